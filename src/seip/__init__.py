@@ -1,0 +1,1 @@
+"""SEIP: case management and outcomes for Secondary Education and Inclusion Partnerships."""

@@ -1,0 +1,26 @@
+from django import forms
+
+from seip.core.forms import GovUKForm
+
+
+class SignInForm(GovUKForm):
+    email = forms.EmailField(label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}))
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class TokenForm(GovUKForm):
+    token = forms.CharField(
+        label="Security code",
+        help_text="The 6-digit code from your authenticator app, or one of your 8-digit backup codes.",
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false", "class": "govuk-input--width-10"}
+        ),
+    )
+
+    def clean_token(self) -> str:
+        return "".join(self.cleaned_data["token"].split())

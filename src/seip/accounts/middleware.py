@@ -1,0 +1,41 @@
+"""No staff page without the second factor (P14)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+
+def second_factor_exempt(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view reachable between the password and the second factor (sign-in steps)."""
+    view.second_factor_exempt = True  # type: ignore[attr-defined]
+    return view
+
+
+class RequireSecondFactorMiddleware:
+    """Sends a signed-in user whose roles need two factors to the second-factor step.
+
+    Runs after django-otp's middleware, which sets ``user.is_verified()``. Views opt out
+    only with :func:`second_factor_exempt`, so a new view is protected by default.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated or getattr(view_func, "second_factor_exempt", False):
+            return None
+        if user.needs_second_factor and not user.is_verified():  # type: ignore[union-attr]
+            return redirect("accounts:verify")
+        return None

@@ -1,0 +1,154 @@
+"""People and the roles they hold.
+
+A user is a person who signs in. What they may do comes only from their memberships:
+each membership gives one role in one partnership or one partner organisation. A user
+with no membership sees nothing (default deny).
+"""
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from seip.organisations.models import OrganisationType, PartnerOrganisation, Partnership
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", "Co-ordinator"
+    KEY_WORKER = "key_worker", "Key worker"
+    SAFEGUARDING_LEAD = "safeguarding_lead", "Safeguarding lead"
+    DPO = "dpo", "Data protection officer"
+    SCHOOL_CONTACT = "school_contact", "School contact"
+    PROVIDER_CONTACT = "provider_contact", "Provider contact"
+    AGENCY_CONTACT = "agency_contact", "Agency contact"
+    LA_OFFICER = "la_officer", "LA officer"
+    PARENT_CARER = "parent_carer", "Parent or carer"
+    STUDENT = "student", "Student"
+    SYSTEM_ADMIN = "system_admin", "System administrator"
+
+
+#: Roles held inside a partnership's own team.
+PARTNERSHIP_ROLES = frozenset(
+    {Role.COORDINATOR, Role.KEY_WORKER, Role.SAFEGUARDING_LEAD, Role.DPO}
+)
+#: Roles held on behalf of a partner organisation, and the organisation types they fit.
+ORGANISATION_ROLES: dict[str, frozenset[str]] = {
+    Role.SCHOOL_CONTACT: frozenset({OrganisationType.SCHOOL}),
+    Role.PROVIDER_CONTACT: frozenset(
+        {OrganisationType.ALTERNATIVE_PROVIDER, OrganisationType.VOLUNTARY}
+    ),
+    Role.AGENCY_CONTACT: frozenset(
+        {OrganisationType.HEALTH, OrganisationType.VOLUNTARY, OrganisationType.LOCAL_AUTHORITY}
+    ),
+    Role.LA_OFFICER: frozenset({OrganisationType.LOCAL_AUTHORITY}),
+}
+#: Families: a parent or student belongs to the partnership that supports the child.
+FAMILY_ROLES = frozenset({Role.PARENT_CARER, Role.STUDENT})
+#: Every staff and partner role must pass a second factor (P14); families need not.
+SECOND_FACTOR_ROLES = frozenset(set(Role) - FAMILY_ROLES)
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """The roles of this user's memberships, cached on the instance for one request."""
+        cached: frozenset[str] | None = getattr(self, "_roles_cache", None)
+        if cached is None:
+            cached = frozenset(self.memberships.values_list("role", flat=True))
+            self._roles_cache = cached
+        return cached
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Staff and partner roles must use TOTP (P14); a user with no role is treated
+        as staff too, so that a half-set-up account can never skip the second factor."""
+        return not self.roles or bool(self.roles & SECOND_FACTOR_ROLES)
+
+
+class Membership(models.Model):
+    """One role for one user, in one partnership or one partner organisation.
+
+    Partnership team roles and families name a partnership; partner roles name an
+    organisation; a system administrator names neither.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        PartnerOrganisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "partnership", "organisation"],
+                name="unique_membership",
+            ),
+            # Exactly one scope, except system administrators who have none.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="system_admin", partnership__isnull=True, organisation__isnull=True)
+                    | (
+                        ~models.Q(role="system_admin")
+                        & (
+                            models.Q(partnership__isnull=False, organisation__isnull=True)
+                            | models.Q(partnership__isnull=True, organisation__isnull=False)
+                        )
+                    )
+                ),
+                name="membership_has_one_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} at {self.partnership or self.organisation or 'SEIP'}"

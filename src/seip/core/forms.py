@@ -1,0 +1,47 @@
+"""GOV.UK Design System forms, rendered by Django's own form machinery.
+
+Each field renders as a GOV.UK form group with its label, hint and error message, and
+forms that fail validation show an error summary whose links move focus to the field.
+See docs/decisions/0002-govuk-forms-without-crispy.md for why this is not crispy-forms.
+"""
+
+from typing import Any
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+_WIDGET_CLASSES: dict[type[forms.Widget], tuple[str, str]] = {
+    forms.Textarea: ("govuk-textarea", "govuk-textarea--error"),
+    forms.Select: ("govuk-select", "govuk-select--error"),
+    forms.CheckboxInput: ("govuk-checkboxes__input", ""),
+    forms.FileInput: ("govuk-file-upload", "govuk-file-upload--error"),
+}
+_INPUT = ("govuk-input", "govuk-input--error")
+
+
+class GovUKFormRenderer(TemplatesSetting):
+    form_template_name = "core/forms/form.html"
+    field_template_name = "core/forms/field.html"
+
+
+class GovUKBoundField(forms.BoundField):
+    def build_widget_attrs(
+        self, attrs: dict[str, Any], widget: forms.Widget | None = None
+    ) -> dict[str, Any]:
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        base, error = next(
+            (classes for kind, classes in _WIDGET_CLASSES.items() if isinstance(widget, kind)),
+            _INPUT,
+        )
+        classes = [attrs.get("class", ""), base]
+        if self.errors:
+            classes.append(error)
+            described = [attrs.get("aria-describedby", ""), f"{self.auto_id}-error"]
+            attrs["aria-describedby"] = " ".join(d for d in described if d)
+        attrs["class"] = " ".join(c for c in classes if c)
+        return attrs
+
+
+class GovUKForm(forms.Form):
+    bound_field_class = GovUKBoundField

@@ -1,0 +1,98 @@
+"""What each role can do next, for the home page.
+
+Built from the user's roles and a handful of aggregate queries, so the page costs the
+same number of queries however many schools or organisations a county has.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.urls import reverse
+
+from seip.accounts.models import PARTNERSHIP_ROLES, Role, User
+from seip.organisations.models import Partnership, School
+from seip.organisations.selectors import agreement_summary, partnerships_visible_to
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    href: str
+    description: str
+
+
+def next_steps(user: User, partnership: Partnership | None) -> list[Step]:
+    roles = user.roles
+    steps: list[Step] = []
+    if partnership is not None:
+        page = reverse("organisations:partnership", args=[partnership.slug])
+        if roles & PARTNERSHIP_ROLES or Role.SYSTEM_ADMIN in roles:
+            school_count = School.objects.filter(partnership=partnership).count()
+            steps.append(
+                Step(
+                    "Schools in the partnership",
+                    f"{page}#schools",
+                    f"{school_count} member schools, with their URN and LAESTAB.",
+                )
+            )
+        if roles & {Role.COORDINATOR, Role.DPO, Role.SYSTEM_ADMIN}:
+            counts = agreement_summary(partnership)
+            steps.append(
+                Step(
+                    "Check data-sharing agreements",
+                    f"{page}#agreements",
+                    f"{counts['current']} current, {counts['expiring']} expiring within 60 days, "
+                    f"{counts['expired']} expired. An organisation without a current agreement "
+                    "will receive nothing.",
+                )
+            )
+        if roles & {Role.COORDINATOR, Role.DPO}:
+            steps.append(
+                Step(
+                    "Check the details families see",
+                    page,
+                    "Your partnership's name, contact details, co-ordinator and DPO route fill "
+                    "the top of the privacy statement families are given.",
+                )
+            )
+        if roles & {Role.SCHOOL_CONTACT, Role.PROVIDER_CONTACT, Role.AGENCY_CONTACT}:
+            steps.append(
+                Step(
+                    "Contact the partnership",
+                    page,
+                    f"Reach {partnership.coordinator_name}, the co-ordinator, and see the member schools.",
+                )
+            )
+        if roles & {Role.PARENT_CARER, Role.STUDENT}:
+            steps.append(
+                Step(
+                    "Who to contact",
+                    page,
+                    "How to reach the co-ordinator, ask to see your records, or raise a concern "
+                    "with the Data Protection Officer.",
+                )
+            )
+    if roles & {Role.LA_OFFICER, Role.SYSTEM_ADMIN}:
+        count = partnerships_visible_to(user).count()
+        steps.append(
+            Step(
+                "Partnerships in the county",
+                reverse("organisations:partnership_list"),
+                f"{count} partnerships, with their schools and contacts.",
+            )
+        )
+    steps.append(
+        Step(
+            "Your account",
+            reverse("accounts:account"),
+            "Your roles, your second factor and your backup codes.",
+        )
+    )
+    return steps
+
+
+def partnership_table(user: User) -> list[Partnership]:
+    """Partnerships with their school counts, in one query."""
+    return list(
+        partnerships_visible_to(user).annotate(school_count=Count("schools")).order_by("name")
+    )

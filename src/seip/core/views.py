@@ -1,0 +1,21 @@
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from seip.accounts.models import User
+from seip.core.context_processors import request_partnership
+from seip.core.home import next_steps
+
+
+@login_not_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The role-aware start page; anonymous visitors go to sign in."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    user: User = request.user  # type: ignore[assignment]
+    memberships = user.memberships.select_related("partnership", "organisation")
+    return render(
+        request,
+        "core/home.html",
+        {"steps": next_steps(user, request_partnership(request)), "memberships": memberships},
+    )

@@ -1,0 +1,227 @@
+"""A deterministic, invented county for the demo, the tests and the benchmarks.
+
+Everything is derived from :class:`Scale` and fixed word lists, never from the clock or an
+unseeded random source, so two runs build the same county. Each step looks for what it
+would create first (by natural key), so running again reuses the data.
+
+Later capabilities add their own steps to :data:`STEPS` (students, referrals, history),
+each reading the same :class:`Scale`.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from seip.accounts.models import Role, User
+from seip.accounts.services import membership_grant, user_create
+from seip.organisations.models import (
+    LocalAuthority,
+    OrganisationType,
+    PartnerOrganisation,
+    Partnership,
+    School,
+)
+from seip.organisations.services import (
+    agreement_create,
+    local_authority_create,
+    organisation_create,
+    partnership_create,
+    school_create,
+)
+
+LA_CODE = "855"
+LA_NAME = "Leicestershire County Council"
+DEMO_PASSWORD = "seip-demo-855-county"  # noqa: S105 - printed for the demo on purpose
+DEMO_EMAIL_DOMAIN = "seip.example"
+
+PARTNERSHIP_AREAS = [
+    ("Wreake and Soar", "wreake-soar"),
+    ("Charnwood Edge", "charnwood-edge"),
+    ("Hinckmoor and Bosworth", "hinckmoor-bosworth"),
+    ("Welland Heath", "welland-heath"),
+    ("Ashvale and the Wolds", "ashvale-wolds"),
+]
+TOWNS = [
+    "Ashvale", "Barrowby", "Cotesbrook", "Denford", "Elmsthorpe", "Foxley", "Glenmoor",
+    "Harwell Green", "Ibstone", "Kirkby Fields", "Langmere", "Marefield", "Norbury",
+    "Oakthorpe", "Peckleton Vale", "Quenby", "Rearsby Cross", "Sileby Moor", "Thurnby Lodge",
+    "Ullesby", "Wigston Fields", "Yelverton", "Brookhouse", "Castleford Hill", "Dunmere",
+    "Enderby Park", "Frisby", "Gaddesby", "Hathern Rise", "Keyham", "Lubenham", "Medbourne",
+    "Newbold Heath", "Osgathorpe", "Packington", "Ratby Cross", "Stathern", "Tilton",
+    "Walcote", "Whetstone Mill",
+]
+SCHOOL_KINDS = [
+    "Academy", "College", "High School", "Community College", "School",
+    "Church of England Academy", "Free School", "Learning Trust Academy",
+]
+FIRST_NAMES = ["Alex", "Priya", "Sam", "Grace", "Tom", "Aisha", "Ben", "Chloe", "Daniel", "Ella", "Farah"]
+LAST_NAMES = ["Hughes", "Patel", "Okafor", "Brennan", "Walsh", "Khan", "Turner", "Lowe", "Mistry", "Reid"]
+
+#: Organisations that work with every partnership: (name, type, DSA signed, DSA expires).
+COUNTY_ORGANISATIONS = [
+    ("County Child and Adolescent Mental Health Service", OrganisationType.HEALTH, dt.date(2025, 4, 1), dt.date(2028, 3, 31)),
+    ("School Nursing Service", OrganisationType.HEALTH, dt.date(2024, 9, 1), dt.date(2026, 12, 31)),
+    ("Bridgeway Alternative Provision", OrganisationType.ALTERNATIVE_PROVIDER, dt.date(2025, 9, 1), dt.date(2027, 8, 31)),
+    ("Greenfields Land-Based Learning", OrganisationType.ALTERNATIVE_PROVIDER, dt.date(2023, 9, 1), dt.date(2026, 8, 31)),
+    ("Studio Twenty-One Creative Arts", OrganisationType.ALTERNATIVE_PROVIDER, dt.date(2025, 1, 6), dt.date(2027, 1, 5)),
+    ("Youth Mentoring Trust", OrganisationType.VOLUNTARY, dt.date(2025, 6, 1), dt.date(2027, 5, 31)),
+    ("Families First", OrganisationType.VOLUNTARY, dt.date(2024, 11, 1), dt.date(2027, 10, 31)),
+    ("Early Help and Family Support", OrganisationType.LOCAL_AUTHORITY, dt.date(2025, 4, 1), dt.date(2028, 3, 31)),
+]
+
+
+@dataclass(frozen=True)
+class Scale:
+    partnerships: int = 5
+    schools_per_partnership: int = 8
+
+
+@dataclass
+class County:
+    authority: LocalAuthority
+    partnerships: list[Partnership] = field(default_factory=list)
+    organisations: dict[str, PartnerOrganisation] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: Role
+    email: str
+    full_name: str
+    where: str
+
+
+def _person(i: int) -> str:
+    return f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i * 3) % len(LAST_NAMES)]}"
+
+
+def _partnership_area(i: int) -> tuple[str, str]:
+    base, slug = PARTNERSHIP_AREAS[i % len(PARTNERSHIP_AREAS)]
+    if i < len(PARTNERSHIP_AREAS):
+        return base, slug
+    return f"{base} {i // len(PARTNERSHIP_AREAS) + 1}", f"{slug}-{i // len(PARTNERSHIP_AREAS) + 1}"
+
+
+def build_county(scale: Scale) -> County:
+    authority = LocalAuthority.objects.filter(la_code=LA_CODE).first() or local_authority_create(
+        name=LA_NAME, la_code=LA_CODE, actor=None
+    )
+    county = County(authority=authority)
+    for i in range(scale.partnerships):
+        area, slug = _partnership_area(i)
+        name = f"{area} SEIP"
+        partnership = Partnership.objects.filter(slug=slug).first() or partnership_create(
+            local_authority=authority,
+            name=name,
+            slug=slug,
+            address=f"The Inclusion Centre\n{i + 1} Station Road\n{TOWNS[i % len(TOWNS)]}\nLE{i % 19 + 1} {i % 9 + 1}AB",
+            phone=f"0116 496 {i:04d}",
+            email=f"office@{slug}.{DEMO_EMAIL_DOMAIN}",
+            coordinator_name=_person(i),
+            coordinator_email=f"coordinator@{slug}.{DEMO_EMAIL_DOMAIN}",
+            coordinator_phone=f"0116 496 {i + 100:04d}",
+            dpo_name=_person(i + 5),
+            dpo_email=f"dpo@{slug}.{DEMO_EMAIL_DOMAIN}",
+            actor=None,
+        )
+        county.partnerships.append(partnership)
+    return county
+
+
+def build_schools(county: County, scale: Scale) -> None:
+    existing = set(School.objects.values_list("urn", flat=True))
+    for p_index, partnership in enumerate(county.partnerships):
+        for s_index in range(scale.schools_per_partnership):
+            n = p_index * scale.schools_per_partnership + s_index
+            urn = f"{138000 + n:06d}"
+            if urn in existing:
+                continue
+            town = TOWNS[n % len(TOWNS)]
+            kind = SCHOOL_KINDS[(n * 5) % len(SCHOOL_KINDS)]
+            suffix = "" if n < len(TOWNS) else f" {n // len(TOWNS) + 1}"
+            school_create(
+                partnership=partnership,
+                urn=urn,
+                establishment_number=f"{4000 + n:04d}",
+                name=f"{town} {kind}{suffix}",
+                actor=None,
+            )
+
+
+def build_organisations(county: County, scale: Scale) -> None:
+    for name, kind, signed, expires in COUNTY_ORGANISATIONS:
+        organisation = PartnerOrganisation.objects.filter(name=name, type=kind).first()
+        if organisation is None:
+            organisation = organisation_create(
+                name=name, type=kind, partnerships=county.partnerships, actor=None
+            )
+        else:
+            organisation.partnerships.add(*county.partnerships)
+        county.organisations[name] = organisation
+        for partnership in county.partnerships:
+            reference = f"DSA-{partnership.slug.upper()}-{organisation.pk:03d}"
+            if not partnership.agreements.filter(reference=reference).exists():
+                agreement_create(
+                    organisation=organisation,
+                    partnership=partnership,
+                    reference=reference,
+                    signed_on=signed,
+                    expires_on=expires,
+                    actor=None,
+                )
+
+
+STEPS: list[Callable[[County, Scale], None]] = [build_schools, build_organisations]
+
+
+def demo_logins(county: County) -> list[tuple[DemoLogin, Partnership | None, PartnerOrganisation | None]]:
+    """One login for each role, placed in the first partnership."""
+    first = county.partnerships[0]
+    school_org = first.schools.order_by("urn").first()
+    la_org = PartnerOrganisation.objects.get(local_authority=county.authority)
+    provider = county.organisations["Bridgeway Alternative Provision"]
+    agency = county.organisations["County Child and Adolescent Mental Health Service"]
+    school = school_org.organisation if school_org else None
+    placements: list[tuple[Role, str, Partnership | None, PartnerOrganisation | None]] = [
+        (Role.COORDINATOR, "coordinator", first, None),
+        (Role.KEY_WORKER, "keyworker", first, None),
+        (Role.SAFEGUARDING_LEAD, "safeguarding", first, None),
+        (Role.DPO, "dpo", first, None),
+        (Role.SCHOOL_CONTACT, "school", None, school),
+        (Role.PROVIDER_CONTACT, "provider", None, provider),
+        (Role.AGENCY_CONTACT, "agency", None, agency),
+        (Role.LA_OFFICER, "la", None, la_org),
+        (Role.PARENT_CARER, "parent", first, None),
+        (Role.STUDENT, "student", first, None),
+        (Role.SYSTEM_ADMIN, "admin", None, None),
+    ]
+    result = []
+    for i, (role, local, partnership, organisation) in enumerate(placements):
+        where = partnership.name if partnership else organisation.name if organisation else "SEIP"
+        login = DemoLogin(role, f"{local}@{DEMO_EMAIL_DOMAIN}", _person(i + 20), where)
+        result.append((login, partnership, organisation))
+    return result
+
+
+def build_logins(county: County) -> list[DemoLogin]:
+    logins = []
+    for login, partnership, organisation in demo_logins(county):
+        user = User.objects.filter(email=login.email).first() or user_create(
+            email=login.email, full_name=login.full_name, password=DEMO_PASSWORD, actor=None
+        )
+        membership_grant(
+            user=user, role=login.role, partnership=partnership, organisation=organisation, actor=None
+        )
+        logins.append(login)
+    return logins
+
+
+@transaction.atomic
+def generate(scale: Scale) -> tuple[County, list[DemoLogin]]:
+    """Build (or find) the whole demo county in one transaction: all or nothing."""
+    county = build_county(scale)
+    for step in STEPS:
+        step(county, scale)
+    return county, build_logins(county)

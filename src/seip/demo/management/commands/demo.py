@@ -1,0 +1,54 @@
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from seip.accounts.models import User
+from seip.accounts.services import backup_codes_issue
+from seip.demo.generator import DEMO_PASSWORD, Scale, generate
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update the demo county (LA 855, five partnerships, about 40 schools, a "
+        "login for every role), print the logins with one-time backup codes, and serve it."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000, help="Port on 127.0.0.1 (default 8000)")
+        parser.add_argument("--partnerships", type=int, default=Scale.partnerships)
+        parser.add_argument(
+            "--schools-per-partnership", type=int, default=Scale.schools_per_partnership
+        )
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Build the data and print the logins only"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        scale = Scale(
+            partnerships=options["partnerships"],
+            schools_per_partnership=options["schools_per_partnership"],
+        )
+        county, logins = generate(scale)
+        self.stdout.write(
+            f"Demo county: {county.authority} with {len(county.partnerships)} partnerships and "
+            f"{scale.partnerships * scale.schools_per_partnership} schools."
+        )
+        self.stdout.write(f"\nEvery demo login uses the password: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "Staff and partner roles then ask for a security code: use one of the backup codes "
+            "below (each works once; running the demo again prints new ones).\n"
+        )
+        for login in logins:
+            user = User.objects.get(email=login.email)
+            if user.needs_second_factor:
+                codes = " ".join(backup_codes_issue(user=user, count=3, actor=None))
+            else:
+                codes = "(no security code needed)"
+            self.stdout.write(f"  {login.role.label:<24} {login.email:<26} {codes}   ({login.where})")
+        if options["no_serve"]:
+            return
+        address = f"127.0.0.1:{options['port']}"
+        self.stdout.write(self.style.SUCCESS(f"\nSEIP demo: http://{address}/  (Ctrl-C to stop)\n"))
+        call_command("runserver", address, use_reloader=False, skip_checks=True)

@@ -1,0 +1,172 @@
+"""The organisations of a county, modelled as data.
+
+A county (local authority) has several partnerships; each secondary school belongs to one
+partnership (the "belonging rule"). Partner organisations are everyone a partnership may
+work with; sharing with them is gated by a data-sharing agreement (P09) and, later, by the
+family's consent for their category (P07).
+"""
+
+import datetime as dt
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+
+three_digits = RegexValidator(r"^\d{3}$", "Enter a three-digit code, like 855")
+four_digits = RegexValidator(r"^\d{4}$", "Enter a four-digit establishment number, like 4012")
+six_digits = RegexValidator(r"^\d{6}$", "Enter the six-digit URN, like 120345")
+
+
+class LocalAuthority(models.Model):
+    name = models.CharField(max_length=200)
+    la_code = models.CharField("LA code", max_length=3, unique=True, validators=[three_digits])
+
+    class Meta:
+        verbose_name_plural = "local authorities"
+        ordering = ["la_code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.la_code})"
+
+
+class Partnership(models.Model):
+    """A Secondary Education and Inclusion Partnership.
+
+    Its name, logo and contact routes fill the placeholders at the top of the fair
+    processing statement (P26): every page and notice a family sees uses these values.
+    """
+
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="partnerships"
+    )
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    logo = models.FileField(upload_to="partnership-logos/", blank=True)
+    address = models.TextField("postal address")
+    phone = models.CharField(max_length=40)
+    email = models.EmailField()
+    coordinator_name = models.CharField("co-ordinator", max_length=200)
+    coordinator_email = models.EmailField("co-ordinator email")
+    coordinator_phone = models.CharField("co-ordinator phone", max_length=40)
+    dpo_name = models.CharField("data protection officer", max_length=200)
+    dpo_email = models.EmailField("data protection officer email")
+    dpo_route = models.CharField(
+        "how to reach the DPO",
+        max_length=300,
+        default="Contact the Data Protection Officer through the Partnership Co-ordinator.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationType(models.TextChoices):
+    SCHOOL = "school", "School"
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    HEALTH = "health", "Health"
+    ALTERNATIVE_PROVIDER = "alternative_provider", "Alternative provider"
+    VOLUNTARY = "voluntary", "Voluntary organisation"
+
+
+class PartnerOrganisation(models.Model):
+    """Anyone a partnership may work with, typed by the consent categories of P07.
+
+    Every school is also a partner organisation of type school, so that school contacts,
+    data-sharing agreements and (later) involvements work the same way for all types.
+    """
+
+    name = models.CharField(max_length=200)
+    type = models.CharField(max_length=30, choices=OrganisationType.choices)
+    local_authority = models.ForeignKey(
+        LocalAuthority,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        null=True,
+        blank=True,
+        help_text="Set for the local authority's own organisation record.",
+    )
+    partnerships = models.ManyToManyField(
+        Partnership, related_name="partner_organisations", blank=True
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["type", "name"], name="unique_organisation_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    urn = models.CharField("URN", max_length=6, unique=True, validators=[six_digits])
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="schools"
+    )
+    establishment_number = models.CharField(max_length=4, validators=[four_digits])
+    name = models.CharField(max_length=200)
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="schools")
+    organisation = models.OneToOneField(
+        PartnerOrganisation, on_delete=models.PROTECT, related_name="school"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["local_authority", "establishment_number"], name="unique_laestab"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def laestab(self) -> str:
+        """The DfE LAESTAB: LA code followed by establishment number (e.g. 8554012)."""
+        return f"{self.local_authority.la_code}{self.establishment_number}"
+
+
+def agreement_upload_to(instance: "DataSharingAgreement", filename: str) -> str:
+    return f"data-sharing-agreements/{instance.reference}/{filename}"
+
+
+class DataSharingAgreement(models.Model):
+    """An organisation's own rules for keeping information safe, on record (P09).
+
+    Modelled here; enforced when individual sharing is built: an organisation with no
+    current agreement receives nothing.
+    """
+
+    organisation = models.ForeignKey(
+        PartnerOrganisation, on_delete=models.PROTECT, related_name="agreements"
+    )
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="agreements"
+    )
+    reference = models.CharField(max_length=60, unique=True)
+    signed_on = models.DateField()
+    expires_on = models.DateField()
+    document = models.FileField(upload_to=agreement_upload_to, blank=True)
+
+    class Meta:
+        ordering = ["expires_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__gt=models.F("signed_on")),
+                name="agreement_expires_after_signing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def is_current(self, on: dt.date | None = None) -> bool:
+        day = on or timezone.localdate()
+        return self.signed_on <= day <= self.expires_on

@@ -1,0 +1,86 @@
+"""Reads of organisations, scoped to the person asking.
+
+``partnerships_visible_to`` is the one scoping function for partnerships: every view that
+shows a partnership fetches it through this queryset, so a partnership you may not see is
+a 404, never a 403 that confirms it exists.
+"""
+
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from seip.accounts.models import FAMILY_ROLES, PARTNERSHIP_ROLES, Membership, Role, User
+from seip.organisations.models import (
+    DataSharingAgreement,
+    PartnerOrganisation,
+    Partnership,
+    School,
+)
+
+
+def partnerships_visible_to(user: User) -> QuerySet[Partnership]:
+    """The partnerships whose pages ``user`` may open. Default deny.
+
+    - partnership staff and families: the partnership named in their membership;
+    - school contacts: the partnership their school belongs to;
+    - provider and agency contacts: the partnerships their organisation works with;
+    - LA officers: the partnerships of their local authority;
+    - system administrators: all.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Partnership.objects.none()
+    memberships = Membership.objects.filter(user=user)
+    if memberships.filter(role=Role.SYSTEM_ADMIN).exists():
+        return Partnership.objects.all()
+    direct = memberships.filter(role__in=PARTNERSHIP_ROLES | FAMILY_ROLES).values("partnership")
+    schools = School.objects.filter(
+        organisation__memberships__in=memberships.filter(role=Role.SCHOOL_CONTACT)
+    ).values("partnership")
+    partners = PartnerOrganisation.partnerships.through.objects.filter(
+        partnerorganisation__memberships__in=memberships.filter(
+            role__in=[Role.PROVIDER_CONTACT, Role.AGENCY_CONTACT]
+        )
+    ).values("partnership")
+    authority = PartnerOrganisation.objects.filter(
+        memberships__in=memberships.filter(role=Role.LA_OFFICER)
+    ).values("local_authority")
+    return Partnership.objects.filter(
+        Q(pk__in=direct)
+        | Q(pk__in=schools)
+        | Q(pk__in=partners)
+        | Q(local_authority__in=authority)
+    )
+
+
+def home_partnership(user: User) -> Partnership | None:
+    """The partnership whose name and logo brand this user's pages (P26).
+
+    A user who works with several partnerships sees the first by name; the header then
+    names SEIP itself only for users with none.
+    """
+    return partnerships_visible_to(user).select_related("local_authority").order_by("name").first()
+
+
+def schools_of(partnership: Partnership) -> QuerySet[School]:
+    return partnership.schools.select_related("local_authority").order_by("name")
+
+
+def agreement_summary(partnership: Partnership, *, today: dt.date | None = None) -> dict[str, int]:
+    """Counts of the partnership's data-sharing agreements by state, in one query."""
+    day = today or timezone.localdate()
+    soon = day + dt.timedelta(days=60)
+    return DataSharingAgreement.objects.filter(partnership=partnership).aggregate(
+        current=Count("pk", filter=Q(signed_on__lte=day, expires_on__gte=day)),
+        expiring=Count("pk", filter=Q(signed_on__lte=day, expires_on__gte=day, expires_on__lte=soon)),
+        expired=Count("pk", filter=Q(expires_on__lt=day)),
+    )
+
+
+def partner_organisations_of(partnership: Partnership) -> QuerySet[PartnerOrganisation]:
+    """The non-school organisations a partnership works with."""
+    return partnership.partner_organisations.exclude(type="school").order_by("type", "name")
+
+
+def agreements_of(partnership: Partnership) -> QuerySet[DataSharingAgreement]:
+    return partnership.agreements.select_related("organisation").order_by("organisation__name", "-expires_on")
