@@ -90,8 +90,12 @@ def personas(county: County) -> dict[str, User]:
     }
     people: dict[str, User] = {}
     for name, role in PERSONA_ROLES.items():
-        user = UserFactory(email=f"{name}@seip.test", full_name=f"{name.replace('_', ' ').title()} Person")
-        Membership.objects.create(user=user, role=role, **scope.get(name, {"partnership": county.a}))
+        user = UserFactory(
+            email=f"{name}@seip.test", full_name=f"{name.replace('_', ' ').title()} Person"
+        )
+        Membership.objects.create(
+            user=user, role=role, **scope.get(name, {"partnership": county.a})
+        )
         people[name] = user
     people["nobody"] = UserFactory(email="nobody@seip.test", full_name="Nobody Person")
     return people

@@ -4,7 +4,10 @@ from seip.core.forms import GovUKForm
 
 
 class SignInForm(GovUKForm):
-    email = forms.EmailField(label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}))
+    email = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+    )
     password = forms.CharField(
         label="Password",
         strip=False,
@@ -15,10 +18,17 @@ class SignInForm(GovUKForm):
 class TokenForm(GovUKForm):
     token = forms.CharField(
         label="Security code",
-        help_text="The 6-digit code from your authenticator app, or one of your 8-digit backup codes.",
+        help_text=(
+            "The 6-digit code from your authenticator app, or one of your 8-digit backup codes."
+        ),
         max_length=16,
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false", "class": "govuk-input--width-10"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "govuk-input--width-10",
+            }
         ),
     )
 

@@ -36,6 +36,6 @@ class RequireSecondFactorMiddleware:
         user = request.user
         if not user.is_authenticated or getattr(view_func, "second_factor_exempt", False):
             return None
-        if user.needs_second_factor and not user.is_verified():  # type: ignore[union-attr]
+        if user.needs_second_factor and not user.is_verified():  # type: ignore[attr-defined]  # added by django-otp
             return redirect("accounts:verify")
         return None

@@ -30,9 +30,7 @@ class Role(models.TextChoices):
 
 
 #: Roles held inside a partnership's own team.
-PARTNERSHIP_ROLES = frozenset(
-    {Role.COORDINATOR, Role.KEY_WORKER, Role.SAFEGUARDING_LEAD, Role.DPO}
-)
+PARTNERSHIP_ROLES = frozenset({Role.COORDINATOR, Role.KEY_WORKER, Role.SAFEGUARDING_LEAD, Role.DPO})
 #: Roles held on behalf of a partner organisation, and the organisation types they fit.
 ORGANISATION_ROLES: dict[str, frozenset[str]] = {
     Role.SCHOOL_CONTACT: frozenset({OrganisationType.SCHOOL}),
@@ -72,7 +70,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -137,7 +135,9 @@ class Membership(models.Model):
             # Exactly one scope, except system administrators who have none.
             models.CheckConstraint(
                 condition=(
-                    models.Q(role="system_admin", partnership__isnull=True, organisation__isnull=True)
+                    models.Q(
+                        role="system_admin", partnership__isnull=True, organisation__isnull=True
+                    )
                     | (
                         ~models.Q(role="system_admin")
                         & (

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from seip.accounts.models import User
@@ -15,7 +15,7 @@ class Devices:
 
 
 def has_confirmed_device(user: User) -> bool:
-    return (
+    return bool(
         TOTPDevice.objects.filter(user=user, confirmed=True).exists()
         or StaticDevice.objects.filter(user=user, confirmed=True, token_set__isnull=False).exists()
     )
@@ -24,8 +24,7 @@ def has_confirmed_device(user: User) -> bool:
 def account_devices(user: User) -> Devices:
     return Devices(
         authenticator=TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
-        backup_codes_left=StaticDevice.objects.filter(user=user, confirmed=True)
-        .values("token_set")
-        .exclude(token_set__isnull=True)
-        .count(),
+        backup_codes_left=StaticToken.objects.filter(
+            device__user=user, device__confirmed=True
+        ).count(),
     )

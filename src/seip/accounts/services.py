@@ -101,7 +101,9 @@ def backup_codes_issue(*, user: User, count: int = 5, actor: User | None) -> lis
     device.token_set.all().delete()
     codes = [f"{secrets.randbelow(10**8):08d}" for _ in range(count)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
-    audit_record(actor=actor, action="second_factor.backup_codes", obj=user, detail={"count": count})
+    audit_record(
+        actor=actor, action="second_factor.backup_codes", obj=user, detail={"count": count}
+    )
     return codes
 
 

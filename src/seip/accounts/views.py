@@ -28,16 +28,16 @@ from seip.accounts.services import sign_in_record, totp_device_confirm, totp_dev
 @second_factor_exempt
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
-    form = SignInForm(request.POST or None)
+    form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = authenticate(
             request,
-            username=form.cleaned_data["email"].lower(),
+            email=form.cleaned_data["email"].lower(),
             password=form.cleaned_data["password"],
         )
         if user is not None:
             login(request, user)
-            sign_in_record(user=user, second_factor=False)  # type: ignore[arg-type]
+            sign_in_record(user=user, second_factor=False)
             return redirect("accounts:verify")
         # One message for a wrong email or a wrong password: which one is not told.
         form.add_error(None, "Enter a correct email address and password.")
@@ -54,14 +54,16 @@ def verify(request: HttpRequest) -> HttpResponse:
         if user.needs_second_factor:
             return redirect("accounts:setup")
         return redirect("core:home")
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         device = django_otp.match_token(user, form.cleaned_data["token"])
         if device is not None:
             django_otp.login(request, device)
             sign_in_record(user=user, second_factor=True)
             return redirect(request.GET.get("next") or "core:home")
-        form.add_error("token", "Enter a correct security code. It may have expired; try the newest one.")
+        form.add_error(
+            "token", "Enter a correct security code. It may have expired; try the newest one."
+        )
     return render(request, "accounts/verify.html", {"form": form})
 
 
@@ -72,8 +74,10 @@ def setup(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if has_confirmed_device(user):
         return redirect("accounts:verify")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or totp_device_start(user=user)
-    form = TokenForm(request.POST or None)
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or totp_device_start(
+        user=user
+    )
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if totp_device_confirm(device=device, token=form.cleaned_data["token"]):
             django_otp.login(request, device)
@@ -108,7 +112,9 @@ def _qr_svg(url: str) -> str:
     svg = buffer.getvalue().decode()
     svg = svg[svg.index("<svg") :]
     # Generated from our own device URL, never from user input.
-    return mark_safe(svg.replace("<svg", '<svg role="img" aria-label="QR code for your authenticator app"', 1))  # noqa: S308
+    return mark_safe(  # noqa: S308
+        svg.replace("<svg", '<svg role="img" aria-label="QR code for your authenticator app"', 1)
+    )
 
 
 def _b32(device: TOTPDevice) -> str:

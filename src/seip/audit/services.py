@@ -7,7 +7,9 @@ from django.db import models, transaction
 from seip.accounts.models import User
 from seip.audit.models import AuditEvent
 
-_PERSONAL_KEYS = frozenset({"name", "full_name", "email", "dob", "date_of_birth", "upn", "password"})
+_PERSONAL_KEYS = frozenset(
+    {"name", "full_name", "email", "dob", "date_of_birth", "upn", "password"}
+)
 
 
 def audit_record(

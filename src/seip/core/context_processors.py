@@ -16,7 +16,7 @@ def request_partnership(request: HttpRequest) -> Partnership | None:
     if not request.user.is_authenticated:
         return None
     if not hasattr(request, _CACHE_ATTR):
-        user: User = request.user  # type: ignore[assignment]
+        user: User = request.user
         setattr(request, _CACHE_ATTR, home_partnership(user))
     partnership: Partnership | None = getattr(request, _CACHE_ATTR)
     return partnership

@@ -34,10 +34,10 @@ class GovUKBoundField(forms.BoundField):
             (classes for kind, classes in _WIDGET_CLASSES.items() if isinstance(widget, kind)),
             _INPUT,
         )
-        classes = [attrs.get("class", ""), base]
+        classes = [str(attrs.get("class", "")), base]
         if self.errors:
             classes.append(error)
-            described = [attrs.get("aria-describedby", ""), f"{self.auto_id}-error"]
+            described = [str(attrs.get("aria-describedby", "")), f"{self.auto_id}-error"]
             attrs["aria-describedby"] = " ".join(d for d in described if d)
         attrs["class"] = " ".join(c for c in classes if c)
         return attrs

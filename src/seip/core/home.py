@@ -60,7 +60,8 @@ def next_steps(user: User, partnership: Partnership | None) -> list[Step]:
                 Step(
                     "Contact the partnership",
                     page,
-                    f"Reach {partnership.coordinator_name}, the co-ordinator, and see the member schools.",
+                    f"Reach {partnership.coordinator_name}, the co-ordinator, "
+                    "and see the member schools.",
                 )
             )
         if roles & {Role.PARENT_CARER, Role.STUDENT}:

@@ -12,7 +12,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The role-aware start page; anonymous visitors go to sign in."""
     if not request.user.is_authenticated:
         return redirect("accounts:login")
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     memberships = user.memberships.select_related("partnership", "organisation")
     return render(
         request,

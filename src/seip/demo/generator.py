@@ -44,31 +44,123 @@ PARTNERSHIP_AREAS = [
     ("Ashvale and the Wolds", "ashvale-wolds"),
 ]
 TOWNS = [
-    "Ashvale", "Barrowby", "Cotesbrook", "Denford", "Elmsthorpe", "Foxley", "Glenmoor",
-    "Harwell Green", "Ibstone", "Kirkby Fields", "Langmere", "Marefield", "Norbury",
-    "Oakthorpe", "Peckleton Vale", "Quenby", "Rearsby Cross", "Sileby Moor", "Thurnby Lodge",
-    "Ullesby", "Wigston Fields", "Yelverton", "Brookhouse", "Castleford Hill", "Dunmere",
-    "Enderby Park", "Frisby", "Gaddesby", "Hathern Rise", "Keyham", "Lubenham", "Medbourne",
-    "Newbold Heath", "Osgathorpe", "Packington", "Ratby Cross", "Stathern", "Tilton",
-    "Walcote", "Whetstone Mill",
+    "Ashvale",
+    "Barrowby",
+    "Cotesbrook",
+    "Denford",
+    "Elmsthorpe",
+    "Foxley",
+    "Glenmoor",
+    "Harwell Green",
+    "Ibstone",
+    "Kirkby Fields",
+    "Langmere",
+    "Marefield",
+    "Norbury",
+    "Oakthorpe",
+    "Peckleton Vale",
+    "Quenby",
+    "Rearsby Cross",
+    "Sileby Moor",
+    "Thurnby Lodge",
+    "Ullesby",
+    "Wigston Fields",
+    "Yelverton",
+    "Brookhouse",
+    "Castleford Hill",
+    "Dunmere",
+    "Enderby Park",
+    "Frisby",
+    "Gaddesby",
+    "Hathern Rise",
+    "Keyham",
+    "Lubenham",
+    "Medbourne",
+    "Newbold Heath",
+    "Osgathorpe",
+    "Packington",
+    "Ratby Cross",
+    "Stathern",
+    "Tilton",
+    "Walcote",
+    "Whetstone Mill",
 ]
 SCHOOL_KINDS = [
-    "Academy", "College", "High School", "Community College", "School",
-    "Church of England Academy", "Free School", "Learning Trust Academy",
+    "Academy",
+    "College",
+    "High School",
+    "Community College",
+    "School",
+    "Church of England Academy",
+    "Free School",
+    "Learning Trust Academy",
 ]
-FIRST_NAMES = ["Alex", "Priya", "Sam", "Grace", "Tom", "Aisha", "Ben", "Chloe", "Daniel", "Ella", "Farah"]
-LAST_NAMES = ["Hughes", "Patel", "Okafor", "Brennan", "Walsh", "Khan", "Turner", "Lowe", "Mistry", "Reid"]
+FIRST_NAMES = [
+    "Alex",
+    "Priya",
+    "Sam",
+    "Grace",
+    "Tom",
+    "Aisha",
+    "Ben",
+    "Chloe",
+    "Daniel",
+    "Ella",
+    "Farah",
+]
+LAST_NAMES = [
+    "Hughes",
+    "Patel",
+    "Okafor",
+    "Brennan",
+    "Walsh",
+    "Khan",
+    "Turner",
+    "Lowe",
+    "Mistry",
+    "Reid",
+]
 
 #: Organisations that work with every partnership: (name, type, DSA signed, DSA expires).
 COUNTY_ORGANISATIONS = [
-    ("County Child and Adolescent Mental Health Service", OrganisationType.HEALTH, dt.date(2025, 4, 1), dt.date(2028, 3, 31)),
+    (
+        "County Child and Adolescent Mental Health Service",
+        OrganisationType.HEALTH,
+        dt.date(2025, 4, 1),
+        dt.date(2028, 3, 31),
+    ),
     ("School Nursing Service", OrganisationType.HEALTH, dt.date(2024, 9, 1), dt.date(2026, 12, 31)),
-    ("Bridgeway Alternative Provision", OrganisationType.ALTERNATIVE_PROVIDER, dt.date(2025, 9, 1), dt.date(2027, 8, 31)),
-    ("Greenfields Land-Based Learning", OrganisationType.ALTERNATIVE_PROVIDER, dt.date(2023, 9, 1), dt.date(2026, 8, 31)),
-    ("Studio Twenty-One Creative Arts", OrganisationType.ALTERNATIVE_PROVIDER, dt.date(2025, 1, 6), dt.date(2027, 1, 5)),
-    ("Youth Mentoring Trust", OrganisationType.VOLUNTARY, dt.date(2025, 6, 1), dt.date(2027, 5, 31)),
+    (
+        "Bridgeway Alternative Provision",
+        OrganisationType.ALTERNATIVE_PROVIDER,
+        dt.date(2025, 9, 1),
+        dt.date(2027, 8, 31),
+    ),
+    (
+        "Greenfields Land-Based Learning",
+        OrganisationType.ALTERNATIVE_PROVIDER,
+        dt.date(2023, 9, 1),
+        dt.date(2026, 8, 31),
+    ),
+    (
+        "Studio Twenty-One Creative Arts",
+        OrganisationType.ALTERNATIVE_PROVIDER,
+        dt.date(2025, 1, 6),
+        dt.date(2027, 1, 5),
+    ),
+    (
+        "Youth Mentoring Trust",
+        OrganisationType.VOLUNTARY,
+        dt.date(2025, 6, 1),
+        dt.date(2027, 5, 31),
+    ),
     ("Families First", OrganisationType.VOLUNTARY, dt.date(2024, 11, 1), dt.date(2027, 10, 31)),
-    ("Early Help and Family Support", OrganisationType.LOCAL_AUTHORITY, dt.date(2025, 4, 1), dt.date(2028, 3, 31)),
+    (
+        "Early Help and Family Support",
+        OrganisationType.LOCAL_AUTHORITY,
+        dt.date(2025, 4, 1),
+        dt.date(2028, 3, 31),
+    ),
 ]
 
 
@@ -116,7 +208,10 @@ def build_county(scale: Scale) -> County:
             local_authority=authority,
             name=name,
             slug=slug,
-            address=f"The Inclusion Centre\n{i + 1} Station Road\n{TOWNS[i % len(TOWNS)]}\nLE{i % 19 + 1} {i % 9 + 1}AB",
+            address=(
+                f"The Inclusion Centre\n{i + 1} Station Road\n{TOWNS[i % len(TOWNS)]}\n"
+                f"LE{i % 19 + 1} {i % 9 + 1}AB"
+            ),
             phone=f"0116 496 {i:04d}",
             email=f"office@{slug}.{DEMO_EMAIL_DOMAIN}",
             coordinator_name=_person(i),
@@ -176,7 +271,9 @@ def build_organisations(county: County, scale: Scale) -> None:
 STEPS: list[Callable[[County, Scale], None]] = [build_schools, build_organisations]
 
 
-def demo_logins(county: County) -> list[tuple[DemoLogin, Partnership | None, PartnerOrganisation | None]]:
+def demo_logins(
+    county: County,
+) -> list[tuple[DemoLogin, Partnership | None, PartnerOrganisation | None]]:
     """One login for each role, placed in the first partnership."""
     first = county.partnerships[0]
     school_org = first.schools.order_by("urn").first()
@@ -212,7 +309,11 @@ def build_logins(county: County) -> list[DemoLogin]:
             email=login.email, full_name=login.full_name, password=DEMO_PASSWORD, actor=None
         )
         membership_grant(
-            user=user, role=login.role, partnership=partnership, organisation=organisation, actor=None
+            user=user,
+            role=login.role,
+            partnership=partnership,
+            organisation=organisation,
+            actor=None,
         )
         logins.append(login)
     return logins

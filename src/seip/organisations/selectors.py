@@ -46,10 +46,7 @@ def partnerships_visible_to(user: User) -> QuerySet[Partnership]:
         memberships__in=memberships.filter(role=Role.LA_OFFICER)
     ).values("local_authority")
     return Partnership.objects.filter(
-        Q(pk__in=direct)
-        | Q(pk__in=schools)
-        | Q(pk__in=partners)
-        | Q(local_authority__in=authority)
+        Q(pk__in=direct) | Q(pk__in=schools) | Q(pk__in=partners) | Q(local_authority__in=authority)
     )
 
 
@@ -72,7 +69,9 @@ def agreement_summary(partnership: Partnership, *, today: dt.date | None = None)
     soon = day + dt.timedelta(days=60)
     return DataSharingAgreement.objects.filter(partnership=partnership).aggregate(
         current=Count("pk", filter=Q(signed_on__lte=day, expires_on__gte=day)),
-        expiring=Count("pk", filter=Q(signed_on__lte=day, expires_on__gte=day, expires_on__lte=soon)),
+        expiring=Count(
+            "pk", filter=Q(signed_on__lte=day, expires_on__gte=day, expires_on__lte=soon)
+        ),
         expired=Count("pk", filter=Q(expires_on__lt=day)),
     )
 
@@ -83,4 +82,6 @@ def partner_organisations_of(partnership: Partnership) -> QuerySet[PartnerOrgani
 
 
 def agreements_of(partnership: Partnership) -> QuerySet[DataSharingAgreement]:
-    return partnership.agreements.select_related("organisation").order_by("organisation__name", "-expires_on")
+    return partnership.agreements.select_related("organisation").order_by(
+        "organisation__name", "-expires_on"
+    )

@@ -7,102 +7,261 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='LocalAuthority',
+            name="LocalAuthority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('la_code', models.CharField(max_length=3, unique=True, validators=[django.core.validators.RegexValidator('^\\d{3}$', 'Enter a three-digit code, like 855')], verbose_name='LA code')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "la_code",
+                    models.CharField(
+                        max_length=3,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{3}$", "Enter a three-digit code, like 855"
+                            )
+                        ],
+                        verbose_name="LA code",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'local authorities',
-                'ordering': ['la_code'],
+                "verbose_name_plural": "local authorities",
+                "ordering": ["la_code"],
             },
         ),
         migrations.CreateModel(
-            name='Partnership',
+            name="Partnership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('logo', models.FileField(blank=True, upload_to='partnership-logos/')),
-                ('address', models.TextField(verbose_name='postal address')),
-                ('phone', models.CharField(max_length=40)),
-                ('email', models.EmailField(max_length=254)),
-                ('coordinator_name', models.CharField(max_length=200, verbose_name='co-ordinator')),
-                ('coordinator_email', models.EmailField(max_length=254, verbose_name='co-ordinator email')),
-                ('coordinator_phone', models.CharField(max_length=40, verbose_name='co-ordinator phone')),
-                ('dpo_name', models.CharField(max_length=200, verbose_name='data protection officer')),
-                ('dpo_email', models.EmailField(max_length=254, verbose_name='data protection officer email')),
-                ('dpo_route', models.CharField(default='Contact the Data Protection Officer through the Partnership Co-ordinator.', max_length=300, verbose_name='how to reach the DPO')),
-                ('local_authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='partnerships', to='organisations.localauthority')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                ("logo", models.FileField(blank=True, upload_to="partnership-logos/")),
+                ("address", models.TextField(verbose_name="postal address")),
+                ("phone", models.CharField(max_length=40)),
+                ("email", models.EmailField(max_length=254)),
+                ("coordinator_name", models.CharField(max_length=200, verbose_name="co-ordinator")),
+                (
+                    "coordinator_email",
+                    models.EmailField(max_length=254, verbose_name="co-ordinator email"),
+                ),
+                (
+                    "coordinator_phone",
+                    models.CharField(max_length=40, verbose_name="co-ordinator phone"),
+                ),
+                (
+                    "dpo_name",
+                    models.CharField(max_length=200, verbose_name="data protection officer"),
+                ),
+                (
+                    "dpo_email",
+                    models.EmailField(max_length=254, verbose_name="data protection officer email"),
+                ),
+                (
+                    "dpo_route",
+                    models.CharField(
+                        default="Contact the Data Protection Officer through the Partnership Co-ordinator.",
+                        max_length=300,
+                        verbose_name="how to reach the DPO",
+                    ),
+                ),
+                (
+                    "local_authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="partnerships",
+                        to="organisations.localauthority",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='PartnerOrganisation',
+            name="PartnerOrganisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('type', models.CharField(choices=[('school', 'School'), ('local_authority', 'Local authority'), ('health', 'Health'), ('alternative_provider', 'Alternative provider'), ('voluntary', 'Voluntary organisation')], max_length=30)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('local_authority', models.ForeignKey(blank=True, help_text="Set for the local authority's own organisation record.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='organisations.localauthority')),
-                ('partnerships', models.ManyToManyField(blank=True, related_name='partner_organisations', to='organisations.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("school", "School"),
+                            ("local_authority", "Local authority"),
+                            ("health", "Health"),
+                            ("alternative_provider", "Alternative provider"),
+                            ("voluntary", "Voluntary organisation"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                (
+                    "local_authority",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Set for the local authority's own organisation record.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organisations",
+                        to="organisations.localauthority",
+                    ),
+                ),
+                (
+                    "partnerships",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="partner_organisations",
+                        to="organisations.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='DataSharingAgreement',
+            name="DataSharingAgreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=60, unique=True)),
-                ('signed_on', models.DateField()),
-                ('expires_on', models.DateField()),
-                ('document', models.FileField(blank=True, upload_to=seip.organisations.models.agreement_upload_to)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='organisations.partnerorganisation')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='organisations.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=60, unique=True)),
+                ("signed_on", models.DateField()),
+                ("expires_on", models.DateField()),
+                (
+                    "document",
+                    models.FileField(
+                        blank=True, upload_to=seip.organisations.models.agreement_upload_to
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agreements",
+                        to="organisations.partnerorganisation",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agreements",
+                        to="organisations.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['expires_on'],
+                "ordering": ["expires_on"],
             },
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('urn', models.CharField(max_length=6, unique=True, validators=[django.core.validators.RegexValidator('^\\d{6}$', 'Enter the six-digit URN, like 120345')], verbose_name='URN')),
-                ('establishment_number', models.CharField(max_length=4, validators=[django.core.validators.RegexValidator('^\\d{4}$', 'Enter a four-digit establishment number, like 4012')])),
-                ('name', models.CharField(max_length=200)),
-                ('local_authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='organisations.localauthority')),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='school', to='organisations.partnerorganisation')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='organisations.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "urn",
+                    models.CharField(
+                        max_length=6,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{6}$", "Enter the six-digit URN, like 120345"
+                            )
+                        ],
+                        verbose_name="URN",
+                    ),
+                ),
+                (
+                    "establishment_number",
+                    models.CharField(
+                        max_length=4,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{4}$", "Enter a four-digit establishment number, like 4012"
+                            )
+                        ],
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "local_authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="organisations.localauthority",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="school",
+                        to="organisations.partnerorganisation",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="organisations.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='partnerorganisation',
-            constraint=models.UniqueConstraint(fields=('type', 'name'), name='unique_organisation_name'),
+            model_name="partnerorganisation",
+            constraint=models.UniqueConstraint(
+                fields=("type", "name"), name="unique_organisation_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='datasharingagreement',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_on__gt', models.F('signed_on'))), name='agreement_expires_after_signing'),
+            model_name="datasharingagreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expires_on__gt", models.F("signed_on"))),
+                name="agreement_expires_after_signing",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='school',
-            constraint=models.UniqueConstraint(fields=('local_authority', 'establishment_number'), name='unique_laestab'),
+            model_name="school",
+            constraint=models.UniqueConstraint(
+                fields=("local_authority", "establishment_number"), name="unique_laestab"
+            ),
         ),
     ]

@@ -73,7 +73,11 @@ def test_anonymous_is_sent_to_sign_in(client, county):
 
 
 def test_partnership_list_shows_school_counts(login, personas):
-    body = login(personas["la_officer"]).get(reverse("organisations:partnership_list")).content.decode()
+    body = (
+        login(personas["la_officer"])
+        .get(reverse("organisations:partnership_list"))
+        .content.decode()
+    )
     assert "Alpha Vale SEIP" in body
     assert "Beta Heath SEIP" in body
 

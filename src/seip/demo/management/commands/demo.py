@@ -15,7 +15,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--port", type=int, default=8000, help="Port on 127.0.0.1 (default 8000)")
+        parser.add_argument(
+            "--port", type=int, default=8000, help="Port on 127.0.0.1 (default 8000)"
+        )
         parser.add_argument("--partnerships", type=int, default=Scale.partnerships)
         parser.add_argument(
             "--schools-per-partnership", type=int, default=Scale.schools_per_partnership
@@ -46,7 +48,9 @@ class Command(BaseCommand):
                 codes = " ".join(backup_codes_issue(user=user, count=3, actor=None))
             else:
                 codes = "(no security code needed)"
-            self.stdout.write(f"  {login.role.label:<24} {login.email:<26} {codes}   ({login.where})")
+            self.stdout.write(
+                f"  {login.role.label:<24} {login.email:<26} {codes}   ({login.where})"
+            )
         if options["no_serve"]:
             return
         address = f"127.0.0.1:{options['port']}"

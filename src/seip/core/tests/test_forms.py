@@ -1,0 +1,25 @@
+from django import forms
+
+from seip.core.forms import GovUKForm
+
+
+class ExampleForm(GovUKForm):
+    name = forms.CharField(label="School name", help_text="As on the DfE register")
+    notes = forms.CharField(widget=forms.Textarea, required=False)
+
+
+def test_fields_render_as_govuk_form_groups():
+    html = str(ExampleForm())
+    assert 'class="govuk-label"' in html
+    assert 'class="govuk-input"' in html
+    assert 'class="govuk-textarea"' in html
+    assert 'id="id_name_helptext" class="govuk-hint"' in html
+
+
+def test_errors_mark_the_field_and_link_the_message():
+    form = ExampleForm(data={})
+    html = str(form)
+    assert "govuk-form-group--error" in html
+    assert "govuk-input govuk-input--error" in html
+    assert 'id="id_name-error"' in html
+    assert "id_name-error" in html.split('name="name"')[1].split(">")[0]

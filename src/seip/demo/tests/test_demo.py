@@ -1,0 +1,79 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from seip.accounts.models import Membership, Role, User
+from seip.audit.models import AuditEvent
+from seip.demo.generator import DEMO_PASSWORD, Scale, generate
+from seip.organisations.models import DataSharingAgreement, PartnerOrganisation, Partnership, School
+
+
+def counts():
+    return (
+        Partnership.objects.count(),
+        School.objects.count(),
+        PartnerOrganisation.objects.count(),
+        DataSharingAgreement.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+    )
+
+
+def test_demo_county_has_the_promised_shape(db):
+    county, logins = generate(Scale())
+    assert county.authority.la_code == "855"
+    assert Partnership.objects.count() == 5
+    assert School.objects.count() == 40
+    types = set(PartnerOrganisation.objects.values_list("type", flat=True))
+    assert types == {"school", "local_authority", "health", "alternative_provider", "voluntary"}
+    assert {login.role for login in logins} == set(Role)
+
+
+def test_running_twice_reuses_the_data(db):
+    generate(Scale())
+    first = counts()
+    events = AuditEvent.objects.count()
+    generate(Scale())
+    assert counts() == first
+    assert AuditEvent.objects.count() == events
+
+
+def test_demo_is_deterministic(db):
+    generate(Scale(partnerships=2, schools_per_partnership=3))
+    names = list(School.objects.order_by("urn").values_list("urn", "name"))
+    assert names[0] == ("138000", "Ashvale Academy")
+    assert len({n for _, n in names}) == len(names)
+
+
+def test_scale_grows_the_county(db):
+    generate(Scale(partnerships=7, schools_per_partnership=20))
+    assert Partnership.objects.count() == 7
+    assert School.objects.count() == 140
+
+
+def test_printed_backup_code_passes_the_real_second_factor(db, client):
+    out = StringIO()
+    call_command(
+        "demo", "--no-serve", "--partnerships", "2", "--schools-per-partnership", "2", stdout=out
+    )
+    line = next(line for line in out.getvalue().splitlines() if "coordinator@seip.example" in line)
+    code = line.split()[2]
+    assert DEMO_PASSWORD in out.getvalue()
+    client.post(
+        reverse("accounts:login"), {"email": "coordinator@seip.example", "password": DEMO_PASSWORD}
+    )
+    response = client.post(reverse("accounts:verify"), {"token": code})
+    assert response.url == reverse("core:home")
+    assert "Wreake and Soar SEIP" in client.get(reverse("core:home")).content.decode()
+
+
+@pytest.mark.parametrize("email", ["parent@seip.example", "student@seip.example"])
+def test_families_need_no_code(db, email):
+    out = StringIO()
+    call_command(
+        "demo", "--no-serve", "--partnerships", "1", "--schools-per-partnership", "1", stdout=out
+    )
+    line = next(line for line in out.getvalue().splitlines() if email in line)
+    assert "no security code needed" in line
