@@ -28,6 +28,7 @@ from seip.organisations.services import (
     local_authority_create,
     organisation_create,
     partnership_create,
+    partnership_logo_set,
     school_create,
 )
 
@@ -85,6 +86,8 @@ TOWNS = [
     "Walcote",
     "Whetstone Mill",
 ]
+# Dark enough for white initials at WCAG AA.
+LOGO_COLOURS = ["#0b4f8a", "#00703c", "#6f2c91", "#a8321f", "#28536b"]
 SCHOOL_KINDS = [
     "Academy",
     "College",
@@ -221,8 +224,26 @@ def build_county(scale: Scale) -> County:
             dpo_email=f"dpo@{slug}.{DEMO_EMAIL_DOMAIN}",
             actor=None,
         )
+        if not partnership.logo:
+            partnership_logo_set(
+                partnership=partnership,
+                filename=f"{slug}.svg",
+                content=_logo_svg(area, LOGO_COLOURS[i % len(LOGO_COLOURS)]),
+                actor=None,
+            )
         county.partnerships.append(partnership)
     return county
+
+
+def _logo_svg(area: str, colour: str) -> bytes:
+    """A plain, invented logo: the area's initials on a coloured disc."""
+    initials = "".join(word[0] for word in area.split() if word[0].isupper())[:3]
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40">'
+        f'<circle cx="20" cy="20" r="19" fill="{colour}" stroke="#fff" stroke-width="2"/>'
+        '<text x="20" y="25" font-family="Arial,sans-serif" font-size="13" font-weight="700" '
+        f'fill="#fff" text-anchor="middle">{initials}</text></svg>'
+    ).encode()
 
 
 def build_schools(county: County, scale: Scale) -> None:

@@ -8,7 +8,7 @@ family's consent for their category (P07).
 
 import datetime as dt
 
-from django.core.validators import RegexValidator
+from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -41,7 +41,12 @@ class Partnership(models.Model):
     )
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
-    logo = models.FileField(upload_to="partnership-logos/", blank=True)
+    logo = models.FileField(
+        upload_to="partnership-logos/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "svg"])],
+        help_text="A PNG or SVG file, shown in the header and on the privacy notice.",
+    )
     address = models.TextField("postal address")
     phone = models.CharField(max_length=40)
     email = models.EmailField()

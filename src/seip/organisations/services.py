@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from seip.accounts.models import User
@@ -63,6 +64,24 @@ def partnership_create(
     for la_org in PartnerOrganisation.objects.filter(local_authority=local_authority):
         la_org.partnerships.add(partnership)
     audit_record(actor=actor, action="partnership.create", obj=partnership)
+    return partnership
+
+
+@transaction.atomic
+def partnership_logo_set(
+    *, partnership: Partnership, filename: str, content: bytes, actor: User | None
+) -> Partnership:
+    """Replace the partnership's logo (P26); the old file is removed with it."""
+    # Check the type before anything touches storage, so a refused file leaves nothing.
+    for validator in Partnership._meta.get_field("logo").validators:
+        validator(ContentFile(content, name=filename))
+    old = partnership.logo.name if partnership.logo else ""
+    partnership.logo.save(filename, ContentFile(content), save=False)
+    partnership.full_clean()
+    partnership.save(update_fields=["logo"])
+    if old and old != partnership.logo.name:
+        partnership.logo.storage.delete(old)
+    audit_record(actor=actor, action="partnership.logo", obj=partnership)
     return partnership
 
 

@@ -6,4 +6,5 @@ app_name = "organisations"
 urlpatterns = [
     path("partnerships/", views.partnership_list, name="partnership_list"),
     path("partnerships/<slug:slug>/", views.partnership_detail, name="partnership"),
+    path("partnerships/<slug:slug>/logo", views.partnership_logo, name="logo"),
 ]

@@ -1,8 +1,14 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+import mimetypes
 
+from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from seip.accounts.middleware import second_factor_exempt
 from seip.accounts.models import FAMILY_ROLES, User
 from seip.core.home import partnership_table
+from seip.organisations.models import Partnership
 from seip.organisations.selectors import (
     agreements_of,
     partner_organisations_of,
@@ -35,3 +41,19 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "family_only": family_only,
     }
     return render(request, "organisations/partnership_detail.html", context)
+
+
+@login_not_required
+@second_factor_exempt
+@require_GET
+def partnership_logo(request: HttpRequest, slug: str) -> FileResponse:
+    """A partnership's logo. Public, like the privacy notice it appears on (P26)."""
+    partnership = get_object_or_404(Partnership, slug=slug)
+    if not partnership.logo:
+        raise Http404("This partnership has no logo")
+    content_type = mimetypes.guess_type(partnership.logo.name or "")[0] or "application/octet-stream"
+    response = FileResponse(partnership.logo.open("rb"), content_type=content_type)
+    # An SVG opened directly must not run script or load anything.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -8,7 +8,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from seip.accounts.models import SECOND_FACTOR_ROLES, Role
 
-EXEMPT = {"accounts:login", "accounts:verify", "accounts:setup", "accounts:logout"}
+# Sign-in steps, and the public logo shown on the public privacy notice.
+EXEMPT = {
+    "accounts:login",
+    "accounts:verify",
+    "accounts:setup",
+    "accounts:logout",
+    "organisations:logo",
+}
 
 
 def named_urls(resolver=None, namespace=""):

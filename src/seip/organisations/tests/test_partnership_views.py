@@ -86,3 +86,37 @@ def test_reading_a_partnership_page_writes_nothing(login, personas, county):
     before = AuditEvent.objects.count()
     login(personas["coordinator"]).get(page(county.a))
     assert AuditEvent.objects.count() == before
+
+
+def test_logo_is_served_publicly_with_a_locked_down_policy(client, county):
+    from seip.organisations.services import partnership_logo_set
+
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>'
+    partnership_logo_set(partnership=county.a, filename="a.svg", content=svg, actor=None)
+    response = client.get(reverse("organisations:logo", args=[county.a.slug]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response["Content-Security-Policy"].startswith("default-src 'none'")
+    assert b"".join(response.streaming_content) == svg
+
+
+def test_partnership_without_a_logo_has_none(client, county):
+    response = client.get(reverse("organisations:logo", args=[county.b.slug]))
+    assert response.status_code == 404
+
+
+def test_logo_must_be_png_or_svg(county):
+    from django.core.exceptions import ValidationError
+
+    from seip.organisations.services import partnership_logo_set
+
+    with pytest.raises(ValidationError):
+        partnership_logo_set(partnership=county.a, filename="a.html", content=b"<p>", actor=None)
+
+
+def test_header_shows_the_logo_when_there_is_one(login, personas, county):
+    from seip.organisations.services import partnership_logo_set
+
+    partnership_logo_set(partnership=county.a, filename="a.svg", content=b"<svg/>", actor=None)
+    body = login(personas["coordinator"]).get(reverse("core:home")).content.decode()
+    assert f'src="/partnerships/{county.a.slug}/logo"' in body
