@@ -3,11 +3,11 @@
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 
 
-def second_factor_exempt(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def second_factor_exempt[V: Callable[..., HttpResponseBase]](view: V) -> V:
     """Mark a view reachable between the password and the second factor (sign-in steps)."""
     view.second_factor_exempt = True  # type: ignore[attr-defined]
     return view

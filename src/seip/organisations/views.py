@@ -51,7 +51,9 @@ def partnership_logo(request: HttpRequest, slug: str) -> FileResponse:
     partnership = get_object_or_404(Partnership, slug=slug)
     if not partnership.logo:
         raise Http404("This partnership has no logo")
-    content_type = mimetypes.guess_type(partnership.logo.name or "")[0] or "application/octet-stream"
+    content_type = (
+        mimetypes.guess_type(partnership.logo.name or "")[0] or "application/octet-stream"
+    )
     response = FileResponse(partnership.logo.open("rb"), content_type=content_type)
     # An SVG opened directly must not run script or load anything.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
