@@ -6,10 +6,15 @@ from seip.core.forms import GovUKForm
 class SignInForm(GovUKForm):
     email = forms.EmailField(
         label="Email address",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
     )
     password = forms.CharField(
         label="Password",
+        error_messages={"required": "Enter your password"},
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -18,6 +23,7 @@ class SignInForm(GovUKForm):
 class TokenForm(GovUKForm):
     token = forms.CharField(
         label="Security code",
+        error_messages={"required": "Enter your security code"},
         help_text=(
             "The 6-digit code from your authenticator app, or one of your 8-digit backup codes."
         ),

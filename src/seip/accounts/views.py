@@ -13,6 +13,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LogoutView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -60,7 +62,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             django_otp.login(request, device)
             sign_in_record(user=user, second_factor=True)
-            return redirect(request.GET.get("next") or "core:home")
+            return redirect(_safe_next(request))
         form.add_error(
             "token", "Enter a correct security code. It may have expired; try the newest one."
         )
@@ -120,3 +122,13 @@ def _qr_svg(url: str) -> str:
 def _b32(device: TOTPDevice) -> str:
     secret = base64.b32encode(device.bin_key).decode()
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """Follow ``next`` only to a page of this site, never off-site."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("core:home")

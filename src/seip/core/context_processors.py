@@ -11,16 +11,31 @@ from seip.organisations.selectors import home_partnership
 _CACHE_ATTR = "_seip_partnership"
 
 
+def fully_signed_in(request: HttpRequest) -> bool:
+    """Signed in, and past the second factor where the user's roles need one.
+
+    Between the password and the code, pages show neither the partnership nor the menu:
+    a password alone must not reveal where an account works.
+    """
+    if not request.user.is_authenticated:
+        return False
+    user: User = request.user
+    return not user.needs_second_factor or bool(user.is_verified())  # type: ignore[attr-defined]
+
+
 def request_partnership(request: HttpRequest) -> Partnership | None:
     """The partnership that brands this request, looked up once per request."""
-    if not request.user.is_authenticated:
+    if not fully_signed_in(request):
         return None
     if not hasattr(request, _CACHE_ATTR):
-        user: User = request.user
+        user: User = request.user  # type: ignore[assignment]  # fully_signed_in checked it
         setattr(request, _CACHE_ATTR, home_partnership(user))
     partnership: Partnership | None = getattr(request, _CACHE_ATTR)
     return partnership
 
 
 def branding(request: HttpRequest) -> dict[str, Any]:
-    return {"brand_partnership": request_partnership(request)}
+    return {
+        "brand_partnership": request_partnership(request),
+        "fully_signed_in": fully_signed_in(request),
+    }

@@ -28,17 +28,17 @@ class GovUKBoundField(forms.BoundField):
     def build_widget_attrs(
         self, attrs: dict[str, Any], widget: forms.Widget | None = None
     ) -> dict[str, Any]:
+        # Django links the hint and the error message (``<id>_helptext``, ``<id>_error``)
+        # through aria-describedby; this adds only the GOV.UK classes, keeping the
+        # widget's own (such as a width class).
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
         base, error = next(
             (classes for kind, classes in _WIDGET_CLASSES.items() if isinstance(widget, kind)),
             _INPUT,
         )
-        classes = [str(attrs.get("class", "")), base]
-        if self.errors:
-            classes.append(error)
-            described = [str(attrs.get("aria-describedby", "")), f"{self.auto_id}-error"]
-            attrs["aria-describedby"] = " ".join(d for d in described if d)
+        own = str(attrs.get("class") or widget.attrs.get("class", ""))
+        classes = [base, own, error if self.errors else ""]
         attrs["class"] = " ".join(c for c in classes if c)
         return attrs
 

@@ -115,3 +115,32 @@ def test_passwords_are_hashed_with_argon2(settings, db):
     )
     assert user.password.startswith("argon2")
     assert user.email == "new@seip.test"
+
+
+def test_password_alone_reveals_neither_partnership_nor_menu(client, personas):
+    user = personas["coordinator"]
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    password_step(client, user)
+    body = client.get(VERIFY).content.decode()
+    assert "Alpha Vale SEIP" not in body
+    assert "Your account" not in body
+
+
+def test_next_is_followed_only_within_the_site(client, personas):
+    user = personas["coordinator"]
+    codes = backup_codes_issue(user=user, count=2, actor=None)
+    password_step(client, user)
+    response = client.post(f"{VERIFY}?next=https://evil.example/", {"token": codes[0]})
+    assert response.url == reverse("core:home")
+    client.post(reverse("accounts:logout"))
+    password_step(client, user)
+    response = client.post(f"{VERIFY}?next=/account/", {"token": codes[1]})
+    assert response.url == "/account/"
+
+
+def test_empty_code_gets_a_govuk_message(client, personas):
+    user = personas["coordinator"]
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    password_step(client, user)
+    body = client.post(VERIFY, {"token": ""}).content.decode()
+    assert "Enter your security code" in body

@@ -21,5 +21,12 @@ def test_errors_mark_the_field_and_link_the_message():
     html = str(form)
     assert "govuk-form-group--error" in html
     assert "govuk-input govuk-input--error" in html
-    assert 'id="id_name-error"' in html
-    assert "id_name-error" in html.split('name="name"')[1].split(">")[0]
+    assert 'id="id_name_error"' in html
+    assert "id_name_error" in html.split('name="name"')[1].split(">")[0]
+
+
+def test_widget_width_classes_survive():
+    class Narrow(GovUKForm):
+        code = forms.CharField(widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}))
+
+    assert 'class="govuk-input govuk-input--width-10"' in str(Narrow())

@@ -1,0 +1,254 @@
+"""Browser tests: Playwright's sync API driving Debian's chromium against ``live_server``.
+
+Chromium comes from Debian (``apt-get install chromium``), never from ``playwright
+install``. Where it or the playwright package is missing the browser tests are skipped
+with the reason, except under CI (``CI=true``), where a missing browser is a failure: CI
+installs chromium itself, so a skip there would hide a broken pipeline.
+
+Each test gets its own chromium with a fresh profile folder, so no cookie, session or
+cache leaks from one test to the next.
+"""
+
+import importlib.util
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import pytest
+from django.db import connections
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from seip.accounts.models import Membership, Role, User
+from seip.accounts.tests.factories import UserFactory
+from seip.organisations.models import OrganisationType, Partnership
+from seip.organisations.tests.factories import (
+    AgreementFactory,
+    LocalAuthorityFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+    SchoolFactory,
+)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page
+
+CHROMIUM = Path(os.environ.get("SEIP_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PASSWORD = "Alpha Vale browser pass 7"
+
+
+def _unavailable(reason: str, *, module_level: bool = False) -> NoReturn:
+    """Skip on a developer's machine; fail under CI, which must have the browser."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser tests cannot run under CI: {reason}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason}", allow_module_level=module_level)
+
+
+def require_playwright() -> None:
+    """Call at the top of a test module, before importing playwright."""
+    if importlib.util.find_spec("playwright") is None:
+        _unavailable("the playwright package is not installed (uv sync)", module_level=True)
+
+
+def _missing_browser() -> str | None:
+    if importlib.util.find_spec("playwright") is None:
+        return "the playwright package is not installed (uv sync)"
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        return f"no chromium at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # The live server thread reads the same settings object, so sign-in checks this too.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def browser_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator["BrowserContext"]:
+    """A headless Debian chromium with a fresh profile in this test's temporary folder."""
+    reason = _missing_browser()
+    if reason:
+        _unavailable(reason)
+    # Playwright's sync API keeps an asyncio loop running on this thread, which trips
+    # Django's async-safety check on every ORM call the test makes while the browser is
+    # open. Only for the life of the browser, so the rest of the suite keeps the check.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import Error, sync_playwright
+
+    with sync_playwright() as p:
+        try:
+            context = p.chromium.launch_persistent_context(
+                user_data_dir=tmp_path / "chromium-profile",
+                executable_path=str(CHROMIUM),
+                headless=True,
+                args=CHROMIUM_ARGS,
+                locale="en-GB",
+                timezone_id="Europe/London",
+                viewport={"width": 1280, "height": 900},
+            )
+        except Error as exc:
+            _unavailable(f"chromium at {CHROMIUM} did not start: {exc}")
+        context.set_default_timeout(15_000)
+        try:
+            yield context
+        finally:
+            context.close()
+            # While Playwright's loop runs, Django keeps this thread's database connections
+            # in context-local rather than thread-local storage (asgiref treats the thread
+            # as async), so ORM calls made during the test opened a second connection that
+            # the test database teardown never sees. Close it while that storage is
+            # current; on PostgreSQL it would otherwise block DROP DATABASE test_seip.
+            connections.close_all()
+
+
+@pytest.fixture
+def browser_errors() -> list[str]:
+    """Console errors and uncaught exceptions of ``page`` (a CSP violation lands here)."""
+    return []
+
+
+@pytest.fixture
+def page(browser_context: "BrowserContext", browser_errors: list[str]) -> "Page":
+    page = browser_context.pages[0] if browser_context.pages else browser_context.new_page()
+    page.on(
+        "console",
+        lambda message: (
+            browser_errors.append(f"console: {message.text}") if message.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda error: browser_errors.append(f"page error: {error}"))
+    return page
+
+
+# Data --------------------------------------------------------------------------------------
+# live_server needs transactional_db, so the shared ``county`` fixture (on ``db``) is not
+# used here; this builds the part of that county these pages show.
+
+
+@pytest.fixture
+def alpha_vale(transactional_db: None) -> Partnership:
+    la = LocalAuthorityFactory()
+    council = OrganisationFactory(
+        name=la.name, type=OrganisationType.LOCAL_AUTHORITY, local_authority=la
+    )
+    partnership = PartnershipFactory(name="Alpha Vale SEIP", slug="alpha-vale", local_authority=la)
+    SchoolFactory(partnership=partnership, name="Alpha Academy")
+    SchoolFactory(partnership=partnership, name="Alpha Community College")
+    provider = OrganisationFactory(name="Bridgeway AP", type=OrganisationType.ALTERNATIVE_PROVIDER)
+    agency = OrganisationFactory(name="County CAMHS", type=OrganisationType.HEALTH)
+    for organisation in (provider, agency, council):
+        organisation.partnerships.add(partnership)
+    AgreementFactory(organisation=provider, partnership=partnership)
+    AgreementFactory(organisation=agency, partnership=partnership)
+    return partnership
+
+
+@dataclass
+class Account:
+    user: User
+    email: str
+    password: str
+    device: TOTPDevice
+
+
+@pytest.fixture
+def coordinator(alpha_vale: Partnership) -> Account:
+    """Alpha Vale's co-ordinator, with a known password and a confirmed authenticator app."""
+    email = "casey.coordinator@alpha-vale.test"
+    user = UserFactory(email=email, full_name="Casey Coordinator", password=PASSWORD)
+    Membership.objects.create(user=user, role=Role.COORDINATOR, partnership=alpha_vale)
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return Account(user=user, email=email, password=PASSWORD, device=device)
+
+
+# Helpers -----------------------------------------------------------------------------------
+
+
+def current_totp(device: TOTPDevice) -> str:
+    """The code the user's authenticator app shows now."""
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{code:0{device.digits}d}"
+
+
+def sign_in_with_password(page: "Page", base_url: str, account: Account) -> None:
+    """From the home page, through the sign-in form, to the security-code step."""
+    from playwright.sync_api import expect
+
+    page.goto(base_url + "/")
+    expect(page).to_have_url(base_url + "/sign-in/")
+    page.get_by_label("Email address", exact=True).fill(account.email)
+    page.get_by_label("Password", exact=True).fill(account.password)
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(base_url + "/sign-in/security-code/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
+
+
+def enter_security_code(page: "Page", code: str) -> None:
+    page.get_by_label("Security code", exact=True).fill(code)
+    page.get_by_role("button", name="Continue").click()
+
+
+def axe_violations(page: "Page") -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.2 AA violations on the page as it is now.
+
+    axe is loaded with ``page.evaluate`` rather than ``add_script_tag``: the pages' CSP
+    (``script-src 'self' 'nonce-…'``) would rightly block an injected inline script, and
+    evaluation through the DevTools protocol is not subject to it. The page keeps its CSP.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    violations: list[dict[str, Any]] = page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return results.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map((n) => ({target: n.target, html: n.html,
+                                            summary: n.failureSummary})),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    return violations
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    at {target}: {node['html'][:200]}")
+            if node["summary"]:
+                lines.append("      " + re.sub(r"\s+", " ", node["summary"])[:300])
+    return "\n".join(lines)
+
+
+def assert_accessible(page: "Page", where: str) -> None:
+    violations = axe_violations(page)
+    assert not violations, f"axe found WCAG 2.2 AA problems on {where}:\n" + describe_violations(
+        violations
+    )
+
+
+def screenshot(page: "Page", name: str) -> None:
+    """Save a full-page PNG to ``SEIP_SCREENSHOT_DIR``, when it is set, for a person to see."""
+    folder = os.environ.get("SEIP_SCREENSHOT_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
