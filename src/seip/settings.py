@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "seip.audit",
     "seip.organisations",
     "seip.accounts",
+    "seip.notices",
+    "seip.consultations",
+    "seip.referrals",
+    "seip.students",
     "seip.demo",
 ]
 

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class StudentsConfig(AppConfig):
+    name = "seip.students"
