@@ -4,6 +4,7 @@ Every setting SEIP reads from outside comes through here, so that a bad value fa
 start-up with a message that names the variable, rather than deep inside a request.
 """
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -68,7 +69,7 @@ def env_secret(name: str) -> str | None:
     return direct or None
 
 
-def local_secret(path: Path) -> str:
+def local_secret(path: Path, *, fernet: bool = False) -> str:
     """Return the secret kept in ``path``, creating it on first use.
 
     Only for non-production use (the demo and development): the secret lives in the
@@ -77,7 +78,11 @@ def local_secret(path: Path) -> str:
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(50)
+    # A Fernet key is 32 random bytes, url-safe base64 encoded.
+    if fernet:
+        value = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    else:
+        value = secrets.token_urlsafe(50)
     # O_EXCL: two processes starting at once must not overwrite each other's secret.
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

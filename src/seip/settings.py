@@ -27,6 +27,20 @@ if _secret is None:
     _secret = local_secret(DATA_DIR / "secret_key")
 SECRET_KEY = _secret
 
+# The data key encrypts files and sensitive text at rest (seip.core.crypto). It is kept
+# apart from the database so a copied database alone reveals nothing encrypted.
+_data_key = env_secret("SEIP_DATA_KEY")
+if _data_key is None:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "SEIP_DATA_KEY (or SEIP_DATA_KEY_FILE) must be set when SEIP_PRODUCTION=true"
+        )
+    _data_key = local_secret(DATA_DIR / "data_key", fernet=True)
+DATA_KEY = _data_key
+
+# Unsigned referral drafts belong to the school and are purged after this many days (P25).
+DRAFT_RETENTION_DAYS = env_int("SEIP_DRAFT_RETENTION_DAYS", 30)
+
 ALLOWED_HOSTS = env_list(
     "SEIP_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )

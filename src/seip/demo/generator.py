@@ -167,10 +167,21 @@ COUNTY_ORGANISATIONS = [
 ]
 
 
+#: Each partnership numbers its schools in its own block, so growing one scale on top of
+#: another gives every partnership the same number of schools.
+SCHOOL_BLOCK = 400
+
+
 @dataclass(frozen=True)
 class Scale:
     partnerships: int = 5
     schools_per_partnership: int = 8
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.schools_per_partnership <= SCHOOL_BLOCK:
+            raise ValueError(f"schools_per_partnership must be 1 to {SCHOOL_BLOCK}")
+        if not 1 <= self.partnerships <= 8999 // SCHOOL_BLOCK:
+            raise ValueError(f"partnerships must be 1 to {8999 // SCHOOL_BLOCK}")
 
 
 @dataclass
@@ -250,7 +261,7 @@ def build_schools(county: County, scale: Scale) -> None:
     existing = set(School.objects.values_list("urn", flat=True))
     for p_index, partnership in enumerate(county.partnerships):
         for s_index in range(scale.schools_per_partnership):
-            n = p_index * scale.schools_per_partnership + s_index
+            n = p_index * SCHOOL_BLOCK + s_index
             urn = f"{138000 + n:06d}"
             if urn in existing:
                 continue
@@ -260,7 +271,7 @@ def build_schools(county: County, scale: Scale) -> None:
             school_create(
                 partnership=partnership,
                 urn=urn,
-                establishment_number=f"{4000 + n:04d}",
+                establishment_number=f"{1000 + n:04d}",
                 name=f"{town} {kind}{suffix}",
                 actor=None,
             )

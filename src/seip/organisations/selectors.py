@@ -30,9 +30,9 @@ def partnerships_visible_to(user: User) -> QuerySet[Partnership]:
     """
     if not user.is_authenticated or not user.is_active:
         return Partnership.objects.none()
-    memberships = Membership.objects.filter(user=user)
-    if memberships.filter(role=Role.SYSTEM_ADMIN).exists():
+    if Role.SYSTEM_ADMIN in user.roles:
         return Partnership.objects.all()
+    memberships = Membership.objects.filter(user=user)
     direct = memberships.filter(role__in=PARTNERSHIP_ROLES | FAMILY_ROLES).values("partnership")
     schools = School.objects.filter(
         organisation__memberships__in=memberships.filter(role=Role.SCHOOL_CONTACT)

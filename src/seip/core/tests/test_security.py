@@ -47,6 +47,7 @@ PRODUCTION = {
     "SEIP_PRODUCTION": "true",
     "SEIP_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-for-tests-9f8e7d6c5b4a",
     "SEIP_ALLOWED_HOSTS": "seip.example.org",
+    "SEIP_DATA_KEY": "bm90LWEtcmVhbC1rZXktYnV0LTMyLWJ5dGVzLWxvbmc=",
 }
 
 
@@ -69,6 +70,14 @@ def test_production_refuses_to_start_without_a_secret(tmp_path):
     assert result.returncode != 0
     assert "SEIP_SECRET_KEY" in result.stderr
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_refuses_to_start_without_a_data_key(tmp_path):
+    env = {**PRODUCTION, "SEIP_DATA_KEY": "", "SEIP_DATA_DIR": str(tmp_path)}
+    result = run_seip("check", env=env, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "SEIP_DATA_KEY" in result.stderr
+    assert not (tmp_path / "data_key").exists()
 
 
 def test_production_reads_the_secret_from_a_file(tmp_path):

@@ -1,0 +1,62 @@
+"""Scoped reads of student records. Default deny: a role not named here sees no one.
+
+- partnership staff see their own partnership's students (P08 for staff);
+- the co-ordinator and DPO also see archived records, which no one else sees (P17);
+- a school contact sees students on their school's roll while the family's consent for
+  schools is live (P07): withdrawal ends it at once, because the check is in the query;
+- providers, agencies and LA officers see individuals only through an involvement, built
+  with sharing (issue 5); until then, no one.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from seip.accounts.models import PARTNERSHIP_ROLES, Membership, Role, User
+from seip.organisations.models import OrganisationType
+from seip.referrals.models import ConsentGrant
+from seip.students.models import Case, CaseStatus, Student
+
+ARCHIVE_ROLES = (Role.COORDINATOR, Role.DPO)
+
+
+def _live_grant(category: str) -> Exists:
+    return Exists(
+        ConsentGrant.objects.filter(
+            referral=OuterRef("referral"), category=category, withdrawn_at__isnull=True
+        )
+    )
+
+
+def students_visible_to(user: User) -> QuerySet[Student]:
+    """Students in working lists and searches: never archived ones."""
+    if not user.is_authenticated or not user.is_active:
+        return Student.objects.none()
+    memberships = Membership.objects.filter(user=user)
+    staff = memberships.filter(role__in=PARTNERSHIP_ROLES).values("partnership")
+    schools = memberships.filter(role=Role.SCHOOL_CONTACT).values("organisation__school")
+    return Student.objects.filter(
+        Q(partnership__in=staff) | (Q(school__in=schools) & _live_grant(OrganisationType.SCHOOL)),
+        archived_at__isnull=True,
+    )
+
+
+def archived_students_visible_to(user: User) -> QuerySet[Student]:
+    """The archive: read-only, and open only to the co-ordinator and the DPO (P17)."""
+    if not user.is_authenticated or not user.is_active:
+        return Student.objects.none()
+    partnerships = Membership.objects.filter(user=user, role__in=ARCHIVE_ROLES).values(
+        "partnership"
+    )
+    return Student.objects.filter(partnership__in=partnerships, archived_at__isnull=False)
+
+
+def student_record_visible_to(user: User) -> QuerySet[Student]:
+    """Every record ``user`` may open: working students plus, for some, the archive."""
+    return students_visible_to(user) | archived_students_visible_to(user)
+
+
+def current_case(student: Student) -> Case | None:
+    return student.cases.order_by("-opened_at").first()
+
+
+def open_cases(student: Student) -> QuerySet[Case]:
+    return student.cases.exclude(status__in=[CaseStatus.CLOSED, CaseStatus.LEFT])
