@@ -123,3 +123,8 @@ def login(client: Client):
         return signed_in(client, user, second_factor=second_factor)
 
     return _login
+
+
+# Referral-stage fixtures (draft, signed, case, active_case) live beside the apps that
+# define them, and are shared with every app's tests.
+from seip.conftest_referrals import active_case, case, draft, signed  # noqa: E402, F401

@@ -4,4 +4,8 @@ urlpatterns = [
     path("", include("seip.core.urls")),
     path("", include("seip.accounts.urls")),
     path("", include("seip.organisations.urls")),
+    path("", include("seip.notices.urls")),
+    path("", include("seip.consultations.urls")),
+    path("", include("seip.referrals.urls")),
+    path("", include("seip.students.urls")),
 ]

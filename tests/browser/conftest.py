@@ -12,7 +12,7 @@ cache leaks from one test to the next.
 import importlib.util
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -34,7 +34,7 @@ from seip.organisations.tests.factories import (
 )
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 CHROMIUM = Path(os.environ.get("SEIP_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -252,3 +252,109 @@ def screenshot(page: "Page", name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+# More people, and a browser for several of them at once ----------------------------------
+# A journey through the service passes from one person to another. Each person gets their
+# own browser context (their own cookies and session) in one chromium, so that each signs
+# in once, through the real second factor, and stays signed in while the others act.
+
+
+def make_account(email: str, full_name: str, role: Role, **scope: Any) -> Account:
+    """A user with one membership, a known password and a confirmed authenticator app."""
+    user = UserFactory(email=email, full_name=full_name, password=PASSWORD)
+    Membership.objects.create(user=user, role=role, **scope)
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return Account(user=user, email=email, password=PASSWORD, device=device)
+
+
+@pytest.fixture
+def school_contact(alpha_vale: Partnership) -> Account:
+    """A contact at Alpha Academy, a school of Alpha Vale SEIP."""
+    school = alpha_vale.schools.get(name="Alpha Academy")
+    return make_account(
+        "sam.school@alpha-academy.test",
+        "Sam School",
+        Role.SCHOOL_CONTACT,
+        organisation=school.organisation,
+    )
+
+
+@pytest.fixture
+def key_worker(alpha_vale: Partnership) -> Account:
+    """A key worker in Alpha Vale SEIP's team."""
+    return make_account(
+        "kim.keyworker@alpha-vale.test", "Kim Keyworker", Role.KEY_WORKER, partnership=alpha_vale
+    )
+
+
+@pytest.fixture
+def private_media(settings: Any, tmp_path: Path) -> Path:
+    """Uploads (encrypted scans) go to this test's folder, never to the developer's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return Path(settings.MEDIA_ROOT)
+
+
+@pytest.fixture
+def chromium_browser(monkeypatch: pytest.MonkeyPatch) -> Iterator["Browser"]:
+    """One headless Debian chromium; ``person_page`` opens a context in it per person.
+
+    Not to be used with ``browser_context`` in the same test: one Playwright per thread.
+    """
+    reason = _missing_browser()
+    if reason:
+        _unavailable(reason)
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # as in browser_context
+    from playwright.sync_api import Error, sync_playwright
+
+    with sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+        except Error as exc:
+            _unavailable(f"chromium at {CHROMIUM} did not start: {exc}")
+        try:
+            yield browser
+        finally:
+            browser.close()
+            connections.close_all()  # see browser_context
+
+
+@pytest.fixture
+def person_page(chromium_browser: "Browser", browser_errors: list[str]) -> Callable[[str], "Page"]:
+    """Open a page for one person, in a fresh browser context of their own.
+
+    Console errors and uncaught exceptions go to ``browser_errors``, prefixed with the
+    person's name and, for console errors, the address they came from.
+    """
+
+    def open_page(who: str) -> "Page":
+        context = chromium_browser.new_context(
+            locale="en-GB", timezone_id="Europe/London", viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                browser_errors.append(
+                    f"{who} console: {message.text} at {message.location.get('url', '')}"
+                )
+                if message.type == "error"
+                else None
+            ),
+        )
+        page.on("pageerror", lambda error: browser_errors.append(f"{who} page error: {error}"))
+        return page
+
+    return open_page
+
+
+def sign_in(page: "Page", base_url: str, account: Account) -> None:
+    """Both steps, password then the authenticator app's code, to the home page."""
+    from playwright.sync_api import expect
+
+    sign_in_with_password(page, base_url, account)
+    enter_security_code(page, current_totp(account.device))
+    expect(page).to_have_url(base_url + "/")

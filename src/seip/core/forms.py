@@ -8,9 +8,12 @@ See docs/decisions/0002-govuk-forms-without-crispy.md for why this is not crispy
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 _WIDGET_CLASSES: dict[type[forms.Widget], tuple[str, str]] = {
+    forms.CheckboxSelectMultiple: ("govuk-checkboxes__input", ""),
+    forms.RadioSelect: ("govuk-radios__input", ""),
     forms.Textarea: ("govuk-textarea", "govuk-textarea--error"),
     forms.Select: ("govuk-select", "govuk-select--error"),
     forms.CheckboxInput: ("govuk-checkboxes__input", ""),
@@ -45,3 +48,22 @@ class GovUKBoundField(forms.BoundField):
 
 class GovUKForm(forms.Form):
     bound_field_class = GovUKBoundField
+
+
+class GovUKDateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            attrs={"class": "govuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d"
+        )
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the field it names, if the form
+    has that field, otherwise at the top of the error summary."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

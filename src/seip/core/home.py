@@ -12,6 +12,7 @@ from django.urls import reverse
 from seip.accounts.models import PARTNERSHIP_ROLES, Role, User
 from seip.organisations.models import Partnership, School
 from seip.organisations.selectors import agreement_summary, partnerships_visible_to
+from seip.referrals.selectors import awaiting_decision
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Step:
 def next_steps(user: User, partnership: Partnership | None) -> list[Step]:
     roles = user.roles
     steps: list[Step] = []
+    steps.extend(_casework_steps(user, partnership))
     if partnership is not None:
         page = reverse("organisations:partnership", args=[partnership.slug])
         if roles & PARTNERSHIP_ROLES or Role.SYSTEM_ADMIN in roles:
@@ -89,6 +91,58 @@ def next_steps(user: User, partnership: Partnership | None) -> list[Step]:
             "Your roles, your second factor and your backup codes.",
         )
     )
+    return steps
+
+
+def _casework_steps(user: User, partnership: Partnership | None) -> list[Step]:
+    roles = user.roles
+    steps: list[Step] = []
+    if Role.SCHOOL_CONTACT in roles:
+        steps.append(
+            Step(
+                "Start a referral",
+                reverse("referrals:new"),
+                "Draft a referral for a pupil on your roll. The partnership sees it only once a "
+                "parent or carer has signed the referral form.",
+            )
+        )
+        steps.append(
+            Step(
+                "Your school's referrals", reverse("referrals:list"), "Drafts, signed and decided."
+            )
+        )
+    if partnership is not None and Role.COORDINATOR in roles:
+        waiting = awaiting_decision(partnership).count()
+        steps.append(
+            Step(
+                "Referrals awaiting your decision",
+                reverse("referrals:list"),
+                f"{waiting} signed referral{'s' if waiting != 1 else ''} to accept or decline.",
+            )
+        )
+    if partnership is not None and roles & (
+        PARTNERSHIP_ROLES | {Role.SCHOOL_CONTACT, Role.SYSTEM_ADMIN}
+    ):
+        steps.append(
+            Step(
+                "Pre-referral consultations",
+                reverse("consultations:list"),
+                "Record advice from the Inclusion Forum, surgeries and panels. Nothing that "
+                "identifies a child is kept before the referral form is signed.",
+            )
+        )
+    if roles & PARTNERSHIP_ROLES:
+        steps.append(
+            Step("Students", reverse("students:list"), "The working list of open records.")
+        )
+    if roles & {Role.COORDINATOR, Role.DPO}:
+        steps.append(
+            Step(
+                "Archived records",
+                reverse("students:archive"),
+                "Students who have left: read-only, for you and the DPO only.",
+            )
+        )
     return steps
 
 

@@ -16,6 +16,8 @@ from django.db import transaction
 
 from seip.accounts.models import Role, User
 from seip.accounts.services import membership_grant, user_create
+from seip.demo.casework import build_casework, build_consultations
+from seip.notices.demo import build_notices
 from seip.organisations.models import (
     LocalAuthority,
     OrganisationType,
@@ -176,6 +178,8 @@ SCHOOL_BLOCK = 400
 class Scale:
     partnerships: int = 5
     schools_per_partnership: int = 8
+    #: Pupils referred across the county, at every stage from draft to left.
+    students: int = 60
 
     def __post_init__(self) -> None:
         if not 1 <= self.schools_per_partnership <= SCHOOL_BLOCK:
@@ -300,7 +304,19 @@ def build_organisations(county: County, scale: Scale) -> None:
                 )
 
 
-STEPS: list[Callable[[County, Scale], None]] = [build_schools, build_organisations]
+def build_students(county: County, scale: Scale) -> None:
+    share, extra = divmod(scale.students, len(county.partnerships))
+    for index, partnership in enumerate(county.partnerships):
+        build_consultations(partnership, 6, index)
+        build_casework(partnership, share + (1 if index < extra else 0), index)
+
+
+STEPS: list[Callable[[County, Scale], None]] = [
+    build_schools,
+    build_organisations,
+    build_notices,
+    build_students,
+]
 
 
 def demo_logins(

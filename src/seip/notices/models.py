@@ -6,6 +6,8 @@ consent points at the version the family was shown (P26, P07), so what a family 
 can always be shown exactly as they saw it.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -61,3 +63,10 @@ class NoticeVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partnership} privacy notice, version {self.number}"
+
+    def save(self, **kwargs: Any) -> None:
+        # What families were told is evidence (P26): a published version is written once.
+        # There is no service that edits one; this stops a stray ``version.save()`` too.
+        if not self._state.adding:
+            raise ValueError("A published notice version is never changed: publish a new one")
+        super().save(**kwargs)

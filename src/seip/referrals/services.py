@@ -264,6 +264,7 @@ def referral_sign(
 def referral_decline(*, referral: Referral, reason: str, actor: User) -> Referral:
     if not has_role(actor, [Role.COORDINATOR], partnership=referral.partnership):
         raise PermissionDenied("Only the partnership's co-ordinator can decline a referral.")
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != ReferralStatus.SIGNED:
         raise ValidationError("Only a signed referral awaiting a decision can be declined.")
     if not reason.strip():
@@ -293,6 +294,7 @@ def consent_extend(
     """A new signature that adds categories, for example Health later on (P07)."""
     if not has_role(actor, CONSENT_MANAGERS, partnership=referral.partnership):
         raise PermissionDenied("Only partnership staff can record a change of consent.")
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status not in (ReferralStatus.SIGNED, ReferralStatus.ACCEPTED):
         raise ValidationError("Consent can only be extended on a live referral.")
     consent = _record_consent(
@@ -327,6 +329,7 @@ def consent_withdraw(
     """
     if not has_role(actor, CONSENT_MANAGERS, partnership=referral.partnership):
         raise PermissionDenied("Only partnership staff can record a change of consent.")
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
     live = referral.grants.select_for_update().filter(withdrawn_at__isnull=True)
     if categories is not None:
         if not categories:

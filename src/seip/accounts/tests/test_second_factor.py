@@ -5,16 +5,21 @@ Walks every named URL in the project, so a new view is covered without a new tes
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter
 
 from seip.accounts.models import SECOND_FACTOR_ROLES, Role
 
-# Sign-in steps, and the public logo shown on the public privacy notice.
+# The only views open before the second factor: the sign-in steps, and the public privacy
+# notice with its logo, which families read before they ever have an account.
 EXEMPT = {
     "accounts:login",
     "accounts:verify",
     "accounts:setup",
     "accounts:logout",
     "organisations:logo",
+    "notices:notice",
+    "notices:version",
+    "notices:version_pdf",
 }
 
 
@@ -29,8 +34,21 @@ def named_urls(resolver=None, namespace=""):
 
 
 def url_for(name, pattern, county):
-    kwargs = dict.fromkeys(pattern.pattern.regex.groupindex, county.a.slug)
+    converters = pattern.pattern.converters
+    kwargs = {
+        key: 1 if isinstance(converters.get(key), IntConverter) else county.a.slug
+        for key in pattern.pattern.regex.groupindex
+    }
     return reverse(name, kwargs=kwargs)
+
+
+def test_only_the_known_public_views_skip_the_second_factor():
+    exempt = {
+        name
+        for name, pattern in named_urls()
+        if getattr(pattern.callback, "second_factor_exempt", False)
+    }
+    assert exempt == EXEMPT
 
 
 STAFF = sorted(

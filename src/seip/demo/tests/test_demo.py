@@ -6,8 +6,12 @@ from django.urls import reverse
 
 from seip.accounts.models import Membership, Role, User
 from seip.audit.models import AuditEvent
+from seip.consultations.models import Consultation
 from seip.demo.generator import DEMO_PASSWORD, Scale, generate
+from seip.notices.models import NoticeVersion
 from seip.organisations.models import DataSharingAgreement, PartnerOrganisation, Partnership, School
+from seip.referrals.models import Referral
+from seip.students.models import Case, PaperFile
 
 
 def counts():
@@ -18,6 +22,9 @@ def counts():
         DataSharingAgreement.objects.count(),
         User.objects.count(),
         Membership.objects.count(),
+        Referral.objects.count(),
+        Consultation.objects.count(),
+        PaperFile.objects.count(),
     )
 
 
@@ -77,3 +84,20 @@ def test_families_need_no_code(db, email):
     )
     line = next(line for line in out.getvalue().splitlines() if email in line)
     assert "no security code needed" in line
+
+
+def test_demo_casework_covers_every_stage(db):
+    generate(Scale(partnerships=2, schools_per_partnership=3, students=20))
+    statuses = set(Referral.objects.values_list("status", flat=True))
+    assert statuses == {"draft", "signed", "declined", "accepted"}
+    assert set(Case.objects.values_list("status", flat=True)) == {
+        "accepted",
+        "active",
+        "closed",
+        "left",
+    }
+    assert PaperFile.objects.exists()
+    assert NoticeVersion.objects.filter(number=1).count() == 2
+    assert Consultation.objects.count() == 12
+    # Every signed consent names the notice version the family was shown.
+    assert not Referral.objects.exclude(status="draft").filter(consents__isnull=True).exists()

@@ -23,6 +23,12 @@ class Command(BaseCommand):
             "--schools-per-partnership", type=int, default=Scale.schools_per_partnership
         )
         parser.add_argument(
+            "--students",
+            type=int,
+            default=Scale.students,
+            help="Pupils referred across the county, at every stage (default 60)",
+        )
+        parser.add_argument(
             "--no-serve", action="store_true", help="Build the data and print the logins only"
         )
 
@@ -31,6 +37,7 @@ class Command(BaseCommand):
         scale = Scale(
             partnerships=options["partnerships"],
             schools_per_partnership=options["schools_per_partnership"],
+            students=options["students"],
         )
         county, logins = generate(scale)
         self.stdout.write(

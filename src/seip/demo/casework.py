@@ -1,0 +1,303 @@
+"""Demo casework: referrals at every stage, consent of every shape, cases in every state.
+
+Deterministic (a seeded generator per partnership) and idempotent (keyed by UPN). Every
+record is made through the same audited services a user's clicks go through, so the demo
+exercises the real rules: a draft stays the school's, consent names the notice version,
+tier 4 has its risk assessment, leavers return their paper files.
+"""
+
+import datetime as dt
+import random
+
+from stdnum.gb.upn import calc_check_digit
+
+from seip.accounts.models import Role, User
+from seip.accounts.services import membership_grant, user_create
+from seip.consultations.models import Concern, Consultation, Forum, YearGroup
+from seip.consultations.services import consultation_record
+from seip.notices.models import NoticeVersion
+from seip.organisations.models import OrganisationType, Partnership, School
+from seip.referrals.models import Referral, Tier
+from seip.referrals.services import (
+    CarerDetails,
+    PupilDetails,
+    consent_withdraw,
+    referral_decline,
+    referral_draft_create,
+    referral_sign,
+)
+from seip.students.models import Destination, Outcome
+from seip.students.services import case_assign_key_worker, case_close, case_open, student_leave
+
+FIRST = [
+    "Alfie",
+    "Amira",
+    "Bailey",
+    "Chloe",
+    "Declan",
+    "Ellie",
+    "Finley",
+    "Hana",
+    "Harvey",
+    "Isla",
+    "Jayden",
+    "Kacper",
+    "Leah",
+    "Mason",
+    "Nadia",
+    "Oliver",
+    "Poppy",
+    "Reuben",
+    "Sienna",
+    "Tyler",
+    "Zainab",
+    "Kai",
+    "Maisie",
+    "Ravi",
+]
+LAST = [
+    "Ashworth",
+    "Begum",
+    "Carter",
+    "Dunmore",
+    "Evans",
+    "Fairbrother",
+    "Gill",
+    "Hussain",
+    "Irwin",
+    "Jarvis",
+    "Kowalski",
+    "Lister",
+    "Mahmood",
+    "Nowak",
+    "Oakley",
+    "Pearce",
+    "Quinn",
+    "Rahman",
+    "Shaw",
+    "Thorne",
+    "Underwood",
+    "Varley",
+    "Wright",
+    "Yates",
+]
+REASONS = [
+    "At risk of permanent exclusion after repeated suspensions for disruption.",
+    "Attendance has fallen sharply since Year 8; anxiety about school reported by family.",
+    "Frequent removal from lessons; conflict with peers at break times.",
+    "Disengaged in most subjects; school concerned about risk of exclusion.",
+]
+SUPPORT = [
+    "Pastoral mentoring, a report card and a reduced timetable for two weeks.",
+    "Attendance panel, home visits by the attendance officer, school counsellor.",
+    "In-school inclusion room, restorative meetings and an adjusted timetable.",
+]
+BASE = dt.date(2026, 9, 7)
+# The stage each pupil reaches, cycling so every state appears in each partnership.
+STAGES = [
+    "draft",
+    "signed",
+    "declined",
+    "accepted",
+    "accepted",
+    "active",
+    "active",
+    "active",
+    "closed",
+    "left",
+]
+
+
+def _user(
+    email: str,
+    name: str,
+    role: Role,
+    partnership: Partnership | None = None,
+    school: School | None = None,
+) -> User:
+    """A staff member acting in the demo. No password: they exist to make the history."""
+    user = User.objects.filter(email=email).first() or user_create(
+        email=email, full_name=name, password=None, actor=None
+    )
+    membership_grant(
+        user=user,
+        role=role,
+        partnership=partnership,
+        organisation=school.organisation if school else None,
+        actor=None,
+    )
+    return user
+
+
+def _upn(school: School, serial: int) -> str:
+    digits = f"{school.local_authority.la_code}{school.establishment_number}13{serial % 1000:03d}"
+    return calc_check_digit(digits) + digits
+
+
+def build_casework(partnership: Partnership, students: int, p_index: int) -> None:
+    schools = list(partnership.schools.select_related("local_authority", "organisation"))
+    notice = NoticeVersion.objects.filter(partnership=partnership).order_by("-number").first()
+    if not schools or notice is None or students <= 0:
+        return
+    rng = random.Random(855_000 + p_index)  # noqa: S311 - demo data, not security
+    slug = partnership.slug
+    coordinator = _user(
+        f"coordinator@{slug}.seip.example",
+        f"{partnership.coordinator_name}",
+        Role.COORDINATOR,
+        partnership,
+    )
+    key_workers = [
+        _user(
+            f"keyworker{k}@{slug}.seip.example",
+            f"{FIRST[k + p_index]} {LAST[k * 3 + 1]}",
+            Role.KEY_WORKER,
+            partnership,
+        )
+        for k in range(3)
+    ]
+    existing = set(Referral.objects.filter(partnership=partnership).values_list("upn", flat=True))
+    for i in range(students):
+        school = schools[i % len(schools)]
+        upn = _upn(school, i // len(schools))
+        if upn in existing:
+            continue
+        contact = _user(
+            f"school-{school.urn}@seip.example",
+            f"Head of Year at {school.name}",
+            Role.SCHOOL_CONTACT,
+            school=school,
+        )
+        _one_pupil(rng, i, school, upn, contact, coordinator, key_workers, notice)
+
+
+def _one_pupil(
+    rng: random.Random,
+    i: int,
+    school: School,
+    upn: str,
+    contact: User,
+    coordinator: User,
+    key_workers: list[User],
+    notice: NoticeVersion,
+) -> None:
+    stage = STAGES[i % len(STAGES)]
+    year = rng.choice([7, 8, 9, 10, 11])
+    last = rng.choice(LAST)
+    referral = referral_draft_create(
+        school=school,
+        pupil=PupilDetails(
+            upn=upn,
+            first_name=rng.choice(FIRST),
+            last_name=last,
+            date_of_birth=dt.date(2026 - year - 5, rng.randint(1, 12), rng.randint(1, 28)),
+            sex=rng.choice("FM"),
+            nc_year=year,
+            reasons=rng.choice(REASONS),
+            support_tried=rng.choice(SUPPORT),
+            attendance_summary=f"{rng.randint(55, 95)}% this academic year",
+            behaviour_summary=f"{rng.randint(0, 4)} suspensions this year",
+            requested_tier=Tier(rng.choice([1, 2, 2, 3, 3, 4])),
+        ),
+        carers=[
+            CarerDetails(
+                name=f"{rng.choice(FIRST)} {last}",
+                relationship=rng.choice(["Mother", "Father", "Grandmother", "Special guardian"]),
+                parental_responsibility=True,
+            )
+        ],
+        actor=contact,
+    )
+    if stage == "draft":
+        return
+    signed_on = BASE + dt.timedelta(days=i % 60)
+    agreed = {c for c in OrganisationType.values if rng.random() < 0.7} | {"school"}
+    referral_sign(
+        referral=referral,
+        signed_by_name=referral.carers.get().name,
+        relationship="Parent",
+        has_parental_responsibility=True,
+        signed_on=signed_on,
+        notice_version=notice,
+        categories=agreed,
+        form=None,
+        actor=contact,
+    )
+    if stage == "signed":
+        return
+    if stage == "declined":
+        referral_decline(
+            referral=referral, reason="Needs are met by the school's own plan.", actor=coordinator
+        )
+        return
+    tier = Tier(referral.requested_tier)
+    case = case_open(
+        referral=referral,
+        tier=tier,
+        risk_assessment_on=signed_on + dt.timedelta(days=5) if tier == Tier.PROGRAMME else None,
+        risk_assessment_summary="Standard risk assessment with the school and family."
+        if tier == Tier.PROGRAMME
+        else "",
+        actor=coordinator,
+    )
+    if i % 13 == 6 and "health" in agreed:
+        consent_withdraw(referral=referral, categories={"health"}, actor=coordinator)
+    if stage == "accepted":
+        return
+    case_assign_key_worker(
+        case=case, key_worker=key_workers[i % len(key_workers)], actor=coordinator
+    )
+    if stage == "active":
+        return
+    case_close(
+        case=case,
+        outcome=rng.choice([Outcome.MET, Outcome.PARTLY_MET, Outcome.NOT_MET]),
+        destination=rng.choice(
+            [Destination.STAYED, Destination.MANAGED_MOVE, Destination.AP, Destination.POST_16]
+        ),
+        actor=coordinator,
+    )
+    if stage == "left":
+        student_leave(
+            case=case,
+            paper_files=["Referral file", "Key work notes folder"],
+            returned_to=None,
+            returned_on=signed_on + dt.timedelta(days=20),
+            received_by=f"Head of Year {year}",
+            receipt_confirmed=True,
+            actor=coordinator,
+        )
+
+
+ADVICE = [
+    "Try a structured mentoring plan and a named adult for check-ins; review in six weeks.",
+    "Refer to the school nurse for a wellbeing conversation; consider a reduced timetable briefly.",
+    "Use the attendance support plan with fortnightly home contact; bring back if no change.",
+    "Explore a short alternative provision taster alongside core subjects in school.",
+    "Agree a behaviour support plan with restorative meetings; refer if it continues.",
+]
+
+
+def build_consultations(partnership: Partnership, count: int, p_index: int) -> None:
+    """Anonymous pre-referral consultations: school, year group, concern, advice (P25)."""
+    schools = list(partnership.schools.order_by("urn")[:4])
+    if not schools or Consultation.objects.filter(partnership=partnership).exists():
+        return
+    rng = random.Random(856_000 + p_index)  # noqa: S311 - demo data, not security
+    coordinator = _user(
+        f"coordinator@{partnership.slug}.seip.example",
+        partnership.coordinator_name,
+        Role.COORDINATOR,
+        partnership,
+    )
+    for i in range(count):
+        consultation_record(
+            school=schools[i % len(schools)],
+            forum=Forum(rng.choice(Forum.values)),
+            held_on=BASE + dt.timedelta(days=3 * i),
+            year_group=YearGroup(rng.choice(YearGroup.values)),
+            concern=Concern(rng.choice(Concern.values)),
+            advice=rng.choice(ADVICE),
+            staff=[coordinator],
+            actor=coordinator,
+        )

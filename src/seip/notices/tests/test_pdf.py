@@ -1,0 +1,124 @@
+"""The printable notice. Its page streams are uncompressed and it is built in reportlab's
+invariant mode, so the text can be read straight from the bytes, with no PDF reader."""
+
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from seip.notices.pdf import notice_pdf
+from seip.notices.services import notice_configuration_update, notice_publish
+from seip.organisations.services import partnership_logo_set
+
+_SHOWN = re.compile(rb"\(((?:[^()\\]|\\.)*)\) Tj")
+_ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)")
+
+
+def pdf_lines(pdf: bytes) -> list[str]:
+    """Every string the PDF draws, in order, unescaped and decoded."""
+
+    def unescape(match: re.Match[bytes]) -> bytes:
+        code = match.group(1)
+        return bytes([int(code, 8)]) if code[:1].isdigit() else code
+
+    return [_ESCAPE.sub(unescape, raw).decode("cp1252") for raw in _SHOWN.findall(pdf)]
+
+
+def png(width=120, height=60) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (11, 79, 138)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.promise("P26")
+def test_two_partnerships_print_two_notices_with_their_own_contacts(county):
+    county.b.coordinator_phone = "0116 496 4242"
+    county.b.save()
+    lines_a = pdf_lines(notice_pdf(notice_publish(partnership=county.a, actor=None)))
+    lines_b = pdf_lines(notice_pdf(notice_publish(partnership=county.b, actor=None)))
+
+    assert lines_a[2] == "Alpha Vale SEIP"  # the letterhead, after page 1's footer
+    assert lines_b[2] == "Beta Heath SEIP"
+    assert "Telephone: 0116 496 0000" in lines_a
+    assert "Email: office@alpha-vale.example" in lines_a
+    assert "Email: office@beta-heath.example" in lines_b
+    text_b = " ".join(lines_b)
+    assert "0116 496 4242" in text_b
+    assert "coordinator@beta-heath.example" in text_b
+    assert not any("Beta" in line for line in lines_a)
+    assert not any("Alpha" in line for line in lines_b)
+
+
+@pytest.mark.promise("P24")
+def test_pdf_names_the_lawful_basis_and_the_retention_periods(county):
+    notice_configuration_update(
+        partnership=county.a,
+        wording="{lawful_basis}\n\n## Keeping\n\n{retention}\n\n{shares_with}\n\n{ico_details}",
+        lawful_basis="Public task (UK GDPR Article 6(1)(e)).",
+        retention="- Attendance: 3 years.",
+        shares_with=["school"],
+        actor=None,
+    )
+    lines = pdf_lines(notice_pdf(notice_publish(partnership=county.a, actor=None)))
+    assert "Public task (UK GDPR Article 6(1)(e))." in lines
+    assert "Keeping" in lines
+    assert "Attendance: 3 years." in lines
+    text = " ".join(lines)  # a wrapped line breaks where a space was
+    assert "Post: Information Commissioner's Office, Wycliffe House, Water Lane" in text
+
+
+def test_every_page_has_the_version_date_and_page_number_in_the_footer(county):
+    version = notice_publish(partnership=county.a, actor=None)
+    lines = pdf_lines(notice_pdf(version))
+    pages = [line for line in lines if line.startswith("Page ")]
+    assert len(pages) >= 2
+    assert pages == [f"Page {n} of {len(pages)}" for n in range(1, len(pages) + 1)]
+    date = f"{version.published_at.astimezone():%-d %B %Y}"
+    footer = f"Alpha Vale SEIP · Privacy notice version 1, published {date}"
+    assert lines.count(footer) == len(pages)
+
+
+def test_the_same_version_always_gives_the_same_file(county):
+    version = notice_publish(partnership=county.a, actor=None)
+    assert notice_pdf(version) == notice_pdf(version)
+
+
+def test_a_png_logo_is_printed_and_an_svg_logo_is_not(county):
+    partnership_logo_set(partnership=county.a, filename="a.png", content=png(), actor=None)
+    partnership_logo_set(partnership=county.b, filename="b.svg", content=b"<svg/>", actor=None)
+    pdf_a = notice_pdf(notice_publish(partnership=county.a, actor=None))
+    pdf_b = notice_pdf(notice_publish(partnership=county.b, actor=None))
+    assert b"/Subtype /Image" in pdf_a
+    assert b"/Subtype /Image" not in pdf_b
+    assert pdf_lines(pdf_b)[2] == "Beta Heath SEIP"
+
+
+@pytest.mark.parametrize("content", [b"not a png", png(4000, 2)[:40]])
+def test_a_broken_png_logo_is_left_out_rather_than_failing(county, content):
+    partnership_logo_set(partnership=county.a, filename="a.png", content=content, actor=None)
+    pdf = notice_pdf(notice_publish(partnership=county.a, actor=None))
+    assert pdf.startswith(b"%PDF-")
+    assert b"/Subtype /Image" not in pdf
+
+
+def test_a_very_wide_logo_still_fits(county):
+    partnership_logo_set(partnership=county.a, filename="a.png", content=png(2000, 20), actor=None)
+    pdf = notice_pdf(notice_publish(partnership=county.a, actor=None))
+    assert b"/Subtype /Image" in pdf
+
+
+def test_wording_cannot_inject_reportlab_markup(county):
+    notice_configuration_update(
+        partnership=county.a,
+        wording='<font size="40">Big</font> & (brackets)\n\n{lawful_basis} {retention} '
+        "{shares_with} {ico_details}",
+        lawful_basis="Public task.",
+        retention="One year.",
+        shares_with=["school"],
+        actor=None,
+    )
+    pdf = notice_pdf(notice_publish(partnership=county.a, actor=None))
+    # Drawn as text, in pieces, at the body's size: never read as a font change.
+    assert "".join(pdf_lines(pdf)).count('<font size="40">Big</font> & (brackets)') == 1
+    assert b" 40 Tf" not in pdf

@@ -1,0 +1,222 @@
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from seip.accounts.models import PARTNERSHIP_ROLES, Role, User
+from seip.accounts.selectors import has_role
+from seip.core import crypto
+from seip.core.forms import apply_errors
+from seip.organisations.models import School
+from seip.referrals.forms import AcceptForm, DeclineForm, ReferralForm, SignatureForm
+from seip.referrals.models import Referral, ReferralStatus
+from seip.referrals.selectors import draft_count, live_categories, referrals_visible_to
+from seip.referrals.services import (
+    referral_decline,
+    referral_draft_create,
+    referral_draft_update,
+    referral_sign,
+)
+from seip.students.services import case_open
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+def _referral(request: HttpRequest, pk: int) -> Referral:
+    """Through the scoped queryset: a referral the user may not see is a 404 (P25)."""
+    return get_object_or_404(
+        referrals_visible_to(_user(request)).select_related("partnership", "school"), pk=pk
+    )
+
+
+def _school_for(user: User) -> School:
+    membership = (
+        user.memberships.filter(role=Role.SCHOOL_CONTACT, organisation__school__isnull=False)
+        .select_related("organisation__school")
+        .first()
+    )
+    if membership is None or membership.organisation is None:
+        raise PermissionDenied("Only a school contact can start a referral.")
+    return membership.organisation.school
+
+
+def _require_school(request: HttpRequest, referral: Referral) -> None:
+    if not has_role(
+        _user(request), [Role.SCHOOL_CONTACT], organisation=referral.school.organisation
+    ):
+        raise PermissionDenied("Only a contact at the pupil's school can do this.")
+
+
+def _require_coordinator(request: HttpRequest, referral: Referral) -> None:
+    if not has_role(_user(request), [Role.COORDINATOR], partnership=referral.partnership):
+        raise PermissionDenied("Only the partnership's co-ordinator can decide on a referral.")
+
+
+def referral_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    referrals = referrals_visible_to(user).order_by("-updated_at")[:200]
+    staff_partnerships = [
+        m.partnership
+        for m in user.memberships.filter(role__in=PARTNERSHIP_ROLES).select_related("partnership")
+        if m.partnership
+    ]
+    drafts = {p.name: draft_count(p) for p in staff_partnerships}
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {
+            "referrals": referrals,
+            "drafts": drafts,
+            "can_start": user.memberships.filter(role=Role.SCHOOL_CONTACT).exists(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    school = _school_for(user)
+    form = ReferralForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = referral_draft_create(
+                school=school,
+                pupil=form.pupil(),
+                carers=form.carers(),
+                actor=user,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect("referrals:detail", referral.pk)
+    return render(request, "referrals/referral_form.html", {"form": form, "school": school})
+
+
+@require_http_methods(["GET", "POST"])
+def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral(request, pk)
+    _require_school(request, referral)
+    if not referral.is_draft:
+        raise PermissionDenied("A signed referral cannot be edited.")
+    form = ReferralForm(
+        request.POST if request.method == "POST" else None,
+        initial=ReferralForm.initial_from(referral),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_draft_update(
+                referral=referral, pupil=form.pupil(), carers=form.carers(), actor=_user(request)
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect("referrals:detail", referral.pk)
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {"form": form, "school": referral.school, "referral": referral},
+    )
+
+
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral(request, pk)
+    user = _user(request)
+    context = {
+        "referral": referral,
+        "carers": referral.carers.all(),
+        "consents": referral.consents.select_related("notice_version"),
+        "live_categories": live_categories(referral),
+        "is_school": has_role(
+            user, [Role.SCHOOL_CONTACT], organisation=referral.school.organisation
+        ),
+        "is_coordinator": has_role(user, [Role.COORDINATOR], partnership=referral.partnership),
+        "student": getattr(referral, "student", None)
+        if referral.status == ReferralStatus.ACCEPTED
+        else None,
+    }
+    return render(request, "referrals/referral_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def referral_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral(request, pk)
+    _require_school(request, referral)
+    form = SignatureForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        partnership=referral.partnership,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_sign(referral=referral, actor=_user(request), **form.signature())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect("referrals:detail", referral.pk)
+    return render(request, "referrals/sign.html", {"form": form, "referral": referral})
+
+
+@require_http_methods(["GET", "POST"])
+def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral(request, pk)
+    _require_coordinator(request, referral)
+    form = AcceptForm(
+        request.POST if request.method == "POST" else None,
+        initial={"tier": referral.requested_tier},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = case_open(referral=referral, actor=_user(request), **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect("students:detail", case.student_id)
+    return render(
+        request, "referrals/decide.html", {"form": form, "referral": referral, "action": "Accept"}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral(request, pk)
+    _require_coordinator(request, referral)
+    form = DeclineForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_decline(
+                referral=referral, reason=form.cleaned_data["decline_reason"], actor=_user(request)
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect("referrals:detail", referral.pk)
+    return render(
+        request, "referrals/decide.html", {"form": form, "referral": referral, "action": "Decline"}
+    )
+
+
+def signed_form(request: HttpRequest, pk: int, consent_pk: int) -> FileResponse:
+    """The decrypted scan of a signed form, for the school and the co-ordinator or DPO."""
+    referral = _referral(request, pk)
+    user = _user(request)
+    allowed = has_role(
+        user, [Role.SCHOOL_CONTACT], organisation=referral.school.organisation
+    ) or has_role(user, [Role.COORDINATOR, Role.DPO], partnership=referral.partnership)
+    consent = get_object_or_404(referral.consents, pk=consent_pk)
+    if not allowed:
+        raise PermissionDenied(
+            "Only the school, the co-ordinator and the DPO can open the signed form."
+        )
+    if not consent.form_file:
+        raise Http404("No scan was uploaded with this signature.")
+    response = FileResponse(
+        iter([crypto.read_encrypted(consent.form_file)]), content_type=consent.form_content_type
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="signed-referral-{referral.pk}-{consent.pk}"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,105 @@
+import pytest
+from django.urls import reverse
+
+from seip.students.models import CaseStatus, PaperFile
+
+
+def detail(case):
+    return reverse("students:detail", args=[case.student.pk])
+
+
+@pytest.mark.parametrize(
+    "persona", ["coordinator", "key_worker", "dpo", "safeguarding_lead", "school_contact"]
+)
+def test_allowed_roles_see_the_record(login, personas, case, persona):
+    assert login(personas[persona]).get(detail(case)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["school_b", "provider", "agency", "la_officer", "parent", "student", "admin", "nobody"],
+)
+def test_everyone_else_gets_404(login, personas, case, persona):
+    assert login(personas[persona]).get(detail(case)).status_code == 404
+
+
+def test_working_list(login, personas, case):
+    body = login(personas["key_worker"]).get(reverse("students:list")).content.decode()
+    assert "Example, Jordan" in body
+
+
+def test_coordinator_walks_the_case_through_to_archive(login, personas, case, county):
+    client = login(personas["coordinator"])
+    pk = case.student.pk
+    client.post(
+        reverse("students:key_worker", args=[pk]), {"key_worker": personas["key_worker"].pk}
+    )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACTIVE
+    client.post(reverse("students:close", args=[pk]), {"outcome": "met", "destination": "stayed"})
+    response = client.post(
+        reverse("students:leave", args=[pk]),
+        {
+            "paper_files": "Referral file\nNotes",
+            "returned_on": "2026-11-27",
+            "received_by": "Mrs Head",
+            "receipt_confirmed": "on",
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.LEFT
+    assert PaperFile.objects.count() == 2
+    assert "Example, Jordan" not in client.get(reverse("students:list")).content.decode()
+    assert "Example, Jordan" in client.get(reverse("students:archive")).content.decode()
+    assert "read-only" in client.get(detail(case)).content.decode()
+
+
+@pytest.mark.promise("P17")
+def test_archived_record_refuses_changes_through_the_pages(login, personas, case):
+    client = login(personas["coordinator"])
+    pk = case.student.pk
+    client.post(reverse("students:close", args=[pk]), {"outcome": "met", "destination": "stayed"})
+    client.post(
+        reverse("students:leave", args=[pk]),
+        {
+            "paper_files": "Referral file",
+            "returned_on": "2026-11-27",
+            "received_by": "Mrs Head",
+            "receipt_confirmed": "on",
+        },
+    )
+    response = client.post(
+        reverse("students:key_worker", args=[pk]), {"key_worker": personas["key_worker"].pk}
+    )
+    assert "archived and cannot be changed" in response.content.decode()
+    assert login(personas["key_worker"]).get(detail(case)).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["key_worker", "dpo", "school_contact"])
+def test_only_the_coordinator_changes_the_case(login, personas, case, persona):
+    url = reverse("students:close", args=[case.student.pk])
+    assert (
+        login(personas[persona]).post(url, {"outcome": "met", "destination": "stayed"}).status_code
+        == 403
+    )
+
+
+@pytest.mark.promise("P07")
+def test_withdrawal_recorded_on_the_page_cuts_off_the_school_at_once(client, login, personas, case):
+    school_client = login(personas["school_contact"])
+    assert school_client.get(detail(case)).status_code == 200
+    client.logout()
+    staff = login(personas["coordinator"])
+    staff.post(reverse("students:withdraw", args=[case.student.pk]), {"categories": ["school"]})
+    client.logout()
+    assert login(personas["school_contact"]).get(detail(case)).status_code == 404
+
+
+def test_withdrawal_form_needs_a_choice(login, personas, case):
+    body = (
+        login(personas["coordinator"])
+        .post(reverse("students:withdraw", args=[case.student.pk]), {})
+        .content.decode()
+    )
+    assert "Choose the categories the family withdrew" in body

@@ -1,0 +1,189 @@
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from seip.accounts.models import Role, User
+from seip.accounts.selectors import has_role
+from seip.core.forms import GovUKForm, apply_errors
+from seip.referrals.forms import SignatureForm
+from seip.referrals.selectors import live_categories
+from seip.referrals.services import consent_extend, consent_withdraw
+from seip.students.forms import CloseForm, KeyWorkerForm, LeaveForm, WithdrawForm
+from seip.students.models import Student
+from seip.students.selectors import (
+    archived_students_visible_to,
+    current_case,
+    student_record_visible_to,
+    students_visible_to,
+)
+from seip.students.services import case_assign_key_worker, case_close, student_leave
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+def _student(request: HttpRequest, pk: int) -> Student:
+    """Fetched through the scoped queryset: not visible means 404, never 403."""
+    return get_object_or_404(
+        student_record_visible_to(_user(request)).select_related(
+            "school", "partnership", "referral"
+        ),
+        pk=pk,
+    )
+
+
+def _coordinator_student(request: HttpRequest, pk: int) -> Student:
+    student = _student(request, pk)
+    if not has_role(_user(request), [Role.COORDINATOR], partnership=student.partnership):
+        raise PermissionDenied("Only the partnership's co-ordinator can do this.")
+    return student
+
+
+def student_list(request: HttpRequest) -> HttpResponse:
+    students = (
+        students_visible_to(_user(request))
+        .select_related("school")
+        .order_by("last_name", "first_name")
+    )
+    return render(
+        request, "students/student_list.html", {"students": students[:500], "archive": False}
+    )
+
+
+def archive_list(request: HttpRequest) -> HttpResponse:
+    students = archived_students_visible_to(_user(request)).select_related("school")
+    return render(
+        request, "students/student_list.html", {"students": students[:500], "archive": True}
+    )
+
+
+def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _student(request, pk)
+    user = _user(request)
+    referral = student.referral
+    context = {
+        "student": student,
+        "case": current_case(student),
+        "referral": referral,
+        "consents": referral.consents.select_related("notice_version"),
+        "live_categories": live_categories(referral),
+        "paper_files": student.paper_files.select_related("returned_to"),
+        "is_coordinator": has_role(user, [Role.COORDINATOR], partnership=student.partnership),
+        "is_staff": has_role(
+            user, [Role.COORDINATOR, Role.DPO, Role.KEY_WORKER], partnership=student.partnership
+        ),
+    }
+    return render(request, "students/student_detail.html", context)
+
+
+def _case_form_view(
+    request: HttpRequest,
+    student: Student,
+    form: GovUKForm,
+    title: str,
+    apply: Callable[[dict[str, Any]], None],
+) -> HttpResponse:
+    """The shared shape of every case action: validate the form, call one audited
+    service, show its ValidationError on the form, or go back to the record."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            apply(form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect("students:detail", student.pk)
+    return render(
+        request, "students/case_form.html", {"form": form, "student": student, "title": title}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def key_worker(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _coordinator_student(request, pk)
+    case = current_case(student)
+    form = KeyWorkerForm(
+        request.POST if request.method == "POST" else None, partnership=student.partnership
+    )
+
+    def apply(data: dict[str, Any]) -> None:
+        if case is None:
+            raise ValidationError("This student has no case.")
+        case_assign_key_worker(case=case, key_worker=data["key_worker"], actor=_user(request))
+
+    return _case_form_view(request, student, form, "Assign a key worker", apply)
+
+
+@require_http_methods(["GET", "POST"])
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _coordinator_student(request, pk)
+    case = current_case(student)
+    form = CloseForm(request.POST if request.method == "POST" else None)
+
+    def apply(data: dict[str, Any]) -> None:
+        if case is None:
+            raise ValidationError("This student has no case.")
+        case_close(
+            case=case,
+            outcome=data["outcome"],
+            destination=data["destination"],
+            actor=_user(request),
+        )
+
+    return _case_form_view(request, student, form, "Close the case", apply)
+
+
+@require_http_methods(["GET", "POST"])
+def leave(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _coordinator_student(request, pk)
+    case = current_case(student)
+    form = LeaveForm(request.POST if request.method == "POST" else None)
+
+    def apply(data: dict[str, Any]) -> None:
+        if case is None:
+            raise ValidationError("This student has no case.")
+        student_leave(
+            case=case,
+            paper_files=str(data["paper_files"]).splitlines(),
+            returned_to=None,
+            returned_on=data["returned_on"],
+            received_by=str(data["received_by"]),
+            receipt_confirmed=bool(data["receipt_confirmed"]),
+            actor=_user(request),
+        )
+
+    return _case_form_view(
+        request, student, form, f"Return paper files to {student.school.name} and archive", apply
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _student(request, pk)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+
+    def apply(data: dict[str, Any]) -> None:
+        categories = None if data["everything"] else set(data["categories"])
+        consent_withdraw(referral=student.referral, categories=categories, actor=_user(request))
+
+    return _case_form_view(request, student, form, "Record a withdrawal of consent", apply)
+
+
+@require_http_methods(["GET", "POST"])
+def consent_extend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _student(request, pk)
+    form = SignatureForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        partnership=student.partnership,
+    )
+
+    def apply(data: dict[str, Any]) -> None:
+        consent_extend(referral=student.referral, actor=_user(request), **form.signature())
+
+    return _case_form_view(request, student, form, "Record a new signature adding consent", apply)
