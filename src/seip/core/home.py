@@ -51,6 +51,14 @@ def next_steps(user: User, partnership: Partnership | None) -> list[Step]:
         if roles & {Role.COORDINATOR, Role.DPO}:
             steps.append(
                 Step(
+                    "Edit and publish the privacy notice",
+                    reverse("notices:edit", args=[partnership.slug]),
+                    "The fair processing notice families are given, rendered from your "
+                    "partnership's live details. Each published version is kept.",
+                )
+            )
+            steps.append(
+                Step(
                     "Check the details families see",
                     page,
                     "Your partnership's name, contact details, co-ordinator and DPO route fill "
@@ -67,6 +75,13 @@ def next_steps(user: User, partnership: Partnership | None) -> list[Step]:
                 )
             )
         if roles & {Role.PARENT_CARER, Role.STUDENT}:
+            steps.append(
+                Step(
+                    "How we use information about your child",
+                    reverse("notices:notice", args=[partnership.slug]),
+                    "The partnership's privacy notice, which you can print.",
+                )
+            )
             steps.append(
                 Step(
                     "Who to contact",
