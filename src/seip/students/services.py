@@ -33,7 +33,8 @@ def _check_coordinator(actor: User, student_or_referral: Student | Referral) -> 
 
 
 def _check_editable(student: Student) -> None:
-    """Archived records are read-only (P17)."""
+    """Archived records are read-only (P17). Same rule and message as
+    :func:`seip.students.permissions.ensure_can_write`."""
     if student.is_archived:
         raise ValidationError("This record is archived and cannot be changed.")
 

@@ -1,0 +1,53 @@
+"""Where each fact came from and when (P11).
+
+Most information comes from the school; the rest from the partnership's own assessments,
+another agency (named), or the student and family. Every model holding facts about a
+student inherits :class:`Sourced`, so the source travels with the fact into every view,
+export and access bundle.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from seip.organisations.models import PartnerOrganisation
+
+
+class SourceKind(models.TextChoices):
+    SCHOOL_IMPORT = "school_import", "School (imported from the MIS)"
+    SCHOOL_ENTRY = "school_entry", "School (entered)"
+    PARTNERSHIP = "partnership", "Partnership's own assessment"
+    AGENCY = "agency", "Another agency"
+    FAMILY = "family", "The student or family"
+
+
+class Sourced(models.Model):
+    source_kind = models.CharField("source", max_length=20, choices=SourceKind.choices)
+    source_organisation = models.ForeignKey(
+        PartnerOrganisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The school or agency the fact came from.",
+    )
+    source_note = models.CharField(
+        max_length=200, blank=True, help_text="For example the file name of an import."
+    )
+    obtained_on = models.DateField("date obtained")
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.source_kind == SourceKind.AGENCY and self.source_organisation is None:
+            raise ValidationError(
+                {"source_organisation": "Name the agency this information came from"}
+            )
+
+    @property
+    def source_label(self) -> str:
+        label = str(self.get_source_kind_display())  # type: ignore[attr-defined]
+        if self.source_organisation is not None:
+            label = f"{label}: {self.source_organisation.name}"
+        return label
