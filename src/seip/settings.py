@@ -67,6 +67,11 @@ INSTALLED_APPS = [
     "seip.consultations",
     "seip.referrals",
     "seip.students",
+    "seip.records",
+    "seip.provision",
+    "seip.attendance",
+    "seip.behaviour",
+    "seip.progress",
     "seip.demo",
 ]
 

@@ -8,4 +8,9 @@ urlpatterns = [
     path("", include("seip.consultations.urls")),
     path("", include("seip.referrals.urls")),
     path("", include("seip.students.urls")),
+    path("", include("seip.records.urls")),
+    path("", include("seip.provision.urls")),
+    path("", include("seip.attendance.urls")),
+    path("", include("seip.behaviour.urls")),
+    path("", include("seip.progress.urls")),
 ]

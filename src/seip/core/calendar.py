@@ -1,0 +1,57 @@
+"""School calendar arithmetic shared by every progress measure.
+
+English schools' years run September to August in six half terms. Exact holiday dates
+differ by LA and year; these fixed boundaries are close enough to group measures by half
+term and keep every chart and report on the same periods.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+_HALF_TERM_STARTS = [(9, 1), (11, 1), (1, 1), (2, 15), (4, 1), (6, 1)]
+NAMES = ["Autumn 1", "Autumn 2", "Spring 1", "Spring 2", "Summer 1", "Summer 2"]
+
+
+@dataclass(frozen=True, order=True)
+class HalfTerm:
+    year: int  # the academic year's first calendar year: 2026 for 2026/27
+    number: int  # 1 to 6
+
+    @property
+    def start(self) -> dt.date:
+        month, day = _HALF_TERM_STARTS[self.number - 1]
+        return dt.date(self.year if month >= 9 else self.year + 1, month, day)
+
+    @property
+    def end(self) -> dt.date:
+        return self.next().start - dt.timedelta(days=1)
+
+    def next(self) -> "HalfTerm":
+        return (
+            HalfTerm(self.year + 1, 1) if self.number == 6 else HalfTerm(self.year, self.number + 1)
+        )
+
+    @property
+    def label(self) -> str:
+        return f"{NAMES[self.number - 1]} {self.year}/{(self.year + 1) % 100:02d}"
+
+
+def academic_year(day: dt.date) -> int:
+    """The academic year containing ``day``, by its first calendar year."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def half_term_of(day: dt.date) -> HalfTerm:
+    year = academic_year(day)
+    number = 1
+    for index in range(6):
+        if HalfTerm(year, index + 1).start <= day:
+            number = index + 1
+    return HalfTerm(year, number)
+
+
+def half_terms_between(start: dt.date, end: dt.date) -> list[HalfTerm]:
+    terms = [half_term_of(start)]
+    while terms[-1].end < end:
+        terms.append(terms[-1].next())
+    return terms

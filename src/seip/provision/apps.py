@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ProvisionConfig(AppConfig):
+    name = "seip.provision"
