@@ -24,7 +24,12 @@ class ReferralForm(GovUKForm):
         widget=GovUKDateInput(), error_messages={"required": "Enter the pupil's date of birth"}
     )
     sex = forms.ChoiceField(choices=Sex.choices, widget=forms.RadioSelect)
-    nc_year = forms.TypedChoiceField(label="Year group", choices=NC_YEARS, coerce=int)
+    nc_year = forms.TypedChoiceField(
+        label="Year group",
+        choices=[("", "Select the year group"), *NC_YEARS],
+        coerce=int,
+        error_messages={"required": "Select the pupil's year group"},
+    )
     reasons = forms.CharField(
         label="Reasons for referral and concerns",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -57,9 +62,11 @@ class ReferralForm(GovUKForm):
     carer_1_phone = forms.CharField(label="Phone", required=False)
     carer_1_email = forms.EmailField(label="Email", required=False)
     carer_2_name = forms.CharField(label="Second parent or carer's name (optional)", required=False)
-    carer_2_relationship = forms.CharField(label="Relationship to the pupil", required=False)
+    carer_2_relationship = forms.CharField(
+        label="Second parent or carer's relationship to the pupil", required=False
+    )
     carer_2_parental_responsibility = forms.BooleanField(
-        label="Has parental responsibility", required=False
+        label="Second parent or carer has parental responsibility", required=False
     )
 
     @classmethod

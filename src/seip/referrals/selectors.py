@@ -7,7 +7,7 @@ only an anonymous count (P25). Once signed it goes to the school's partnership.
 from django.db.models import Q, QuerySet
 
 from seip.accounts.models import PARTNERSHIP_ROLES, Membership, Role, User
-from seip.organisations.models import Partnership
+from seip.organisations.models import OrganisationType, Partnership
 from seip.referrals.models import ConsentGrant, Referral, ReferralStatus
 
 
@@ -37,3 +37,9 @@ def live_categories(referral: Referral) -> set[str]:
             "category", flat=True
         )
     )
+
+
+def live_category_labels(referral: Referral) -> list[str]:
+    """The categories sharing is agreed with now, as people read them, in a fixed order."""
+    live = live_categories(referral)
+    return [label for value, label in OrganisationType.choices if value in live]

@@ -10,7 +10,7 @@ from seip.core.forms import apply_errors
 from seip.organisations.models import School
 from seip.referrals.forms import AcceptForm, DeclineForm, ReferralForm, SignatureForm
 from seip.referrals.models import Referral, ReferralStatus
-from seip.referrals.selectors import draft_count, live_categories, referrals_visible_to
+from seip.referrals.selectors import draft_count, live_category_labels, referrals_visible_to
 from seip.referrals.services import (
     referral_decline,
     referral_draft_create,
@@ -128,7 +128,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "referral": referral,
         "carers": referral.carers.all(),
         "consents": referral.consents.select_related("notice_version"),
-        "live_categories": live_categories(referral),
+        "live_categories": live_category_labels(referral),
         "is_school": has_role(
             user, [Role.SCHOOL_CONTACT], organisation=referral.school.organisation
         ),

@@ -10,7 +10,7 @@ from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
 from seip.core.forms import GovUKForm, apply_errors
 from seip.referrals.forms import SignatureForm
-from seip.referrals.selectors import live_categories
+from seip.referrals.selectors import live_category_labels
 from seip.referrals.services import consent_extend, consent_withdraw
 from seip.students.forms import CloseForm, KeyWorkerForm, LeaveForm, WithdrawForm
 from seip.students.models import Student
@@ -72,7 +72,7 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "case": current_case(student),
         "referral": referral,
         "consents": referral.consents.select_related("notice_version"),
-        "live_categories": live_categories(referral),
+        "live_categories": live_category_labels(referral),
         "paper_files": student.paper_files.select_related("returned_to"),
         "is_coordinator": has_role(user, [Role.COORDINATOR], partnership=student.partnership),
         "is_staff": has_role(
