@@ -1,4 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from seip.attendance import views
 
 app_name = "attendance"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("students/<int:pk>/attendance/", views.student_attendance, name="student"),
+]

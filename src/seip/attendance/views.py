@@ -1,0 +1,94 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from seip.accounts.models import User
+from seip.attendance.forms import MarksForm
+from seip.attendance.selectors import history, panel_context, week
+from seip.attendance.services import attendance_record_sessions
+from seip.core.forms import apply_errors
+from seip.students.models import Student
+from seip.students.permissions import ensure_can_write
+from seip.students.selectors import student_record_visible_to
+from seip.students.sources import SourceKind
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+def _student(request: HttpRequest, pk: int) -> Student:
+    """Fetched through the scoped queryset: not visible means 404, never 403."""
+    return get_object_or_404(
+        student_record_visible_to(_user(request)).select_related(
+            "school", "partnership", "referral"
+        ),
+        pk=pk,
+    )
+
+
+def _monday(request: HttpRequest) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = timezone.localdate()
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _page_url(student: Student, monday: dt.date) -> str:
+    return f"{reverse('attendance:student', args=[student.pk])}?week={monday.isoformat()}"
+
+
+def _record(request: HttpRequest, student: Student, form: MarksForm) -> str | None:
+    """Save the form's marks through the service and return the page to go to, or None to
+    show the form's errors. 403 for someone who may see the record but not change it."""
+    ensure_can_write(_user(request), student)
+    if not form.is_valid():
+        return None
+    day: dt.date = form.cleaned_data["day"]
+    warnings = attendance_record_sessions(
+        student=student,
+        school=student.school,
+        marks={day: form.session_marks()},
+        source_kind=SourceKind(form.cleaned_data["source_kind"]),
+        source_note="Entered on the attendance page",
+        obtained_on=timezone.localdate(),
+        actor=_user(request),
+    )
+    messages.success(request, f"Marks saved for {day:%A %-d %B %Y}")
+    for warning in warnings:
+        messages.warning(request, warning)
+    return _page_url(student, day - dt.timedelta(days=day.weekday()))
+
+
+@require_http_methods(["GET", "POST"])
+def student_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """Half terms, one week's sessions, and (for case staff) a form to enter marks."""
+    student = _student(request, pk)
+    form = MarksForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        try:
+            if target := _record(request, student, form):
+                return redirect(target)
+        except ValidationError as error:
+            apply_errors(form, error)
+    monday = _monday(request)
+    years = history(student)
+    context = {
+        "student": student,
+        "attendance_page": True,
+        "form": form,
+        "monday": monday,
+        "days": week(student, monday, years=years),
+        "previous_week": _page_url(student, monday - dt.timedelta(days=7)),
+        "next_week": _page_url(student, monday + dt.timedelta(days=7)),
+        **panel_context(student, _user(request), years=years),
+    }
+    return render(request, "attendance/student_attendance.html", context)
