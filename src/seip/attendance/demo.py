@@ -115,6 +115,7 @@ class _Student:
     pk: int
     upn: str
     school_id: int
+    urn: str
     organisation_id: int
     signed_on: dt.date | None
 
@@ -124,9 +125,9 @@ def _choose(rng: random.Random, table: list[tuple[int, str]]) -> str:
 
 
 @cache
-def _unexpected_closure(seed: int, school_id: int, year: int) -> int | None:
+def _unexpected_closure(seed: int, urn: str, year: int) -> int | None:
     """The day offset a school had to close without notice (snow, a burst pipe), if any."""
-    rng = random.Random(f"{seed}:{school_id}:{year}")  # noqa: S311 - demo data
+    rng = random.Random(f"{seed}:{urn}:{year}")  # noqa: S311 - demo data
     days, _ = term_days(year)
     return rng.choice(days) if rng.random() < 0.3 else None
 
@@ -166,7 +167,7 @@ def _register(
     for offset in inset:
         if offset <= last:
             marks[2 * offset] = marks[2 * offset + 1] = _CHAR["#"]
-    closed = _unexpected_closure(seed, student.school_id, year)
+    closed = _unexpected_closure(seed, student.urn, year)
     if closed is not None and closed <= last:
         days = tuple(d for d in days if d != closed)
         marks[2 * closed] = marks[2 * closed + 1] = _CHAR["Y4" if era == "new" else "Y"]
@@ -234,7 +235,8 @@ def _students(students: Iterable[Student]) -> list[_Student]:
     todo = [s for s in given if s.pk not in done]
     signed = signing_dates(s.pk for s in todo)
     return [
-        _Student(s.pk, s.upn, s.school_id, s.school.organisation_id, signed[s.pk]) for s in todo
+        _Student(s.pk, s.upn, s.school_id, s.school.urn, s.school.organisation_id, signed[s.pk])
+        for s in todo
     ]
 
 

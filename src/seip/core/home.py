@@ -146,6 +146,22 @@ def _casework_steps(user: User, partnership: Partnership | None) -> list[Step]:
                 "identifies a child is kept before the referral form is signed.",
             )
         )
+    if roles & {Role.COORDINATOR, Role.KEY_WORKER}:
+        steps.append(
+            Step(
+                "Reviews due",
+                reverse("progress:due"),
+                "Open cases by next review date: overdue, due soon and scheduled.",
+            )
+        )
+    if roles & {Role.PARENT_CARER, Role.STUDENT}:
+        steps.append(
+            Step(
+                "See progress",
+                reverse("progress:portal"),
+                "Attendance, behaviour, attitude and school subjects, in charts and plain words.",
+            )
+        )
     if roles & PARTNERSHIP_ROLES:
         steps.append(
             Step("Students", reverse("students:list"), "The working list of open records.")

@@ -26,7 +26,7 @@ from seip.referrals.services import (
     referral_draft_create,
     referral_sign,
 )
-from seip.students.models import Destination, Outcome
+from seip.students.models import Destination, Outcome, Student
 from seip.students.services import case_assign_key_worker, case_close, case_open, student_leave
 
 FIRST = [
@@ -134,11 +134,12 @@ def _upn(school: School, serial: int) -> str:
     return calc_check_digit(digits) + digits
 
 
-def build_casework(partnership: Partnership, students: int, p_index: int) -> None:
+def build_casework(partnership: Partnership, students: int, p_index: int) -> list[Student]:
+    """Refer ``students`` pupils; return the student records created by this run."""
     schools = list(partnership.schools.select_related("local_authority", "organisation"))
     notice = NoticeVersion.objects.filter(partnership=partnership).order_by("-number").first()
     if not schools or notice is None or students <= 0:
-        return
+        return []
     rng = random.Random(855_000 + p_index)  # noqa: S311 - demo data, not security
     slug = partnership.slug
     coordinator = _user(
@@ -157,6 +158,7 @@ def build_casework(partnership: Partnership, students: int, p_index: int) -> Non
         for k in range(3)
     ]
     existing = set(Referral.objects.filter(partnership=partnership).values_list("upn", flat=True))
+    created: list[Student] = []
     for i in range(students):
         school = schools[i % len(schools)]
         upn = _upn(school, i // len(schools))
@@ -168,7 +170,10 @@ def build_casework(partnership: Partnership, students: int, p_index: int) -> Non
             Role.SCHOOL_CONTACT,
             school=school,
         )
-        _one_pupil(rng, i, school, upn, contact, coordinator, key_workers, notice)
+        student = _one_pupil(rng, i, school, upn, contact, coordinator, key_workers, notice)
+        if student is not None:
+            created.append(student)
+    return created
 
 
 def _one_pupil(
@@ -180,7 +185,7 @@ def _one_pupil(
     coordinator: User,
     key_workers: list[User],
     notice: NoticeVersion,
-) -> None:
+) -> Student | None:
     stage = STAGES[i % len(STAGES)]
     year = rng.choice([7, 8, 9, 10, 11])
     last = rng.choice(LAST)
@@ -209,7 +214,7 @@ def _one_pupil(
         actor=contact,
     )
     if stage == "draft":
-        return
+        return None
     signed_on = BASE + dt.timedelta(days=i % 60)
     agreed = {c for c in OrganisationType.values if rng.random() < 0.7} | {"school"}
     referral_sign(
@@ -224,12 +229,12 @@ def _one_pupil(
         actor=contact,
     )
     if stage == "signed":
-        return
+        return None
     if stage == "declined":
         referral_decline(
             referral=referral, reason="Needs are met by the school's own plan.", actor=coordinator
         )
-        return
+        return None
     tier = Tier(referral.requested_tier)
     case = case_open(
         referral=referral,
@@ -243,12 +248,12 @@ def _one_pupil(
     if i % 13 == 6 and "health" in agreed:
         consent_withdraw(referral=referral, categories={"health"}, actor=coordinator)
     if stage == "accepted":
-        return
+        return case.student
     case_assign_key_worker(
         case=case, key_worker=key_workers[i % len(key_workers)], actor=coordinator
     )
     if stage == "active":
-        return
+        return case.student
     case_close(
         case=case,
         outcome=rng.choice([Outcome.MET, Outcome.PARTLY_MET, Outcome.NOT_MET]),
@@ -267,6 +272,7 @@ def _one_pupil(
             receipt_confirmed=True,
             actor=coordinator,
         )
+    return case.student
 
 
 ADVICE = [

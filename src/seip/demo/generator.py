@@ -16,6 +16,7 @@ from django.db import transaction
 
 from seip.accounts.models import Role, User
 from seip.accounts.services import membership_grant, user_create
+from seip.behaviour.demo import build_history as behaviour_history
 from seip.demo.casework import build_casework, build_consultations
 from seip.notices.demo import build_notices
 from seip.organisations.models import (
@@ -33,6 +34,9 @@ from seip.organisations.services import (
     partnership_logo_set,
     school_create,
 )
+from seip.provision.demo import build_history as provision_history
+from seip.records.demo import build_history as records_history
+from seip.students.models import Student
 
 LA_CODE = "855"
 LA_NAME = "Leicestershire County Council"
@@ -308,7 +312,24 @@ def build_students(county: County, scale: Scale) -> None:
     share, extra = divmod(scale.students, len(county.partnerships))
     for index, partnership in enumerate(county.partnerships):
         build_consultations(partnership, 6, index)
-        build_casework(partnership, share + (1 if index < extra else 0), index)
+        created = build_casework(partnership, share + (1 if index < extra else 0), index)
+        # Histories only for students made in this run, so a second run adds nothing.
+        students = list(
+            Student.objects.filter(pk__in=[s.pk for s in created]).select_related(
+                "school", "referral", "partnership"
+            )
+        )
+        for build in HISTORIES:
+            if students:
+                build(students, 855_100 + index)
+
+
+#: Each part of the student record adds a history for the demo's students, in bulk.
+HISTORIES: list[Callable[[list[Student], int], None]] = [
+    records_history,
+    behaviour_history,
+    provision_history,
+]
 
 
 STEPS: list[Callable[[County, Scale], None]] = [

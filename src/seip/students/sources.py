@@ -47,7 +47,7 @@ class Sourced(models.Model):
 
     @property
     def source_label(self) -> str:
-        label = str(self.get_source_kind_display())  # type: ignore[attr-defined]
+        label = str(self.get_source_kind_display())
         if self.source_organisation is not None:
             label = f"{label}: {self.source_organisation.name}"
         return label

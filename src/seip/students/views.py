@@ -8,7 +8,10 @@ from django.views.decorators.http import require_http_methods
 
 from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
+from seip.behaviour.selectors import panel_context as behaviour_panel
 from seip.core.forms import GovUKForm, apply_errors
+from seip.provision.selectors import panel_context as provision_panel
+from seip.records.selectors import panel_context as records_panel
 from seip.referrals.forms import SignatureForm
 from seip.referrals.selectors import live_category_labels
 from seip.referrals.services import consent_extend, consent_withdraw
@@ -21,6 +24,12 @@ from seip.students.selectors import (
     students_visible_to,
 )
 from seip.students.services import case_assign_key_worker, case_close, student_leave
+
+PANELS: list[Callable[[Student, User], dict[str, Any]]] = [
+    records_panel,
+    behaviour_panel,
+    provision_panel,
+]
 
 
 def _user(request: HttpRequest) -> User:
@@ -79,6 +88,9 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
             user, [Role.COORDINATOR, Role.DPO, Role.KEY_WORKER], partnership=student.partnership
         ),
     }
+    # Each part of the record adds its own panel, each at a fixed number of queries.
+    for panel in PANELS:
+        context.update(panel(student, user))
     return render(request, "students/student_detail.html", context)
 
 

@@ -1,0 +1,82 @@
+"""Reads for reviews and the portal.
+
+``portal_students_visible_to`` is the portal's one scoping function: a family member sees
+only the students linked to them, and only while they hold parental responsibility (or
+are the student). It is separate from the staff record's scope on purpose: the portal
+shows progress, never notes, safeguarding or contacts.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from seip.accounts.models import Membership, Role, User
+from seip.progress.models import PortalLink, PortalRelationship, Review
+from seip.progress.schedule import NextReview, next_review
+from seip.provision.models import Intervention, InterventionType
+from seip.students.models import Case, CaseStatus, Student
+
+
+def portal_students_visible_to(user: User) -> QuerySet[Student]:
+    if not user.is_authenticated or not user.is_active:
+        return Student.objects.none()
+    links = PortalLink.objects.filter(user=user, revoked_at__isnull=True).filter(
+        Q(relationship=PortalRelationship.STUDENT) | Q(parental_responsibility=True)
+    )
+    return Student.objects.filter(
+        pk__in=links.values("student"), archived_at__isnull=True
+    ).select_related("school", "partnership")
+
+
+def reviews_of(case: Case) -> QuerySet[Review]:
+    return Review.objects.filter(case=case).select_related("recorded_by")
+
+
+@dataclass(frozen=True)
+class DueReview:
+    case: Case
+    next: NextReview
+    last_review: dt.date | None
+
+
+def reviews_due(user: User, *, today: dt.date | None = None) -> list[DueReview]:
+    """Open cases with their next review, soonest first (P12).
+
+    A key worker sees their own caseload; the co-ordinator sees the whole partnership.
+    One query, whatever the number of cases or reviews.
+    """
+    day = today or timezone.localdate()
+    memberships = Membership.objects.filter(user=user)
+    coordinated = memberships.filter(role=Role.COORDINATOR).values("partnership")
+    cases = (
+        Case.objects.filter(status__in=[CaseStatus.ACCEPTED, CaseStatus.ACTIVE])
+        .filter(Q(student__partnership__in=coordinated) | Q(key_worker=user))
+        .filter(student__archived_at__isnull=True)
+        .select_related("student", "student__school", "key_worker")
+        .annotate(
+            last_review=Max("reviews__held_on"),
+            in_ap=Exists(
+                Intervention.objects.filter(
+                    student=OuterRef("student"),
+                    type=InterventionType.AP_PLACEMENT,
+                    start_date__lte=day,
+                ).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+            ),
+        )
+    )
+    due = [
+        DueReview(
+            case=case,
+            next=next_review(
+                last_review=case.last_review,
+                opened_on=timezone.localtime(case.opened_at).date(),
+                in_ap=case.in_ap,
+                today=day,
+            ),
+            last_review=case.last_review,
+        )
+        for case in cases
+    ]
+    return sorted(due, key=lambda d: d.next.due_on)

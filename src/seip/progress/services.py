@@ -1,0 +1,106 @@
+"""Writes for reviews and portal links, each audited in its own transaction."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from seip.accounts.models import Role, User
+from seip.accounts.selectors import has_role
+from seip.accounts.services import membership_grant
+from seip.audit.services import audit_record
+from seip.progress.models import PortalLink, PortalRelationship, Review
+from seip.students.models import Case, CaseStatus, Student
+from seip.students.permissions import ensure_can_write
+
+
+@transaction.atomic
+def review_record(
+    *,
+    case: Case,
+    held_on: dt.date,
+    attendance_progress: str,
+    behaviour_progress: str,
+    attainment_progress: str,
+    student_view: str,
+    parent_view: str,
+    next_steps: str,
+    facts_confirmed: bool,
+    actor: User,
+) -> Review:
+    """Record a review of an open case (P12). Confirming facts is done by the caller
+    through the record's own service, in this same transaction."""
+    ensure_can_write(actor, case.student)
+    errors: dict[str, str] = {}
+    if case.status not in (CaseStatus.ACCEPTED, CaseStatus.ACTIVE):
+        raise ValidationError("Only an open case can be reviewed.")
+    if held_on > timezone.localdate():
+        errors["held_on"] = "The review date must be today or in the past"
+    elif held_on < timezone.localtime(case.opened_at).date():
+        errors["held_on"] = "The review date must be on or after the case was opened"
+    if errors:
+        raise ValidationError(errors)
+    review = Review(
+        case=case,
+        held_on=held_on,
+        attendance_progress=attendance_progress.strip(),
+        behaviour_progress=behaviour_progress.strip(),
+        attainment_progress=attainment_progress.strip(),
+        student_view=student_view.strip(),
+        parent_view=parent_view.strip(),
+        next_steps=next_steps.strip(),
+        facts_confirmed=facts_confirmed,
+        recorded_by=actor,
+    )
+    review.full_clean()
+    review.save()
+    audit_record(actor=actor, action="review.record", obj=review)
+    return review
+
+
+@transaction.atomic
+def portal_link_grant(
+    *,
+    user: User,
+    student: Student,
+    relationship: PortalRelationship,
+    parental_responsibility: bool,
+    actor: User,
+) -> PortalLink:
+    """Let a parent or carer with parental responsibility, or the student, see this
+    student's progress in the portal (P03). Nothing else about the record is shown there."""
+    if not has_role(actor, [Role.COORDINATOR, Role.KEY_WORKER], partnership=student.partnership):
+        raise PermissionDenied("Only the co-ordinator or a key worker can give portal access.")
+    if student.is_archived:
+        raise ValidationError("This record is archived and cannot be changed.")
+    if relationship == PortalRelationship.PARENT_CARER and not parental_responsibility:
+        raise ValidationError(
+            {"parental_responsibility": "A parent or carer needs parental responsibility"}
+        )
+    link = PortalLink.objects.filter(user=user, student=student, revoked_at__isnull=True).first()
+    if link is None:
+        link = PortalLink(
+            user=user,
+            student=student,
+            relationship=relationship,
+            parental_responsibility=parental_responsibility,
+        )
+        link.full_clean()
+        link.save()
+        audit_record(actor=actor, action="portal.grant", obj=student)
+    role = Role.PARENT_CARER if relationship == PortalRelationship.PARENT_CARER else Role.STUDENT
+    membership_grant(user=user, role=role, partnership=student.partnership, actor=actor)
+    return link
+
+
+@transaction.atomic
+def portal_link_revoke(*, link: PortalLink, actor: User) -> PortalLink:
+    if not has_role(
+        actor, [Role.COORDINATOR, Role.KEY_WORKER], partnership=link.student.partnership
+    ):
+        raise PermissionDenied("Only the co-ordinator or a key worker can remove portal access.")
+    link.revoked_at = timezone.now()
+    link.save(update_fields=["revoked_at"])
+    audit_record(actor=actor, action="portal.revoke", obj=link.student)
+    return link

@@ -1,0 +1,200 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from seip.audit.models import AuditEvent
+from seip.progress.models import PortalRelationship, Review
+from seip.progress.selectors import portal_students_visible_to, reviews_due
+from seip.progress.services import portal_link_grant, portal_link_revoke, review_record
+from seip.referrals.services import consent_withdraw
+
+
+def review(case, actor, **overrides):
+    values = {
+        "case": case,
+        "held_on": timezone.localdate(),
+        "attendance_progress": "Up to 91% this half term.",
+        "behaviour_progress": "No incidents since October.",
+        "attainment_progress": "On target in English and Maths.",
+        "student_view": "Likes the mentoring.",
+        "parent_view": "Mornings are easier.",
+        "next_steps": "Keep the mentoring going.",
+        "facts_confirmed": True,
+        "actor": actor,
+    }
+    values.update(overrides)
+    return review_record(**values)
+
+
+@pytest.mark.promise("P12")
+def test_review_is_recorded_and_audited(active_case, personas):
+    saved = review(active_case, personas["key_worker"])
+    assert saved.facts_confirmed
+    assert AuditEvent.objects.filter(action="review.record", object_id=str(saved.pk)).exists()
+
+
+@pytest.mark.parametrize("held_on", [dt.date(2031, 1, 1), dt.date(2020, 1, 1)])
+def test_review_dates_are_checked(active_case, personas, held_on):
+    with pytest.raises(ValidationError) as error:
+        review(active_case, personas["key_worker"], held_on=held_on)
+    assert "held_on" in error.value.message_dict
+    assert not Review.objects.exists()
+
+
+def test_school_contact_cannot_record_a_review(active_case, personas):
+    with pytest.raises(PermissionDenied):
+        review(active_case, personas["school_contact"])
+
+
+@pytest.mark.promise("P12")
+def test_due_list_for_key_worker_and_coordinator(active_case, personas):
+    for persona in ("key_worker", "coordinator"):
+        due = reviews_due(personas[persona], today=dt.date(2027, 3, 1))
+        assert [d.case for d in due] == [active_case]
+        assert due[0].next.state == "overdue"
+    assert reviews_due(personas["dpo"]) == []
+
+
+def test_a_review_moves_the_next_due_date(active_case, personas):
+    today = timezone.localdate()
+    review(active_case, personas["key_worker"], held_on=today)
+    due = reviews_due(personas["key_worker"], today=today)[0]
+    assert due.last_review == today
+    assert due.next.due_on == today + dt.timedelta(weeks=6)
+
+
+@pytest.mark.promise("P03")
+def test_parent_with_pr_sees_only_their_child(case, personas):
+    parent = personas["parent"]
+    assert not portal_students_visible_to(parent).exists()
+    portal_link_grant(
+        user=parent,
+        student=case.student,
+        relationship=PortalRelationship.PARENT_CARER,
+        parental_responsibility=True,
+        actor=personas["key_worker"],
+    )
+    assert list(portal_students_visible_to(parent)) == [case.student]
+    assert not portal_students_visible_to(personas["student"]).exists()
+
+
+def test_parent_without_pr_is_refused(case, personas):
+    with pytest.raises(ValidationError):
+        portal_link_grant(
+            user=personas["parent"],
+            student=case.student,
+            relationship=PortalRelationship.PARENT_CARER,
+            parental_responsibility=False,
+            actor=personas["coordinator"],
+        )
+
+
+def test_revoked_link_ends_portal_access(case, personas):
+    link = portal_link_grant(
+        user=personas["student"],
+        student=case.student,
+        relationship=PortalRelationship.STUDENT,
+        parental_responsibility=False,
+        actor=personas["coordinator"],
+    )
+    portal_link_revoke(link=link, actor=personas["coordinator"])
+    assert not portal_students_visible_to(personas["student"]).exists()
+
+
+@pytest.fixture
+def parent_client(case, personas, login):
+    portal_link_grant(
+        user=personas["parent"],
+        student=case.student,
+        relationship=PortalRelationship.PARENT_CARER,
+        parental_responsibility=True,
+        actor=personas["key_worker"],
+    )
+    return login(personas["parent"], second_factor=False)
+
+
+@pytest.mark.promise("P03")
+def test_parent_portal_shows_progress_and_not_the_record(parent_client, case):
+    pk = case.student.pk
+    home = parent_client.get(reverse("progress:portal")).content.decode()
+    assert "Jordan Example" in home
+    page = parent_client.get(reverse("progress:portal_progress", args=[pk]))
+    assert page.status_code == 200
+    assert "Jordan Example: progress" in page.content.decode()
+    assert parent_client.get(reverse("students:detail", args=[pk])).status_code == 404
+    pdf = parent_client.get(reverse("progress:portal_pdf", args=[pk]))
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_other_families_get_404_in_the_portal(case, personas, login):
+    client = login(personas["student"], second_factor=False)
+    assert (
+        client.get(reverse("progress:portal_progress", args=[case.student.pk])).status_code == 404
+    )
+
+
+@pytest.mark.promise("P03")
+def test_staff_and_school_see_the_progress_page(case, personas, login):
+    url = reverse("progress:progress", args=[case.student.pk])
+    assert login(personas["key_worker"]).get(url).status_code == 200
+    assert login(personas["school_contact"]).get(url).status_code == 200
+
+
+@pytest.mark.promise("P03")
+def test_school_without_schools_consent_gets_404(case, signed, personas, login):
+    consent_withdraw(referral=signed, categories={"school"}, actor=personas["coordinator"])
+    url = reverse("progress:progress", args=[case.student.pk])
+    assert login(personas["school_contact"]).get(url).status_code == 404
+
+
+def test_review_pages(active_case, personas, login):
+    client = login(personas["key_worker"])
+    pk = active_case.student.pk
+    response = client.post(
+        reverse("progress:review_new", args=[pk]),
+        {
+            "held_on": timezone.localdate().isoformat(),
+            "attendance_progress": "Better",
+            "behaviour_progress": "Calmer",
+            "attainment_progress": "On track",
+            "next_steps": "Continue",
+            "facts_confirmed": "on",
+        },
+    )
+    assert response.url == reverse("progress:reviews", args=[pk])
+    assert "Calmer" in client.get(reverse("progress:reviews", args=[pk])).content.decode()
+    assert "Jordan" in client.get(reverse("progress:due")).content.decode()
+
+
+def test_school_cannot_open_the_review_form(active_case, personas, login):
+    url = reverse("progress:review_new", args=[active_case.student.pk])
+    assert login(personas["school_contact"]).get(url).status_code == 403
+
+
+@pytest.mark.promise("P12")
+def test_ap_placement_makes_reviews_half_termly(active_case, personas, county):
+    from decimal import Decimal
+
+    from seip.provision.models import Intervention
+
+    Intervention.objects.create(
+        student=active_case.student,
+        type="ap_placement",
+        provider=county.provider,
+        start_date=timezone.localdate() - dt.timedelta(days=3),
+        sessions_planned=20,
+        unit_cost=Decimal(80),
+        quantity=Decimal(20),
+        funding_stream="partnership",
+        total_cost=Decimal(1600),
+        source_kind="partnership",
+        obtained_on=timezone.localdate(),
+    )
+    due = reviews_due(personas["key_worker"])[0]
+    from seip.core.calendar import half_term_of
+
+    opened = timezone.localtime(active_case.opened_at).date()
+    assert due.next.due_on == half_term_of(opened).end

@@ -1,0 +1,157 @@
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from seip.accounts.models import PARTNERSHIP_ROLES, User
+from seip.accounts.selectors import has_role
+from seip.core.forms import apply_errors
+from seip.progress.charts import to_svg
+from seip.progress.forms import PortalAccessForm, ReviewForm
+from seip.progress.models import PortalRelationship
+from seip.progress.pdf import render_pdf
+from seip.progress.report import Audience, build_report
+from seip.progress.selectors import portal_students_visible_to, reviews_due, reviews_of
+from seip.progress.services import portal_link_grant, review_record
+from seip.students.models import Student
+from seip.students.permissions import can_write, ensure_can_write
+from seip.students.selectors import current_case, student_record_visible_to
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+def _student(request: HttpRequest, pk: int) -> Student:
+    return get_object_or_404(
+        student_record_visible_to(_user(request)).select_related("school", "partnership"), pk=pk
+    )
+
+
+def due(request: HttpRequest) -> HttpResponse:
+    """Reviews due, due soon and overdue: the key worker's caseload, or the partnership's."""
+    return render(request, "progress/due.html", {"due": reviews_due(_user(request))})
+
+
+@require_http_methods(["GET", "POST"])
+def review_new(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _student(request, pk)
+    user = _user(request)
+    ensure_can_write(user, student)
+    case = current_case(student)
+    form = ReviewForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid() and case is not None:
+        try:
+            review_record(case=case, actor=user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect("progress:reviews", student.pk)
+    return render(request, "progress/review_form.html", {"form": form, "student": student})
+
+
+def reviews(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _student(request, pk)
+    case = current_case(student)
+    return render(
+        request,
+        "progress/reviews.html",
+        {
+            "student": student,
+            "reviews": reviews_of(case) if case else [],
+            "can_write": can_write(_user(request), student),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def portal_access(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _student(request, pk)
+    form = PortalAccessForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        person = User.objects.filter(email=form.cleaned_data["email"].lower()).first()
+        if person is None:
+            form.add_error("email", "There is no SEIP account with that email address")
+        else:
+            try:
+                portal_link_grant(
+                    user=person,
+                    student=student,
+                    relationship=PortalRelationship(form.cleaned_data["relationship"]),
+                    parental_responsibility=form.cleaned_data["parental_responsibility"],
+                    actor=_user(request),
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                return redirect("students:detail", student.pk)
+    return render(request, "progress/portal_access.html", {"form": form, "student": student})
+
+
+def portal_home(request: HttpRequest) -> HttpResponse:
+    """The family portal: the children (or the student themself) this account may follow."""
+    students = portal_students_visible_to(_user(request))
+    return render(request, "progress/portal_home.html", {"students": students})
+
+
+def _staff_audience(user: User, student: Student) -> Audience:
+    if has_role(user, PARTNERSHIP_ROLES, partnership=student.partnership):
+        return Audience.KEY_WORKER
+    return Audience.SCHOOL
+
+
+def _progress_page(
+    request: HttpRequest, student: Student, audience: Audience, pdf_url: str
+) -> HttpResponse:
+    report = build_report(student, audience)
+    charts = [(chart, to_svg(chart), chart.table()) for chart in report.charts]
+    return render(
+        request,
+        "progress/progress.html",
+        {"report": report, "student": student, "charts": charts, "pdf_url": pdf_url},
+    )
+
+
+def _pdf(student: Student, audience: Audience) -> HttpResponse:
+    response = HttpResponse(
+        render_pdf(build_report(student, audience)), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="progress-report-{student.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff and school view: everything for the partnership; schools only see students
+    on their roll while the family's consent covers schools (the scoped queryset)."""
+    student = _student(request, pk)
+    audience = _staff_audience(_user(request), student)
+    return _progress_page(request, student, audience, reverse("progress:progress_pdf", args=[pk]))
+
+
+def progress_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _student(request, pk)
+    return _pdf(student, _staff_audience(_user(request), student))
+
+
+def _portal_student(request: HttpRequest, pk: int) -> tuple[Student, Audience]:
+    student = get_object_or_404(portal_students_visible_to(_user(request)), pk=pk)
+    link = student.portal_links.filter(user=_user(request), revoked_at__isnull=True).first()
+    audience = (
+        Audience.STUDENT
+        if link is not None and link.relationship == PortalRelationship.STUDENT
+        else Audience.PARENT
+    )
+    return student, audience
+
+
+def portal_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    student, audience = _portal_student(request, pk)
+    return _progress_page(request, student, audience, reverse("progress:portal_pdf", args=[pk]))
+
+
+def portal_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    student, audience = _portal_student(request, pk)
+    return _pdf(student, audience)

@@ -1,0 +1,227 @@
+"""Reads of the profile, chronology and safeguarding summary, each a fixed number of
+queries however long the history grows.
+
+The student must already have been fetched through
+``students.selectors.student_record_visible_to(user)``; these selectors narrow what that
+user sees inside the record (``records.permissions``). Encrypted text is decrypted only
+here, for display, and never logged.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet, Subquery
+
+from seip.accounts.models import User
+from seip.core import crypto
+from seip.records.models import (
+    CaseNote,
+    Contact,
+    Need,
+    NeedKind,
+    NoteAttachment,
+    SafeguardingConcern,
+    StudentAgency,
+    SupportPlan,
+    Target,
+)
+from seip.records.permissions import RecordAccess, access_for
+from seip.records.services import fact_key
+from seip.students.models import Student
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One profile fact as a review lists it: ``key`` is what ``verify_facts`` takes."""
+
+    key: str
+    label: str
+    value: str
+    source: str
+    obtained_on: dt.date
+    verified_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    pk: int
+    name: str
+    size: int
+    content_type: str
+
+
+@dataclass
+class NoteView:
+    note: CaseNote
+    text: str
+    attachments: list[AttachmentView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ConcernView:
+    concern: SafeguardingConcern
+    details: str
+    actions_taken: str
+
+
+@dataclass(frozen=True)
+class SafeguardingSummary:
+    """What the student page may say about concerns (P02): designated readers get a
+    link to them, other staff a count and the break-glass link, others nothing."""
+
+    shown: bool
+    count: int
+    reads_concerns: bool
+    may_break_glass: bool
+
+
+_KIND_ORDER = {kind: position for position, kind in enumerate(NeedKind.values)}
+
+
+def current_needs(student: Student) -> list[Need]:
+    """The current value of each kind of need, in a fixed order. One query."""
+    needs = Need.objects.filter(student=student, superseded_at__isnull=True).select_related(
+        "code", "source_organisation"
+    )
+    return sorted(needs, key=lambda need: _KIND_ORDER.get(need.kind, 99))
+
+
+def need_history(student: Student, kind: str | None = None) -> QuerySet[Need]:
+    """Every value ever recorded, oldest first: each superseded row names the row that
+    replaced it, so the value before and after a correction can be shown (P19)."""
+    rows = Need.objects.filter(student=student).select_related(
+        "code", "source_organisation", "recorded_by", "superseded_by"
+    )
+    if kind is not None:
+        rows = rows.filter(kind=kind)
+    return rows.order_by("kind", "recorded_at", "pk")
+
+
+def current_plan(student: Student) -> SupportPlan | None:
+    return student.support_plans.order_by("-created_at", "-pk").first()
+
+
+def _latest_plan(student: Student) -> Subquery:
+    return Subquery(
+        SupportPlan.objects.filter(student=student).order_by("-created_at", "-pk").values("pk")[:1]
+    )
+
+
+def profile_context(student: Student, user: User) -> dict[str, Any]:
+    """The profile (P01): current needs, contacts, agencies, the current plan and its
+    targets, and every fact with its source and last check (P11, P12). Five queries."""
+    needs = current_needs(student)
+    contacts = list(Contact.objects.filter(student=student).select_related("source_organisation"))
+    agencies = list(
+        StudentAgency.objects.filter(student=student).select_related(
+            "organisation", "source_organisation"
+        )
+    )
+    plan = current_plan(student)
+    targets = list(Target.objects.filter(plan=_latest_plan(student)).order_by("due_on", "pk"))
+    facts = [
+        *(
+            Fact(fact_key(n), n.get_kind_display(), n.value_label, n.source_label,
+                 n.obtained_on, n.verified_on)
+            for n in needs
+        ),
+        *(
+            Fact(fact_key(c), f"Contact: {c.relationship}", c.name, c.source_label,
+                 c.obtained_on, c.verified_on)
+            for c in contacts
+        ),
+        *(
+            Fact(fact_key(a), "Agency", a.agency_name, a.source_label,
+                 a.obtained_on, a.verified_on)
+            for a in agencies
+        ),
+    ]  # fmt: skip
+    return {
+        "needs": needs,
+        "contacts": contacts,
+        "agencies": agencies,
+        "plan": plan,
+        "targets": targets,
+        "facts": facts,
+    }
+
+
+def notes_visible_to(user: User, student: Student) -> QuerySet[CaseNote]:
+    """The chronology is the partnership's own working file: its staff only (P08)."""
+    if not access_for(user, student).is_staff:
+        return CaseNote.objects.none()
+    return CaseNote.objects.filter(student=student)
+
+
+def chronology(student: Student, user: User) -> list[NoteView]:
+    """The case notes, newest first, decrypted for display. Three queries."""
+    notes = list(notes_visible_to(user, student).select_related("author"))
+    if not notes:
+        return []
+    views = {note.pk: NoteView(note=note, text=crypto.decrypt(bytes(note.text_encrypted)).decode())
+             for note in notes}  # fmt: skip
+    for attachment in NoteAttachment.objects.filter(note__in=list(views)):
+        views[attachment.note_id].attachments.append(
+            AttachmentView(
+                pk=attachment.pk,
+                name=crypto.decrypt(bytes(attachment.name_encrypted)).decode(),
+                size=attachment.size,
+                content_type=attachment.content_type,
+            )
+        )
+    return list(views.values())
+
+
+def attachment_for(student: Student, user: User, pk: int) -> NoteAttachment | None:
+    """An attachment of one of the student's notes, if ``user`` may read the chronology."""
+    return (
+        NoteAttachment.objects.filter(note__in=notes_visible_to(user, student), pk=pk)
+        .select_related("note")
+        .first()
+    )
+
+
+def decrypt_concerns(concerns: list[SafeguardingConcern]) -> list[ConcernView]:
+    """For display only, after ``concerns_open`` or ``concern_break_glass`` allowed it."""
+    return [
+        ConcernView(
+            concern=concern,
+            details=crypto.decrypt(bytes(concern.details_encrypted)).decode(),
+            actions_taken=crypto.decrypt(bytes(concern.actions_encrypted)).decode(),
+        )
+        for concern in concerns
+    ]
+
+
+def _summary(student: Student, access: RecordAccess) -> SafeguardingSummary:
+    if not access.is_staff:
+        return SafeguardingSummary(
+            shown=False, count=0, reads_concerns=False, may_break_glass=False
+        )
+    return SafeguardingSummary(
+        shown=True,
+        count=SafeguardingConcern.objects.filter(student=student).count(),
+        reads_concerns=access.reads_concerns,
+        may_break_glass=access.may_break_glass,
+    )
+
+
+def safeguarding_summary(student: Student, user: User) -> SafeguardingSummary:
+    """How many concerns exist, for partnership staff only; others learn nothing (P02)."""
+    return _summary(student, access_for(user, student))
+
+
+def panel_context(student: Student, user: User) -> dict[str, Any]:
+    """Everything ``records/student_panel.html`` needs, under the key ``records``.
+
+    Seven queries at most, however long the history.
+    """
+    access = access_for(user, student)
+    return {
+        "records": {
+            **profile_context(student, user),
+            "access": access,
+            "safeguarding": _summary(student, access),
+        }
+    }

@@ -1,0 +1,525 @@
+"""Writes to the student's profile, chronology and safeguarding concerns.
+
+Every function is one audited transaction that checks the actor may write
+(``ensure_can_write``) and validates with ``full_clean()`` before saving, so a page, an
+import or a review all keep the same rules. Audit details hold ids, kinds and counts,
+never names, note text or reasons (P14, P22).
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from seip.accounts.models import User
+from seip.audit.services import audit_record
+from seip.core import crypto
+from seip.organisations.models import PartnerOrganisation
+from seip.records.models import (
+    SCHEME_FOR_KIND,
+    BreakGlassAccess,
+    CaseNote,
+    ConcernCategory,
+    Contact,
+    Need,
+    NeedCode,
+    NeedKind,
+    NoteAttachment,
+    NoteKind,
+    SafeguardingConcern,
+    StudentAgency,
+    SupportPlan,
+    Target,
+    TargetDomain,
+    TargetStatus,
+)
+from seip.records.permissions import access_for
+from seip.students.models import Student
+from seip.students.permissions import ensure_can_write
+from seip.students.sources import SourceKind
+
+#: The largest attachment accepted on a case note.
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact came from and when (P11)."""
+
+    kind: str
+    obtained_on: dt.date
+    organisation: PartnerOrganisation | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    content_type: str
+    content: bytes
+
+
+def _check_source(source: Source) -> None:
+    if source.kind not in SourceKind.values:
+        raise ValidationError({"source_kind": "Choose where this information came from"})
+    if source.obtained_on > timezone.localdate():
+        raise ValidationError({"obtained_on": "The date obtained must be today or in the past"})
+
+
+def _source_fields(source: Source) -> dict[str, object]:
+    return {
+        "source_kind": source.kind,
+        "source_organisation": source.organisation,
+        "source_note": source.note.strip(),
+        "obtained_on": source.obtained_on,
+    }
+
+
+def _code(kind: str, code: str) -> NeedCode:
+    if kind not in NeedKind.values:
+        raise ValidationError({"kind": "Choose a kind of need"})
+    found = NeedCode.objects.filter(scheme=SCHEME_FOR_KIND[kind], code=code).first()
+    if found is None:
+        raise ValidationError({"code": "Choose a value from the list for this kind of need"})
+    return found
+
+
+_OTHER_SEN_NEED: dict[str, str] = {
+    NeedKind.SEN_PRIMARY: NeedKind.SEN_SECONDARY,
+    NeedKind.SEN_SECONDARY: NeedKind.SEN_PRIMARY,
+}
+
+
+def _check_secondary(student: Student, kind: str, code: NeedCode, replacing: Need | None) -> None:
+    other = _OTHER_SEN_NEED.get(kind)
+    if other is None:
+        return
+    clash = student.needs.filter(kind=other, superseded_at__isnull=True, code=code)
+    if replacing is not None:
+        clash = clash.exclude(pk=replacing.pk)
+    if clash.exists():
+        raise ValidationError({"code": "The primary and secondary types of need must be different"})
+
+
+def _replace(old: Need | None, new: Need) -> Need:
+    """Validate and save ``new``, keeping ``old`` as history pointing at it (P19). The old
+    row is closed first, so the rule of one current value per kind holds at every step;
+    a validation error rolls the closing back with the rest of the transaction."""
+    if old is not None:
+        old.superseded_at = timezone.now()
+        old.save(update_fields=["superseded_at"])
+    new.full_clean(exclude=["superseded_by"])
+    new.save()
+    if old is not None:
+        old.superseded_by = new
+        old.save(update_fields=["superseded_by"])
+    return new
+
+
+@transaction.atomic
+def need_record(
+    *, student: Student, kind: str, code: str, detail: str = "", source: Source, actor: User
+) -> Need:
+    """Record the current value of one kind of need, with its source (P01, P11).
+
+    A new value for a kind that already has one is a change of circumstances: the earlier
+    value is kept as history, not overwritten (P12).
+    """
+    ensure_can_write(actor, student)
+    _check_source(source)
+    need_code = _code(kind, code)
+    current = (
+        Need.objects.select_for_update()
+        .filter(student=student, kind=kind, superseded_at__isnull=True)
+        .first()
+    )
+    _check_secondary(student, kind, need_code, current)
+    need = Need(
+        student=student,
+        kind=kind,
+        code=need_code,
+        detail=detail.strip(),
+        recorded_by=actor,
+        verified_on=source.obtained_on,
+        **_source_fields(source),
+    )
+    _replace(current, need)
+    audit_record(
+        actor=actor,
+        action="records.need.record",
+        obj=need,
+        detail={"kind": kind, "replaces": current.pk if current else None},
+    )
+    return need
+
+
+@transaction.atomic
+def correct_fact(
+    *, fact: Need, code: str, detail: str = "", source: Source, reason: str, actor: User
+) -> Need:
+    """Correct a recorded need (P19): the wrong value stays in the history, marked as
+    superseded by the corrected one, so the value before and after can both be shown."""
+    student = fact.student
+    ensure_can_write(actor, student)
+    fact = Need.objects.select_for_update().get(pk=fact.pk)
+    if fact.superseded_at is not None:
+        raise ValidationError("This value has already been replaced; correct the current one.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the value is being corrected"})
+    _check_source(source)
+    need_code = _code(fact.kind, code)
+    _check_secondary(student, fact.kind, need_code, fact)
+    new = Need(
+        student=student,
+        kind=fact.kind,
+        code=need_code,
+        detail=detail.strip(),
+        recorded_by=actor,
+        verified_on=timezone.localdate(),
+        correction_reason=reason.strip(),
+        **_source_fields(source),
+    )
+    _replace(fact, new)
+    audit_record(
+        actor=actor,
+        action="records.need.correct",
+        obj=new,
+        detail={"kind": fact.kind, "replaces": fact.pk},
+    )
+    return new
+
+
+#: The profile facts a review can confirm, by the prefix of their key.
+FACT_MODELS: dict[str, type[Need] | type[Contact] | type[StudentAgency]] = {
+    "need": Need,
+    "contact": Contact,
+    "agency": StudentAgency,
+}
+
+
+def fact_key(fact: Need | Contact | StudentAgency) -> str:
+    """The key ``verify_facts`` takes for one fact, such as ``"need:12"``."""
+    prefix = next(p for p, model in FACT_MODELS.items() if isinstance(fact, model))
+    return f"{prefix}:{fact.pk}"
+
+
+def _parse_keys(fact_ids: Iterable[str]) -> dict[str, set[int]]:
+    wanted: dict[str, set[int]] = {prefix: set() for prefix in FACT_MODELS}
+    for key in fact_ids:
+        prefix, _, number = str(key).partition(":")
+        if prefix not in FACT_MODELS or not number.isdigit():
+            raise ValidationError({"fact_ids": f"Unknown fact {key!r}"})
+        wanted[prefix].add(int(number))
+    return wanted
+
+
+@transaction.atomic
+def verify_facts(*, student: Student, fact_ids: Iterable[str], actor: User) -> int:
+    """Confirm facts as still correct today (P12), as a review does.
+
+    ``fact_ids`` are keys from :func:`fact_key` (``"need:12"``, ``"contact:3"``,
+    ``"agency:4"``); each must be a current fact of ``student``. Returns how many were
+    confirmed.
+    """
+    ensure_can_write(actor, student)
+    wanted = _parse_keys(fact_ids)
+    today = timezone.localdate()
+    current: dict[str, QuerySet[Any]] = {
+        "need": Need.objects.filter(superseded_at__isnull=True),
+        "contact": Contact.objects.all(),
+        "agency": StudentAgency.objects.all(),
+    }
+    count = 0
+    for prefix, ids in wanted.items():
+        if not ids:
+            continue
+        rows = current[prefix].filter(student=student, pk__in=ids)
+        if rows.count() != len(ids):
+            raise ValidationError(
+                {"fact_ids": "Choose only current facts from this student's record"}
+            )
+        count += rows.update(verified_on=today)
+    audit_record(actor=actor, action="records.facts.verify", obj=student, detail={"facts": count})
+    return count
+
+
+@transaction.atomic
+def contact_add(
+    *,
+    student: Student,
+    name: str,
+    relationship: str,
+    parental_responsibility: bool,
+    phone: str = "",
+    email: str = "",
+    address: str = "",
+    priority: int = 1,
+    source: Source,
+    actor: User,
+) -> Contact:
+    """Add a contact, recording whether they hold parental responsibility (P01)."""
+    ensure_can_write(actor, student)
+    _check_source(source)
+    if not (phone.strip() or email.strip() or address.strip()):
+        raise ValidationError({"phone": "Enter at least one of phone, email or address"})
+    contact = Contact(
+        student=student,
+        name=name.strip(),
+        relationship=relationship.strip(),
+        parental_responsibility=parental_responsibility,
+        phone=phone.strip(),
+        email=email.strip(),
+        address=address.strip(),
+        priority=priority,
+        verified_on=source.obtained_on,
+        **_source_fields(source),
+    )
+    contact.full_clean()
+    contact.save()
+    audit_record(
+        actor=actor,
+        action="records.contact.add",
+        obj=contact,
+        detail={"parental_responsibility": parental_responsibility},
+    )
+    return contact
+
+
+@transaction.atomic
+def agency_add(
+    *,
+    student: Student,
+    organisation: PartnerOrganisation | None,
+    organisation_name: str = "",
+    worker_name: str = "",
+    role: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    source: Source,
+    actor: User,
+) -> StudentAgency:
+    """Record an agency working with the student (P01): a registered organisation, or
+    the name of one that is not registered."""
+    ensure_can_write(actor, student)
+    _check_source(source)
+    agency = StudentAgency(
+        student=student,
+        organisation=organisation,
+        organisation_name="" if organisation else organisation_name.strip(),
+        worker_name=worker_name.strip(),
+        role=role.strip(),
+        since=since,
+        until=until,
+        verified_on=source.obtained_on,
+        **_source_fields(source),
+    )
+    agency.full_clean()
+    agency.save()
+    audit_record(
+        actor=actor,
+        action="records.agency.add",
+        obj=agency,
+        detail={"registered": organisation is not None},
+    )
+    return agency
+
+
+@transaction.atomic
+def plan_create(*, student: Student, actor: User) -> SupportPlan:
+    """Start a new support plan; the latest plan is the current one."""
+    ensure_can_write(actor, student)
+    plan = SupportPlan(student=student, created_by=actor)
+    plan.full_clean()
+    plan.save()
+    audit_record(actor=actor, action="records.plan.create", obj=plan)
+    return plan
+
+
+@transaction.atomic
+def plan_review(*, plan: SupportPlan, reviewed_on: dt.date, actor: User) -> SupportPlan:
+    ensure_can_write(actor, plan.student)
+    if reviewed_on > timezone.localdate():
+        raise ValidationError({"reviewed_on": "The review date must be today or in the past"})
+    plan.reviewed_on = reviewed_on
+    plan.full_clean()
+    plan.save(update_fields=["reviewed_on"])
+    audit_record(actor=actor, action="records.plan.review", obj=plan)
+    return plan
+
+
+@transaction.atomic
+def target_add(
+    *,
+    plan: SupportPlan,
+    domain: str,
+    description: str,
+    measure: str,
+    due_on: dt.date,
+    actor: User,
+) -> Target:
+    ensure_can_write(actor, plan.student)
+    if domain not in TargetDomain.values:
+        raise ValidationError({"domain": "Choose the area the target is about"})
+    target = Target(
+        plan=plan,
+        domain=domain,
+        description=description.strip(),
+        measure=measure.strip(),
+        due_on=due_on,
+    )
+    target.full_clean()
+    target.save()
+    audit_record(actor=actor, action="records.target.add", obj=target, detail={"domain": domain})
+    return target
+
+
+@transaction.atomic
+def target_set_status(*, target: Target, status: str, actor: User) -> Target:
+    ensure_can_write(actor, target.plan.student)
+    if status not in TargetStatus.values:
+        raise ValidationError({"status": "Choose the target's status"})
+    target.status = status
+    target.save(update_fields=["status"])
+    audit_record(actor=actor, action="records.target.status", obj=target, detail={"status": status})
+    return target
+
+
+@transaction.atomic
+def note_add(
+    *,
+    student: Student,
+    kind: str,
+    happened_on: dt.date,
+    text: str,
+    attachments: Iterable[Upload] = (),
+    actor: User,
+) -> CaseNote:
+    """Add a dated entry to the chronology. The text and every attachment are encrypted
+    before they reach the database or the file store (P14)."""
+    ensure_can_write(actor, student)
+    uploads = list(attachments)
+    errors: dict[str, str] = {}
+    if kind not in NoteKind.values:
+        errors["kind"] = "Choose the type of note"
+    if not text.strip():
+        errors["text"] = "Enter the note"
+    if happened_on > timezone.localdate():
+        errors["happened_on"] = "The date must be today or in the past"
+    if any(len(upload.content) > MAX_ATTACHMENT_BYTES for upload in uploads):
+        errors["attachments"] = "Each file must be smaller than 10 MB"
+    if any(not upload.content for upload in uploads):
+        errors["attachments"] = "The selected file is empty"
+    if errors:
+        raise ValidationError(errors)
+    note = CaseNote(
+        student=student,
+        kind=kind,
+        happened_on=happened_on,
+        author=actor,
+        text_encrypted=crypto.encrypt(text.strip().encode()),
+    )
+    note.full_clean()
+    note.save()
+    for upload in uploads:
+        NoteAttachment.objects.create(
+            note=note,
+            stored_as=crypto.store_encrypted("case-notes", upload.content),
+            name_encrypted=crypto.encrypt(upload.name.encode()),
+            content_type=upload.content_type or "application/octet-stream",
+            size=len(upload.content),
+            sha256=crypto.sha256(upload.content),
+        )
+    audit_record(
+        actor=actor,
+        action="records.note.add",
+        obj=note,
+        detail={"kind": kind, "attachments": len(uploads)},
+    )
+    return note
+
+
+@transaction.atomic
+def concern_raise(
+    *,
+    student: Student,
+    raised_on: dt.date,
+    category: ConcernCategory,
+    details: str,
+    actions_taken: str,
+    actor: User,
+) -> SafeguardingConcern:
+    """Record a safeguarding concern (P02). Any case staff member may raise one; only the
+    designated roles read it back without breaking glass."""
+    ensure_can_write(actor, student)
+    errors: dict[str, str] = {}
+    if not details.strip():
+        errors["details"] = "Enter the details of the concern"
+    if raised_on > timezone.localdate():
+        errors["raised_on"] = "The date must be today or in the past"
+    if errors:
+        raise ValidationError(errors)
+    concern = SafeguardingConcern(
+        student=student,
+        raised_on=raised_on,
+        category=category,
+        details_encrypted=crypto.encrypt(details.strip().encode()),
+        actions_encrypted=crypto.encrypt(actions_taken.strip().encode()),
+        raised_by=actor,
+    )
+    concern.full_clean()
+    concern.save()
+    audit_record(
+        actor=actor,
+        action="records.concern.raise",
+        obj=concern,
+        detail={"category": category.code},
+    )
+    return concern
+
+
+@transaction.atomic
+def concerns_open(*, student: Student, actor: User) -> list[SafeguardingConcern]:
+    """A designated reader opens the student's concerns; the read is audited (P02, P14)."""
+    if not access_for(actor, student).reads_concerns:
+        raise PermissionDenied("Only the safeguarding lead and the co-ordinator read these.")
+    concerns = list(student.safeguarding_concerns.select_related("category", "raised_by"))
+    audit_record(
+        actor=actor,
+        action="records.concern.read",
+        obj=student,
+        detail={"concerns": len(concerns)},
+    )
+    return concerns
+
+
+@transaction.atomic
+def concern_break_glass(*, student: Student, reason: str, actor: User) -> list[SafeguardingConcern]:
+    """Open a student's concerns as a non-designated staff member (P02).
+
+    The reason is required; one ``BreakGlassAccess`` row per concern and one audit event
+    are written in this transaction. Nothing is remembered for the next request: every
+    opening needs its own reason.
+    """
+    if not access_for(actor, student).may_break_glass:
+        raise PermissionDenied("Only the partnership's staff may open restricted records.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why you need to open these records"})
+    concerns = list(student.safeguarding_concerns.select_related("category", "raised_by"))
+    accesses = [
+        BreakGlassAccess(user=actor, concern=concern, reason=reason.strip()) for concern in concerns
+    ]
+    for access in accesses:
+        access.full_clean()
+    BreakGlassAccess.objects.bulk_create(accesses)
+    audit_record(
+        actor=actor,
+        action="records.concern.break_glass",
+        obj=student,
+        detail={"concerns": [concern.pk for concern in concerns]},
+    )
+    return concerns

@@ -1,0 +1,282 @@
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from seip.accounts.models import User
+from seip.core import crypto
+from seip.core.forms import GovUKForm, apply_errors
+from seip.records import selectors, services
+from seip.records.forms import (
+    AgencyForm,
+    BreakGlassForm,
+    ConcernForm,
+    ContactForm,
+    CorrectNeedForm,
+    NeedForm,
+    NoteForm,
+    TargetForm,
+    TargetStatusForm,
+    VerifyForm,
+)
+from seip.records.models import Need, NeedKind, Target
+from seip.records.permissions import RecordAccess, access_for
+from seip.students.models import Student
+from seip.students.selectors import student_record_visible_to
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+def _student(request: HttpRequest, pk: int) -> tuple[Student, RecordAccess]:
+    """Fetched through the scoped queryset: not visible means 404, never 403."""
+    student = get_object_or_404(
+        student_record_visible_to(_user(request)).select_related("school", "partnership"),
+        pk=pk,
+    )
+    return student, access_for(_user(request), student)
+
+
+def _writable(request: HttpRequest, pk: int, *, staff_only: bool = False) -> Student:
+    """For writes: a role that may read but not write gets a 403. With ``staff_only``,
+    the parts of the record hidden from non-staff stay a 404."""
+    student, access = _staff_student(request, pk) if staff_only else _student(request, pk)
+    if not access.can_write:
+        raise PermissionDenied("Only the partnership's case staff can change this record.")
+    return student
+
+
+def _staff_student(request: HttpRequest, pk: int) -> tuple[Student, RecordAccess]:
+    """The chronology and concerns are the partnership's: others are told nothing (P02)."""
+    student, access = _student(request, pk)
+    if not access.is_staff:
+        raise Http404("No such record.")
+    return student, access
+
+
+def _data(request: HttpRequest) -> dict[str, Any]:
+    if request.method != "POST":
+        return {}
+    return {"data": request.POST, "files": request.FILES}
+
+
+def _form_view(
+    request: HttpRequest,
+    student: Student,
+    form: GovUKForm,
+    title: str,
+    apply: Callable[[dict[str, Any]], object],
+    *,
+    next_url: str = "records:profile",
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """Validate the form, call one audited service, show its ValidationError on the
+    form, or go back."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            apply(form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect(next_url, student.pk)
+    context = {"form": form, "student": student, "title": title, **(extra or {})}
+    return render(request, "records/form.html", context)
+
+
+def profile(request: HttpRequest, pk: int) -> HttpResponse:
+    student, _ = _student(request, pk)
+    context = {"student": student, **selectors.panel_context(student, _user(request))}
+    return render(request, "records/profile.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def need_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    student = _writable(request, pk)
+    if kind not in NeedKind.values:
+        raise Http404("No such kind of need.")
+    form = NeedForm(**_data(request), kind=kind, partnership=student.partnership)
+
+    def apply(data: dict[str, Any]) -> Need:
+        return services.need_record(
+            student=student, kind=kind, code=data["code"], detail=data.get("detail", ""),
+            source=form.source(), actor=_user(request),
+        )  # fmt: skip
+
+    return _form_view(request, student, form, f"Record {NeedKind(kind).label.lower()}", apply)
+
+
+@require_http_methods(["GET", "POST"])
+def need_correct(request: HttpRequest, pk: int, need_pk: int) -> HttpResponse:
+    student = _writable(request, pk)
+    need = get_object_or_404(student.needs.select_related("code"), pk=need_pk)
+    form = CorrectNeedForm(
+        **_data(request), kind=need.kind, partnership=student.partnership,
+        initial={"code": need.code.code, "detail": need.detail},
+    )  # fmt: skip
+
+    def apply(data: dict[str, Any]) -> Need:
+        return services.correct_fact(
+            fact=need, code=data["code"], detail=data.get("detail", ""), source=form.source(),
+            reason=data["reason"], actor=_user(request),
+        )  # fmt: skip
+
+    history = selectors.need_history(student, need.kind)
+    title = f"Correct {need.get_kind_display().lower()}"
+    return _form_view(request, student, form, title, apply, extra={"history": history})
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _writable(request, pk)
+    facts = selectors.profile_context(student, _user(request))["facts"]
+    choices = [(f.key, f"{f.label}: {f.value}") for f in facts]
+    form = VerifyForm(**_data(request), facts=choices)
+
+    def apply(data: dict[str, Any]) -> int:
+        return services.verify_facts(
+            student=student, fact_ids=data["fact_ids"], actor=_user(request)
+        )
+
+    return _form_view(request, student, form, "Confirm facts are still correct", apply)
+
+
+@require_http_methods(["GET", "POST"])
+def contact_new(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _writable(request, pk)
+    form = ContactForm(**_data(request), partnership=student.partnership)
+
+    def apply(data: dict[str, Any]) -> object:
+        fields = ("name", "relationship", "parental_responsibility", "phone", "email",
+                  "address", "priority")  # fmt: skip
+        return services.contact_add(
+            student=student, source=form.source(), actor=_user(request),
+            **{name: data[name] for name in fields},
+        )  # fmt: skip
+
+    return _form_view(request, student, form, "Add a contact", apply)
+
+
+@require_http_methods(["GET", "POST"])
+def agency_new(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _writable(request, pk)
+    form = AgencyForm(**_data(request), partnership=student.partnership)
+
+    def apply(data: dict[str, Any]) -> object:
+        fields = ("organisation", "organisation_name", "worker_name", "role", "since", "until")
+        return services.agency_add(
+            student=student, source=form.source(), actor=_user(request),
+            **{name: data[name] for name in fields},
+        )  # fmt: skip
+
+    return _form_view(request, student, form, "Add an agency involved", apply)
+
+
+@require_http_methods(["GET", "POST"])
+def target_new(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _writable(request, pk)
+    form = TargetForm(**_data(request))
+
+    def apply(data: dict[str, Any]) -> Target:
+        plan = selectors.current_plan(student) or services.plan_create(
+            student=student, actor=_user(request)
+        )
+        return services.target_add(plan=plan, actor=_user(request), **data)
+
+    return _form_view(request, student, form, "Add a target to the support plan", apply)
+
+
+@require_http_methods(["GET", "POST"])
+def target_status(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
+    student = _writable(request, pk)
+    target = get_object_or_404(Target.objects.filter(plan__student=student), pk=target_pk)
+    form = TargetStatusForm(**_data(request), initial={"status": target.status})
+
+    def apply(data: dict[str, Any]) -> Target:
+        return services.target_set_status(target=target, status=data["status"],
+                                          actor=_user(request))  # fmt: skip
+
+    return _form_view(request, student, form, "Update the target's status", apply)
+
+
+def chronology(request: HttpRequest, pk: int) -> HttpResponse:
+    student, access = _staff_student(request, pk)
+    notes = selectors.chronology(student, _user(request))
+    return render(
+        request,
+        "records/chronology.html",
+        {"student": student, "notes": notes, "can_write": access.can_write},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def note_new(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _writable(request, pk, staff_only=True)
+    form = NoteForm(**_data(request))
+
+    def apply(data: dict[str, Any]) -> object:
+        return services.note_add(
+            student=student, kind=data["kind"], happened_on=data["happened_on"],
+            text=data["text"], attachments=form.uploads(), actor=_user(request),
+        )  # fmt: skip
+
+    return _form_view(
+        request, student, form, "Add a case note", apply, next_url="records:chronology"
+    )
+
+
+def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """The decrypted file, after the same checks as the chronology itself."""
+    student, _ = _staff_student(request, pk)
+    found = selectors.attachment_for(student, _user(request), attachment_pk)
+    if found is None:
+        raise Http404("No such attachment.")
+    content = crypto.read_encrypted(found.stored_as)
+    if crypto.sha256(content) != found.sha256:
+        raise Http404("The stored file does not match its checksum.")
+    response = FileResponse(iter([content]), content_type=found.content_type)
+    response["Content-Disposition"] = f'attachment; filename="case-note-{found.note_id}-{found.pk}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def concerns(request: HttpRequest, pk: int) -> HttpResponse:
+    """Designated readers see the concerns; other staff must break glass each time;
+    everyone else gets a 404 (P02)."""
+    student, access = _staff_student(request, pk)
+    user = _user(request)
+    context: dict[str, Any] = {"student": student, "access": access}
+    if access.reads_concerns:
+        opened = services.concerns_open(student=student, actor=user)
+        context["concerns"] = selectors.decrypt_concerns(opened)
+        return render(request, "records/concerns.html", context)
+    form = BreakGlassForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opened = services.concern_break_glass(
+                student=student, reason=form.cleaned_data["reason"], actor=user
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            context["concerns"] = selectors.decrypt_concerns(opened)
+            return render(request, "records/concerns.html", context)
+    context["form"] = form
+    context["summary"] = selectors.safeguarding_summary(student, user)
+    return render(request, "records/break_glass.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def concern_new(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _writable(request, pk, staff_only=True)
+    form = ConcernForm(**_data(request))
+
+    def apply(data: dict[str, Any]) -> object:
+        return services.concern_raise(student=student, actor=_user(request), **data)
+
+    return _form_view(request, student, form, "Record a safeguarding concern", apply)
