@@ -61,10 +61,10 @@ def test_absence_varies_and_some_are_persistent_absentees(built):
     year = AttendanceYear.objects.filter(academic_year=2025)
     persistent = sum(1 for r in year if r.counts.persistent)
     severe = sum(1 for r in year if r.counts.severe)
-    assert 10 <= persistent <= 50
+    assert 5 <= persistent <= 40  # of 60; 10 to 24 across forty seeds
     assert severe <= 10
     rates = sorted(r.counts.attendance_percent for r in year)
-    assert rates[0] < 80 < 95 < rates[-1]
+    assert rates[0] < 85 < 95 < rates[-1]
 
 
 def test_after_the_referral_some_improve_and_some_do_not(built):
