@@ -16,6 +16,7 @@ from django.db import transaction
 
 from seip.accounts.models import Role, User
 from seip.accounts.services import membership_grant, user_create
+from seip.attendance.demo import build_history as attendance_history
 from seip.behaviour.demo import build_history as behaviour_history
 from seip.demo.casework import build_casework, build_consultations
 from seip.notices.demo import build_notices
@@ -34,6 +35,8 @@ from seip.organisations.services import (
     partnership_logo_set,
     school_create,
 )
+from seip.progress.models import PortalRelationship
+from seip.progress.services import portal_link_grant
 from seip.provision.demo import build_history as provision_history
 from seip.records.demo import build_history as records_history
 from seip.students.models import Student
@@ -327,6 +330,7 @@ def build_students(county: County, scale: Scale) -> None:
 #: Each part of the student record adds a history for the demo's students, in bulk.
 HISTORIES: list[Callable[[list[Student], int], None]] = [
     records_history,
+    attendance_history,
     behaviour_history,
     provision_history,
 ]
@@ -388,10 +392,37 @@ def build_logins(county: County) -> list[DemoLogin]:
     return logins
 
 
+def build_portal(county: County) -> None:
+    """The demo parent and student follow one student with an active case (P03)."""
+    first = county.partnerships[0]
+    student = (
+        Student.objects.filter(partnership=first, archived_at__isnull=True, cases__status="active")
+        .order_by("pk")
+        .first()
+    )
+    coordinator = User.objects.filter(email=f"coordinator@{first.slug}.{DEMO_EMAIL_DOMAIN}").first()
+    if student is None or coordinator is None:
+        return
+    for email, relationship in (
+        (f"parent@{DEMO_EMAIL_DOMAIN}", PortalRelationship.PARENT_CARER),
+        (f"student@{DEMO_EMAIL_DOMAIN}", PortalRelationship.STUDENT),
+    ):
+        user = User.objects.get(email=email)
+        portal_link_grant(
+            user=user,
+            student=student,
+            relationship=relationship,
+            parental_responsibility=relationship == PortalRelationship.PARENT_CARER,
+            actor=coordinator,
+        )
+
+
 @transaction.atomic
 def generate(scale: Scale) -> tuple[County, list[DemoLogin]]:
     """Build (or find) the whole demo county in one transaction: all or nothing."""
     county = build_county(scale)
     for step in STEPS:
         step(county, scale)
-    return county, build_logins(county)
+    logins = build_logins(county)
+    build_portal(county)
+    return county, logins

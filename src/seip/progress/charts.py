@@ -58,6 +58,13 @@ WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 56
 
 
+def _ticks(chart: Chart) -> list[float]:
+    """Whole-number gridlines for small scales (ratings, counts); quarters otherwise."""
+    if chart.y_max <= 10 and chart.y_max == int(chart.y_max):
+        return [float(n) for n in range(int(chart.y_max) + 1)]
+    return [chart.y_max * tick / 4 for tick in range(5)]
+
+
 def _geometry(chart: Chart) -> tuple[float, float, float]:
     plot_w = WIDTH - LEFT - RIGHT
     group = plot_w / max(len(chart.categories), 1)
@@ -76,12 +83,12 @@ def to_svg(chart: Chart) -> str:
     e = html.escape
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="{chart.key}-title {chart.key}-desc" class="seip-chart">',
+        f'aria-labelledby="{chart.key}-title {chart.key}-desc" class="seip-chart" '
+        'font-family="Arial, sans-serif">',
         f'<title id="{chart.key}-title">{e(chart.title)}</title>',
         f'<desc id="{chart.key}-desc">{e(chart.description)}</desc>',
     ]
-    for tick in range(5):
-        level = chart.y_max * tick / 4
+    for level in _ticks(chart):
         y = _y(level, chart)
         parts.append(
             f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="#b1b4b6" '
@@ -138,8 +145,7 @@ def to_drawing(chart: Chart, scale: float = 0.7) -> Drawing:
     def y(v: float) -> float:
         return (HEIGHT - _y(v, chart)) * scale
 
-    for tick in range(5):
-        level = chart.y_max * tick / 4
+    for level in _ticks(chart):
         drawing.add(
             Line(
                 LEFT * scale,

@@ -27,6 +27,7 @@ def render_pdf(report: ProgressReport) -> bytes:
         topMargin=18 * mm,
         bottomMargin=18 * mm,
         invariant=1,
+        pageCompression=0,
     )
     styles = getSampleStyleSheet()
     story: list[Flowable] = [

@@ -95,7 +95,7 @@ def _behaviour(report: ProgressReport, referred: dt.date) -> None:
                 Series("Incidents", [float(t.incidents) for t in terms]),
                 Series("Suspension sessions", [float(t.suspension_sessions) for t in terms]),
             ],
-            y_max=max([4.0, *[float(max(t.incidents, t.suspension_sessions)) for t in terms]]),
+            y_max=float(max([4, *[max(t.incidents, t.suspension_sessions) for t in terms]])),
         )
     )
     before = [t for t in terms if t.half_term.end < referred]

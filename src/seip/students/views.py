@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
+from seip.attendance.selectors import panel_context as attendance_panel
 from seip.behaviour.selectors import panel_context as behaviour_panel
 from seip.core.forms import GovUKForm, apply_errors
 from seip.provision.selectors import panel_context as provision_panel
@@ -27,6 +28,7 @@ from seip.students.services import case_assign_key_worker, case_close, student_l
 
 PANELS: list[Callable[[Student, User], dict[str, Any]]] = [
     records_panel,
+    attendance_panel,
     behaviour_panel,
     provision_panel,
 ]

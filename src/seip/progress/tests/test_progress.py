@@ -198,3 +198,67 @@ def test_ap_placement_makes_reviews_half_termly(active_case, personas, county):
 
     opened = timezone.localtime(active_case.opened_at).date()
     assert due.next.due_on == half_term_of(opened).end
+
+
+@pytest.fixture
+def history(active_case):
+    from seip.attendance.demo import build_history as attendance
+    from seip.behaviour.demo import build_history as behaviour
+    from seip.students.models import Student
+
+    student = Student.objects.select_related("school", "referral").get(pk=active_case.student.pk)
+    attendance([student], 1)
+    behaviour([student], 1)
+    return student
+
+
+@pytest.mark.promise("P03")
+def test_progress_page_draws_every_measure_with_a_table(history, personas, login):
+    body = (
+        login(personas["key_worker"])
+        .get(reverse("progress:progress", args=[history.pk]))
+        .content.decode()
+    )
+    for title in ("Attendance by half term", "Behaviour incidents", "Attitude ratings"):
+        assert title in body
+    assert body.count('role="img"') == 3
+    assert body.count("Show the numbers as a table") == 3
+    assert "School subjects" in body
+
+
+def test_progress_queries_do_not_grow_with_history(history, personas, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from seip.behaviour.models import Incident
+
+    client = login(personas["key_worker"])
+    url = reverse("progress:progress", args=[history.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    day = timezone.localdate() - dt.timedelta(days=20)
+    Incident.objects.bulk_create(
+        Incident(
+            student=history,
+            occurred_on=day,
+            category="disruption",
+            severity=1,
+            description="x",
+            source_kind="school_entry",
+            obtained_on=day,
+        )
+        for _ in range(50)
+    )
+    with CaptureQueriesContext(connection) as after:
+        client.get(url)
+    assert len(after) == len(before)
+
+
+def test_progress_pdf_has_the_charts(history, personas, login):
+    response = login(personas["key_worker"]).get(
+        reverse("progress:progress_pdf", args=[history.pk])
+    )
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert b"Attendance by half term" in response.content
