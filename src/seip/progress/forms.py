@@ -1,9 +1,26 @@
+from typing import Any
+
 from django import forms
 
 from seip.core.forms import GovUKDateInput, GovUKForm
 from seip.progress.models import PortalRelationship
+from seip.progress.services import AttitudeScores
 
 ROWS = {"rows": 3}
+
+
+RATINGS = [("", "Not rated at this review"), *((str(n), str(n)) for n in range(1, 6))]
+AREAS = ["engagement", "relationships", "self_regulation", "attitude_to_learning"]
+
+
+def _rating(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=f"{label} (1 serious concern to 5 strong)",
+        choices=RATINGS,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
 
 
 class ReviewForm(GovUKForm):
@@ -38,11 +55,31 @@ class ReviewForm(GovUKForm):
         widget=forms.Textarea(attrs=ROWS),
         error_messages={"required": "Enter the next steps"},
     )
+    engagement = _rating("Engagement")
+    relationships = _rating("Relationships")
+    self_regulation = _rating("Self-regulation")
+    attitude_to_learning = _rating("Attitude to learning")
     facts_confirmed = forms.BooleanField(
         label="We checked the key facts on the record with the family and the school",
         required=False,
-        help_text="Their 'last checked' date becomes the review date.",
+        help_text="Every current fact on the profile is marked as checked today. Correct any "
+        "wrong fact on the profile page.",
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = [area for area in AREAS if data.get(area) is not None]
+        if given and len(given) != len(AREAS):
+            for area in AREAS:
+                if data.get(area) is None:
+                    self.add_error(area, "Rate all four areas, or none")
+        return data
+
+    def review_fields(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k not in AREAS}
+        if all(self.cleaned_data.get(area) is not None for area in AREAS):
+            data["attitude"] = AttitudeScores(**{a: self.cleaned_data[a] for a in AREAS})
+        return data
 
 
 class PortalAccessForm(GovUKForm):

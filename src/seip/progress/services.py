@@ -1,6 +1,7 @@
 """Writes for reviews and portal links, each audited in its own transaction."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -10,53 +11,22 @@ from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
 from seip.accounts.services import membership_grant
 from seip.audit.services import audit_record
+from seip.behaviour.services import attitude_record
 from seip.progress.models import PortalLink, PortalRelationship, Review
+from seip.records.selectors import profile_context
+from seip.records.services import verify_facts
 from seip.students.models import Case, CaseStatus, Student
 from seip.students.permissions import ensure_can_write
 
 
-@transaction.atomic
-def review_record(
-    *,
-    case: Case,
-    held_on: dt.date,
-    attendance_progress: str,
-    behaviour_progress: str,
-    attainment_progress: str,
-    student_view: str,
-    parent_view: str,
-    next_steps: str,
-    facts_confirmed: bool,
-    actor: User,
-) -> Review:
-    """Record a review of an open case (P12). Confirming facts is done by the caller
-    through the record's own service, in this same transaction."""
-    ensure_can_write(actor, case.student)
-    errors: dict[str, str] = {}
-    if case.status not in (CaseStatus.ACCEPTED, CaseStatus.ACTIVE):
-        raise ValidationError("Only an open case can be reviewed.")
-    if held_on > timezone.localdate():
-        errors["held_on"] = "The review date must be today or in the past"
-    elif held_on < timezone.localtime(case.opened_at).date():
-        errors["held_on"] = "The review date must be on or after the case was opened"
-    if errors:
-        raise ValidationError(errors)
-    review = Review(
-        case=case,
-        held_on=held_on,
-        attendance_progress=attendance_progress.strip(),
-        behaviour_progress=behaviour_progress.strip(),
-        attainment_progress=attainment_progress.strip(),
-        student_view=student_view.strip(),
-        parent_view=parent_view.strip(),
-        next_steps=next_steps.strip(),
-        facts_confirmed=facts_confirmed,
-        recorded_by=actor,
-    )
-    review.full_clean()
-    review.save()
-    audit_record(actor=actor, action="review.record", obj=review)
-    return review
+@dataclass(frozen=True)
+class AttitudeScores:
+    """The four attitude ratings, each 1 (serious concern) to 5 (strong)."""
+
+    engagement: int
+    relationships: int
+    self_regulation: int
+    attitude_to_learning: int
 
 
 @transaction.atomic
@@ -104,3 +74,58 @@ def portal_link_revoke(*, link: PortalLink, actor: User) -> PortalLink:
     link.save(update_fields=["revoked_at"])
     audit_record(actor=actor, action="portal.revoke", obj=link.student)
     return link
+
+
+@transaction.atomic
+def review_record(
+    *,
+    case: Case,
+    held_on: dt.date,
+    attendance_progress: str,
+    behaviour_progress: str,
+    attainment_progress: str,
+    student_view: str,
+    parent_view: str,
+    next_steps: str,
+    facts_confirmed: bool,
+    attitude: AttitudeScores | None = None,
+    actor: User,
+) -> Review:
+    """Record a review of an open case (P12), in one transaction with what it decides:
+    the attitude ratings taken at the review (linked to it), and, when the key facts were
+    checked, every current fact on the profile marked as verified today."""
+    ensure_can_write(actor, case.student)
+    errors: dict[str, str] = {}
+    if case.status not in (CaseStatus.ACCEPTED, CaseStatus.ACTIVE):
+        raise ValidationError("Only an open case can be reviewed.")
+    if held_on > timezone.localdate():
+        errors["held_on"] = "The review date must be today or in the past"
+    elif held_on < timezone.localtime(case.opened_at).date():
+        errors["held_on"] = "The review date must be on or after the case was opened"
+    if errors:
+        raise ValidationError(errors)
+    review = Review(
+        case=case,
+        held_on=held_on,
+        attendance_progress=attendance_progress.strip(),
+        behaviour_progress=behaviour_progress.strip(),
+        attainment_progress=attainment_progress.strip(),
+        student_view=student_view.strip(),
+        parent_view=parent_view.strip(),
+        next_steps=next_steps.strip(),
+        facts_confirmed=facts_confirmed,
+        recorded_by=actor,
+    )
+    review.full_clean()
+    review.save()
+    audit_record(actor=actor, action="review.record", obj=review)
+    student = case.student
+    if attitude is not None:
+        attitude_record(
+            student=student, rated_on=held_on, review_id=review.pk, actor=actor, **attitude.__dict__
+        )
+    if facts_confirmed:
+        keys = [fact.key for fact in profile_context(student, actor)["facts"]]
+        if keys:
+            verify_facts(student=student, fact_ids=keys, actor=actor)
+    return review

@@ -44,7 +44,7 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and case is not None:
         try:
-            review_record(case=case, actor=user, **form.cleaned_data)
+            review_record(case=case, actor=user, **form.review_fields())
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -262,3 +262,40 @@ def test_progress_pdf_has_the_charts(history, personas, login):
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert b"Attendance by half term" in response.content
+
+
+@pytest.mark.promise("P12")
+def test_a_review_takes_attitude_ratings_and_confirms_the_facts(active_case, personas):
+    from seip.behaviour.models import AttitudeRating
+    from seip.progress.services import AttitudeScores
+    from seip.records.models import Need
+    from seip.records.tests.factories import NeedFactory
+
+    need = NeedFactory(student=active_case.student, verified_on=None)
+    saved = review(
+        active_case,
+        personas["key_worker"],
+        attitude=AttitudeScores(
+            engagement=3, relationships=4, self_regulation=2, attitude_to_learning=3
+        ),
+    )
+    rating = AttitudeRating.objects.get(student=active_case.student)
+    assert rating.review_id == saved.pk
+    assert rating.relationships == 4
+    assert Need.objects.get(pk=need.pk).verified_on == timezone.localdate()
+
+
+def test_review_form_wants_all_four_ratings_or_none(active_case, personas, login):
+    response = login(personas["key_worker"]).post(
+        reverse("progress:review_new", args=[active_case.student.pk]),
+        {
+            "held_on": timezone.localdate().isoformat(),
+            "attendance_progress": "a",
+            "behaviour_progress": "b",
+            "attainment_progress": "c",
+            "next_steps": "d",
+            "engagement": "3",
+        },
+    )
+    assert "Rate all four areas, or none" in response.content.decode()
+    assert not Review.objects.exists()
