@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from django.utils import timezone
 
-from seip.attendance.selectors import baseline, by_half_term
+from seip.attendance.selectors import History, baseline, by_half_term
 from seip.attendance.selectors import history as attendance_history
 from seip.behaviour.selectors import (
     LatestResult,
@@ -54,9 +54,9 @@ class ProgressReport:
         return self.audience in (Audience.PARENT, Audience.STUDENT)
 
 
-def _referred_on(student: Student) -> dt.date:
-    signed = student.referral.signed_at or student.created_at
-    return timezone.localtime(signed).date()
+def _referred_on(student: Student, years: History) -> dt.date:
+    """The day the family signed: the one rule every measure uses (attendance's)."""
+    return years.signed_on or timezone.localtime(student.created_at).date()
 
 
 def _you(audience: Audience, student: Student) -> str:
@@ -68,11 +68,12 @@ def build_report(
 ) -> ProgressReport:
     """A fixed number of queries whatever the length of the history."""
     end = today or timezone.localdate()
-    referred = _referred_on(student)
+    years = attendance_history(student)
+    referred = _referred_on(student, years)
     # Two half terms before the referral show the starting point.
     start = half_term_of(half_term_of(referred).start - dt.timedelta(days=100)).start
     report = ProgressReport(student=student, audience=audience, start=start, end=end)
-    _attendance(report, referred)
+    _attendance(report, years)
     _behaviour(report, referred)
     _attitude(report)
     report.attainment = latest_attainment(student)
@@ -165,10 +166,9 @@ def _attainment_sentence(report: ProgressReport) -> None:
         )
 
 
-def _attendance(report: ProgressReport, referred: dt.date) -> None:
+def _attendance(report: ProgressReport, years: History) -> None:
     """Attendance each half term against the starting point: the six school weeks
     before the referral was signed."""
-    years = attendance_history(report.student)
     start_rate = baseline(report.student, years=years)
     terms = [
         t for t in by_half_term(report.student, report.start, report.end, years=years) if t.possible
