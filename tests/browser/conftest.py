@@ -45,6 +45,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=en-GB",
     "--disable-quic",
 ]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"

@@ -31,6 +31,11 @@ class HalfTerm:
             HalfTerm(self.year + 1, 1) if self.number == 6 else HalfTerm(self.year, self.number + 1)
         )
 
+    def previous(self) -> "HalfTerm":
+        return (
+            HalfTerm(self.year - 1, 6) if self.number == 1 else HalfTerm(self.year, self.number - 1)
+        )
+
     @property
     def label(self) -> str:
         return f"{NAMES[self.number - 1]} {self.year}/{(self.year + 1) % 100:02d}"

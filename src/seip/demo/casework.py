@@ -8,16 +8,19 @@ tier 4 has its risk assessment, leavers return their paper files.
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 
+from django.utils import timezone
 from stdnum.gb.upn import calc_check_digit
 
 from seip.accounts.models import Role, User
 from seip.accounts.services import membership_grant, user_create
+from seip.audit.services import audit_record
 from seip.consultations.models import Concern, Consultation, Forum, YearGroup
 from seip.consultations.services import consultation_record
 from seip.notices.models import NoticeVersion
 from seip.organisations.models import OrganisationType, Partnership, School
-from seip.referrals.models import Referral, Tier
+from seip.referrals.models import Carer, Consent, ConsentGrant, Referral, ReferralStatus, Tier
 from seip.referrals.services import (
     CarerDetails,
     PupilDetails,
@@ -26,7 +29,7 @@ from seip.referrals.services import (
     referral_draft_create,
     referral_sign,
 )
-from seip.students.models import Destination, Outcome, Student
+from seip.students.models import Case, CaseStatus, Destination, Outcome, PaperFile, Student
 from seip.students.services import case_assign_key_worker, case_close, case_open, student_leave
 
 FIRST = [
@@ -93,6 +96,9 @@ SUPPORT = [
     "In-school inclusion room, restorative meetings and an adjusted timetable.",
 ]
 BASE = dt.date(2026, 9, 7)
+#: The first pupils of each partnership go through the real services, one click at a time,
+#: so the demo exercises every rule; the rest, for county scale, are written in bulk.
+THROUGH_SERVICES = 40
 # The stage each pupil reaches, cycling so every state appears in each partnership.
 STAGES = [
     "draft",
@@ -158,21 +164,31 @@ def build_casework(partnership: Partnership, students: int, p_index: int) -> lis
         for k in range(3)
     ]
     existing = set(Referral.objects.filter(partnership=partnership).values_list("upn", flat=True))
-    created: list[Student] = []
-    for i in range(students):
-        school = schools[i % len(schools)]
-        upn = _upn(school, i // len(schools))
-        if upn in existing:
-            continue
-        contact = _user(
+    contacts = {
+        school.pk: _user(
             f"school-{school.urn}@seip.example",
             f"Head of Year at {school.name}",
             Role.SCHOOL_CONTACT,
             school=school,
         )
+        for school in schools
+    }
+    created: list[Student] = []
+    bulk: list[tuple[int, School, str]] = []
+    for i in range(students):
+        school = schools[i % len(schools)]
+        upn = _upn(school, i // len(schools))
+        if upn in existing:
+            continue
+        if i >= THROUGH_SERVICES:
+            bulk.append((i, school, upn))
+            continue
+        contact = contacts[school.pk]
         student = _one_pupil(rng, i, school, upn, contact, coordinator, key_workers, notice)
         if student is not None:
             created.append(student)
+    if bulk:
+        created += bulk_pupils(bulk, contacts, coordinator, key_workers, notice, seed=p_index)
     return created
 
 
@@ -307,3 +323,191 @@ def build_consultations(partnership: Partnership, count: int, p_index: int) -> N
             staff=[coordinator],
             actor=coordinator,
         )
+
+
+@dataclass
+class _Planned:
+    referral: Referral
+    stage: str
+    signed_on: dt.date
+    student: Student | None = None
+
+
+def bulk_pupils(
+    items: list[tuple[int, School, str]],
+    contacts: dict[int, User],
+    coordinator: User,
+    key_workers: list[User],
+    notice: NoticeVersion,
+    *,
+    seed: int,
+) -> list[Student]:
+    """The same stages as :func:`_one_pupil`, written with bulk inserts for county scale.
+
+    The rows are what the services would have written (every signed referral consented
+    against a notice version, tier 4 with its risk assessment, leavers archived with their
+    paper files returned); one audit event records the batch, with counts only.
+    """
+    rng = random.Random(857_000 + seed)  # noqa: S311 - demo data, not security
+    now, today = timezone.now(), timezone.localdate()
+    decided = {"declined", "accepted", "active", "closed", "left"}
+    planned = [
+        _Planned(
+            _referral(rng, i, school, upn, contacts[school.pk], coordinator, now, decided),
+            STAGES[i % len(STAGES)],
+            BASE + dt.timedelta(days=i % 60),
+        )
+        for i, school, upn in items
+    ]
+    Referral.objects.bulk_create([p.referral for p in planned], batch_size=1000)
+    Carer.objects.bulk_create(
+        [
+            Carer(
+                referral=p.referral,
+                name=f"{rng.choice(FIRST)} {p.referral.last_name}",
+                relationship="Parent",
+                parental_responsibility=True,
+            )
+            for p in planned
+        ],
+        batch_size=1000,
+    )
+    signed = [p for p in planned if p.stage != "draft"]
+    consents = [
+        Consent(
+            referral=p.referral,
+            signed_by_name=f"Parent of {p.referral.first_name}",
+            relationship="Parent",
+            has_parental_responsibility=True,
+            signed_on=p.signed_on,
+            notice_version=notice,
+            recorded_by=contacts[p.referral.school_id],
+            choices={c: c == "school" or rng.random() < 0.7 for c in OrganisationType.values},
+        )
+        for p in signed
+    ]
+    Consent.objects.bulk_create(consents, batch_size=1000)
+    ConsentGrant.objects.bulk_create(
+        [
+            ConsentGrant(referral=c.referral, consent=c, category=category, granted_at=now)
+            for c in consents
+            for category, agreed in c.choices.items()
+            if agreed
+        ],
+        batch_size=2000,
+    )
+    accepted = [p for p in signed if p.stage in decided - {"declined"}]
+    for p in accepted:
+        r = p.referral
+        p.student = Student(
+            partnership_id=r.partnership_id,
+            school_id=r.school_id,
+            referral=r,
+            upn=r.upn,
+            first_name=r.first_name,
+            last_name=r.last_name,
+            date_of_birth=r.date_of_birth,
+            sex=r.sex,
+            nc_year=r.nc_year,
+            archived_at=now if p.stage == "left" else None,
+        )
+    students = [p.student for p in accepted if p.student is not None]
+    Student.objects.bulk_create(students, batch_size=1000)
+    Case.objects.bulk_create(
+        [_case(rng, p, n, key_workers, now) for n, p in enumerate(accepted)], batch_size=1000
+    )
+    PaperFile.objects.bulk_create(
+        [
+            PaperFile(
+                student=p.student,
+                description=description,
+                returned_to_id=p.referral.school_id,
+                returned_on=min(today, p.signed_on + dt.timedelta(days=20)),
+                received_by=f"Head of Year {p.referral.nc_year}",
+                receipt_confirmed=True,
+                recorded_by=coordinator,
+            )
+            for p in accepted
+            if p.stage == "left"
+            for description in ("Referral file", "Key work notes folder")
+        ],
+        batch_size=1000,
+    )
+    audit_record(
+        actor=None,
+        action="demo.casework",
+        detail={"referrals": len(planned), "students": len(students)},
+    )
+    return students
+
+
+def _referral(
+    rng: random.Random,
+    i: int,
+    school: School,
+    upn: str,
+    contact: User,
+    coordinator: User,
+    now: dt.datetime,
+    decided: set[str],
+) -> Referral:
+    stage = STAGES[i % len(STAGES)]
+    year = rng.choice([7, 8, 9, 10, 11])
+    status = {
+        "draft": ReferralStatus.DRAFT,
+        "signed": ReferralStatus.SIGNED,
+        "declined": ReferralStatus.DECLINED,
+    }.get(stage, ReferralStatus.ACCEPTED)
+    return Referral(
+        school=school,
+        partnership_id=school.partnership_id,
+        created_by=contact,
+        status=status,
+        upn=upn,
+        first_name=rng.choice(FIRST),
+        last_name=rng.choice(LAST),
+        date_of_birth=dt.date(2026 - year - 5, rng.randint(1, 12), rng.randint(1, 28)),
+        sex=rng.choice("FM"),
+        nc_year=year,
+        reasons=rng.choice(REASONS),
+        support_tried=rng.choice(SUPPORT),
+        attendance_summary=f"{rng.randint(55, 95)}% this academic year",
+        behaviour_summary=f"{rng.randint(0, 4)} suspensions this year",
+        requested_tier=rng.choice([1, 2, 2, 3, 3, 4]),
+        signed_at=None if stage == "draft" else now,
+        decided_at=now if stage in decided else None,
+        decided_by=coordinator if stage in decided else None,
+        decline_reason="Needs are met by the school's own plan." if stage == "declined" else "",
+    )
+
+
+def _case(
+    rng: random.Random, p: _Planned, n: int, key_workers: list[User], now: dt.datetime
+) -> Case:
+    closed = p.stage in ("closed", "left")
+    tier = p.referral.requested_tier
+    status = {
+        "accepted": CaseStatus.ACCEPTED,
+        "active": CaseStatus.ACTIVE,
+        "closed": CaseStatus.CLOSED,
+        "left": CaseStatus.LEFT,
+    }[p.stage]
+    return Case(
+        student=p.student,
+        status=status,
+        tier=tier,
+        opened_at=now,
+        risk_assessment_on=p.signed_on + dt.timedelta(days=5) if tier == Tier.PROGRAMME else None,
+        risk_assessment_summary="Standard risk assessment with the school and family."
+        if tier == Tier.PROGRAMME
+        else "",
+        key_worker=key_workers[n % len(key_workers)] if p.stage != "accepted" else None,
+        closed_at=now if closed else None,
+        outcome=rng.choice([Outcome.MET, Outcome.PARTLY_MET, Outcome.NOT_MET]) if closed else "",
+        destination=rng.choice(
+            [Destination.STAYED, Destination.MANAGED_MOVE, Destination.AP, Destination.POST_16]
+        )
+        if closed
+        else "",
+        left_at=now if p.stage == "left" else None,
+    )

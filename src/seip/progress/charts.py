@@ -83,8 +83,8 @@ def to_svg(chart: Chart) -> str:
     e = html.escape
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="{chart.key}-title {chart.key}-desc" class="seip-chart" '
-        'font-family="Arial, sans-serif">',
+        f'aria-labelledby="{chart.key}-title" aria-describedby="{chart.key}-desc" '
+        'class="seip-chart" font-family="Arial, sans-serif">',
         f'<title id="{chart.key}-title">{e(chart.title)}</title>',
         f'<desc id="{chart.key}-desc">{e(chart.description)}</desc>',
     ]

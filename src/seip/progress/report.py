@@ -71,7 +71,7 @@ def build_report(
     years = attendance_history(student)
     referred = _referred_on(student, years)
     # Two half terms before the referral show the starting point.
-    start = half_term_of(half_term_of(referred).start - dt.timedelta(days=100)).start
+    start = half_term_of(referred).previous().previous().start
     report = ProgressReport(student=student, audience=audience, start=start, end=end)
     _attendance(report, years)
     _behaviour(report, referred)
@@ -107,16 +107,26 @@ def _behaviour(report: ProgressReport, referred: dt.date) -> None:
         who = _you(report.audience, report.student)
         if rate_after < rate_before:
             report.sentences.append(
-                f"{who} had fewer behaviour incidents each half term since the referral "
-                f"({rate_after:.1f} on average, down from {rate_before:.1f})."
+                f"{who} had no behaviour incidents since the referral, down from "
+                f"{_per_term(rate_before)} before."
+                if rate_after == 0
+                else f"{who} had fewer behaviour incidents since the referral: "
+                f"{_per_term(rate_after)}, down from {_per_term(rate_before)}."
             )
         elif rate_after > rate_before:
             report.sentences.append(
-                f"{who} had more behaviour incidents each half term since the referral "
-                f"({rate_after:.1f} on average, up from {rate_before:.1f})."
+                f"{who} had more behaviour incidents since the referral: "
+                f"{_per_term(rate_after)}, up from {_per_term(rate_before)}."
             )
         else:
             report.sentences.append(f"{who} had about as many behaviour incidents as before.")
+
+
+def _per_term(rate: float) -> str:
+    """An average per half term in plain words: 'about 2 a half term'."""
+    if rate < 1:
+        return "fewer than 1 a half term"
+    return f"about {round(rate)} a half term"
 
 
 def _attitude(report: ProgressReport) -> None:

@@ -14,6 +14,8 @@ def test_boundaries():
     assert half_term_of(dt.date(2027, 2, 14)) == HalfTerm(2026, 3)
     assert half_term_of(dt.date(2027, 8, 31)) == HalfTerm(2026, 6)
     assert HalfTerm(2026, 6).next() == HalfTerm(2027, 1)
+    assert HalfTerm(2027, 1).previous() == HalfTerm(2026, 6)
+    assert HalfTerm(2026, 4).previous().next() == HalfTerm(2026, 4)
     assert HalfTerm(2026, 3).label == "Spring 1 2026/27"
     assert academic_year(dt.date(2027, 7, 1)) == 2026
 

@@ -23,7 +23,8 @@ def chart(values):
 def test_svg_is_labelled_and_has_a_bar_per_value():
     svg = to_svg(chart([90.0, 75.5, None]))
     assert 'role="img"' in svg
-    assert 'aria-labelledby="attendance-title attendance-desc"' in svg
+    assert 'aria-labelledby="attendance-title"' in svg
+    assert 'aria-describedby="attendance-desc"' in svg
     assert '<title id="attendance-title">Attendance by half term</title>' in svg
     assert len(re.findall(r"<rect x=", svg)) == 2 + 1  # two bars and the legend key
     assert "At referral: 80%" in svg
