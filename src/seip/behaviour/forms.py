@@ -19,30 +19,21 @@ from seip.behaviour.models import (
     Severity,
     Subject,
 )
-from seip.core.forms import GovUKDateInput, GovUKForm
-from seip.organisations.models import PartnerOrganisation, School
+from seip.core.forms import GovUKDateInput
+from seip.organisations.models import School
+from seip.students.forms_sources import SourceFieldsForm
 from seip.students.models import Student
 from seip.students.sources import SourceKind
 
 _OPTIONAL_REASONS = [("", "No further reason"), *REASON_CHOICES]
 
 
-class SourcedForm(GovUKForm):
-    """The source fields every fact carries, placed after the fact's own fields."""
+class SourcedForm(SourceFieldsForm):
+    """The source fields every fact carries, placed after the fact's own fields.
 
-    source_kind = forms.ChoiceField(
-        label="Where did this information come from?",
-        choices=SourceKind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose where this information came from"},
-    )
-    source_organisation = forms.ModelChoiceField(
-        label="Organisation it came from",
-        queryset=PartnerOrganisation.objects.none(),
-        required=False,
-        help_text="Needed when it came from another agency.",
-    )
-    source_note = forms.CharField(label="Note on the source (optional)", required=False)
+    Here the date obtained may be left blank for today.
+    """
+
     obtained_on = forms.DateField(
         label="Date obtained",
         widget=GovUKDateInput(),
@@ -53,20 +44,10 @@ class SourcedForm(GovUKForm):
 
     def __init__(self, *args: Any, student: Student, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"source_kind": self.default_source})
-        super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["source_organisation"])  # type: ignore[type-arg]
-        field.queryset = PartnerOrganisation.objects.filter(
-            partnerships=student.partnership
-        ).order_by("name")
+        super().__init__(*args, partnership=student.partnership, **kwargs)
 
     def source(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "source_kind": data["source_kind"],
-            "source_organisation": data["source_organisation"],
-            "source_note": data["source_note"],
-            "obtained_on": data["obtained_on"],
-        }
+        return self.source_values()
 
 
 class IncidentForm(SourcedForm):

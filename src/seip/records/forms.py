@@ -15,41 +15,15 @@ from seip.records.models import (
     TargetStatus,
 )
 from seip.records.services import MAX_ATTACHMENT_BYTES, Source, Upload
-from seip.students.sources import SourceKind
+from seip.students.forms_sources import SourceFieldsForm
 
 
-class SourcedForm(GovUKForm):
+class SourcedForm(SourceFieldsForm):
     """The source of a fact (P11): every profile form ends with these four fields."""
-
-    source_kind = forms.ChoiceField(
-        label="Where did this information come from?",
-        choices=SourceKind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose where this information came from"},
-    )
-    source_organisation = forms.ModelChoiceField(
-        label="School or agency it came from",
-        queryset=PartnerOrganisation.objects.none(),
-        required=False,
-        help_text="Required when the information came from another agency.",
-    )
-    source_note = forms.CharField(label="Source note", required=False, max_length=200)
-    obtained_on = forms.DateField(
-        label="Date obtained",
-        widget=GovUKDateInput(),
-        error_messages={"required": "Enter the date the information was obtained"},
-    )
 
     def __init__(self, *args: Any, partnership: Partnership, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("obtained_on", timezone.localdate())
-        super().__init__(*args, **kwargs)
-        source_field = cast(
-            "forms.ModelChoiceField[PartnerOrganisation]", self.fields["source_organisation"]
-        )
-        source_field.queryset = PartnerOrganisation.objects.filter(partnerships=partnership)
-        # Source fields last, whatever the subclass declares.
-        for name in ("source_kind", "source_organisation", "source_note", "obtained_on"):
-            self.fields[name] = self.fields.pop(name)
+        super().__init__(*args, partnership=partnership, **kwargs)
 
     def source(self) -> Source:
         data = self.cleaned_data
