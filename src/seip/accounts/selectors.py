@@ -43,16 +43,37 @@ def has_role(
     """Whether ``user`` holds one of ``roles`` in that partnership or organisation.
 
     The write-permission check every service makes before it changes anything. Reads are
-    scoped separately, by each model's ``visible_to`` selector.
+    scoped separately, by each model's ``visible_to`` selector. The user's memberships are
+    read once and kept on the user object for the request, so a page that checks many
+    times still makes one query.
     """
     if not user.is_authenticated or not user.is_active:
         return False
-    memberships = user.memberships.filter(role__in=list(roles))
-    if partnership is not None:
-        memberships = memberships.filter(partnership=partnership)
-    if organisation is not None:
-        memberships = memberships.filter(organisation=organisation)
-    return memberships.exists()
+    wanted = set(roles)
+    return any(
+        role in wanted
+        and (partnership is None or partnership_id == partnership.pk)
+        and (organisation is None or organisation_id == organisation.pk)
+        for role, partnership_id, organisation_id in _memberships(user)
+    )
+
+
+_CACHE = "_seip_memberships"
+
+
+def _memberships(user: User) -> list[tuple[str, int | None, int | None]]:
+    cached: list[tuple[str, int | None, int | None]] | None = getattr(user, _CACHE, None)
+    if cached is None:
+        cached = list(user.memberships.values_list("role", "partnership_id", "organisation_id"))
+        setattr(user, _CACHE, cached)
+    return cached
+
+
+def forget_memberships(user: User) -> None:
+    """Drop the cached memberships after they change (called by ``membership_grant``)."""
+    for name in (_CACHE, "_roles_cache"):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def partnership_staff(partnership: Partnership, roles: Iterable[str]) -> QuerySet[User]:

@@ -15,6 +15,7 @@ from seip.accounts.models import (
     Role,
     User,
 )
+from seip.accounts.selectors import forget_memberships
 from seip.audit.services import audit_record
 from seip.organisations.models import PartnerOrganisation, Partnership
 
@@ -64,6 +65,7 @@ def membership_grant(
         user=user, role=role, partnership=partnership, organisation=organisation
     )
     if created:
+        forget_memberships(user)
         audit_record(
             actor=actor, action="membership.grant", obj=membership, detail={"role": str(role)}
         )

@@ -318,9 +318,9 @@ def build_students(county: County, scale: Scale) -> None:
         created = build_casework(partnership, share + (1 if index < extra else 0), index)
         # Histories only for students made in this run, so a second run adds nothing.
         students = list(
-            Student.objects.filter(pk__in=[s.pk for s in created]).select_related(
-                "school", "referral", "partnership"
-            )
+            Student.objects.filter(pk__in=[s.pk for s in created])
+            .select_related("school", "referral", "partnership")
+            .order_by("pk")
         )
         for build in HISTORIES:
             if students:

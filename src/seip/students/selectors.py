@@ -55,7 +55,7 @@ def student_record_visible_to(user: User) -> QuerySet[Student]:
 
 
 def current_case(student: Student) -> Case | None:
-    return student.cases.order_by("-opened_at").first()
+    return student.cases.select_related("key_worker").order_by("-opened_at").first()
 
 
 def open_cases(student: Student) -> QuerySet[Case]:

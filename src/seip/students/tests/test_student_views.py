@@ -103,3 +103,39 @@ def test_withdrawal_form_needs_a_choice(login, personas, case):
         .content.decode()
     )
     assert "Choose the categories the family withdrew" in body
+
+
+def test_profile_queries_are_the_same_in_every_state_of_the_case(login, personas, case):
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from seip.students.services import case_assign_key_worker, case_close, student_leave
+
+    client = login(personas["coordinator"])
+    url = detail(case)
+
+    def count():
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    accepted = count()
+    case_assign_key_worker(
+        case=case, key_worker=personas["key_worker"], actor=personas["coordinator"]
+    )
+    active = count()
+    case_close(case=case, outcome="met", destination="stayed", actor=personas["coordinator"])
+    student_leave(
+        case=case,
+        paper_files=["File"],
+        returned_to=None,
+        returned_on=dt.date(2026, 11, 27),
+        received_by="Office",
+        receipt_confirmed=True,
+        actor=personas["coordinator"],
+    )
+    archived = count()
+    assert accepted == active == archived
