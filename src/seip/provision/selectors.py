@@ -182,7 +182,9 @@ def panel_context(student: Student, user: User, today: dt.date | None = None) ->
     day = today or timezone.localdate()
     interventions = list(interventions_of(student))
     reviews: dict[int, list[PlacementReview]] = defaultdict(list)
-    for review in PlacementReview.objects.filter(placement__intervention__student=student):
+    for review in PlacementReview.objects.filter(
+        placement__intervention__student=student
+    ).select_related("source_organisation"):
         reviews[review.placement_id].append(review)
     rows = []
     for intervention in interventions:
