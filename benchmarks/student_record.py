@@ -285,7 +285,7 @@ GROW_MODELS = [
 
 
 class _RollBack(Exception):
-    pass
+    """Raised to roll back the grown history once it has been measured."""
 
 
 def grow_history(pk: int, times: int) -> int:
@@ -332,7 +332,8 @@ def grown_profile(
             )  # fmt: skip
             raise _RollBack
     except _RollBack:
-        pass
+        # The grown rows were only for measuring; the rollback removed them.
+        return result[0]
     return result[0]
 
 

@@ -177,7 +177,7 @@ _SUB_CODE = re.compile(r"^([A-Z])\d\d$")
 
 
 class UnknownCode(ValueError):
-    pass
+    """A mark that is not one of the statutory codes."""
 
 
 def lookup(raw: str) -> Code:
