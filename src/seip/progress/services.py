@@ -29,6 +29,10 @@ class AttitudeScores:
     attitude_to_learning: int
 
 
+#: Who may let a family member follow a student in the portal.
+PORTAL_GRANTERS = (Role.COORDINATOR, Role.KEY_WORKER)
+
+
 @transaction.atomic
 def portal_link_grant(
     *,
@@ -40,7 +44,7 @@ def portal_link_grant(
 ) -> PortalLink:
     """Let a parent or carer with parental responsibility, or the student, see this
     student's progress in the portal (P03). Nothing else about the record is shown there."""
-    if not has_role(actor, [Role.COORDINATOR, Role.KEY_WORKER], partnership=student.partnership):
+    if not has_role(actor, PORTAL_GRANTERS, partnership=student.partnership):
         raise PermissionDenied("Only the co-ordinator or a key worker can give portal access.")
     if student.is_archived:
         raise ValidationError("This record is archived and cannot be changed.")

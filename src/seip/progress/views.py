@@ -1,4 +1,4 @@
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +13,7 @@ from seip.progress.models import PortalRelationship
 from seip.progress.pdf import render_pdf
 from seip.progress.report import Audience, build_report
 from seip.progress.selectors import portal_students_visible_to, reviews_due, reviews_of
-from seip.progress.services import portal_link_grant, review_record
+from seip.progress.services import PORTAL_GRANTERS, portal_link_grant, review_record
 from seip.students.models import Student
 from seip.students.permissions import can_write, ensure_can_write
 from seip.students.selectors import current_case, student_record_visible_to
@@ -69,6 +69,8 @@ def reviews(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def portal_access(request: HttpRequest, pk: int) -> HttpResponse:
     student = _student(request, pk)
+    if not has_role(_user(request), PORTAL_GRANTERS, partnership=student.partnership):
+        raise PermissionDenied("Only the co-ordinator or a key worker can give portal access.")
     form = PortalAccessForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         person = User.objects.filter(email=form.cleaned_data["email"].lower()).first()

@@ -1,7 +1,8 @@
 """Scoped reads of referrals.
 
 A draft belongs to the school that wrote it: partnership staff cannot see a draft at all,
-only an anonymous count (P25). Once signed it goes to the school's partnership.
+only an anonymous count (P25). Once signed it goes to the school's partnership. The school
+keeps seeing the referral it wrote, whatever happens to consent later.
 """
 
 from django.db.models import Q, QuerySet
@@ -17,8 +18,17 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
     memberships = Membership.objects.filter(user=user)
     schools = memberships.filter(role=Role.SCHOOL_CONTACT).values("organisation__school")
     staff = memberships.filter(role__in=PARTNERSHIP_ROLES).values("partnership")
+    archive = memberships.filter(role__in=[Role.COORDINATOR, Role.DPO]).values("partnership")
+    # Once the student has left, their referral is part of the archive (P17): only the
+    # co-ordinator and the DPO still see it on the partnership's side.
+    not_archived = Q(student__isnull=True) | Q(student__archived_at__isnull=True)
     return Referral.objects.filter(
-        Q(school__in=schools) | (Q(partnership__in=staff) & ~Q(status=ReferralStatus.DRAFT))
+        Q(school__in=schools)
+        | (
+            Q(partnership__in=staff)
+            & ~Q(status=ReferralStatus.DRAFT)
+            & (not_archived | Q(partnership__in=archive))
+        )
     ).select_related("school")
 
 

@@ -15,7 +15,7 @@ from seip.provision.selectors import panel_context as provision_panel
 from seip.records.selectors import panel_context as records_panel
 from seip.referrals.forms import SignatureForm
 from seip.referrals.selectors import live_category_labels
-from seip.referrals.services import consent_extend, consent_withdraw
+from seip.referrals.services import CONSENT_MANAGERS, consent_extend, consent_withdraw
 from seip.students.forms import CloseForm, KeyWorkerForm, LeaveForm, WithdrawForm
 from seip.students.models import Student
 from seip.students.selectors import (
@@ -177,8 +177,15 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+def _consent_manager_student(request: HttpRequest, pk: int) -> Student:
     student = _student(request, pk)
+    if not has_role(_user(request), CONSENT_MANAGERS, partnership=student.partnership):
+        raise PermissionDenied("Only partnership staff can record a change of consent.")
+    return student
+
+
+def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _consent_manager_student(request, pk)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
 
     def apply(data: dict[str, Any]) -> None:
@@ -190,7 +197,7 @@ def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def consent_extend_view(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _student(request, pk)
+    student = _consent_manager_student(request, pk)
     form = SignatureForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,

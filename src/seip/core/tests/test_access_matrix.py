@@ -1,0 +1,286 @@
+"""Who may open which page: every named URL against every persona (P08).
+
+One realistic data set (an active case in partnership A with its profile, chronology,
+provision, reviews and a portal link; a signed referral waiting for a decision; a
+published notice; a consultation) fills each URL's arguments with real ids. Each URL is
+then fetched (GET only) by every persona and the status checked against ``EXPECTED``.
+
+A new view fails :func:`test_every_named_url_has_an_expectation` until it is added to
+the table, so nobody can ship a page without deciding who may open it.
+
+Statuses: 200 the page; 302 a redirect (sign-in steps, sign-out); 403 the persona may
+see the record but not use that form; 404 the persona may not see the record at all.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from seip.accounts.tests.test_second_factor import named_urls
+from seip.consultations.tests.factories import ConsultationFactory
+from seip.organisations.models import OrganisationType
+from seip.organisations.services import partnership_logo_set
+from seip.progress.models import PortalLink, PortalRelationship
+from seip.provision.models import FundingStream, InterventionType, SafeguardingCheck
+from seip.provision.services import PlacementDetails, intervention_record
+from seip.records import services as records
+from seip.records.models import NoteAttachment
+from seip.records.tests.factories import NeedFactory, TargetFactory, code
+from seip.referrals.services import referral_draft_create, referral_sign
+from seip.referrals.tests.factories import PDF, carers, notice_for, pupil
+
+# --- personas, grouped -------------------------------------------------------------------
+
+STAFF_A = ("coordinator", "key_worker", "safeguarding_lead", "dpo")
+PERSONAS = (
+    *STAFF_A,
+    "school_contact",
+    "school_b",
+    "provider",
+    "agency",
+    "la_officer",
+    "parent",
+    "student",
+    "admin",
+    "nobody",
+)
+OUTSIDERS = ("provider", "agency", "la_officer", "admin", "nobody")
+FAMILY = ("parent", "student")
+
+
+def row(default: int, **overrides: int) -> dict[str, int]:
+    """One URL's expectation: ``default`` for everyone, ``overrides`` by persona or group.
+
+    Group keywords: ``staff`` (the four partnership-A staff), ``outsiders`` (provider,
+    agency, LA officer, admin, nobody), ``family`` (parent and student, on the portal).
+    """
+    groups = {"staff": STAFF_A, "outsiders": OUTSIDERS, "family": FAMILY}
+    expected = dict.fromkeys(PERSONAS, default)
+    for key, status in overrides.items():
+        for persona in groups.get(key, (key,)):
+            assert persona in expected, key
+            expected[persona] = status
+    return expected
+
+
+# The student's record: partnership-A staff and the school contact of A (live schools
+# consent) see it; nobody else does, and nobody else may learn that it exists.
+RECORD = row(404, staff=200, school_contact=200)
+# Pages and forms for the partnership's case staff (co-ordinator, key worker, DSL): the DPO
+# and the school contact see the record but not these.
+CASE_STAFF_FORM = row(404, staff=200, dpo=403, school_contact=403)
+# Case staff only, and the school contact may not even know they exist (chronology,
+# safeguarding).
+CASE_STAFF_ONLY = row(404, staff=200, dpo=403)
+# The co-ordinator's own decisions on a case.
+COORDINATOR_FORM = row(404, staff=403, coordinator=200, school_contact=403)
+# Consent changes: CONSENT_MANAGERS in referrals/services.py.
+CONSENT_FORM = row(404, staff=200, safeguarding_lead=403, school_contact=403)
+# Portal access: the co-ordinator or a key worker (progress/services.py).
+PORTAL_FORM = row(404, staff=403, coordinator=200, key_worker=200, school_contact=403)
+
+EXPECTED: dict[str, dict[str, int]] = {
+    # Public, and the sign-in steps. Signing out is POST only.
+    "accounts:login": row(200),
+    "accounts:verify": row(302),
+    "accounts:setup": row(302),
+    "accounts:logout": row(405),
+    "organisations:logo": row(200),
+    "notices:notice": row(200),
+    "notices:version": row(200),
+    "notices:version_pdf": row(200),
+    # Signed in, anyone.
+    "core:home": row(200),
+    "accounts:account": row(200),
+    # Partnerships and notices (a partnership you do not belong to is not there).
+    "organisations:partnership_list": row(200),
+    "organisations:partnership": row(200, school_b=404, nobody=404),
+    "notices:edit": row(403, coordinator=200, dpo=200, admin=200, school_b=404, nobody=404),
+    "notices:publish": row(405),
+    # Consultations (no child named; administrators read all, record none).
+    "consultations:list": row(403, staff=200, school_contact=200, school_b=200, admin=200),
+    "consultations:create": row(403, staff=200, school_contact=200, school_b=200),
+    "consultations:detail": row(404, staff=200, school_contact=200, admin=200),
+    # Referrals (a signed referral from school A, waiting for a decision).
+    "referrals:list": row(200),
+    "referrals:new": row(403, school_contact=200, school_b=200),
+    "referrals:detail": row(404, staff=200, school_contact=200),
+    "referrals:edit": row(404, staff=403, school_contact=403),
+    "referrals:sign": row(404, staff=403, school_contact=200),
+    "referrals:accept": row(404, staff=403, coordinator=200, school_contact=403),
+    "referrals:decline": row(404, staff=403, coordinator=200, school_contact=403),
+    "referrals:signed_form": row(404, staff=403, coordinator=200, dpo=200, school_contact=200),
+    # Students.
+    "students:list": row(200),
+    "students:archive": row(200),
+    "students:detail": RECORD,
+    "students:key_worker": COORDINATOR_FORM,
+    "students:close": COORDINATOR_FORM,
+    "students:leave": COORDINATOR_FORM,
+    "students:withdraw": CONSENT_FORM,
+    "students:extend": CONSENT_FORM,
+    # The profile and chronology.
+    "records:profile": RECORD,
+    "records:need_new": CASE_STAFF_FORM,
+    "records:need_correct": CASE_STAFF_FORM,
+    "records:verify": CASE_STAFF_FORM,
+    "records:contact_new": CASE_STAFF_FORM,
+    "records:agency_new": CASE_STAFF_FORM,
+    "records:target_new": CASE_STAFF_FORM,
+    "records:target_status": CASE_STAFF_FORM,
+    "records:chronology": row(404, staff=200),
+    "records:note_new": CASE_STAFF_ONLY,
+    "records:attachment": row(404, staff=200),
+    "records:concerns": row(404, staff=200),
+    "records:concern_new": CASE_STAFF_ONLY,
+    # Provision.
+    "provision:list": RECORD,
+    "provision:add": CASE_STAFF_FORM,
+    "provision:end": CASE_STAFF_FORM,
+    "provision:review": CASE_STAFF_FORM,
+    # Attendance and behaviour.
+    "attendance:student": RECORD,
+    "behaviour:list": CASE_STAFF_FORM,
+    "behaviour:incident_new": CASE_STAFF_FORM,
+    "behaviour:exclusion_new": CASE_STAFF_FORM,
+    "behaviour:attitude_new": CASE_STAFF_FORM,
+    "behaviour:result_new": CASE_STAFF_FORM,
+    # Reviews and progress.
+    "progress:due": row(200),
+    "progress:reviews": RECORD,
+    "progress:review_new": CASE_STAFF_FORM,
+    "progress:portal_access": PORTAL_FORM,
+    "progress:progress": RECORD,
+    "progress:progress_pdf": RECORD,
+    # The family portal: only the linked parent and the student themself.
+    "progress:portal": row(200),
+    "progress:portal_progress": row(404, family=200),
+    "progress:portal_pdf": row(404, family=200),
+}
+
+# Known wrong statuses: the form is shown (200) to a role the service then refuses (403
+# on POST). Not a leak (the persona may see the record), but the page promises an action
+# it cannot take. Each is checked: once fixed, the test fails until the entry is removed.
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
+
+
+# --- the data set ------------------------------------------------------------------------
+
+
+LOGO = b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>'
+
+
+@dataclass
+class World:
+    kwargs: dict[str, int | str]
+
+
+@pytest.fixture
+def world(active_case, personas, county) -> World:
+    student = active_case.student
+    key_worker = personas["key_worker"]
+    notice = notice_for(county.a)
+
+    need = NeedFactory(student=student, kind="sen_provision", code=code("sen_provision", "K"))
+    target = TargetFactory(plan__student=student)
+    note = records.note_add(
+        student=student, kind="meeting", happened_on=timezone.localdate(), text="Met Jordan.",
+        attachments=[records.Upload("letter.txt", "text/plain", b"a letter")], actor=key_worker,
+    )  # fmt: skip
+    attachment = NoteAttachment.objects.get(note=note)
+    intervention = intervention_record(
+        student=student,
+        type=InterventionType.AP_PLACEMENT,
+        provider=county.provider,
+        start_date=timezone.localdate() - dt.timedelta(days=30),
+        sessions_planned=24,
+        sessions_attended=6,
+        unit_cost=Decimal("85.00"),
+        quantity=Decimal("24"),
+        funding_stream=FundingStream.HIGH_NEEDS,
+        placement=PlacementDetails(
+            days_per_week=Decimal("2"), site="Farm site", checks=frozenset(SafeguardingCheck.values)
+        ),
+        actor=key_worker,
+    )
+    PortalLink.objects.create(
+        user=personas["parent"], student=student,
+        relationship=PortalRelationship.PARENT_CARER, parental_responsibility=True,
+    )  # fmt: skip
+    PortalLink.objects.create(
+        user=personas["student"], student=student, relationship=PortalRelationship.STUDENT
+    )
+    partnership_logo_set(partnership=county.a, filename="logo.svg", content=LOGO, actor=None)
+    consultation = ConsultationFactory(school=county.school_a, staff=[personas["coordinator"]])
+
+    # A second pupil's referral, signed and waiting for the partnership's decision.
+    pending = referral_draft_create(
+        school=county.school_a,
+        pupil=pupil(upn="Q801200005002", first_name="Riley", last_name="Sample"),
+        carers=carers(),
+        actor=personas["school_contact"],
+    )
+    consent = referral_sign(
+        referral=pending, signed_by_name="Sam Sample", relationship="Father",
+        has_parental_responsibility=True, signed_on=dt.date(2026, 11, 21), notice_version=notice,
+        categories={OrganisationType.SCHOOL}, form=PDF, actor=personas["school_contact"],
+    )  # fmt: skip
+
+    return World(
+        kwargs={
+            "pk": student.pk,
+            "slug": county.a.slug,
+            "number": notice.number,
+            "kind": "eal",
+            "need_pk": need.pk,
+            "target_pk": target.pk,
+            "attachment_pk": attachment.pk,
+            "intervention_pk": intervention.pk,
+            "consent_pk": consent.pk,
+            # Overridden per URL below.
+            "consultation": consultation.pk,
+            "referral": pending.pk,
+        }
+    )
+
+
+def url_for(name: str, pattern, world: World) -> str:
+    values = dict(world.kwargs)
+    if name.startswith("consultations:"):
+        values["pk"] = values["consultation"]
+    elif name.startswith("referrals:"):
+        values["pk"] = values["referral"]
+    kwargs = {key: values[key] for key in pattern.pattern.regex.groupindex}
+    return reverse(name, kwargs=kwargs)
+
+
+def test_every_named_url_has_an_expectation():
+    names = {name for name, _ in named_urls()}
+    assert names - EXPECTED.keys() == set(), "a new view needs a row in EXPECTED"
+    assert EXPECTED.keys() - names == set(), "a removed view should leave EXPECTED"
+
+
+@pytest.mark.promise("P08")
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_access_matrix(login, personas, world, persona):
+    client = login(personas[persona])
+    wrong, bugs, fixed = {}, set(), []
+    for name, pattern in named_urls():
+        url = url_for(name, pattern, world)
+        status = client.get(url).status_code
+        expected = EXPECTED[name][persona]
+        bug = KNOWN_BUGS.get((name, persona))
+        if status == expected and bug:
+            fixed.append(name)
+        elif status != expected and bug:
+            bugs.add(bug)
+        elif status != expected:
+            wrong[name] = f"{url}: got {status}, expected {expected}"
+    assert wrong == {}
+    assert fixed == [], "fixed: remove these from KNOWN_BUGS"
+    if bugs:
+        pytest.xfail(" / ".join(sorted(bugs)))
