@@ -8,7 +8,7 @@ student gets a 403, and recording also needs a record that is not archived.
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,7 +24,7 @@ from seip.behaviour.services import (
     incident_record,
     result_record,
 )
-from seip.core.forms import apply_errors
+from seip.core.forms import form_submitted
 from seip.students.models import Student
 from seip.students.permissions import CASE_STAFF, can_write
 from seip.students.selectors import student_record_visible_to
@@ -78,13 +78,8 @@ def _record(
     ValidationError on the form, or go back to the list."""
     student = _writable_student(request, pk)
     form = form_class(request.POST if request.method == "POST" else None, student=student)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(student, form, _user(request))
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("behaviour:list", student.pk)
+    if form_submitted(request, form, lambda data: save(student, form, _user(request))):
+        return redirect("behaviour:list", student.pk)
     context = {"form": form, "student": student, "title": title, "attitude_scale": ATTITUDE_SCALE}
     return render(request, "behaviour/record_form.html", context)
 

@@ -5,11 +5,13 @@ forms that fail validation show an error summary whose links move focus to the f
 See docs/decisions/0002-govuk-forms-without-crispy.md for why this is not crispy-forms.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
+from django.http import HttpRequest
 
 _WIDGET_CLASSES: dict[type[forms.Widget], tuple[str, str]] = {
     forms.CheckboxSelectMultiple: ("govuk-checkboxes__input", ""),
@@ -67,3 +69,19 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def form_submitted(
+    request: HttpRequest, form: forms.Form, apply: Callable[[dict[str, Any]], object]
+) -> bool:
+    """The shape of every form that calls a service: on a valid POST, call ``apply`` with
+    the cleaned data; show a ValidationError it raises on the form. True when it applied,
+    so the view can redirect; False when the page should be shown (again)."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        apply(form.cleaned_data)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return False
+    return True

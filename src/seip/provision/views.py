@@ -2,14 +2,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from seip.accounts.models import User
 from seip.accounts.selectors import has_role
-from seip.core.forms import GovUKForm, apply_errors
+from seip.core.forms import GovUKForm, form_submitted
 from seip.provision.costs import ZERO
 from seip.provision.forms import EndForm, InterventionForm, ReviewForm
 from seip.provision.models import Intervention
@@ -57,14 +57,8 @@ def _form_view(
 ) -> HttpResponse:
     """Validate the form, call one audited service, show its ValidationError on the
     form, or go back to the student's provision with the service's message."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            done = apply(form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("provision:list", student.pk)
+    if form_submitted(request, form, lambda data: messages.success(request, apply(data))):
+        return redirect("provision:list", student.pk)
     context = {"form": form, "student": student, "title": title}
     return render(request, "provision/form.html", context)
 

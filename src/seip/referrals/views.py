@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -6,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from seip.accounts.models import PARTNERSHIP_ROLES, Role, User
 from seip.accounts.selectors import has_role
 from seip.core import crypto
-from seip.core.forms import apply_errors
+from seip.core.forms import apply_errors, form_submitted
 from seip.organisations.models import School
 from seip.referrals.forms import AcceptForm, DeclineForm, ReferralForm, SignatureForm
 from seip.referrals.models import Referral, ReferralStatus
@@ -105,15 +107,14 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial=ReferralForm.initial_from(referral),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            referral_draft_update(
-                referral=referral, pupil=form.pupil(), carers=form.carers(), actor=_user(request)
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("referrals:detail", referral.pk)
+
+    def update(data: dict[str, Any]) -> None:
+        referral_draft_update(
+            referral=referral, pupil=form.pupil(), carers=form.carers(), actor=_user(request)
+        )
+
+    if form_submitted(request, form, update):
+        return redirect("referrals:detail", referral.pk)
     return render(
         request,
         "referrals/referral_form.html",
@@ -149,13 +150,12 @@ def referral_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
         request.FILES if request.method == "POST" else None,
         partnership=referral.partnership,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            referral_sign(referral=referral, actor=_user(request), **form.signature())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("referrals:detail", referral.pk)
+
+    def sign(data: dict[str, Any]) -> None:
+        referral_sign(referral=referral, actor=_user(request), **form.signature())
+
+    if form_submitted(request, form, sign):
+        return redirect("referrals:detail", referral.pk)
     return render(request, "referrals/sign.html", {"form": form, "referral": referral})
 
 
@@ -184,15 +184,12 @@ def referral_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral(request, pk)
     _require_coordinator(request, referral)
     form = DeclineForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            referral_decline(
-                referral=referral, reason=form.cleaned_data["decline_reason"], actor=_user(request)
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("referrals:detail", referral.pk)
+
+    def decline(data: dict[str, Any]) -> None:
+        referral_decline(referral=referral, reason=data["decline_reason"], actor=_user(request))
+
+    if form_submitted(request, form, decline):
+        return redirect("referrals:detail", referral.pk)
     return render(
         request, "referrals/decide.html", {"form": form, "referral": referral, "action": "Decline"}
     )

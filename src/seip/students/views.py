@@ -10,7 +10,7 @@ from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
 from seip.attendance.selectors import panel_context as attendance_panel
 from seip.behaviour.selectors import panel_context as behaviour_panel
-from seip.core.forms import GovUKForm, apply_errors
+from seip.core.forms import GovUKForm, form_submitted
 from seip.provision.selectors import panel_context as provision_panel
 from seip.records.selectors import panel_context as records_panel
 from seip.referrals.forms import SignatureForm
@@ -105,13 +105,8 @@ def _case_form_view(
 ) -> HttpResponse:
     """The shared shape of every case action: validate the form, call one audited
     service, show its ValidationError on the form, or go back to the record."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            apply(form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("students:detail", student.pk)
+    if form_submitted(request, form, apply):
+        return redirect("students:detail", student.pk)
     return render(
         request, "students/case_form.html", {"form": form, "student": student, "title": title}
     )
