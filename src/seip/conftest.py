@@ -25,7 +25,18 @@ from seip.organisations.tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
+    """Uploads, the key store and local key files go to this test's own folder, never to
+    the developer's var/; and no unwrapped key outlives the test that made it (SQLite
+    reuses ids after a rollback)."""
+    from seip.keys import crypto
+
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
+    settings.KEY_STORE_DIR = tmp_path / "keys"
+    crypto.cache_clear()
+    yield
+    crypto.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -45,3 +45,11 @@ def active_case(case, personas):
     return case_assign_key_worker(
         case=case, key_worker=personas["key_worker"], actor=personas["coordinator"]
     )
+
+
+def assign_to_key_worker(case, personas):
+    """For modules whose ``case`` must be on the key worker's caseload, since key workers
+    write only to their own cases: override ``case`` with a fixture that calls this."""
+    return case_assign_key_worker(
+        case=case, key_worker=personas["key_worker"], actor=personas["coordinator"]
+    )

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from seip.env import env_bool, env_int, env_list, env_secret, env_str, local_secret
+from seip.keys.master import parse_master_keys
 
 BASE_DIR = Path(__file__).resolve().parent
 PRODUCTION = env_bool("SEIP_PRODUCTION", False)
@@ -38,8 +39,25 @@ if _data_key is None:
     _data_key = local_secret(DATA_DIR / "data_key", fernet=True)
 DATA_KEY = _data_key
 
+# Master keys wrap each student's data key (seip.keys, P14, P22): an ordered list of
+# id:base64key entries, the first current, the rest kept only to unwrap until rotated.
+# The key store holds each data key's second secret, which shredding destroys; it lives
+# outside the database and must be left out of database and media backups (see
+# docs/operations.md, "Key management").
+_master_keys = env_secret("SEIP_MASTER_KEYS")
+if _master_keys is None:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "SEIP_MASTER_KEYS (or SEIP_MASTER_KEYS_FILE) must be set when SEIP_PRODUCTION=true"
+        )
+    _master_keys = "local:" + local_secret(DATA_DIR / "master_key", fernet=True)
+MASTER_KEYS = parse_master_keys(_master_keys)
+KEY_STORE_DIR = Path(env_str("SEIP_KEY_STORE_DIR", str(DATA_DIR / "keys"))).resolve()
+
 # Unsigned referral drafts belong to the school and are purged after this many days (P25).
 DRAFT_RETENTION_DAYS = env_int("SEIP_DRAFT_RETENTION_DAYS", 30)
+# A signed audit checkpoint is written automatically after every this many events (0: off).
+AUDIT_CHECKPOINT_EVERY = env_int("SEIP_AUDIT_CHECKPOINT_EVERY", 1000)
 
 ALLOWED_HOSTS = env_list(
     "SEIP_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
@@ -68,10 +86,13 @@ INSTALLED_APPS = [
     "seip.referrals",
     "seip.students",
     "seip.records",
+    "seip.keys",
     "seip.provision",
     "seip.attendance",
     "seip.behaviour",
     "seip.progress",
+    "seip.sharing",
+    "seip.transfers",
     "seip.demo",
 ]
 

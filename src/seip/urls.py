@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("seip.attendance.urls")),
     path("", include("seip.behaviour.urls")),
     path("", include("seip.progress.urls")),
+    path("", include("seip.sharing.urls")),
 ]

@@ -13,27 +13,21 @@ demo builders give the student a realistic history so that the charts have bars.
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from pytest_django.live_server_helper import LiveServer
 
-from seip.accounts.models import User
-from seip.accounts.tests.factories import UserFactory
 from seip.behaviour.models import AttitudeRating
-from seip.organisations.models import OrganisationType, Partnership
-from seip.progress.models import PortalRelationship, Review
-from seip.progress.services import portal_link_grant
-from seip.referrals.models import Referral
-from seip.referrals.services import consent_withdraw, referral_draft_create, referral_sign
-from seip.referrals.tests.factories import PDF, carers, notice_for, pupil
+from seip.organisations.models import OrganisationType
+from seip.progress.models import Review
+from seip.referrals.services import consent_withdraw
 from seip.students.models import Student
-from seip.students.services import case_assign_key_worker, case_open
 from tests.browser.conftest import (
-    PASSWORD,
     Account,
+    FamilyAccount,
+    OpenCase,
     assert_accessible,
     require_playwright,
     screenshot,
@@ -47,84 +41,6 @@ from playwright.sync_api import Page, expect  # noqa: E402 - after the check abo
 PUPIL = "Jordan Example"
 ROW_NAME = "Example, Jordan"
 ATTITUDE_AREAS = ("Engagement", "Relationships", "Self-regulation", "Attitude to learning")
-
-
-# Data ------------------------------------------------------------------------------------
-
-
-@dataclass
-class OpenCase:
-    referral: Referral
-    student: Student
-
-
-@pytest.fixture
-def open_case(
-    alpha_vale: Partnership,
-    school_contact: Account,
-    coordinator: Account,
-    key_worker: Account,
-    private_media: Path,
-) -> OpenCase:
-    """Jordan's referral, signed two months ago with consent for schools and providers,
-    accepted at tier 2 and assigned to Kim Keyworker."""
-    school = alpha_vale.schools.get(name="Alpha Academy")
-    draft = referral_draft_create(
-        school=school, pupil=pupil(), carers=carers(), actor=school_contact.user
-    )
-    referral_sign(
-        referral=draft,
-        signed_by_name="Sam Example",
-        relationship="Mother",
-        has_parental_responsibility=True,
-        signed_on=timezone.localdate() - dt.timedelta(days=60),
-        notice_version=notice_for(alpha_vale),
-        categories={OrganisationType.SCHOOL, OrganisationType.ALTERNATIVE_PROVIDER},
-        form=PDF,
-        actor=school_contact.user,
-    )
-    draft.refresh_from_db()
-    case = case_open(
-        referral=draft, tier=2, risk_assessment_on=None, risk_assessment_summary="",
-        actor=coordinator.user,
-    )  # fmt: skip
-    case_assign_key_worker(case=case, key_worker=key_worker.user, actor=coordinator.user)
-    return OpenCase(referral=draft, student=case.student)
-
-
-@pytest.fixture
-def with_history(open_case: OpenCase) -> Student:
-    """Attendance since 2022/23, behaviour, attitude and attainment, from the demo builders."""
-    from seip.attendance.demo import build_history as attendance_history
-    from seip.behaviour.demo import build_history as behaviour_history
-
-    student = Student.objects.select_related("school", "referral").get(pk=open_case.student.pk)
-    attendance_history([student], 1)
-    behaviour_history([student], 1)
-    return student
-
-
-@dataclass
-class FamilyAccount:
-    user: User
-    email: str
-    password: str
-
-
-@pytest.fixture
-def parent(open_case: OpenCase, key_worker: Account) -> FamilyAccount:
-    """Sam Example, Jordan's mother, given portal access by the key worker. Families
-    sign in with a password alone: parent_carer is not a second-factor role."""
-    email = "sam.example@family.test"
-    user = UserFactory(email=email, full_name="Sam Example", password=PASSWORD)
-    portal_link_grant(
-        user=user,
-        student=open_case.student,
-        relationship=PortalRelationship.PARENT_CARER,
-        parental_responsibility=True,
-        actor=key_worker.user,
-    )
-    return FamilyAccount(user=user, email=email, password=PASSWORD)
 
 
 # Helpers ---------------------------------------------------------------------------------

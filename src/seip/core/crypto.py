@@ -1,9 +1,13 @@
-"""Encryption at rest with the service data key (P14).
+"""Encryption at rest with the one service data key, for what belongs to no one child (P14).
+
+A child's personal data (case notes, attachments, safeguarding concerns, signed referral
+scans) is sealed under that child's own data key instead, by ``seip.keys.crypto``, so
+that shredding the key erases it everywhere (P22). Nothing in the application encrypts
+with this service key today; it stays for service-wide secrets and for anything written
+before per-student keys.
 
 Fernet (AES-128-CBC with HMAC-SHA256) from ``cryptography``: authenticated, so a tampered
-blob fails to decrypt rather than yielding garbage. One service key for now; per-student
-keys replace it when sharing is built (issue 5), so that destroying a student's key makes
-their data unreadable everywhere (P22).
+blob fails to decrypt rather than yielding garbage.
 """
 
 import hashlib

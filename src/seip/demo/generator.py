@@ -39,7 +39,9 @@ from seip.progress.models import PortalRelationship
 from seip.progress.services import portal_link_grant
 from seip.provision.demo import build_history as provision_history
 from seip.records.demo import build_history as records_history
+from seip.sharing.demo import sharing_history
 from seip.students.models import Student
+from seip.transfers.demo import give_recipient_key
 
 LA_CODE = "855"
 LA_NAME = "Leicestershire County Council"
@@ -297,6 +299,7 @@ def build_organisations(county: County, scale: Scale) -> None:
             )
         else:
             organisation.partnerships.add(*county.partnerships)
+        give_recipient_key(organisation)  # so the demo can send a transfer package (P15)
         county.organisations[name] = organisation
         for partnership in county.partnerships:
             reference = f"DSA-{partnership.slug.upper()}-{organisation.pk:03d}"
@@ -333,6 +336,7 @@ HISTORIES: list[Callable[[list[Student], int], None]] = [
     attendance_history,
     behaviour_history,
     provision_history,
+    sharing_history,  # after provision: providers of running placements work with them
 ]
 
 

@@ -15,6 +15,14 @@ from django.utils import timezone
 three_digits = RegexValidator(r"^\d{3}$", "Enter a three-digit code, like 855")
 four_digits = RegexValidator(r"^\d{4}$", "Enter a four-digit establishment number, like 4012")
 six_digits = RegexValidator(r"^\d{6}$", "Enter the six-digit URN, like 120345")
+# An age X25519 recipient: "age1" and 58 bech32 characters (seip.transfers encrypts to it).
+age_recipient_key = RegexValidator(
+    r"^age1[02-9ac-hj-np-z]{58}$", "Enter an age public key, starting age1 (62 characters)"
+)
+# An Ed25519 public key as base64 of its 32 raw bytes (44 characters, one "=").
+ed25519_public_key = RegexValidator(
+    r"^[A-Za-z0-9+/]{43}=$", "Enter an Ed25519 public key as base64 of its 32 bytes"
+)
 
 
 class LocalAuthority(models.Model):
@@ -60,6 +68,14 @@ class Partnership(models.Model):
         max_length=300,
         default="Contact the Data Protection Officer through the Partnership Co-ordinator.",
     )
+    signing_public_key = models.CharField(
+        "transfer signing public key",
+        max_length=44,
+        blank=True,
+        validators=[ed25519_public_key],
+        help_text="Ed25519, base64. Signs transfer packages (P15); the private key is kept "
+        "outside the database.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -98,6 +114,14 @@ class PartnerOrganisation(models.Model):
     )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    age_recipient = models.CharField(
+        "age public key",
+        max_length=62,
+        blank=True,
+        validators=[age_recipient_key],
+        help_text="Transfer packages are encrypted to this key (P15). Without one, the "
+        "organisation cannot receive a package.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -14,6 +14,7 @@ from seip.progress.pdf import render_pdf
 from seip.progress.report import Audience, build_report
 from seip.progress.selectors import portal_students_visible_to, reviews_due, reviews_of
 from seip.progress.services import PORTAL_GRANTERS, portal_link_grant, review_record
+from seip.sharing.services import record_read
 from seip.students.models import Student
 from seip.students.permissions import can_write, ensure_can_write
 from seip.students.selectors import current_case, student_record_visible_to
@@ -130,16 +131,19 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     on their roll while the family's consent covers schools (the scoped queryset)."""
     student = _student(request, pk)
     audience = _staff_audience(_user(request), student)
+    record_read(actor=_user(request), student=student, part="progress")
     return _progress_page(request, student, audience, reverse("progress:progress_pdf", args=[pk]))
 
 
 def progress_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     student = _student(request, pk)
+    record_read(actor=_user(request), student=student, part="progress_pdf", download=True)
     return _pdf(student, _staff_audience(_user(request), student))
 
 
 def _portal_student(request: HttpRequest, pk: int) -> tuple[Student, Audience]:
     student = get_object_or_404(portal_students_visible_to(_user(request)), pk=pk)
+    record_read(actor=_user(request), student=student, part="portal")
     link = student.portal_links.filter(user=_user(request), revoked_at__isnull=True).first()
     audience = (
         Audience.STUDENT

@@ -18,7 +18,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from seip.accounts.models import User
-from seip.accounts.selectors import has_role
 from seip.core.calendar import half_term_of
 from seip.organisations.models import PartnerOrganisation, Partnership
 from seip.provision.models import (
@@ -28,7 +27,7 @@ from seip.provision.models import (
     PlacementReview,
 )
 from seip.students.models import Student
-from seip.students.permissions import CASE_STAFF
+from seip.students.permissions import can_write
 
 ZERO = Decimal("0.00")
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -201,14 +200,12 @@ def panel_context(student: Student, user: User, today: dt.date | None = None) ->
             )
             row.state = row.window.state(day) if running else None
         rows.append(row)
-    can_write = not student.is_archived and has_role(
-        user, CASE_STAFF, partnership=student.partnership
-    )
+    writable = can_write(user, student)
     return {
         "provision": {
             "student": student,
             "rows": rows,
             "total": sum((i.total_cost for i in interventions), ZERO),
-            "can_write": can_write,
+            "can_write": writable,
         }
     }

@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from seip.accounts.models import User
-from seip.accounts.selectors import has_role
 from seip.core.forms import GovUKForm, form_submitted
 from seip.provision.costs import ZERO
 from seip.provision.forms import EndForm, InterventionForm, ReviewForm
@@ -16,7 +15,7 @@ from seip.provision.models import Intervention
 from seip.provision.selectors import panel_context, placement_of
 from seip.provision.services import intervention_end, intervention_record, placement_review_record
 from seip.students.models import Student
-from seip.students.permissions import CASE_STAFF
+from seip.students.permissions import can_write
 from seip.students.selectors import student_record_visible_to
 from seip.students.sources import SourceKind
 
@@ -35,8 +34,8 @@ def _student(request: HttpRequest, pk: int) -> Student:
 
 def _case_staff_student(request: HttpRequest, pk: int) -> Student:
     student = _student(request, pk)
-    if not has_role(_user(request), CASE_STAFF, partnership=student.partnership):
-        raise PermissionDenied("Only the partnership's case staff can change provision.")
+    if not can_write(_user(request), student):
+        raise PermissionDenied("Only the student's case staff can change provision.")
     return student
 
 

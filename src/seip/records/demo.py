@@ -5,7 +5,8 @@ date. The mix is roughly that of students referred to a partnership: about 40% o
 support and 8% with an EHC plan, social, emotional and mental health the commonest need,
 about 30% eligible for free school meals, some learning English as an additional
 language, and a few looked after. Students who already have a profile are left alone.
-Everything is written with ``bulk_create``; case notes are encrypted one by one (P14).
+Everything is written with ``bulk_create``; each student's data key is made in one batch
+for all of them, then their notes and concerns are sealed under it (P14).
 """
 
 import datetime as dt
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from seip.accounts.models import Membership, Role
 from seip.audit.services import audit_record
-from seip.core import crypto
+from seip.keys.crypto import Sealer, sealers_for
 from seip.organisations.models import OrganisationType, PartnerOrganisation
 from seip.records.models import (
     CaseNote,
@@ -36,6 +37,7 @@ from seip.records.models import (
     TargetDomain,
     TargetStatus,
 )
+from seip.records.services import CONCERN_ACTIONS, CONCERN_DETAILS, NOTE_TEXT
 from seip.students.models import Case, Student
 from seip.students.sources import SourceKind
 
@@ -97,6 +99,7 @@ class _Lookups:
     agencies: dict[int, list[PartnerOrganisation]]
     la_names: dict[int, str]
     today: dt.date
+    sealers: dict[int, Sealer]
 
 
 def _lookups(students: list[Student]) -> _Lookups:
@@ -145,6 +148,7 @@ def _lookups(students: list[Student]) -> _Lookups:
             )
         ),
         today=timezone.localdate(),
+        sealers=sealers_for(s.referral_id for s in students),
     )
 
 
@@ -236,18 +240,20 @@ def _history(
         day = min(look.today, referred + dt.timedelta(days=rng.randint(0, 150)))
         rows.notes.append(
             CaseNote(student=student, kind=kind, happened_on=day, author_id=author,
-                     text_encrypted=crypto.encrypt(text.encode()))
+                     text_encrypted=look.sealers[student.referral_id].encrypt(
+                         text.encode(), aad=NOTE_TEXT))
         )  # fmt: skip
     if rng.random() < 0.05:
         leads: list[int | None] = [*look.leads.get(student.partnership_id, [])] or [author]
+        sealer = look.sealers[student.referral_id]
         for _ in range(rng.choice([1, 1, 2])):
             category, details, actions = rng.choice(CONCERNS)
             day = min(look.today, referred + dt.timedelta(days=rng.randint(0, 150)))
             rows.concerns.append(
                 SafeguardingConcern(
                     student=student, raised_on=day, category=look.categories[category],
-                    details_encrypted=crypto.encrypt(details.encode()),
-                    actions_encrypted=crypto.encrypt(actions.encode()),
+                    details_encrypted=sealer.encrypt(details.encode(), aad=CONCERN_DETAILS),
+                    actions_encrypted=sealer.encrypt(actions.encode(), aad=CONCERN_ACTIONS),
                     raised_by_id=rng.choice(leads),
                 )
             )  # fmt: skip

@@ -15,9 +15,12 @@ question below for the same fixed cost.
 
 from dataclasses import dataclass
 
-from seip.accounts.models import PARTNERSHIP_ROLES, Role, User
+from django.db.models import Q
+
+from seip.accounts.models import FAMILY_ROLES, PARTNERSHIP_ROLES, Role, User
+from seip.organisations.models import OrganisationType
 from seip.students.models import Student
-from seip.students.permissions import CASE_STAFF
+from seip.students.permissions import CASE_STAFF, WHOLE_PARTNERSHIP_WRITERS, holds_case
 
 #: Roles that read safeguarding concerns without giving a reason (P02).
 SAFEGUARDING_ROLES = frozenset({Role.SAFEGUARDING_LEAD, Role.COORDINATOR})
@@ -29,6 +32,10 @@ class RecordAccess:
 
     roles: frozenset[str]
     archived: bool
+    #: The types of the organisations the user reads for, outside the partnership team.
+    organisation_types: frozenset[str] = frozenset()
+    #: A key worker holding this student's open case.
+    holds_case: bool = False
 
     @property
     def is_staff(self) -> bool:
@@ -38,7 +45,25 @@ class RecordAccess:
     @property
     def can_write(self) -> bool:
         """Same rule as ``students.permissions.can_write``, from the roles already loaded."""
+        if self.archived:
+            return False
+        return bool(self.roles & set(WHOLE_PARTNERSHIP_WRITERS)) or (
+            Role.KEY_WORKER in self.roles and self.holds_case
+        )
+
+    @property
+    def can_raise_concern(self) -> bool:
+        """Safeguarding is everyone's job: any case staff may raise a concern (P02)."""
         return not self.archived and bool(self.roles & set(CASE_STAFF))
+
+    @property
+    def reads_health(self) -> bool:
+        """Health details (SEN types of need) are special category data: the partnership
+        team, the family, schools (whose own records hold them) and health organisations
+        only. Other partners see that a need exists, not what it is."""
+        if self.is_staff or self.roles & FAMILY_ROLES:
+            return True
+        return bool(self.organisation_types & {OrganisationType.SCHOOL, OrganisationType.HEALTH})
 
     @property
     def reads_concerns(self) -> bool:
@@ -53,12 +78,16 @@ class RecordAccess:
 
 def access_for(user: User, student: Student) -> RecordAccess:
     """The user's access to ``student``, who must already have been fetched through
-    ``student_record_visible_to(user)``. One query."""
+    ``student_record_visible_to(user)``. One query, two for a key worker."""
     if not user.is_authenticated or not user.is_active:
         return RecordAccess(roles=frozenset(), archived=student.is_archived)
-    roles = frozenset(
-        user.memberships.filter(partnership_id=student.partnership_id).values_list(
-            "role", flat=True
-        )
+    rows = user.memberships.filter(
+        Q(partnership_id=student.partnership_id) | Q(organisation__isnull=False)
+    ).values_list("role", "organisation__type")
+    roles = frozenset(role for role, org_type in rows if org_type is None)
+    return RecordAccess(
+        roles=roles,
+        archived=student.is_archived,
+        organisation_types=frozenset(org_type for _, org_type in rows if org_type is not None),
+        holds_case=Role.KEY_WORKER in roles and holds_case(user, student),
     )
-    return RecordAccess(roles=roles, archived=student.is_archived)

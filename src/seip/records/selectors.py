@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import QuerySet, Subquery
 
 from seip.accounts.models import User
-from seip.core import crypto
+from seip.keys import crypto
 from seip.records.models import (
     CaseNote,
     Contact,
@@ -27,7 +27,13 @@ from seip.records.models import (
     Target,
 )
 from seip.records.permissions import RecordAccess, access_for
-from seip.records.services import fact_key
+from seip.records.services import (
+    ATTACHMENT_NAME,
+    CONCERN_ACTIONS,
+    CONCERN_DETAILS,
+    NOTE_TEXT,
+    fact_key,
+)
 from seip.students.models import Student
 
 
@@ -108,10 +114,26 @@ def _latest_plan(student: Student) -> Subquery:
     )
 
 
-def profile_context(student: Student, user: User) -> dict[str, Any]:
+#: Needs that describe a child's health or disability: special category data, shown
+#: only to readers for whom ``RecordAccess.reads_health`` holds.
+HEALTH_KINDS = frozenset({NeedKind.SEN_PRIMARY, NeedKind.SEN_SECONDARY})
+
+
+def profile_context(
+    student: Student, user: User, access: RecordAccess | None = None
+) -> dict[str, Any]:
     """The profile (P01): current needs, contacts, agencies, the current plan and its
-    targets, and every fact with its source and last check (P11, P12). Five queries."""
+    targets, and every fact with its source and last check (P11, P12). Five queries, and
+    one more if ``access`` is not given.
+
+    Health details are withheld from readers who may not see them (field-level
+    restriction): they learn that something is withheld, not what."""
+    access = access or access_for(user, student)
     needs = current_needs(student)
+    withheld = 0
+    if not access.reads_health:
+        kept = [need for need in needs if need.kind not in HEALTH_KINDS]
+        withheld, needs = len(needs) - len(kept), kept
     contacts = list(Contact.objects.filter(student=student).select_related("source_organisation"))
     agencies = list(
         StudentAgency.objects.filter(student=student).select_related(
@@ -144,6 +166,7 @@ def profile_context(student: Student, user: User) -> dict[str, Any]:
         "plan": plan,
         "targets": targets,
         "facts": facts,
+        "health_withheld": withheld,
     }
 
 
@@ -155,17 +178,26 @@ def notes_visible_to(user: User, student: Student) -> QuerySet[CaseNote]:
 
 
 def chronology(student: Student, user: User) -> list[NoteView]:
-    """The case notes, newest first, decrypted for display. Three queries."""
+    """The case notes, newest first, decrypted for display. Three queries, and one more
+    for the student's data key when it is not cached.
+
+    Raises ``keys.crypto.KeyShredded`` once the student's key was shredded (P22).
+    """
     notes = list(notes_visible_to(user, student).select_related("author"))
     if not notes:
         return []
-    views = {note.pk: NoteView(note=note, text=crypto.decrypt(bytes(note.text_encrypted)).decode())
-             for note in notes}  # fmt: skip
+    sealer = crypto.sealer_for(student.referral_id)
+    views = {
+        note.pk: NoteView(
+            note=note, text=sealer.decrypt(bytes(note.text_encrypted), aad=NOTE_TEXT).decode()
+        )
+        for note in notes
+    }
     for attachment in NoteAttachment.objects.filter(note__in=list(views)):
         views[attachment.note_id].attachments.append(
             AttachmentView(
                 pk=attachment.pk,
-                name=crypto.decrypt(bytes(attachment.name_encrypted)).decode(),
+                name=sealer.decrypt(bytes(attachment.name_encrypted), aad=ATTACHMENT_NAME).decode(),
                 size=attachment.size,
                 content_type=attachment.content_type,
             )
@@ -183,12 +215,27 @@ def attachment_for(student: Student, user: User, pk: int) -> NoteAttachment | No
 
 
 def decrypt_concerns(concerns: list[SafeguardingConcern]) -> list[ConcernView]:
-    """For display only, after ``concerns_open`` or ``concern_break_glass`` allowed it."""
+    """For display only, after ``concerns_open`` or ``concern_break_glass`` allowed it.
+
+    Raises ``keys.crypto.KeyShredded`` once the student's key was shredded (P22).
+    """
+    if not concerns:
+        return []
+    subjects = dict(
+        Student.objects.filter(pk__in={c.student_id for c in concerns}).values_list(
+            "pk", "referral_id"
+        )
+    )
+    sealers = {pk: crypto.sealer_for(referral) for pk, referral in subjects.items()}
     return [
         ConcernView(
             concern=concern,
-            details=crypto.decrypt(bytes(concern.details_encrypted)).decode(),
-            actions_taken=crypto.decrypt(bytes(concern.actions_encrypted)).decode(),
+            details=sealers[concern.student_id]
+            .decrypt(bytes(concern.details_encrypted), aad=CONCERN_DETAILS)
+            .decode(),
+            actions_taken=sealers[concern.student_id]
+            .decrypt(bytes(concern.actions_encrypted), aad=CONCERN_ACTIONS)
+            .decode(),
         )
         for concern in concerns
     ]
@@ -220,7 +267,7 @@ def panel_context(student: Student, user: User) -> dict[str, Any]:
     access = access_for(user, student)
     return {
         "records": {
-            **profile_context(student, user),
+            **profile_context(student, user, access),
             "access": access,
             "safeguarding": _summary(student, access),
         }

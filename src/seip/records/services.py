@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from seip.accounts.models import User
 from seip.audit.services import audit_record
-from seip.core import crypto
+from seip.core.crypto import sha256
+from seip.keys import crypto
 from seip.organisations.models import PartnerOrganisation
 from seip.records.models import (
     SCHEME_FOR_KIND,
@@ -40,11 +41,16 @@ from seip.records.models import (
 )
 from seip.records.permissions import access_for
 from seip.students.models import Student
-from seip.students.permissions import ensure_can_write
+from seip.students.permissions import ensure_can_write, ensure_case_staff
 from seip.students.sources import SourceKind
 
 #: The largest attachment accepted on a case note.
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+# Associated data for each encrypted field: a blob moved to another field fails (P14).
+NOTE_TEXT = b"records.note.text"
+ATTACHMENT_NAME = b"records.attachment.name"
+CONCERN_DETAILS = b"records.concern.details"
+CONCERN_ACTIONS = b"records.concern.actions"
 
 
 @dataclass(frozen=True)
@@ -400,7 +406,8 @@ def note_add(
     actor: User,
 ) -> CaseNote:
     """Add a dated entry to the chronology. The text and every attachment are encrypted
-    before they reach the database or the file store (P14)."""
+    under the student's own data key before they reach the database or the file store
+    (P14), so shredding that key erases them (P22)."""
     ensure_can_write(actor, student)
     uploads = list(attachments)
     errors: dict[str, str] = {}
@@ -416,23 +423,24 @@ def note_add(
         errors["attachments"] = "The selected file is empty"
     if errors:
         raise ValidationError(errors)
+    sealer = crypto.sealer_for(student.referral_id, create=True)
     note = CaseNote(
         student=student,
         kind=kind,
         happened_on=happened_on,
         author=actor,
-        text_encrypted=crypto.encrypt(text.strip().encode()),
+        text_encrypted=sealer.encrypt(text.strip().encode(), aad=NOTE_TEXT),
     )
     note.full_clean()
     note.save()
     for upload in uploads:
         NoteAttachment.objects.create(
             note=note,
-            stored_as=crypto.store_encrypted("case-notes", upload.content),
-            name_encrypted=crypto.encrypt(upload.name.encode()),
+            stored_as=crypto.store_encrypted_for(student.referral_id, "case-notes", upload.content),
+            name_encrypted=sealer.encrypt(upload.name.encode(), aad=ATTACHMENT_NAME),
             content_type=upload.content_type or "application/octet-stream",
             size=len(upload.content),
-            sha256=crypto.sha256(upload.content),
+            sha256=sha256(upload.content),
         )
     audit_record(
         actor=actor,
@@ -455,7 +463,7 @@ def concern_raise(
 ) -> SafeguardingConcern:
     """Record a safeguarding concern (P02). Any case staff member may raise one; only the
     designated roles read it back without breaking glass."""
-    ensure_can_write(actor, student)
+    ensure_case_staff(actor, student)
     errors: dict[str, str] = {}
     if not details.strip():
         errors["details"] = "Enter the details of the concern"
@@ -463,12 +471,13 @@ def concern_raise(
         errors["raised_on"] = "The date must be today or in the past"
     if errors:
         raise ValidationError(errors)
+    sealer = crypto.sealer_for(student.referral_id, create=True)
     concern = SafeguardingConcern(
         student=student,
         raised_on=raised_on,
         category=category,
-        details_encrypted=crypto.encrypt(details.strip().encode()),
-        actions_encrypted=crypto.encrypt(actions_taken.strip().encode()),
+        details_encrypted=sealer.encrypt(details.strip().encode(), aad=CONCERN_DETAILS),
+        actions_encrypted=sealer.encrypt(actions_taken.strip().encode(), aad=CONCERN_ACTIONS),
         raised_by=actor,
     )
     concern.full_clean()

@@ -7,8 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from seip.accounts.models import User
-from seip.core import crypto
+from seip.core.crypto import sha256
 from seip.core.forms import GovUKForm, apply_errors
+from seip.keys import crypto
 from seip.records import selectors, services
 from seip.records.forms import (
     AgencyForm,
@@ -24,6 +25,7 @@ from seip.records.forms import (
 )
 from seip.records.models import Need, NeedKind, Target
 from seip.records.permissions import RecordAccess, access_for
+from seip.sharing.services import record_read
 from seip.students.models import Student
 from seip.students.selectors import student_record_visible_to
 
@@ -42,11 +44,13 @@ def _student(request: HttpRequest, pk: int) -> tuple[Student, RecordAccess]:
     return student, access_for(_user(request), student)
 
 
-def _writable(request: HttpRequest, pk: int, *, staff_only: bool = False) -> Student:
+def _writable(
+    request: HttpRequest, pk: int, *, staff_only: bool = False, concern: bool = False
+) -> Student:
     """For writes: a role that may read but not write gets a 403. With ``staff_only``,
     the parts of the record hidden from non-staff stay a 404."""
     student, access = _staff_student(request, pk) if staff_only else _student(request, pk)
-    if not access.can_write:
+    if not (access.can_raise_concern if concern else access.can_write):
         raise PermissionDenied("Only the partnership's case staff can change this record.")
     return student
 
@@ -203,9 +207,20 @@ def target_status(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
     return _form_view(request, student, form, "Update the target's status", apply)
 
 
+def _erased(request: HttpRequest, student: Student, error: crypto.DataUnavailable) -> HttpResponse:
+    """Content whose key was shredded (P22) is gone for good: say so, rather than fail."""
+    return render(
+        request, "records/erased.html", {"student": student, "message": error.message}, status=410
+    )
+
+
 def chronology(request: HttpRequest, pk: int) -> HttpResponse:
     student, access = _staff_student(request, pk)
-    notes = selectors.chronology(student, _user(request))
+    try:
+        notes = selectors.chronology(student, _user(request))
+    except crypto.DataUnavailable as error:
+        return _erased(request, student, error)
+    record_read(actor=_user(request), student=student, part="chronology")
     return render(
         request,
         "records/chronology.html",
@@ -229,14 +244,19 @@ def note_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse | HttpResponse:
     """The decrypted file, after the same checks as the chronology itself."""
     student, _ = _staff_student(request, pk)
     found = selectors.attachment_for(student, _user(request), attachment_pk)
     if found is None:
         raise Http404("No such attachment.")
-    content = crypto.read_encrypted(found.stored_as)
-    if crypto.sha256(content) != found.sha256:
+    record_read(actor=_user(request), student=student, part="attachment", download=True)
+    try:
+        content = crypto.read_encrypted_for(student.referral_id, found.stored_as)
+    except crypto.KeyShredded as exc:
+        # Erased for good (P22): say so plainly rather than fail with a server error.
+        return HttpResponse(exc.message, status=410, content_type="text/plain; charset=utf-8")
+    if sha256(content) != found.sha256:
         raise Http404("The stored file does not match its checksum.")
     response = FileResponse(iter([content]), content_type=found.content_type)
     response["Content-Disposition"] = f'attachment; filename="case-note-{found.note_id}-{found.pk}"'
@@ -249,8 +269,17 @@ def concerns(request: HttpRequest, pk: int) -> HttpResponse:
     """Designated readers see the concerns; other staff must break glass each time;
     everyone else gets a 404 (P02)."""
     student, access = _staff_student(request, pk)
-    user = _user(request)
     context: dict[str, Any] = {"student": student, "access": access}
+    try:
+        return _concerns_page(request, student, access, context)
+    except crypto.DataUnavailable as error:
+        return _erased(request, student, error)
+
+
+def _concerns_page(
+    request: HttpRequest, student: Student, access: RecordAccess, context: dict[str, Any]
+) -> HttpResponse:
+    user = _user(request)
     if access.reads_concerns:
         opened = services.concerns_open(student=student, actor=user)
         context["concerns"] = selectors.decrypt_concerns(opened)
@@ -273,7 +302,7 @@ def concerns(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def concern_new(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _writable(request, pk, staff_only=True)
+    student = _writable(request, pk, staff_only=True, concern=True)
     form = ConcernForm(**_data(request))
 
     def apply(data: dict[str, Any]) -> object:

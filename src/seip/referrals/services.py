@@ -12,7 +12,8 @@ from django.utils import timezone
 from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
 from seip.audit.services import audit_record
-from seip.core import crypto
+from seip.core.crypto import sha256
+from seip.keys import crypto
 from seip.notices.models import NoticeVersion
 from seip.organisations.models import OrganisationType, School
 from seip.referrals.models import (
@@ -202,9 +203,11 @@ def _record_consent(
     )
     if form is not None:
         # Stored encrypted; the hash of the original lets anyone check a copy later.
-        consent.form_file = crypto.store_encrypted("signed-forms", form.content)
+        # Sealed under the referral's own data key (P14): the child is its subject, and
+        # shredding that key erases the scan too (P22).
+        consent.form_file = crypto.store_encrypted_for(referral, "signed-forms", form.content)
         consent.form_content_type = form.content_type
-        consent.form_sha256 = crypto.sha256(form.content)
+        consent.form_sha256 = sha256(form.content)
     consent.full_clean()
     consent.save()
     now = timezone.now()

@@ -7,8 +7,8 @@ from django.views.decorators.http import require_http_methods
 
 from seip.accounts.models import PARTNERSHIP_ROLES, Role, User
 from seip.accounts.selectors import has_role
-from seip.core import crypto
 from seip.core.forms import apply_errors, form_submitted
+from seip.keys import crypto
 from seip.organisations.models import School
 from seip.referrals.forms import AcceptForm, DeclineForm, ReferralForm, SignatureForm
 from seip.referrals.models import Referral, ReferralStatus
@@ -195,7 +195,7 @@ def referral_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def signed_form(request: HttpRequest, pk: int, consent_pk: int) -> FileResponse:
+def signed_form(request: HttpRequest, pk: int, consent_pk: int) -> FileResponse | HttpResponse:
     """The decrypted scan of a signed form, for the school and the co-ordinator or DPO."""
     referral = _referral(request, pk)
     user = _user(request)
@@ -209,9 +209,12 @@ def signed_form(request: HttpRequest, pk: int, consent_pk: int) -> FileResponse:
         )
     if not consent.form_file:
         raise Http404("No scan was uploaded with this signature.")
-    response = FileResponse(
-        iter([crypto.read_encrypted(consent.form_file)]), content_type=consent.form_content_type
-    )
+    try:
+        content = crypto.read_encrypted_for(referral, consent.form_file)
+    except crypto.KeyShredded as exc:
+        # Erased for good (P22): say so plainly rather than fail with a server error.
+        return HttpResponse(exc.message, status=410, content_type="text/plain; charset=utf-8")
+    response = FileResponse(iter([content]), content_type=consent.form_content_type)
     response["Content-Disposition"] = (
         f'attachment; filename="signed-referral-{referral.pk}-{consent.pk}"'
     )

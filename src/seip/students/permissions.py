@@ -1,26 +1,52 @@
 """Who may change a student's record. Reads are scoped by ``students.selectors``.
 
-Until sharing (issue 5) narrows key workers to their own caseload, the partnership's
-case staff may write to any open record of their partnership; no one may change an
-archived one (P17).
+The co-ordinator and the safeguarding lead may write to any open record of their
+partnership; a key worker only to their own caseload, the students whose open case they
+hold (P08); no one may change an archived one (P17).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
-from seip.students.models import Student
+from seip.students.models import CaseStatus, Student
 
 CASE_STAFF = (Role.COORDINATOR, Role.KEY_WORKER, Role.SAFEGUARDING_LEAD)
+#: Case staff who may write to every open record of their partnership.
+WHOLE_PARTNERSHIP_WRITERS = (Role.COORDINATOR, Role.SAFEGUARDING_LEAD)
+
+
+def holds_case(user: User, student: Student) -> bool:
+    """``user`` is the key worker of one of ``student``'s open cases."""
+    return (
+        student.cases.filter(key_worker=user)
+        .exclude(status__in=[CaseStatus.CLOSED, CaseStatus.LEFT])
+        .exists()
+    )
 
 
 def can_write(user: User, student: Student) -> bool:
-    return not student.is_archived and has_role(user, CASE_STAFF, partnership=student.partnership)
+    if student.is_archived:
+        return False
+    if has_role(user, WHOLE_PARTNERSHIP_WRITERS, partnership=student.partnership):
+        return True
+    return has_role(user, [Role.KEY_WORKER], partnership=student.partnership) and holds_case(
+        user, student
+    )
 
 
-def ensure_can_write(user: User, student: Student) -> None:
-    """Raise ValidationError for an archived record, PermissionDenied for a wrong role."""
+def ensure_case_staff(user: User, student: Student) -> None:
+    """Any of the partnership's case staff, whoever holds the case: for what anyone must be
+    able to do, such as raising a safeguarding concern. ValidationError if archived."""
     if student.is_archived:
         raise ValidationError("This record is archived and cannot be changed.")
     if not has_role(user, CASE_STAFF, partnership=student.partnership):
         raise PermissionDenied("Only the partnership's case staff can change this record.")
+
+
+def ensure_can_write(user: User, student: Student) -> None:
+    """Raise ValidationError for an archived record, PermissionDenied for a wrong role or,
+    for a key worker, a student who is not on their caseload."""
+    ensure_case_staff(user, student)
+    if not can_write(user, student):
+        raise PermissionDenied("Key workers can change only the records of their own caseload.")

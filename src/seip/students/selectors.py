@@ -4,8 +4,11 @@
 - the co-ordinator and DPO also see archived records, which no one else sees (P17);
 - a school contact sees students on their school's roll while the family's consent for
   schools is live (P07): withdrawal ends it at once, because the check is in the query;
-- providers, agencies and LA officers see individuals only through an involvement, built
-  with sharing (issue 5); until then, no one.
+- any organisation's contacts (providers, agencies, LA officers, and schools other than
+  the school on roll) see a student only through a live involvement of their organisation:
+  running today, covered by the family's consent for its category and by a current
+  data-sharing agreement (P07, P08, P09; ``sharing.selectors.live_involvements``). All of
+  it is decided in the query, so a withdrawal or an expiry closes access at once.
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -13,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from seip.accounts.models import PARTNERSHIP_ROLES, Membership, Role, User
 from seip.organisations.models import OrganisationType
 from seip.referrals.models import ConsentGrant
+from seip.sharing.selectors import reached_through_involvement
 from seip.students.models import Case, CaseStatus, Student
 
 ARCHIVE_ROLES = (Role.COORDINATOR, Role.DPO)
@@ -34,7 +38,9 @@ def students_visible_to(user: User) -> QuerySet[Student]:
     staff = memberships.filter(role__in=PARTNERSHIP_ROLES).values("partnership")
     schools = memberships.filter(role=Role.SCHOOL_CONTACT).values("organisation__school")
     return Student.objects.filter(
-        Q(partnership__in=staff) | (Q(school__in=schools) & _live_grant(OrganisationType.SCHOOL)),
+        Q(partnership__in=staff)
+        | (Q(school__in=schools) & _live_grant(OrganisationType.SCHOOL))
+        | Q(reached_through_involvement(user)),
         archived_at__isnull=True,
     )
 

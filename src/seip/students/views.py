@@ -16,6 +16,8 @@ from seip.records.selectors import panel_context as records_panel
 from seip.referrals.forms import SignatureForm
 from seip.referrals.selectors import live_category_labels
 from seip.referrals.services import CONSENT_MANAGERS, consent_extend, consent_withdraw
+from seip.sharing.selectors import panel_context as sharing_panel
+from seip.sharing.services import record_read
 from seip.students.forms import CloseForm, KeyWorkerForm, LeaveForm, WithdrawForm
 from seip.students.models import Student
 from seip.students.selectors import (
@@ -31,6 +33,7 @@ PANELS: list[Callable[[Student, User], dict[str, Any]]] = [
     attendance_panel,
     behaviour_panel,
     provision_panel,
+    sharing_panel,
 ]
 
 
@@ -93,6 +96,9 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Each part of the record adds its own panel, each at a fixed number of queries.
     for panel in PANELS:
         context.update(panel(student, user))
+    # Every read is audited; a read from outside the partnership team is also a
+    # disclosure the family can see (P14).
+    record_read(actor=user, student=student, part="profile")
     return render(request, "students/student_detail.html", context)
 
 

@@ -9,11 +9,11 @@ from seip.referrals.models import Consent
 
 
 @pytest.fixture
-def marked_student(case):
+def marked_student(active_case):
     """Signed on 12 November 2025. Autumn 2025: all absent the week of 22 September, ill
     three days in the week of 13 October, half term the week of 27 October; otherwise
     present every weekday to 14 November."""
-    student = case.student
+    student = active_case.student
     Consent.objects.filter(referral=student.referral).update(signed_on=SIGNED)
     marks = {}
     for day in weekdays(dt.date(2025, 9, 22), dt.date(2025, 11, 14)):

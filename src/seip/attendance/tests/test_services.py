@@ -9,7 +9,15 @@ from seip.attendance.marks import slot
 from seip.attendance.models import AttendanceYear
 from seip.attendance.services import attendance_record_sessions, attendance_record_year
 from seip.audit.models import AuditEvent
+from seip.conftest_referrals import assign_to_key_worker
 from seip.students.sources import SourceKind
+
+
+@pytest.fixture
+def case(case, personas):
+    """The key worker holds the case: key workers write only to their own caseload."""
+    return assign_to_key_worker(case, personas)
+
 
 MON = dt.date(2025, 3, 3)
 TUE = dt.date(2025, 3, 4)

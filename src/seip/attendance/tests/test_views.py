@@ -9,6 +9,14 @@ from seip.attendance.marks import slot
 from seip.attendance.models import AttendanceYear
 from seip.attendance.selectors import panel_context
 from seip.audit.models import AuditEvent
+from seip.conftest_referrals import assign_to_key_worker
+
+
+@pytest.fixture
+def case(case, personas):
+    """The key worker holds the case: key workers write only to their own caseload."""
+    return assign_to_key_worker(case, personas)
+
 
 DAY = dt.date(2025, 3, 4)  # a Tuesday
 

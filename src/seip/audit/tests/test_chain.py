@@ -359,3 +359,18 @@ def test_events_appended_during_verification_are_not_tampering(db, monkeypatch):
 
     monkeypatch.setattr(selectors, "_rows", rows_then_append)
     assert verify() == "5 events verified, 0 checkpoints\n"
+
+
+@pytest.mark.promise("P14")
+def test_checkpoints_are_written_periodically_without_being_asked(db, settings):
+    settings.AUDIT_CHECKPOINT_EVERY = 5
+    with transaction.atomic():
+        for _ in range(12):
+            audit_record(actor=None, action="test.event")
+    assert list(AuditCheckpoint.objects.order_by("seq").values_list("seq", flat=True)) == [5, 10]
+    # On demand as well; a demand that lands on a periodic one returns it, once.
+    settings.AUDIT_CHECKPOINT_EVERY = 13
+    checkpoint = checkpoint_create(actor=None)
+    assert checkpoint.seq == 13
+    assert AuditCheckpoint.objects.filter(seq=13).count() == 1
+    call_command("audit", "verify")

@@ -13,6 +13,14 @@ from seip.behaviour.tests.factories import (
     IncidentFactory,
     ResultFactory,
 )
+from seip.conftest_referrals import assign_to_key_worker
+
+
+@pytest.fixture
+def case(case, personas):
+    """The key worker holds the case: key workers write only to their own caseload."""
+    return assign_to_key_worker(case, personas)
+
 
 DAY = dt.date(2026, 10, 6)
 

@@ -11,8 +11,9 @@ START = dt.date(2026, 10, 6)
 
 
 @pytest.fixture
-def student(case):
-    return case.student
+def student(active_case):
+    """A student on the key worker's caseload."""
+    return active_case.student
 
 
 def suspend(student, actor, **overrides):

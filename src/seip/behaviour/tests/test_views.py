@@ -3,6 +3,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from seip.behaviour.models import AttainmentResult, AttitudeRating, Exclusion, Incident
+from seip.conftest_referrals import assign_to_key_worker
+
+
+@pytest.fixture
+def case(case, personas):
+    """The key worker holds the case: key workers write only to their own caseload."""
+    return assign_to_key_worker(case, personas)
+
 
 PAGES = ["list", "incident_new", "exclusion_new", "attitude_new", "result_new"]
 CASE_STAFF = ["coordinator", "key_worker", "safeguarding_lead"]

@@ -32,6 +32,7 @@ from seip.records.models import NoteAttachment
 from seip.records.tests.factories import NeedFactory, TargetFactory, code
 from seip.referrals.services import referral_draft_create, referral_sign
 from seip.referrals.tests.factories import PDF, carers, notice_for, pupil
+from seip.sharing.services import involvement_create
 
 # --- personas, grouped -------------------------------------------------------------------
 
@@ -67,21 +68,23 @@ def row(default: int, **overrides: int) -> dict[str, int]:
     return expected
 
 
-# The student's record: partnership-A staff and the school contact of A (live schools
-# consent) see it; nobody else does, and nobody else may learn that it exists.
-RECORD = row(404, staff=200, school_contact=200)
-# Pages and forms for the partnership's case staff (co-ordinator, key worker, DSL): the DPO
-# and the school contact see the record but not these.
-CASE_STAFF_FORM = row(404, staff=200, dpo=403, school_contact=403)
+# The student's record: partnership-A staff, the school contact of A (live schools
+# consent) and the provider (a live involvement, AP consent, a current agreement) see it;
+# nobody else does, and nobody else may learn that it exists. The agency (health: no
+# consent) and the LA officer (no agreement) are outsiders to this student.
+RECORD = row(404, staff=200, school_contact=200, provider=200)
+# Pages and forms for the student's case staff (co-ordinator, their key worker, DSL): the
+# DPO, the school contact and the provider see the record but not these.
+CASE_STAFF_FORM = row(404, staff=200, dpo=403, school_contact=403, provider=403)
 # Case staff only, and the school contact may not even know they exist (chronology,
 # safeguarding).
 CASE_STAFF_ONLY = row(404, staff=200, dpo=403)
 # The co-ordinator's own decisions on a case.
-COORDINATOR_FORM = row(404, staff=403, coordinator=200, school_contact=403)
+COORDINATOR_FORM = row(404, staff=403, coordinator=200, school_contact=403, provider=403)
 # Consent changes: CONSENT_MANAGERS in referrals/services.py.
-CONSENT_FORM = row(404, staff=200, safeguarding_lead=403, school_contact=403)
+CONSENT_FORM = row(404, staff=200, safeguarding_lead=403, school_contact=403, provider=403)
 # Portal access: the co-ordinator or a key worker (progress/services.py).
-PORTAL_FORM = row(404, staff=403, coordinator=200, key_worker=200, school_contact=403)
+PORTAL_FORM = row(404, staff=403, coordinator=200, key_worker=200, school_contact=403, provider=403)
 
 EXPECTED: dict[str, dict[str, int]] = {
     # Public, and the sign-in steps. Signing out is POST only.
@@ -160,6 +163,12 @@ EXPECTED: dict[str, dict[str, int]] = {
     "progress:portal": row(200),
     "progress:portal_progress": row(404, family=200),
     "progress:portal_pdf": row(404, family=200),
+    # Sharing: involvements are case staff forms; the disclosure log is the partnership
+    # team's, and the family's in the portal.
+    "sharing:involvement_new": CASE_STAFF_FORM,
+    "sharing:involvement_end": CASE_STAFF_FORM,
+    "sharing:disclosures": row(404, staff=200),
+    "sharing:portal_disclosures": row(404, family=200),
 }
 
 # Known wrong statuses: the form is shown (200) to a role the service then refuses (403
@@ -216,6 +225,10 @@ def world(active_case, personas, county) -> World:
     )
     partnership_logo_set(partnership=county.a, filename="logo.svg", content=LOGO, actor=None)
     consultation = ConsultationFactory(school=county.school_a, staff=[personas["coordinator"]])
+    involvement = involvement_create(
+        student=student, organisation=county.provider, purpose="Two days a week at the farm",
+        starts_on=timezone.localdate(), ends_on=None, actor=personas["coordinator"],
+    )  # fmt: skip
 
     # A second pupil's referral, signed and waiting for the partnership's decision.
     pending = referral_draft_create(
@@ -241,6 +254,7 @@ def world(active_case, personas, county) -> World:
             "attachment_pk": attachment.pk,
             "intervention_pk": intervention.pk,
             "consent_pk": consent.pk,
+            "involvement": involvement.pk,
             # Overridden per URL below.
             "consultation": consultation.pk,
             "referral": pending.pk,
@@ -254,6 +268,8 @@ def url_for(name: str, pattern, world: World) -> str:
         values["pk"] = values["consultation"]
     elif name.startswith("referrals:"):
         values["pk"] = values["referral"]
+    elif name == "sharing:involvement_end":
+        values["pk"] = values["involvement"]
     kwargs = {key: values[key] for key in pattern.pattern.regex.groupindex}
     return reverse(name, kwargs=kwargs)
 

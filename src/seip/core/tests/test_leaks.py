@@ -230,3 +230,24 @@ def test_a_form_posted_at_an_archived_student_by_a_key_worker_is_404(login, pers
         response = client.post(reverse(name, args=[hidden.pk]), data)
         assert response.status_code == 404, name
         assert "error-summary" not in response.content.decode(), name
+
+
+@pytest.mark.promise("P09")
+def test_a_lapsed_agreement_hides_the_student_from_the_provider_everywhere(
+    login, personas, county, hidden
+):
+    from seip.organisations.models import DataSharingAgreement
+    from seip.sharing.services import involvement_create
+
+    involvement_create(
+        student=hidden, organisation=county.provider, purpose="Farm placement",
+        starts_on=timezone.localdate(), ends_on=None, actor=personas["coordinator"],
+    )  # fmt: skip
+    client = login(personas["provider"])
+    assert FIRST in client.get(reverse("students:list")).content.decode()
+    DataSharingAgreement.objects.filter(organisation=county.provider).update(
+        expires_on=timezone.localdate() - dt.timedelta(days=1)
+    )
+    assert_nowhere(client, hidden)
+    assert client.get(reverse("students:detail", args=[hidden.pk])).status_code == 404
+    assert client.get(reverse("progress:progress_pdf", args=[hidden.pk])).status_code == 404

@@ -48,6 +48,7 @@ PRODUCTION = {
     "SEIP_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-for-tests-9f8e7d6c5b4a",
     "SEIP_ALLOWED_HOSTS": "seip.example.org",
     "SEIP_DATA_KEY": "bm90LWEtcmVhbC1rZXktYnV0LTMyLWJ5dGVzLWxvbmc=",
+    "SEIP_MASTER_KEYS": "prod-1:bm90LWEtcmVhbC1rZXktYnV0LTMyLWJ5dGVzLWxvbmc=",
 }
 
 

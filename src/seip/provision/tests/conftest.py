@@ -9,8 +9,9 @@ from seip.provision.services import PlacementDetails, intervention_record
 
 
 @pytest.fixture
-def student(case):
-    return case.student
+def student(active_case):
+    """A student on the key worker's caseload."""
+    return active_case.student
 
 
 @pytest.fixture

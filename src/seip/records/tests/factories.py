@@ -3,7 +3,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from seip.core import crypto
+from seip.keys import crypto
 from seip.records.models import (
     CaseNote,
     ConcernCategory,
@@ -15,7 +15,7 @@ from seip.records.models import (
     SupportPlan,
     Target,
 )
-from seip.records.services import Source
+from seip.records.services import CONCERN_ACTIONS, CONCERN_DETAILS, NOTE_TEXT, Source
 from seip.students.sources import SourceKind
 
 
@@ -85,7 +85,9 @@ class NoteFactory(factory.django.DjangoModelFactory):
 
     kind = "meeting"
     happened_on = factory.LazyFunction(timezone.localdate)
-    text_encrypted = factory.LazyFunction(lambda: crypto.encrypt(b"Met with the student."))
+    text_encrypted = factory.LazyAttribute(
+        lambda o: crypto.encrypt_for(o.student.referral_id, b"Met with the student.", aad=NOTE_TEXT)
+    )
 
 
 class ConcernFactory(factory.django.DjangoModelFactory):
@@ -94,5 +96,13 @@ class ConcernFactory(factory.django.DjangoModelFactory):
 
     raised_on = factory.LazyFunction(timezone.localdate)
     category = factory.LazyFunction(lambda: ConcernCategory.objects.get(code="neglect"))
-    details_encrypted = factory.LazyFunction(lambda: crypto.encrypt(b"Arrived hungry again."))
-    actions_encrypted = factory.LazyFunction(lambda: crypto.encrypt(b"Spoke to the DSL."))
+    details_encrypted = factory.LazyAttribute(
+        lambda o: crypto.encrypt_for(
+            o.student.referral_id, b"Arrived hungry again.", aad=CONCERN_DETAILS
+        )
+    )
+    actions_encrypted = factory.LazyAttribute(
+        lambda o: crypto.encrypt_for(
+            o.student.referral_id, b"Spoke to the DSL.", aad=CONCERN_ACTIONS
+        )
+    )

@@ -12,8 +12,9 @@ TEXT = "Home visit: mum worried about sleep"
 
 
 @pytest.fixture
-def student(case):
-    return case.student
+def student(active_case):
+    """A student on the key worker's caseload."""
+    return active_case.student
 
 
 def add_note(client, student, **extra):

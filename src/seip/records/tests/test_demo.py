@@ -1,7 +1,7 @@
 import pytest
 
 from seip.audit.models import AuditEvent
-from seip.core import crypto
+from seip.keys import crypto
 from seip.records.demo import build_history
 from seip.records.models import (
     CaseNote,
@@ -12,6 +12,7 @@ from seip.records.models import (
     SupportPlan,
     Target,
 )
+from seip.records.services import NOTE_TEXT
 
 
 def snapshot():
@@ -40,7 +41,7 @@ def test_build_history_gives_a_full_profile(case, personas):
     assert Target.objects.filter(plan__student=student).count() == 3
     notes = list(student.case_notes.all())
     assert 3 <= len(notes) <= 10
-    assert crypto.decrypt(bytes(notes[0].text_encrypted))
+    assert crypto.decrypt_for(student.referral_id, bytes(notes[0].text_encrypted), aad=NOTE_TEXT)
     assert AuditEvent.objects.get(action="demo.records").detail == {"students": 1}
 
 

@@ -8,8 +8,9 @@ SOURCE = {"source_kind": "school_entry", "obtained_on": "2026-11-20"}
 
 
 @pytest.fixture
-def student(case):
-    return case.student
+def student(active_case):
+    """A student on the key worker's caseload."""
+    return active_case.student
 
 
 def urls(student):

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from seip.audit.models import AuditEvent
 from seip.core import crypto
+from seip.keys import crypto as keys_crypto
 from seip.organisations.models import OrganisationType
 from seip.referrals.models import Consent, ConsentGrant, Referral, ReferralStatus
 from seip.referrals.selectors import draft_count, referrals_visible_to
@@ -162,7 +163,7 @@ def test_signed_form_is_encrypted_at_rest_with_its_hash_kept(signed):
     with default_storage.open(consent.form_file, "rb") as handle:
         stored = handle.read()
     assert b"%PDF" not in stored
-    assert crypto.read_encrypted(consent.form_file) == PDF.content
+    assert keys_crypto.read_encrypted_for(signed, consent.form_file) == PDF.content
     assert consent.form_sha256 == crypto.sha256(PDF.content)
 
 

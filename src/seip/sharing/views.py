@@ -1,0 +1,107 @@
+"""Involvements and the disclosure log. Students are fetched through the scoped
+querysets, so a record the user may not see is a 404; a reader who may not write gets 403."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from seip.accounts.models import User
+from seip.core.forms import form_submitted
+from seip.progress.selectors import portal_students_visible_to
+from seip.records.permissions import access_for
+from seip.sharing.forms import EndInvolvementForm, InvolvementForm
+from seip.sharing.models import Involvement
+from seip.sharing.selectors import disclosure_days
+from seip.sharing.services import involvement_create, involvement_end
+from seip.students.models import Student
+from seip.students.permissions import can_write
+from seip.students.selectors import student_record_visible_to
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+def _writable_student(request: HttpRequest, pk: int) -> Student:
+    student = get_object_or_404(
+        student_record_visible_to(_user(request)).select_related("partnership"), pk=pk
+    )
+    if not can_write(_user(request), student):
+        raise PermissionDenied("Only the student's case staff can record who works with them.")
+    return student
+
+
+def _form_page(
+    request: HttpRequest, student: Student, form: InvolvementForm | EndInvolvementForm, title: str
+) -> HttpResponse:
+    return render(
+        request, "students/case_form.html", {"form": form, "student": student, "title": title}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def involvement_new(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _writable_student(request, pk)
+    form = InvolvementForm(
+        request.POST if request.method == "POST" else None,
+        student=student,
+        initial={"starts_on": timezone.localdate()},
+    )
+
+    def apply(data: dict[str, Any]) -> None:
+        involvement_create(student=student, actor=_user(request), **data)
+
+    if form_submitted(request, form, apply):
+        return redirect("students:detail", student.pk)
+    return _form_page(request, student, form, "Record an organisation working with this student")
+
+
+@require_http_methods(["GET", "POST"])
+def involvement_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    involvement = get_object_or_404(
+        Involvement.objects.filter(student__in=student_record_visible_to(_user(request))), pk=pk
+    )
+    student = _writable_student(request, involvement.student_id)
+    form = EndInvolvementForm(
+        request.POST if request.method == "POST" else None,
+        initial={"ends_on": timezone.localdate()},
+    )
+
+    def apply(data: dict[str, Any]) -> None:
+        involvement_end(involvement=involvement, ends_on=data["ends_on"], actor=_user(request))
+
+    if form_submitted(request, form, apply):
+        return redirect("students:detail", student.pk)
+    return _form_page(request, student, form, f"End {involvement.organisation.name}'s involvement")
+
+
+@require_GET
+def disclosures(request: HttpRequest, pk: int) -> HttpResponse:
+    """The partnership's view of the disclosure log: its staff only; others are told
+    nothing, as for the chronology."""
+    student = get_object_or_404(
+        student_record_visible_to(_user(request)).select_related("partnership"), pk=pk
+    )
+    if not access_for(_user(request), student).is_staff:
+        raise Http404
+    return render(
+        request,
+        "sharing/disclosures.html",
+        {"student": student, "days": disclosure_days(student), "portal": False},
+    )
+
+
+@require_GET
+def portal_disclosures(request: HttpRequest, pk: int) -> HttpResponse:
+    """For the family: who has seen or received this child's record."""
+    student = get_object_or_404(portal_students_visible_to(_user(request)), pk=pk)
+    return render(
+        request,
+        "sharing/disclosures.html",
+        {"student": student, "days": disclosure_days(student), "portal": True},
+    )
