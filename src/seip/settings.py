@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "seip.attendance",
     "seip.behaviour",
     "seip.progress",
+    "seip.imports",
     "seip.sharing",
     "seip.transfers",
     "seip.demo",
