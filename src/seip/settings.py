@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_tasks_db",
     "seip.core",
     "seip.audit",
     "seip.organisations",
@@ -94,6 +95,8 @@ INSTALLED_APPS = [
     "seip.imports",
     "seip.sharing",
     "seip.transfers",
+    "seip.rights",
+    "seip.retention",
     "seip.demo",
 ]
 
@@ -255,6 +258,10 @@ USE_TZ = True
 
 # Logging: structured and free of personal data. Request paths can carry identifiers, so
 # Django's request logger is kept at WARNING and nothing logs a username or a name.
+# Long imports run as background tasks (issue 7): Django's task framework with the database
+# backend, so no broker is needed. Run the worker beside the web server: `seip db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

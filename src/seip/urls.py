@@ -12,6 +12,9 @@ urlpatterns = [
     path("", include("seip.provision.urls")),
     path("", include("seip.attendance.urls")),
     path("", include("seip.behaviour.urls")),
+    path("", include("seip.imports.urls")),
     path("", include("seip.progress.urls")),
     path("", include("seip.sharing.urls")),
+    path("", include("seip.rights.urls")),
+    path("", include("seip.retention.urls")),
 ]

@@ -13,6 +13,9 @@ from seip.accounts.models import PARTNERSHIP_ROLES, Role, User
 from seip.organisations.models import Partnership, School
 from seip.organisations.selectors import agreement_summary, partnerships_visible_to
 from seip.referrals.selectors import awaiting_decision
+from seip.rights.selectors import attention_counts
+from seip.sharing.selectors import EXTERNAL_ROLES
+from seip.students.selectors import students_visible_to
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,14 @@ def next_steps(user: User, partnership: Partnership | None) -> list[Step]:
                 )
             )
         if roles & {Role.COORDINATOR, Role.DPO}:
+            steps.append(
+                Step(
+                    "Retention, legal holds and the record of processing",
+                    reverse("retention:schedule", args=[partnership.slug]),
+                    "How long each kind of record is kept, what has been disposed of or "
+                    "erased, and the Article 30 record generated from your live settings.",
+                )
+            )
             steps.append(
                 Step(
                     "Edit and publish the privacy notice",
@@ -126,6 +137,15 @@ def _casework_steps(user: User, partnership: Partnership | None) -> list[Step]:
                 "Your school's referrals", reverse("referrals:list"), "Drafts, signed and decided."
             )
         )
+    if roles & {Role.SCHOOL_CONTACT, Role.COORDINATOR, Role.SAFEGUARDING_LEAD}:
+        steps.append(
+            Step(
+                "Import school data",
+                reverse("imports:upload"),
+                "Upload a Common Transfer File or an MIS export. Only referred pupils are "
+                "imported; every other pupil is counted and nothing about them is kept.",
+            )
+        )
     if partnership is not None and Role.COORDINATOR in roles:
         waiting = awaiting_decision(partnership).count()
         steps.append(
@@ -166,7 +186,27 @@ def _casework_steps(user: User, partnership: Partnership | None) -> list[Step]:
         steps.append(
             Step("Students", reverse("students:list"), "The working list of open records.")
         )
+    elif roles & set(EXTERNAL_ROLES):
+        count = students_visible_to(user).count()
+        steps.append(
+            Step(
+                "Students you work with",
+                reverse("students:list"),
+                f"{count} student{'s' if count != 1 else ''} whose family agreed to share with "
+                "your organisation, while it works with them and its data-sharing agreement "
+                "is current.",
+            )
+        )
     if roles & {Role.COORDINATOR, Role.DPO}:
+        overdue, soon = attention_counts(user)
+        steps.append(
+            Step(
+                "Rights requests",
+                reverse("rights:register"),
+                f"{overdue} overdue and {soon} due within a week. Requests to see, correct, "
+                "object to, delete or move a child's information, on the legal clock.",
+            )
+        )
         steps.append(
             Step(
                 "Archived records",

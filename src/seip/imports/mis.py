@@ -15,7 +15,8 @@ and the mapping is remembered. The rules are the CTF import's
   sessions that already hold the same mark are not written again, so a second import of
   the same file changes nothing.
 
-Behaviour incidents, suspensions and assessment results are still to do.
+Behaviour incidents, suspensions and assessment results follow the same rules in
+:mod:`seip.imports.mis_facts`.
 """
 
 import csv
@@ -34,7 +35,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from seip.accounts.models import User
-from seip.accounts.selectors import has_role
 from seip.attendance.codes import UnknownCode, lookup
 from seip.attendance.marks import encode, slot
 from seip.attendance.models import AttendanceYear
@@ -43,16 +43,27 @@ from seip.audit.services import audit_record
 from seip.core.calendar import academic_year as academic_year_of
 from seip.imports.ctf import DEFAULT_MAX_BYTES
 from seip.imports.models import ColumnMapping, MappingKind
+from seip.imports.permissions import ensure_can_import
 from seip.imports.services import ImportReport, Outcome
 from seip.imports.validation import Checker, CtfRefused, ImportValidationError, Problem
 from seip.organisations.models import School
 from seip.referrals.models import ReferralStatus
 from seip.students.models import Student
-from seip.students.permissions import CASE_STAFF
+from seip.students.permissions import school_import
 from seip.students.sources import SourceKind
 
-#: The fields of each kind of file, every one required.
-FIELDS: dict[str, tuple[str, ...]] = {MappingKind.ATTENDANCE: ("upn", "date", "am", "pm")}
+#: The fields of each kind of file that every mapping must name.
+FIELDS: dict[str, tuple[str, ...]] = {
+    MappingKind.ATTENDANCE: ("upn", "date", "am", "pm"),
+    MappingKind.BEHAVIOUR: ("upn", "date", "category", "severity", "description"),
+    MappingKind.EXCLUSIONS: ("upn", "start_date", "type", "sessions", "reason_1"),
+    MappingKind.ASSESSMENTS: ("upn", "subject", "date", "assessment", "scale", "grade"),
+}
+#: Fields a mapping may name when the school's export has them.
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    MappingKind.EXCLUSIONS: ("reason_2", "reason_3"),
+    MappingKind.ASSESSMENTS: ("target",),
+}
 #: Fields whose problems are reported without the value for a pupil who is not referred.
 _IDENTIFYING = {"upn"}
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -66,11 +77,13 @@ def parse_mapping(text: str, kind: str) -> dict[str, str]:
         if not sep or not column.strip():
             raise ImportValidationError(f"“{part}” is not field=column")
         columns[name.strip().lower()] = column.strip()
-    unknown = set(columns) - set(FIELDS[kind])
+    optional = OPTIONAL.get(kind, ())
+    unknown = set(columns) - set(FIELDS[kind]) - set(optional)
     missing = set(FIELDS[kind]) - set(columns)
     if unknown or missing:
+        also = f" (and optionally {', '.join(optional)})" if optional else ""
         raise ImportValidationError(
-            f"A {kind} mapping needs exactly the fields {', '.join(FIELDS[kind])}"
+            f"A {kind} mapping needs the fields {', '.join(FIELDS[kind])}{also}"
             + (f"; unknown: {', '.join(sorted(unknown))}" if unknown else "")
             + (f"; missing: {', '.join(sorted(missing))}" if missing else "")
         )
@@ -94,8 +107,7 @@ def column_mapping_save(
     *, school: School, kind: str, columns: dict[str, str], actor: User
 ) -> ColumnMapping:
     """Remember a school's column mapping for the next file. Audited by field names only."""
-    if not has_role(actor, CASE_STAFF, partnership=school.partnership):
-        raise PermissionDenied("Only the partnership's case staff can import a school's file.")
+    ensure_can_import(actor, school)
     mapping, _ = ColumnMapping.objects.update_or_create(
         school=school, kind=kind, defaults={"columns": columns, "updated_by": actor}
     )
@@ -241,8 +253,7 @@ def attendance_csv_preview(
     """The first ``rows`` rows as the mapping reads them, to check the mapping before an
     import. Shows dates and marks and whether the row's pupil is referred, never a UPN
     or name (the file holds the whole school, P25). Writes nothing."""
-    if not has_role(actor, CASE_STAFF, partnership=school.partnership):
-        raise PermissionDenied("Only the partnership's case staff can import a school's file.")
+    ensure_can_import(actor, school)
     mapping = mapping_for(school, MappingKind.ATTENDANCE, columns)
     if isinstance(source, str | os.PathLike):
         with Path(source).open("rb") as stream:
@@ -295,8 +306,7 @@ def attendance_csv_import(
     ``columns`` maps the fields to the file's column headings; when given it is remembered
     for the school, when omitted the remembered one is used.
     """
-    if not has_role(actor, CASE_STAFF, partnership=school.partnership):
-        raise PermissionDenied("Only the partnership's case staff can import a school's file.")
+    ensure_can_import(actor, school)
     if not file_name:
         file_name = Path(source).name if isinstance(source, str | os.PathLike) else "upload"
     mapping = mapping_for(school, MappingKind.ATTENDANCE, columns)
@@ -327,7 +337,7 @@ def attendance_csv_import(
         )
         return report
     try:
-        with transaction.atomic():
+        with school_import(school.pk), transaction.atomic():
             if columns is not None:
                 column_mapping_save(
                     school=school, kind=MappingKind.ATTENDANCE, columns=columns, actor=actor

@@ -14,6 +14,11 @@ from seip.organisations.models import School
 from seip.students.models import Student
 
 
+class MatchResolution(models.TextChoices):
+    SAME_CHILD = "same_child", "The same child: correct the UPN on the record, then import again"
+    DIFFERENT_CHILD = "different_child", "A different child: nothing is imported"
+
+
 class MatchCandidate(models.Model):
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
     school = models.ForeignKey(
@@ -26,6 +31,10 @@ class MatchCandidate(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=20, choices=MatchResolution.choices, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -43,6 +52,9 @@ class MatchCandidate(models.Model):
 
 class MappingKind(models.TextChoices):
     ATTENDANCE = "attendance", "Attendance marks"
+    BEHAVIOUR = "behaviour", "Behaviour incidents"
+    EXCLUSIONS = "exclusions", "Suspensions and exclusions"
+    ASSESSMENTS = "assessments", "Assessment results"
 
 
 class ColumnMapping(models.Model):
@@ -64,3 +76,56 @@ class ColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} columns for school {self.school_id}"
+
+
+class ImportKind(models.TextChoices):
+    CTF = "ctf", "Common Transfer File (CTF)"
+    ATTENDANCE = "attendance", "MIS CSV: attendance marks"
+    BEHAVIOUR = "behaviour", "MIS CSV: behaviour incidents"
+    EXCLUSIONS = "exclusions", "MIS CSV: suspensions and exclusions"
+    ASSESSMENTS = "assessments", "MIS CSV: assessment results"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Imported"
+    REFUSED = "refused", "Refused: nothing was changed"
+    FAILED = "failed", "Failed: nothing was changed"
+
+
+class ImportRun(models.Model):
+    """One upload in the browser, imported by a background task (issue 7).
+
+    The page polls this row for progress and shows its report when the task ends. It
+    holds counts and the report's lines, which name referred pupils only by position and
+    UPN and never mention a pupil who is not referred (P25); never the file itself, which
+    lives encrypted outside the database only while the task runs.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    file_name = models.CharField(max_length=200)
+    valid_only = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    done = models.PositiveIntegerField(default=0, help_text="Pupils processed so far")
+    total = models.PositiveIntegerField(default=0, help_text="Pupils in the file")
+    report = models.JSONField(
+        default=dict, blank=True, help_text="Counts, reasons and warnings; no unreferred pupil"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Import run {self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {RunStatus.DONE, RunStatus.REFUSED, RunStatus.FAILED}

@@ -16,10 +16,10 @@ The rules, in the order they are applied:
 3. **Apply** each matched pupil. A value that is already current is not written again,
    so the same file twice changes nothing. A changed value goes through the record
    services (``records.need_record``, which supersedes the old value and keeps it as
-   history, P12, P19; and the year writer in :mod:`seip.imports.writers`, which makes
+   history, P12, P19; and ``attendance.attendance_year_import``, which makes
    ``attendance_record_year``'s checks over a whole year at once). A pupil's first values
    are validated the same way and inserted in bulk, with one audit event
-   (:func:`~seip.imports.writers.facts_create`), so a school's file imports in seconds.
+   (``records.facts_create``), so a school's file imports in seconds.
    Every fact carries its source: the school, the file name and the date imported
    (P11). Each pupil is applied in its own savepoint: all of their facts, or none.
 4. **Audit** the import as one event with counts and the school, never a pupil's data.
@@ -42,23 +42,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from seip.accounts.models import User
-from seip.accounts.selectors import has_role
 from seip.attendance.models import AttendanceYear
+from seip.attendance.services import attendance_year_import, check_year
 from seip.audit.services import audit_record
 from seip.imports import codes
 from seip.imports.ctf import DEFAULT_MAX_BYTES, Contact, CtfFile, Header, Pupil, read_ctf
 from seip.imports.models import MatchCandidate
+from seip.imports.permissions import ensure_can_import
 from seip.imports.validation import CtfRefused, Problem
-from seip.imports.writers import attendance_year_import, check_year, facts_create
 from seip.organisations.models import School
 from seip.records.models import SCHEME_FOR_KIND, Need, NeedCode, NeedKind
 from seip.records.models import Contact as RecordContact
-from seip.records.services import Source, need_record
+from seip.records.services import Source, contact_update, facts_create, need_record
 from seip.referrals.models import ReferralStatus
 from seip.students.models import Student
-from seip.students.permissions import CASE_STAFF, ensure_can_write
+from seip.students.permissions import ensure_can_write, school_import
+from seip.students.services import student_identity_update
 from seip.students.sources import SourceKind
-from seip.students.upn import clean_upn
 
 #: Elements whose value identifies a pupil: for a pupil who is not referred, a problem
 #: with one of these is reported by its path alone (P25).
@@ -224,15 +224,15 @@ def ctf_import(
 ) -> ImportReport:
     """Import one CTF into the records of the referred students it holds (see the module
     docstring for the rules). Raises ``ImportValidationError`` for a file refused
-    outright, ``PermissionDenied`` unless ``actor`` is case staff of the school's
-    partnership; otherwise returns the :class:`ImportReport`.
+    outright, ``PermissionDenied`` unless ``actor`` may import the school's files
+    (:func:`seip.imports.permissions.can_import`); otherwise returns the
+    :class:`ImportReport`.
     """
     if not file_name:
         file_name = Path(source).name if isinstance(source, str | os.PathLike) else "upload"
     ctf = read_ctf(source, max_bytes=max_bytes)
     school = _resolve_school(ctf.header, school_urn)
-    if not has_role(actor, CASE_STAFF, partnership=school.partnership):
-        raise PermissionDenied("Only the partnership's case staff can import a school's file.")
+    ensure_can_import(actor, school)
     report = ImportReport(
         file_name=file_name, school=school.name, version=ctf.header.version, pupils=len(ctf.pupils)
     )
@@ -282,7 +282,7 @@ def ctf_import(
         today=timezone.localdate(),
     )
     try:
-        with transaction.atomic():
+        with school_import(school.pk), transaction.atomic():
             _apply_all(ctf, matched, by_name, context, report, valid_only, progress)
             audit_record(
                 actor=actor,
@@ -409,34 +409,17 @@ def _apply_pupil(
 
 
 def _identity(student: Student, pupil: Pupil, context: _Context) -> int:
-    """Replace a temporary UPN by the permanent one, and move the NC year on.
-
-    A service the students app lacks; it belongs there (``student_identity_update``).
-    Names and date of birth stay as the signed referral gave them.
-    """
-    changed: list[str] = []
-    if student.upn != pupil.upn and student.upn_is_temporary and not pupil.upn_temporary:
-        upn = clean_upn(pupil.upn)
-        student.upn, student.upn_is_temporary = upn.value, upn.temporary
-        changed += ["upn", "upn_is_temporary"]
-    if (
-        pupil.nc_year.isascii()
-        and pupil.nc_year.isdigit()
-        and int(pupil.nc_year) != student.nc_year
+    """Replace a temporary UPN by the permanent one, and move the NC year on (the students
+    app's ``student_identity_update``)."""
+    nc_year = int(pupil.nc_year) if pupil.nc_year.isascii() and pupil.nc_year.isdigit() else None
+    upn = pupil.upn if not pupil.upn_temporary else None
+    if (upn is None or upn == student.upn or not student.upn_is_temporary) and (
+        nc_year is None or nc_year == student.nc_year
     ):
-        student.nc_year = int(pupil.nc_year)
-        changed.append("nc_year")
-    if changed:
-        # The foreign keys and the referral are unchanged, so they are not checked again.
-        student.full_clean(exclude=["partnership", "school", "referral"], validate_unique=False)
-        student.save(update_fields=changed)
-        audit_record(
-            actor=context.actor,
-            action="students.identity.import",
-            obj=student,
-            detail={"fields": changed},
-        )
-    return len(changed)
+        return 0  # the usual case: nothing to change, and no write check to make
+    return len(
+        student_identity_update(student=student, upn=upn, nc_year=nc_year, actor=context.actor)
+    )
 
 
 def _current_sen(pupil: Pupil) -> tuple[str, str, str] | None:
@@ -583,8 +566,7 @@ def _contacts(
 def _contact_refresh(
     found: RecordContact, contact: Contact, priority: int, context: _Context
 ) -> bool:
-    """Bring an imported contact up to date. The records app has no contact update
-    service yet; this belongs there (``contact_update``)."""
+    """Bring an imported contact up to date (the records app's ``contact_update``)."""
     values = {
         "parental_responsibility": contact.parental_responsibility,
         "phone": contact.phone,
@@ -592,23 +574,11 @@ def _contact_refresh(
         "address": contact.address,
         "priority": priority,
     }
-    changed = [name for name, value in values.items() if getattr(found, name) != value]
-    if not changed:
+    if all(getattr(found, name) == value for name, value in values.items()):
         return False
-    for name in changed:
-        setattr(found, name, values[name])
-    found.source_note = context.source.note
-    found.source_organisation = context.source.organisation
-    found.obtained_on = found.verified_on = context.source.obtained_on
-    found.full_clean()
-    found.save()
-    audit_record(
-        actor=context.actor,
-        action="records.contact.import_update",
-        obj=found,
-        detail={"fields": changed},
+    return bool(
+        contact_update(contact=found, changes=values, source=context.source, actor=context.actor)
     )
-    return True
 
 
 def _attendance(

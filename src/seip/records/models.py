@@ -263,8 +263,8 @@ class NoteKind(models.TextChoices):
 
 
 class CaseNote(models.Model):
-    """One dated entry in the chronology. The text is Fernet ciphertext (P14): read it
-    only through ``records.selectors.chronology``."""
+    """One dated entry in the chronology. The text is AES-GCM ciphertext under the
+    student's own key (P14): read it only through ``records.selectors.chronology``."""
 
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="case_notes")
     kind = models.CharField(max_length=20, choices=NoteKind.choices)

@@ -9,6 +9,7 @@ copied, so a withdrawal or an expiry closes access at the moment it happens.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,12 +91,11 @@ def external_organisations(user: User) -> QuerySet[PartnerOrganisation]:
     )
 
 
-def reached_through_involvement(user: User) -> Exists:
-    """For a ``Student`` queryset: a live involvement of one of ``user``'s organisations."""
+def reached_through_involvement(organisations: Iterable[int]) -> Exists:
+    """For a ``Student`` queryset: a live involvement of one of these organisations (the
+    ids of the organisations a user acts for, ``accounts.selectors.places_of``)."""
     return Exists(
-        live_involvements().filter(
-            student=OuterRef("pk"), organisation__in=external_organisations(user)
-        )
+        live_involvements().filter(student=OuterRef("pk"), organisation__in=list(organisations))
     )
 
 

@@ -14,9 +14,10 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from seip.accounts.models import PARTNERSHIP_ROLES, Membership, Role, User
+from seip.accounts.selectors import places_of
 from seip.organisations.models import OrganisationType
 from seip.referrals.models import ConsentGrant
-from seip.sharing.selectors import reached_through_involvement
+from seip.sharing.selectors import EXTERNAL_ROLES, reached_through_involvement
 from seip.students.models import Case, CaseStatus, Student
 
 ARCHIVE_ROLES = (Role.COORDINATOR, Role.DPO)
@@ -31,18 +32,24 @@ def _live_grant(category: str) -> Exists:
 
 
 def students_visible_to(user: User) -> QuerySet[Student]:
-    """Students in working lists and searches: never archived ones."""
+    """Students in working lists and searches: never archived ones.
+
+    Only the doors the user's roles open are put in the query (from the memberships
+    cached for the request), so a co-ordinator's page does not pay for the involvement
+    check a provider needs."""
     if not user.is_authenticated or not user.is_active:
         return Student.objects.none()
-    memberships = Membership.objects.filter(user=user)
-    staff = memberships.filter(role__in=PARTNERSHIP_ROLES).values("partnership")
-    schools = memberships.filter(role=Role.SCHOOL_CONTACT).values("organisation__school")
-    return Student.objects.filter(
-        Q(partnership__in=staff)
-        | (Q(school__in=schools) & _live_grant(OrganisationType.SCHOOL))
-        | Q(reached_through_involvement(user)),
-        archived_at__isnull=True,
-    )
+    staff, _ = places_of(user, PARTNERSHIP_ROLES)
+    _, schools = places_of(user, [Role.SCHOOL_CONTACT])
+    _, organisations = places_of(user, EXTERNAL_ROLES)
+    doors = Q(pk__in=[])
+    if staff:
+        doors |= Q(partnership__in=staff)
+    if schools:
+        doors |= Q(school__organisation__in=schools) & Q(_live_grant(OrganisationType.SCHOOL))
+    if organisations:
+        doors |= Q(reached_through_involvement(organisations))
+    return Student.objects.filter(doors, archived_at__isnull=True)
 
 
 def archived_students_visible_to(user: User) -> QuerySet[Student]:

@@ -16,6 +16,7 @@ from seip.audit.services import audit_record
 from seip.organisations.models import School
 from seip.referrals.models import Referral, ReferralStatus, Tier
 from seip.students.models import Case, CaseStatus, Destination, Outcome, PaperFile, Student
+from seip.students.permissions import ensure_can_write
 from seip.students.upn import clean_upn
 
 #: The case lifecycle. The referral's own "signed" status is the "referred" stage.
@@ -216,3 +217,34 @@ def student_leave(
         actor=actor, action="student.leave", obj=student, detail={"paper_files": len(files)}
     )
     return student
+
+
+@transaction.atomic
+def student_identity_update(
+    *, student: Student, upn: str | None = None, nc_year: int | None = None, actor: User
+) -> list[str]:
+    """Bring a student's UPN and NC year up to date from the school's data (issue 7, P11).
+
+    A temporary UPN gives way to a permanent one; a permanent UPN is never replaced here
+    (another permanent UPN is another child, or a correction for the co-ordinator to
+    make). Names and date of birth stay as the signed referral gave them. Returns the
+    fields changed; the audit event names the fields, never their values.
+    """
+    ensure_can_write(actor, student)
+    changed: list[str] = []
+    if upn is not None and upn != student.upn and student.upn_is_temporary:
+        cleaned = clean_upn(upn)
+        if not cleaned.temporary:
+            student.upn, student.upn_is_temporary = cleaned.value, cleaned.temporary
+            changed += ["upn", "upn_is_temporary"]
+    if nc_year is not None and nc_year != student.nc_year:
+        student.nc_year = nc_year
+        changed.append("nc_year")
+    if changed:
+        # The foreign keys and the referral are unchanged, so they are not checked again.
+        student.full_clean(exclude=["partnership", "school", "referral"], validate_unique=False)
+        student.save(update_fields=changed)
+        audit_record(
+            actor=actor, action="students.identity.import", obj=student, detail={"fields": changed}
+        )
+    return changed

@@ -92,6 +92,7 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_staff": has_role(
             user, [Role.COORDINATOR, Role.DPO, Role.KEY_WORKER], partnership=student.partnership
         ),
+        "is_dpo": has_role(user, [Role.DPO], partnership=student.partnership),
     }
     # Each part of the record adds its own panel, each at a fixed number of queries.
     for panel in PANELS:

@@ -35,8 +35,11 @@ def named_urls(resolver=None, namespace=""):
 
 def url_for(name, pattern, county):
     converters = pattern.pattern.converters
+    # Regex groups with a fixed set of values (a file format) get a valid one.
+    fixed = {"fmt": "md"}
     kwargs = {
-        key: 1 if isinstance(converters.get(key), IntConverter) else county.a.slug
+        key: fixed.get(key)
+        or (1 if isinstance(converters.get(key), IntConverter) else county.a.slug)
         for key in pattern.pattern.regex.groupindex
     }
     return reverse(name, kwargs=kwargs)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from seip.accounts.tests.test_second_factor import named_urls
 from seip.consultations.tests.factories import ConsultationFactory
+from seip.imports.models import ImportRun, MatchCandidate
 from seip.organisations.models import OrganisationType
 from seip.organisations.services import partnership_logo_set
 from seip.progress.models import PortalLink, PortalRelationship
@@ -32,6 +33,8 @@ from seip.records.models import NoteAttachment
 from seip.records.tests.factories import NeedFactory, TargetFactory, code
 from seip.referrals.services import referral_draft_create, referral_sign
 from seip.referrals.tests.factories import PDF, carers, notice_for, pupil
+from seip.rights.models import ReceivedVia, RequesterKind, RequestType
+from seip.rights.services import Requester, rights_request_create
 from seip.sharing.services import involvement_create
 
 # --- personas, grouped -------------------------------------------------------------------
@@ -85,6 +88,8 @@ COORDINATOR_FORM = row(404, staff=403, coordinator=200, school_contact=403, prov
 CONSENT_FORM = row(404, staff=200, safeguarding_lead=403, school_contact=403, provider=403)
 # Portal access: the co-ordinator or a key worker (progress/services.py).
 PORTAL_FORM = row(404, staff=403, coordinator=200, key_worker=200, school_contact=403, provider=403)
+# A rights request and its actions: the co-ordinator and the DPO (rights/selectors.py).
+RIGHTS_REQUEST = row(404, coordinator=200, dpo=200)
 
 EXPECTED: dict[str, dict[str, int]] = {
     # Public, and the sign-in steps. Signing out is POST only.
@@ -169,6 +174,35 @@ EXPECTED: dict[str, dict[str, int]] = {
     "sharing:involvement_end": CASE_STAFF_FORM,
     "sharing:disclosures": row(404, staff=200),
     "sharing:portal_disclosures": row(404, family=200),
+    # Retention: the co-ordinator and DPO read the schedule and the record of processing;
+    # only the DPO changes it; another partnership's is not there.
+    "retention:schedule": row(403, coordinator=200, dpo=200, school_b=404, nobody=404),
+    "retention:ropa": row(403, coordinator=200, dpo=200, school_b=404, nobody=404),
+    "retention:rule_edit": row(403, dpo=200, school_b=404, nobody=404),
+    "retention:hold_place": row(403, dpo=200, school_b=404, nobody=404),
+    "retention:hold_lift": row(405),
+    # Imports: a school's contacts and the partnership's whole-record writers upload; a
+    # run is seen by those who may import its school's files (others: 404); the matching
+    # queue is the co-ordinator's (403 to anyone else, before any lookup).
+    "imports:upload": row(
+        403, coordinator=200, safeguarding_lead=200, school_contact=200, school_b=200
+    ),
+    "imports:run": row(404, coordinator=200, safeguarding_lead=200, school_contact=200),
+    "imports:matches": row(403, coordinator=200),
+    "imports:match_decide": row(403, coordinator=200),
+    # Rights requests: the register is the co-ordinator's and the DPO's (403 to anyone
+    # else; a request outside it is 404); families ask in the portal for a linked child.
+    "rights:register": row(403, coordinator=200, dpo=200),
+    "rights:new": row(403, coordinator=200, dpo=200),
+    "rights:detail": RIGHTS_REQUEST,
+    "rights:identity": RIGHTS_REQUEST,
+    "rights:checks": RIGHTS_REQUEST,
+    "rights:pause": RIGHTS_REQUEST,
+    "rights:resume": RIGHTS_REQUEST,
+    "rights:extend": RIGHTS_REQUEST,
+    "rights:close": RIGHTS_REQUEST,
+    "rights:portal": row(200),
+    "rights:portal_new": row(403, family=200),
 }
 
 # Known wrong statuses: the form is shown (200) to a role the service then refuses (403
@@ -243,8 +277,26 @@ def world(active_case, personas, county) -> World:
         categories={OrganisationType.SCHOOL}, form=PDF, actor=personas["school_contact"],
     )  # fmt: skip
 
+    run = ImportRun.objects.create(
+        school=county.school_a, kind="ctf", file_name="855-4123.xml",
+        created_by=personas["coordinator"],
+    )  # fmt: skip
+    match = MatchCandidate.objects.create(
+        student=student, school=county.school_a, file_name="855-4123.xml", position=2
+    )
+
+    rights_request = rights_request_create(
+        partnership=county.a, student=student, type=RequestType.ACCESS, details="",
+        requester=Requester(RequesterKind.PARENT_CARER, "Sam Example", "sam@example.test"),
+        received_via=ReceivedVia.EMAIL, received_on=timezone.localdate(),
+        actor=personas["coordinator"],
+    )  # fmt: skip
+
     return World(
         kwargs={
+            "rights_request": rights_request.pk,
+            "run_pk": run.pk,
+            "match_pk": match.pk,
             "pk": student.pk,
             "slug": county.a.slug,
             "number": notice.number,
@@ -255,6 +307,9 @@ def world(active_case, personas, county) -> World:
             "intervention_pk": intervention.pk,
             "consent_pk": consent.pk,
             "involvement": involvement.pk,
+            "record_type": "pupil_record",
+            "student_id": student.pk,
+            "fmt": "md",
             # Overridden per URL below.
             "consultation": consultation.pk,
             "referral": pending.pk,
@@ -270,6 +325,8 @@ def url_for(name: str, pattern, world: World) -> str:
         values["pk"] = values["referral"]
     elif name == "sharing:involvement_end":
         values["pk"] = values["involvement"]
+    elif name.startswith("rights:"):
+        values["pk"] = values["rights_request"]
     kwargs = {key: values[key] for key in pattern.pattern.regex.groupindex}
     return reverse(name, kwargs=kwargs)
 

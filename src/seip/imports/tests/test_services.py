@@ -221,9 +221,12 @@ def test_valid_only_imports_each_pupil_all_or_nothing(student, school_spec, pers
     assert after["Need"] == after["Contact"] == after["AttendanceYear"] == 0
 
 
-def test_only_the_partnerships_case_staff_may_import(student, school_spec, personas):
+@pytest.mark.parametrize("persona", ["key_worker", "dpo", "school_b", "provider", "nobody"])
+def test_only_the_schools_contacts_and_whole_partnership_writers_may_import(
+    student, school_spec, personas, persona
+):
     with pytest.raises(PermissionDenied):
-        _run([_jordan()], school_spec, personas["school_contact"])
+        _run([_jordan()], school_spec, personas[persona])
 
 
 def test_a_student_of_another_partnership_is_not_referred_here(

@@ -211,3 +211,29 @@ def test_withdrawing_everything_closes_the_case(active_case, signed, personas):
     assert active_case.outcome == "consent_withdrawn"
     assert signed.status == ReferralStatus.WITHDRAWN
     assert not signed.grants.filter(withdrawn_at__isnull=True).exists()
+
+
+@pytest.mark.promise("P07")
+def test_a_school_writes_only_through_its_own_import_and_only_with_consent(
+    active_case, personas, county
+):
+    from django.core.exceptions import PermissionDenied
+
+    from seip.referrals.services import consent_withdraw
+    from seip.students.permissions import ensure_can_write, school_import
+
+    student = active_case.student
+    school_contact = personas["school_contact"]
+    with pytest.raises(PermissionDenied):
+        ensure_can_write(school_contact, student)  # by hand: never
+    with school_import(county.school_b.pk), pytest.raises(PermissionDenied):
+        ensure_can_write(school_contact, student)  # another school's file: no
+    with school_import(student.school_id):
+        ensure_can_write(school_contact, student)  # its own file, schools consent live
+        with pytest.raises(PermissionDenied):
+            ensure_can_write(personas["school_b"], student)
+    consent_withdraw(
+        referral=student.referral, categories={"school"}, actor=personas["coordinator"]
+    )
+    with school_import(student.school_id), pytest.raises(PermissionDenied):
+        ensure_can_write(school_contact, student)

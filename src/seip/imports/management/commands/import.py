@@ -2,9 +2,10 @@
 
 - ``seip import ctf FILE... [--school URN] [--valid-only] --as EMAIL``: Common Transfer
   Files;
-- ``seip import csv attendance FILE --school URN [--mapping upn=..,date=..,am=..,pm=..]
-  [--preview] [--valid-only] --as EMAIL``: an MIS attendance export, with its column
-  mapping remembered for the school.
+- ``seip import csv KIND FILE --school URN [--mapping FIELD=COLUMN,...] [--preview]
+  [--valid-only] --as EMAIL``: an MIS export of attendance marks, behaviour incidents,
+  suspensions and exclusions, or assessment results, with its column mapping remembered
+  for the school.
 """
 
 import sys
@@ -17,8 +18,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from seip.accounts.models import User
 from seip.imports.ctf import DEFAULT_MAX_BYTES
-from seip.imports.mis import attendance_csv_import, attendance_csv_preview, parse_mapping
+from seip.imports.mis import FIELDS, OPTIONAL, parse_mapping
 from seip.imports.models import MappingKind
+from seip.imports.runs import csv_import, csv_preview
 from seip.imports.services import ctf_import
 from seip.imports.validation import ImportValidationError
 from seip.organisations.models import School
@@ -52,18 +54,24 @@ class Command(BaseCommand):
             dest="actor",
             required=True,
             metavar="EMAIL",
-            help="the partnership case worker (usually the co-ordinator) importing the files",
+            help="who imports: the co-ordinator, the safeguarding lead or a school contact",
         )
 
         mis = sub.add_parser("csv", help="import an MIS CSV export")
-        mis.add_argument("kind", choices=[MappingKind.ATTENDANCE])
+        mis.add_argument("kind", choices=list(MappingKind.values))
         mis.add_argument("file", type=Path, metavar="FILE")
         mis.add_argument("--school", metavar="URN", required=True)
         mis.add_argument(
             "--mapping",
             metavar="FIELD=COLUMN,...",
-            help="which column holds each field, e.g. upn=UPN,date=Date,am=AM,pm=PM; "
-            "remembered for the school (default: the remembered mapping)",
+            help="which column holds each field, e.g. upn=UPN,date=Date,am=AM,pm=PM for "
+            "attendance; fields: "
+            + "; ".join(
+                f"{kind}: {', '.join(FIELDS[kind])}"
+                + (f" [{', '.join(OPTIONAL[kind])}]" if kind in OPTIONAL else "")
+                for kind in MappingKind.values
+            )
+            + "; remembered for the school (default: the remembered mapping)",
         )
         mis.add_argument(
             "--preview", action="store_true", help="show the first rows as mapped; import nothing"
@@ -111,10 +119,13 @@ class Command(BaseCommand):
                 parse_mapping(options["mapping"], options["kind"]) if options["mapping"] else None
             )
             if options["preview"]:
-                lines = attendance_csv_preview(path, school=school, columns=columns, actor=actor)
+                lines = csv_preview(
+                    options["kind"], path, school=school, columns=columns, actor=actor
+                )
                 self.stdout.write("\n".join(lines))
                 return
-            report = attendance_csv_import(
+            report = csv_import(
+                options["kind"],
                 source=path,
                 school=school,
                 actor=actor,

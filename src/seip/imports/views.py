@@ -1,0 +1,125 @@
+"""Pages for importing school data: the upload form, a run's progress and report, and the
+co-ordinator's matching queue (issue 7).
+
+Uploading is for the people :func:`seip.imports.permissions.can_import` names; anyone
+else gets a 403 (the page reveals no record). A run or a match candidate is fetched
+through its scoping function, so one the user may not see is a 404.
+"""
+
+import io
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from seip.accounts.models import Role, User
+from seip.core.forms import form_submitted
+from seip.imports.forms import MatchForm, UploadForm
+from seip.imports.matching import match_resolve
+from seip.imports.models import ImportKind, RunStatus
+from seip.imports.permissions import matches_visible_to, runs_visible_to, schools_for_import
+from seip.imports.runs import csv_preview, import_run_start, read_progress
+from seip.imports.services import Outcome
+from seip.imports.validation import ImportValidationError
+
+#: Seconds between refreshes of a running import's page (no JavaScript needed).
+REFRESH_SECONDS = 2
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    schools = schools_for_import(user)
+    if not schools.exists():
+        raise PermissionDenied("Only school contacts and partnership staff can import files.")
+    form = UploadForm(request.POST or None, request.FILES or None, schools=schools)
+    preview: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        content = b"".join(data["file"].chunks())
+        if "preview" not in request.POST:
+            run = import_run_start(
+                school=data["school"], kind=data["kind"], file_name=data["file"].name,
+                content=content, valid_only=data["valid_only"], columns=data["mapping"],
+                actor=user,
+            )  # fmt: skip
+            return redirect("imports:run", run.pk)
+        if data["kind"] == ImportKind.CTF:
+            form.add_error("kind", "A preview is for CSV files: a CTF needs no mapping")
+        else:
+            try:
+                preview = csv_preview(
+                    data["kind"], io.BytesIO(content), school=data["school"],
+                    columns=data["mapping"], actor=user,
+                )  # fmt: skip
+            except ImportValidationError as exc:
+                form.add_error(None, str(exc))
+    runs = runs_visible_to(user)[:10]
+    context = {
+        "form": form,
+        "preview": preview,
+        "runs": runs,
+        "is_coordinator": Role.COORDINATOR in user.roles,
+    }
+    return render(request, "imports/upload.html", context)
+
+
+@require_GET
+def run_detail(request: HttpRequest, run_pk: int) -> HttpResponse:
+    run = get_object_or_404(runs_visible_to(_user(request)), pk=run_pk)
+    done, total = read_progress(run)
+    report = run.report or {}
+    counts = report.get("counts", {})
+    context = {
+        "run": run,
+        "done": done,
+        "total": total,
+        "counts": [(outcome.value, counts.get(outcome.value, 0)) for outcome in Outcome],
+        "refused": report.get("refused", ""),
+        "rejected": report.get("rejected", []),
+        "warnings": report.get("warnings", []),
+        "refresh": REFRESH_SECONDS,
+        "status": RunStatus(run.status),
+    }
+    response = render(request, "imports/run.html", context)
+    if not run.finished:
+        # The Refresh header reloads the page in every browser without JavaScript (and
+        # without a <meta> in the shared layout); it stops once the run has finished.
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response
+
+
+def _coordinator(request: HttpRequest) -> User:
+    user = _user(request)
+    if Role.COORDINATOR not in user.roles:
+        raise PermissionDenied("The matching queue is the co-ordinator's.")
+    return user
+
+
+@require_GET
+def match_list(request: HttpRequest) -> HttpResponse:
+    user = _coordinator(request)
+    candidates = matches_visible_to(user).filter(resolved_at__isnull=True)
+    return render(request, "imports/matches.html", {"candidates": candidates})
+
+
+@require_http_methods(["GET", "POST"])
+def match_decide(request: HttpRequest, match_pk: int) -> HttpResponse:
+    user = _coordinator(request)
+    candidate = get_object_or_404(
+        matches_visible_to(user).filter(resolved_at__isnull=True), pk=match_pk
+    )
+    form = MatchForm(request.POST or None)
+    if form_submitted(
+        request,
+        form,
+        lambda data: match_resolve(candidate=candidate, resolution=data["resolution"], actor=user),
+    ):
+        return redirect("imports:matches")
+    return render(request, "imports/match_decide.html", {"form": form, "candidate": candidate})

@@ -1,0 +1,203 @@
+"""A student with a row in every table that holds anything about a child, and a second
+student who must come through every erasure untouched."""
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+from stdnum.gb.upn import calc_check_digit
+
+from seip.attendance.tests.factories import store
+from seip.behaviour.tests.factories import (
+    AttitudeRatingFactory,
+    ExclusionFactory,
+    IncidentFactory,
+    ResultFactory,
+)
+from seip.imports.models import MatchCandidate
+from seip.keys.tests.conftest import give_history
+from seip.organisations.models import OrganisationType
+from seip.progress.models import PortalLink, Review
+from seip.provision.models import InterventionType
+from seip.provision.tests.factories import InterventionFactory, PlacementFactory, ReviewFactory
+from seip.records.models import BreakGlassAccess, SafeguardingConcern
+from seip.records.tests.factories import (
+    AgencyFactory,
+    ContactFactory,
+    NeedFactory,
+    TargetFactory,
+    code,
+)
+from seip.referrals.services import CarerDetails, referral_draft_create, referral_sign
+from seip.referrals.tests.factories import PDF, notice_for, pupil
+from seip.retention.models import LegalHold
+from seip.sharing.models import Disclosure, DisclosureKind, Involvement
+from seip.students.models import PaperFile, Student
+from seip.students.services import case_open
+
+
+@dataclass(frozen=True)
+class Person:
+    first_name: str
+    last_name: str
+    upn: str
+    dob: dt.date
+    carer: str
+
+
+ERASED = Person("Zebedee", "Quillfeather", "", dt.date(2011, 2, 19), "Morwenna Quillfeather")
+KEPT = Person("Riley", "Otterburn", "", dt.date(2012, 7, 3), "Alex Otterburn")
+
+
+def upn_for(county, serial: int) -> str:
+    digits = f"{county.school_a.local_authority.la_code}{county.school_a.establishment_number}"
+    digits += f"14{serial:03d}"
+    return calc_check_digit(digits) + digits
+
+
+def make_referral(county, personas, person: Person, serial: int):
+    """A signed referral, with its encrypted form scan and so its data key."""
+    referral = referral_draft_create(
+        school=county.school_a,
+        pupil=pupil(
+            upn=upn_for(county, serial),
+            first_name=person.first_name,
+            last_name=person.last_name,
+            date_of_birth=person.dob,
+        ),
+        carers=[
+            CarerDetails(name=person.carer, relationship="Mother", parental_responsibility=True)
+        ],
+        actor=personas["school_contact"],
+    )
+    referral_sign(
+        referral=referral,
+        signed_by_name=person.carer,
+        relationship="Mother",
+        has_parental_responsibility=True,
+        signed_on=dt.date(2026, 11, 20),
+        notice_version=notice_for(county.a),
+        categories={OrganisationType.SCHOOL, OrganisationType.ALTERNATIVE_PROVIDER},
+        form=PDF,
+        actor=personas["school_contact"],
+    )
+    referral.refresh_from_db()
+    return referral
+
+
+def make_student(county, personas, person: Person, serial: int) -> Student:
+    referral = make_referral(county, personas, person, serial)
+    case = case_open(
+        referral=referral, tier=2, risk_assessment_on=None, risk_assessment_summary="",
+        actor=personas["coordinator"],
+    )  # fmt: skip
+    return case.student
+
+
+def fill_record(student: Student, county, personas) -> None:
+    """One row or more in every table of ``retention.erasure.PLAN``."""
+    coordinator = personas["coordinator"]
+    _, concern = give_history(student, coordinator)
+    BreakGlassAccess.objects.create(
+        user=personas["key_worker"], concern=concern, reason="Covering for the DSL."
+    )
+    old = NeedFactory(student=student, kind="sen_provision", code=code("sen_provision", "K"))
+    old.superseded_at = timezone.now()
+    old.save()
+    new = NeedFactory(student=student, kind="sen_provision", code=code("sen_provision", "E"))
+    old.superseded_by = new
+    old.save()
+    ContactFactory(student=student, name=f"{student.first_name}'s aunt")
+    AgencyFactory(student=student)
+    TargetFactory(plan__student=student)
+    intervention = InterventionFactory(
+        student=student, type=InterventionType.AP_PLACEMENT, provider=county.provider
+    )
+    ReviewFactory(placement=PlacementFactory(intervention=intervention))
+    store(student, 2026, {})
+    IncidentFactory(student=student)
+    ExclusionFactory(student=student)
+    AttitudeRatingFactory(student=student)
+    ResultFactory(student=student)
+    PortalLink.objects.create(
+        user=personas["parent"],
+        student=student,
+        relationship="parent_carer",
+        parental_responsibility=True,
+    )
+    Review.objects.create(
+        case=student.cases.get(),
+        held_on=dt.date(2026, 11, 25),
+        attendance_progress="Better",
+        behaviour_progress="Better",
+        attainment_progress="Steady",
+        next_steps="Keep going",
+    )
+    MatchCandidate.objects.create(
+        student=student, school=county.school_a, file_name="ctf.xml", position=3
+    )
+    Involvement.objects.create(
+        student=student,
+        organisation=county.provider,
+        purpose="AP placement",
+        starts_on=dt.date(2026, 9, 1),
+    )
+    Disclosure.objects.create(
+        student=student,
+        organisation=county.provider,
+        kind=DisclosureKind.VIEW,
+        purpose="AP placement",
+    )
+    PaperFile.objects.create(
+        student=student,
+        description="Referral folder",
+        returned_to=county.school_a,
+        returned_on=dt.date(2026, 11, 26),
+        received_by="School office",
+        receipt_confirmed=True,
+    )
+    hold = LegalHold.objects.create(
+        referral=student.referral, reason="Tribunal", placed_by=personas["dpo"]
+    )
+    hold.lifted_at = timezone.now()
+    hold.save()
+    assert SafeguardingConcern.objects.filter(student=student).exists()
+
+
+@pytest.fixture
+def erased(county, personas) -> Student:
+    student = make_student(county, personas, ERASED, 1)
+    fill_record(student, county, personas)
+    return student
+
+
+@pytest.fixture
+def kept(county, personas) -> Student:
+    student = make_student(county, personas, KEPT, 2)
+    fill_record(student, county, personas)
+    return student
+
+
+def identifiers(student: Student) -> list[str]:
+    """Strings that would identify the student if found anywhere after erasure."""
+    return [
+        student.first_name,
+        student.last_name,
+        student.upn,
+        student.date_of_birth.isoformat(),
+        json.dumps(student.date_of_birth.isoformat()),
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _own_master_key(settings):
+    import os
+
+    from seip.keys import crypto
+
+    settings.MASTER_KEYS = [("test-1", os.urandom(32))]
+    crypto.cache_clear()
+    yield
+    crypto.cache_clear()

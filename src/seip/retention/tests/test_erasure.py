@@ -1,0 +1,293 @@
+"""Erasure (P22): the student is gone from every list, table and file; their encrypted
+content in a backup taken before cannot be read; the audit chain still verifies; and the
+tombstone holds nothing that identifies them."""
+
+import io
+import json
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+
+from seip.audit.models import AuditEvent
+from seip.audit.selectors import verify
+from seip.keys import crypto
+from seip.keys.models import DataKey
+from seip.records.models import CaseNote, NoteAttachment
+from seip.records.services import NOTE_TEXT
+from seip.referrals.models import Referral
+from seip.referrals.selectors import referrals_visible_to
+from seip.retention.erasure import KEPT, PLAN, reaching_models
+from seip.retention.models import Erasure, ErasureGround, ErasureSource, LegalHold
+from seip.retention.services import student_erase
+from seip.retention.tests.conftest import identifiers
+from seip.students.models import Student
+from seip.students.selectors import archived_students_visible_to, students_visible_to
+
+pytestmark = pytest.mark.django_db
+
+
+def erase(student, actor, capture, **kwargs):
+    kwargs.setdefault("ground", ErasureGround.OBJECTION_UPHELD)
+    with capture(execute=True):
+        return student_erase(student_or_referral=student, actor=actor, **kwargs)
+
+
+def rows_of(referral_id: int) -> dict[str, int]:
+    counts = {}
+    for label, lookup in PLAN:
+        model = apps.get_model(label)
+        counts[label] = model._default_manager.filter(**{lookup: referral_id}).count()
+    return counts
+
+
+def test_every_model_that_reaches_a_student_is_erased_or_deliberately_kept():
+    """A new model with a foreign key to a student, a referral, or anything under them
+    must be added to the plan (or to KEPT, with a reason), or this fails."""
+    planned = {label for label, _ in PLAN}
+    installed = {model._meta.label for model in apps.get_models()}
+    missing = reaching_models() - planned - KEPT.keys()
+    assert not missing, f"not covered by erasure: {sorted(missing)}"
+    assert planned <= installed
+    assert "records.Target" in reaching_models()  # two steps away, through SupportPlan
+
+
+@pytest.mark.promise("P22")
+def test_erasure_removes_every_row_and_file_and_leaves_others_alone(
+    erased, kept, personas, django_capture_on_commit_callbacks
+):
+    referral_id = erased.referral_id
+    before = rows_of(referral_id)
+    empty = [label for label, n in before.items() if n == 0]
+    assert not empty, f"the fixture should fill every table: {empty}"
+    kept_before = rows_of(kept.referral_id)
+    files = [a.stored_as for a in NoteAttachment.objects.filter(note__student=erased)]
+    files += [c.form_file for c in erased.referral.consents.all()]
+    assert all(default_storage.exists(name) for name in files)
+
+    erasure = erase(erased, personas["dpo"], django_capture_on_commit_callbacks)
+
+    assert all(n == 0 for n in rows_of(referral_id).values())
+    assert rows_of(kept.referral_id) == kept_before
+    assert not any(default_storage.exists(name) for name in files)
+    assert not Student.objects.filter(pk=erased.pk).exists()
+    assert not Referral.objects.filter(pk=referral_id).exists()
+    assert erasure.counts["students.student"] == 1
+    assert erasure.counts["records.casenote"] == 1
+    assert {s["store"] for s in erasure.stores} >= {
+        "database", "media files", "key store", "backups"
+    }  # fmt: skip
+
+
+@pytest.mark.promise("P22")
+def test_the_erased_student_is_in_no_list_or_search_for_anyone(
+    erased, kept, personas, django_capture_on_commit_callbacks
+):
+    erase(erased, personas["dpo"], django_capture_on_commit_callbacks)
+    for name, user in personas.items():
+        for visible in (students_visible_to, archived_students_visible_to):
+            pks = set(visible(user).values_list("pk", flat=True))
+            assert erased.pk not in pks, name
+        assert not referrals_visible_to(user).filter(pk=erased.referral_id).exists()
+    assert kept in students_visible_to(personas["coordinator"])
+    assert not Student.objects.filter(last_name="Quillfeather").exists()
+
+
+@pytest.mark.promise("P22")
+def test_a_backup_taken_before_erasure_cannot_decrypt_the_notes(
+    erased, kept, personas, django_capture_on_commit_callbacks
+):
+    buffer = io.StringIO()
+    call_command("dumpdata", "keys.datakey", "records.casenote", stdout=buffer)
+    backup = json.loads(buffer.getvalue())
+
+    erase(erased, personas["dpo"], django_capture_on_commit_callbacks)
+    crypto.cache_clear()
+
+    def restored(model: str, referral_id: int) -> dict:
+        for row in backup:
+            fields = row["fields"]
+            if row["model"] == model and fields.get("referral") == referral_id:
+                return fields
+        raise AssertionError(model)
+
+    def note_blob(student) -> bytes:
+        for row in backup:
+            if row["model"] == "records.casenote" and row["fields"]["student"] == student.pk:
+                return bytes(DataKey._meta.get_field("wrapped").to_python(
+                    row["fields"]["text_encrypted"]))  # fmt: skip
+        raise AssertionError("no note in the backup")
+
+    def key_from_backup(referral_id: int) -> DataKey:
+        fields = restored("keys.datakey", referral_id)
+        return DataKey(
+            referral_id=referral_id,
+            store_id=fields["store_id"],
+            master_key_id=fields["master_key_id"],
+            wrapped=DataKey._meta.get_field("wrapped").to_python(fields["wrapped"]),
+        )
+
+    # The erased student's wrapped key is in the backup, but its key-store secret is gone
+    # and no other secret unwraps it, so their note's ciphertext stays sealed.
+    gone = key_from_backup(erased.referral_id)
+    assert bytes(gone.wrapped)
+    assert crypto.store_read(gone.store_id) is None
+    secrets = [path.read_bytes() for path in crypto._store_path("x").parent.iterdir()]
+    assert secrets
+    for secret in secrets:
+        with pytest.raises(crypto.KeyMissing):
+            crypto.unwrap_key(gone, secret)
+    with pytest.raises(crypto.DataUnavailable):
+        crypto.decrypt_for(erased.referral_id, note_blob(erased), aad=NOTE_TEXT)
+    # The same backup still opens the other student's note.
+    other = key_from_backup(kept.referral_id)
+    key = crypto.unwrap_key(other, crypto.store_read(other.store_id) or b"")
+    plaintext = crypto.Sealer(kept.referral_id, key).decrypt(note_blob(kept), aad=NOTE_TEXT)
+    assert plaintext.startswith(b"Home visit")
+
+
+@pytest.mark.promise("P22")
+def test_the_audit_chain_still_verifies_after_erasure(
+    erased, kept, personas, django_capture_on_commit_callbacks
+):
+    # Events written before erasure name the subject by id: they stay, and still chain.
+    named = AuditEvent.objects.filter(
+        object_type="referrals.referral", object_id=str(erased.referral_id)
+    )
+    assert named.exists()
+    erasure = erase(erased, personas["dpo"], django_capture_on_commit_callbacks)
+    assert verify().ok
+    call_command("audit", "verify", stdout=io.StringIO())
+    event = AuditEvent.objects.get(action="retention.erase")
+    assert event.object_id == str(erasure.pk)
+    assert event.detail["referral_id"] == erased.referral_id
+    assert event.actor == personas["dpo"]
+    assert named.exists()
+
+
+@pytest.mark.promise("P22")
+def test_nothing_identifying_survives_anywhere_in_the_database(
+    erased, kept, personas, django_capture_on_commit_callbacks
+):
+    needles = [*identifiers(erased), "Morwenna"]
+    dump = io.StringIO()
+    call_command("dumpdata", stdout=dump)
+    assert all(needle in dump.getvalue() for needle in needles)  # the check can fail
+
+    erase(
+        erased,
+        personas["dpo"],
+        django_capture_on_commit_callbacks,
+        request_reference="RR-2026-014",
+    )
+    dump = io.StringIO()
+    call_command("dumpdata", stdout=dump)
+    text = dump.getvalue()
+    found = [needle for needle in needles if needle in text]
+    assert not found
+    assert all(needle in text for needle in identifiers(kept))
+    tombstone = Erasure.objects.get()
+    assert tombstone.request_reference == "RR-2026-014"
+    assert tombstone.ground == ErasureGround.OBJECTION_UPHELD
+    assert tombstone.actor_id == personas["dpo"].pk
+
+
+def test_only_the_dpo_erases(erased, personas):
+    for role in ("coordinator", "key_worker", "safeguarding_lead", "school_contact", "admin"):
+        with pytest.raises(PermissionDenied):
+            student_erase(
+                student_or_referral=erased, ground="no_longer_needed", actor=personas[role]
+            )
+    with pytest.raises(PermissionDenied):
+        student_erase(student_or_referral=erased, ground="no_longer_needed", actor=None)
+    assert Student.objects.filter(pk=erased.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("ground", "says"),
+    [("consent_withdrawn", "public task"), ("because", "objection was upheld")],
+)
+def test_grounds_that_do_not_apply_under_public_task_are_refused(erased, personas, ground, says):
+    with pytest.raises(ValidationError) as error:
+        student_erase(student_or_referral=erased, ground=ground, actor=personas["dpo"])
+    assert says in str(error.value)
+    assert Student.objects.filter(pk=erased.pk).exists()
+
+
+def test_a_legal_hold_stops_erasure(erased, personas):
+    LegalHold.objects.create(referral=erased.referral, reason="Inquiry", placed_by=personas["dpo"])
+    with pytest.raises(ValidationError, match="legal hold"):
+        student_erase(
+            student_or_referral=erased.referral,
+            ground=ErasureGround.UNLAWFUL,
+            actor=personas["dpo"],
+        )
+    assert Student.objects.filter(pk=erased.pk).exists()
+    assert DataKey.objects.get(referral=erased.referral).shredded_at is None
+
+
+def test_a_declined_referral_with_no_student_can_be_erased(
+    county, personas, django_capture_on_commit_callbacks
+):
+    from seip.referrals.services import referral_decline
+    from seip.retention.tests.conftest import ERASED, make_referral
+
+    referral = make_referral(county, personas, ERASED, 7)
+    referral_decline(referral=referral, reason="Not eligible", actor=personas["coordinator"])
+    erasure = erase(
+        referral,
+        None,
+        django_capture_on_commit_callbacks,
+        ground=ErasureGround.NO_LONGER_NEEDED,
+        source=ErasureSource.RETENTION,
+    )
+    assert erasure.student_id is None
+    assert not Referral.objects.filter(pk=referral.pk).exists()
+    assert not CaseNote.objects.exists()
+
+
+def test_another_partnerships_dpo_cannot_erase(erased, county):
+    from seip.accounts.models import Membership, Role
+    from seip.accounts.tests.factories import UserFactory
+
+    other_dpo = UserFactory(email="dpo-b@seip.test", full_name="Other Dpo")
+    Membership.objects.create(user=other_dpo, role=Role.DPO, partnership=county.b)
+    with pytest.raises(PermissionDenied):
+        student_erase(student_or_referral=erased, ground="unlawful", actor=other_dpo)
+
+
+def test_the_request_reference_is_a_code_not_a_name(erased, personas):
+    with pytest.raises(ValidationError):
+        student_erase(
+            student_or_referral=erased,
+            ground=ErasureGround.OBJECTION_UPHELD,
+            actor=personas["dpo"],
+            request_reference="Zebedee Quillfeather",
+        )
+    assert DataKey.objects.get(referral=erased.referral).shredded_at is None
+    assert Student.objects.filter(pk=erased.pk).exists()
+
+
+@pytest.mark.promise("P22")
+def test_an_import_report_quoting_the_upn_keeps_only_the_other_pupils(
+    erased, kept, personas, county, django_capture_on_commit_callbacks
+):
+    import_run = apps.get_model("imports", "ImportRun")
+    run = import_run.objects.create(
+        school=county.school_a,
+        kind="ctf",
+        file_name="autumn.xml",
+        report={
+            "rejected": [f"Pupil 3 ({erased.upn}): no date of birth", f"Pupil 4 ({kept.upn})"],
+            "counts": {"imported": 2},
+        },
+    )
+    erasure = erase(erased, personas["dpo"], django_capture_on_commit_callbacks)
+    run.refresh_from_db()
+    assert run.report["rejected"] == [
+        "Pupil 3 ([erased]): no date of birth",
+        f"Pupil 4 ({kept.upn})",
+    ]
+    assert erasure.counts["imports.importrun (redacted)"] == 1

@@ -1,0 +1,169 @@
+"""The register of rights requests (P18 to P22) and the events that move their clock.
+
+A request is kept for the partnership that must answer it. It names a student when the
+person is on record (or still archived); a request can also arrive before anyone knows
+who the child is, or about a child the partnership never held or has already erased. Then
+``subject_details`` keeps the name and date of birth as the requester gave them, only
+because the request cannot be searched for or answered without them (P25: nothing about
+such a child is ever counted in a report, and this register is not a record of the child).
+
+The due date is never stored: it is worked out by ``seip.rights.clock`` from the inputs
+kept here (date received, the clock events, the extension), so it cannot drift from them.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from seip.organisations.models import Partnership
+from seip.students.models import Student
+
+
+class RequestType(models.TextChoices):
+    ACCESS = "access", "Access (a copy of the record)"
+    RECTIFICATION = "rectification", "Correction (rectification)"
+    OBJECTION = "objection", "Objection to processing"
+    ERASURE = "erasure", "Erasure"
+    PORTABILITY = "portability", "Moving information (portability)"
+
+
+class RequesterKind(models.TextChoices):
+    PARENT_CARER = "parent_carer", "Parent or carer with parental responsibility"
+    STUDENT = "student", "The student"
+    REPRESENTATIVE = "representative", "A representative (for example a solicitor or advocate)"
+
+
+class ReceivedVia(models.TextChoices):
+    PORTAL = "portal", "Family portal"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+    PHONE = "phone", "Phone"
+    IN_PERSON = "in_person", "In person"
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "Received"
+    AWAITING = "awaiting", "Waiting for identity, clarification or fee"
+    IN_PROGRESS = "in_progress", "In progress"
+    EXTENDED = "extended", "Extended"
+    COMPLETED = "completed", "Completed"
+    REFUSED = "refused", "Refused"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OPEN_STATUSES = (Status.RECEIVED, Status.AWAITING, Status.IN_PROGRESS, Status.EXTENDED)
+CLOSED_STATUSES = (Status.COMPLETED, Status.REFUSED, Status.WITHDRAWN)
+
+
+class PauseReason(models.TextChoices):
+    # Identity and fee move the start of the clock (the "relevant time"); clarification
+    # stops it, and the days waited are added (clock.py explains both).
+    IDENTITY = "identity", "Waiting for proof of identity"
+    CLARIFICATION = "clarification", "Waiting for clarification"
+    FEE = "fee", "Waiting for a fee"
+
+
+class RightsRequest(models.Model):
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="rights_requests"
+    )
+    # SET_NULL: erasing the student must leave the request (and its tombstone) behind.
+    student = models.ForeignKey(
+        Student, on_delete=models.SET_NULL, null=True, blank=True, related_name="rights_requests"
+    )
+    subject_details = models.CharField(
+        "the child, as the requester described them",
+        max_length=300,
+        blank=True,
+        help_text="Only when the child is not on record: name and date of birth as given.",
+    )
+    type = models.CharField(max_length=20, choices=RequestType.choices)
+    details = models.TextField("what was asked for", blank=True)
+    requester_kind = models.CharField(max_length=20, choices=RequesterKind.choices)
+    # The requester's name and how to reply are needed to answer; nothing more is kept.
+    requester_name = models.CharField(max_length=200)
+    requester_contact = models.CharField("how to reply", max_length=300)
+    requester_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rights_requests",
+        help_text="The portal account that made the request, if it came through the portal.",
+    )
+    received_via = models.CharField(max_length=20, choices=ReceivedVia.choices)
+    received_on = models.DateField()
+
+    identity_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    identity_checked_on = models.DateField(null=True, blank=True)
+    identity_check_method = models.CharField(max_length=300, blank=True)
+    parental_responsibility_confirmed = models.BooleanField(default=False)
+    parental_responsibility_how = models.CharField(max_length=300, blank=True)
+    child_view_sought = models.BooleanField(default=False)
+    child_view = models.TextField("the child's view", blank=True)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    extension_months = models.PositiveSmallIntegerField(default=0)
+    extension_reason = models.TextField(blank=True)
+    extension_notified_on = models.DateField(
+        "the requester was told of the extension on", null=True, blank=True
+    )
+    outcome_notes = models.TextField(blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_on", "pk"]
+        indexes = [models.Index(fields=["partnership", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(extension_months__lte=2), name="rights_extension_at_most_two"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rights request {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def identity_checked(self) -> bool:
+        return self.identity_checked_on is not None
+
+
+class ClockPause(models.Model):
+    """A stretch of time spent waiting for the requester; open while ``ended_on`` is empty."""
+
+    request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="pauses")
+    reason = models.CharField(max_length=20, choices=PauseReason.choices)
+    started_on = models.DateField("asked on")
+    ended_on = models.DateField("received on", null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=models.Q(ended_on__isnull=True),
+                name="rights_one_open_pause",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="rights_pause_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Clock pause {self.pk}"
