@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management import call_command
@@ -62,4 +64,13 @@ class Command(BaseCommand):
             return
         address = f"127.0.0.1:{options['port']}"
         self.stdout.write(self.style.SUCCESS(f"\nSEIP demo: http://{address}/  (Ctrl-C to stop)\n"))
-        call_command("runserver", address, use_reloader=False, skip_checks=True)
+        # Imports run as background tasks: the demo starts the worker beside the server,
+        # as production runs `seip db_worker` beside the web server.
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "seip.manage", "db_worker", "--no-reload", "--interval", "1"]
+        )
+        try:
+            call_command("runserver", address, use_reloader=False, skip_checks=True)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
