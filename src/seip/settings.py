@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "seip.transfers",
     "seip.rights",
     "seip.retention",
+    "seip.bundles",
+    "seip.concerns",
     "seip.demo",
 ]
 
@@ -258,6 +260,27 @@ USE_TZ = True
 
 # Logging: structured and free of personal data. Request paths can carry identifiers, so
 # Django's request logger is kept at WARNING and nothing logs a username or a name.
+# Email: the DPO is told of new data-protection concerns (P23). Messages carry no personal
+# content. Outside production they are printed to the console; production sends through
+# SMTP with the SEIP_EMAIL_* settings.
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("SEIP_EMAIL_HOST", "localhost"),
+                "port": env_int("SEIP_EMAIL_PORT", 587),
+                "username": env_str("SEIP_EMAIL_USER"),
+                "password": env_secret("SEIP_EMAIL_PASSWORD") or "",
+                "use_tls": env_bool("SEIP_EMAIL_USE_TLS", True),
+            },
+        }
+        if PRODUCTION
+        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
+}
+DEFAULT_FROM_EMAIL = env_str("SEIP_EMAIL_FROM", "seip@localhost")
+
 # Long imports run as background tasks (issue 7): Django's task framework with the database
 # backend, so no broker is needed. Run the worker beside the web server: `seip db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

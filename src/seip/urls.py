@@ -17,4 +17,6 @@ urlpatterns = [
     path("", include("seip.sharing.urls")),
     path("", include("seip.rights.urls")),
     path("", include("seip.retention.urls")),
+    path("", include("seip.bundles.urls")),
+    path("", include("seip.concerns.urls")),
 ]

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from seip.accounts.models import PARTNERSHIP_ROLES, Role, User
+from seip.concerns.selectors import open_concern_counts
 from seip.organisations.models import Partnership, School
 from seip.organisations.selectors import agreement_summary, partnerships_visible_to
 from seip.referrals.selectors import awaiting_decision
@@ -49,6 +50,15 @@ def next_steps(user: User, partnership: Partnership | None) -> list[Step]:
                     f"{counts['current']} current, {counts['expiring']} expiring within 60 days, "
                     f"{counts['expired']} expired. An organisation without a current agreement "
                     "will receive nothing.",
+                )
+            )
+        if Role.DPO in roles:
+            unanswered, overdue = open_concern_counts(user)
+            steps.append(
+                Step(
+                    "Data-protection concerns",
+                    reverse("concerns:list"),
+                    f"{unanswered} not yet answered, {overdue} past the 30 days to acknowledge.",
                 )
             )
         if roles & {Role.COORDINATOR, Role.DPO}:

@@ -21,6 +21,13 @@ from seip.students.models import Student
 #: (model label, lookup from that model to the referral's id). Order matters.
 PLAN: list[tuple[str, str]] = [
     # Grandchildren first: they PROTECT or hang off the student's own rows.
+    # A correction holds values about the child (before, after, proposed), so it goes even
+    # though its rights request is kept as the erasure's reference.
+    ("rights.RectificationNotice", "correction__request__student__referral"),
+    ("rights.ProposedCorrection", "request__student__referral"),
+    ("rights.Restriction", "student__referral"),
+    ("bundles.FlaggedItem", "bundle__student__referral"),
+    ("bundles.AccessBundle", "student__referral"),
     ("records.NoteAttachment", "note__student__referral"),
     ("records.Target", "plan__student__referral"),
     ("records.BreakGlassAccess", "concern__student__referral"),
@@ -72,6 +79,8 @@ KEPT: dict[str, str] = {
 FILES: list[tuple[str, str, str]] = [
     ("records.NoteAttachment", "stored_as", "note__student__referral"),
     ("referrals.Consent", "form_file", "referral"),
+    ("bundles.AccessBundle", "pdf_file", "student__referral"),
+    ("bundles.AccessBundle", "zip_file", "student__referral"),
 ]
 
 #: JSON fields that may quote a subject's UPN with no foreign key to them, such as an

@@ -90,6 +90,11 @@ CATEGORIES: dict[str, DataCategory] = {
         "Data protection rights requests: requester, checks made, the child's view",
         "Young people; parents, carers and representatives who ask",
     ),
+    "concerns": DataCategory(
+        "Data-protection concerns: the name of the person raising it, how to reply, what "
+        "happened, and the DPO's acknowledgement and response",
+        "Anyone who raises a data-protection concern",
+    ),
     "retention": DataCategory(
         "Legal holds on records, with the reason",
         "Young people",
@@ -139,6 +144,12 @@ MODEL_CATEGORIES: dict[str, str] = {
     "sharing.Disclosure": "sharing",
     "rights.RightsRequest": "rights",
     "rights.ClockPause": "rights",
+    "rights.ProposedCorrection": "rights",
+    "rights.RectificationNotice": "rights",
+    "rights.Restriction": "rights",
+    "bundles.AccessBundle": "rights",
+    "bundles.FlaggedItem": "rights",
+    "concerns.Concern": "concerns",
     "retention.LegalHold": "retention",
     "accounts.User": "users",
     "accounts.Membership": "users",

@@ -5,7 +5,14 @@ from django.db.models import QuerySet
 
 from seip.core.forms import GovUKDateInput, GovUKForm
 from seip.organisations.models import Partnership
-from seip.rights.models import PauseReason, ReceivedVia, RequesterKind, RequestType, Status
+from seip.rights.models import (
+    NoticeMethod,
+    PauseReason,
+    ReceivedVia,
+    RequesterKind,
+    RequestType,
+    Status,
+)
 from seip.rights.services import IdentityCheck, Requester
 from seip.students.models import Student
 
@@ -241,3 +248,107 @@ class PortalRequestForm(GovUKForm):
         if students.count() == 1:
             field.widget = forms.HiddenInput()
             self.initial.setdefault("student", students.get().pk)
+
+
+# --- rectification, objection and erasure (P19, P20, P22) --------------------------------
+
+FIELD_CHOICES = [
+    ("", "Not a listed fact"),
+    ("code", "Need: the type or value"),
+    ("detail", "Need: the detail"),
+    ("occurred_on", "Incident: date"),
+    ("category", "Incident: category"),
+    ("severity", "Incident: severity"),
+    ("description", "Incident: description"),
+    ("kind", "Exclusion: type"),
+    ("start_date", "Exclusion: start date"),
+    ("sessions", "Exclusion: sessions"),
+    ("rated_on", "Rating: date"),
+    ("engagement", "Rating: engagement"),
+    ("relationships", "Rating: relationships"),
+    ("self_regulation", "Rating: self-regulation"),
+    ("attitude_to_learning", "Rating: attitude to learning"),
+    ("subject", "Result: subject"),
+    ("grade", "Result: grade"),
+    ("assessed_on", "Result: date"),
+]
+
+
+class ProposeCorrectionForm(GovUKForm):
+    fact = forms.ChoiceField(label="Which fact is wrong?", required=False)
+    field = forms.ChoiceField(label="Which part of it?", choices=FIELD_CHOICES, required=False)
+    description = forms.CharField(
+        label="What is wrong, if it is not a listed fact",
+        required=False,
+        widget=forms.Textarea(attrs=ROWS),
+    )
+    proposed_value = forms.CharField(
+        label="What it should say",
+        help_text="For a need's type, the code (for example SEMH); for a date, YYYY-MM-DD.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    reason = forms.CharField(
+        label="Why the requester says it is wrong",
+        required=False,
+        widget=forms.Textarea(attrs=ROWS),
+    )
+
+    def __init__(self, *args: Any, facts: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: forms.ChoiceField = self.fields["fact"]  # type: ignore[assignment]
+        field.choices = [("", "Not a listed fact: describe it"), *facts]
+
+    def fact_reference(self) -> tuple[str, str, int, str] | None:
+        fact, field = self.cleaned_data["fact"], self.cleaned_data["field"]
+        if not fact:
+            return None
+        label, _, pk = fact.partition(":")
+        app, _, model = label.partition(".")
+        return (app, model, int(pk), field)
+
+
+class DecideCorrectionForm(GovUKForm):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve and apply"), ("reject", "Reject")],
+        widget=forms.RadioSelect,
+        label="Decision",
+    )
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs=ROWS))
+
+
+class NoticeForm(GovUKForm):
+    organisation = forms.IntegerField(widget=forms.HiddenInput())
+    method = forms.ChoiceField(choices=NoticeMethod.choices, label="How were they told?")
+    note = forms.CharField(label="Note", required=False, max_length=300)
+
+
+class ObjectionForm(GovUKForm):
+    outcome = forms.ChoiceField(
+        choices=[
+            ("compelling", "Compelling legitimate grounds: lift the restriction"),
+            ("upheld", "Upheld: processing stops, and erasure becomes available"),
+        ],
+        widget=forms.RadioSelect,
+        label="The balancing decision",
+    )
+    reasons = forms.CharField(label="Reasons", widget=forms.Textarea(attrs=ROWS))
+
+
+class EraseForm(GovUKForm):
+    decision = forms.ChoiceField(
+        choices=[("erase", "Erase the record"), ("refuse", "Refuse")],
+        widget=forms.RadioSelect,
+        label="Decision",
+    )
+    ground = forms.ChoiceField(label="Ground for erasure", required=False)
+    reason = forms.CharField(
+        label="Reason for refusing",
+        required=False,
+        widget=forms.Textarea(attrs=ROWS),
+        help_text="For example: the record is held under public task and no ground applies.",
+    )
+
+    def __init__(self, *args: Any, grounds: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: forms.ChoiceField = self.fields["ground"]  # type: ignore[assignment]
+        field.choices = grounds

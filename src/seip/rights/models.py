@@ -167,3 +167,129 @@ class ClockPause(models.Model):
 
     def __str__(self) -> str:
         return f"Clock pause {self.pk}"
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    APPROVED = "approved", "Approved and applied"
+    REJECTED = "rejected", "Rejected"
+
+
+class ProposedCorrection(models.Model):
+    """One correction a rectification request asks for (P19), and the staff decision.
+
+    A structured fact is named by app label, model, primary key and field (for example
+    ``records.need`` ``12`` ``code``) so the approved value goes through that app's own
+    correction service. Anything else is described in ``description`` and corrected by
+    hand. ``value_before`` and ``value_after`` are copied when the correction is applied,
+    because some facts (behaviour) are corrected in place: this row is their history.
+    They are about the child, so the row is erased with them (retention PLAN).
+    """
+
+    request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="corrections")
+    fact_app = models.CharField(max_length=40, blank=True)
+    fact_model = models.CharField(max_length=40, blank=True)
+    fact_pk = models.PositiveIntegerField(null=True, blank=True)
+    fact_field = models.CharField(max_length=40, blank=True)
+    description = models.TextField("what is wrong, if it is not a listed fact", blank=True)
+    proposed_value = models.TextField("what it should say")
+    reason = models.TextField("why the requester says it is wrong", blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    value_before = models.TextField(blank=True)
+    value_after = models.TextField(blank=True)
+    #: When the wrong value was obtained: disclosures since then must be told (Art 19).
+    obtained_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Proposed correction {self.pk}"
+
+    @property
+    def is_structured(self) -> bool:
+        return bool(self.fact_app and self.fact_model and self.fact_pk)
+
+
+class NoticeMethod(models.TextChoices):
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+    PHONE = "phone", "Phone"
+    TRANSFER = "transfer", "Secure transfer"
+    IMPOSSIBLE = "impossible", "Not told: impossible or disproportionate (reason recorded)"
+
+
+class RectificationNotice(models.Model):
+    """An organisation that received the old value was told of the correction (Art 19)."""
+
+    correction = models.ForeignKey(
+        ProposedCorrection, on_delete=models.CASCADE, related_name="notices"
+    )
+    organisation = models.ForeignKey(
+        "organisations.PartnerOrganisation", on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    method = models.CharField(max_length=20, choices=NoticeMethod.choices)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["correction", "organisation"], name="rights_one_notice_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Rectification notice {self.pk}"
+
+
+class RestrictionOutcome(models.TextChoices):
+    PENDING = "pending", "Restricted while the objection is decided"
+    COMPELLING = "compelling", "Compelling legitimate grounds: processing continues"
+    UPHELD = "upheld", "Objection upheld: processing stopped"
+    WITHDRAWN = "withdrawn", "Objection withdrawn"
+
+
+class Restriction(models.Model):
+    """Processing of a student's record is restricted because of an objection (P20, Art
+    18(1)(d) and 21). While ``lifted_at`` is empty nothing is shared (the query in
+    ``sharing.selectors.live_involvements`` leaves the student out), transfers are refused
+    and the student is left out of new reports (``rights.selectors.restricted_student_ids``).
+    An upheld objection keeps the restriction: processing stays stopped until erasure.
+    """
+
+    request = models.OneToOneField(
+        RightsRequest, on_delete=models.CASCADE, related_name="restriction"
+    )
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="restrictions")
+    since = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(
+        max_length=20, choices=RestrictionOutcome.choices, default=RestrictionOutcome.PENDING
+    )
+    reasons = models.TextField("the balancing decision's reasons", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["since", "pk"]
+        indexes = [models.Index(fields=["student", "lifted_at"])]
+
+    def __str__(self) -> str:
+        return f"Restriction {self.pk}"

@@ -15,7 +15,13 @@ from django.utils import timezone
 
 from seip.accounts.models import Membership, Role, User
 from seip.rights import clock
-from seip.rights.models import OPEN_STATUSES, ClockPause, PauseReason, RightsRequest
+from seip.rights.models import (
+    OPEN_STATUSES,
+    ClockPause,
+    PauseReason,
+    Restriction,
+    RightsRequest,
+)
 
 #: Who handles requests: the co-ordinator, and the DPO who oversees them (issue 6).
 HANDLER_ROLES = (Role.COORDINATOR, Role.DPO)
@@ -187,3 +193,15 @@ CHILD_VIEW_AGE = 12
 def child_view_expected(request: RightsRequest) -> bool:
     age = child_age_on(request)
     return age is not None and age >= CHILD_VIEW_AGE and request.requester_kind != "student"
+
+
+def restricted_student_ids() -> QuerySet[Restriction, int]:
+    """Ids of students whose processing is restricted by an objection (P20): pending the
+    DPO's balancing decision, or upheld. Reports (issue 8) leave these students out of
+    every new report, as ``sharing.selectors.live_involvements`` leaves them out of
+    sharing; use it as ``Student.objects.exclude(pk__in=restricted_student_ids())``."""
+    return Restriction.objects.filter(lifted_at__isnull=True).values_list("student_id", flat=True)
+
+
+def restriction_of(request: RightsRequest) -> Restriction | None:
+    return Restriction.objects.filter(request=request).first()

@@ -27,6 +27,8 @@ from seip.rights.models import (
     ReceivedVia,
     RequesterKind,
     RequestType,
+    Restriction,
+    RestrictionOutcome,
     RightsRequest,
     Status,
 )
@@ -149,7 +151,22 @@ def _create(
     request.full_clean()
     request.save()
     _audit(actor, "create", request, via=received_via, requester_kind=requester.kind)
+    if type == RequestType.OBJECTION and student is not None:
+        _restrict(request, student, actor)
     return request
+
+
+def _restrict(request: RightsRequest, student: Student, actor: User) -> Restriction:
+    """An objection restricts processing the moment it is recorded (P20, Art 18(1)(d)):
+    nothing is shared, transferred or reported until the DPO's balancing decision."""
+    restriction = Restriction.objects.create(request=request, student=student, since=timezone.now())
+    audit_record(
+        actor=actor,
+        action="rights.restrict",
+        obj=restriction,
+        detail={"request": request.pk, "student_id": student.pk},
+    )
+    return restriction
 
 
 @transaction.atomic
@@ -382,11 +399,36 @@ def rights_extend(
     return request
 
 
+def _close_restriction(request: RightsRequest, status: Status, actor: User) -> None:
+    """A withdrawn objection lifts its restriction; otherwise an objection is closed only
+    after the DPO's balancing decision (``rights.objections.objection_decide``)."""
+    restriction = Restriction.objects.filter(
+        request=request, outcome=RestrictionOutcome.PENDING
+    ).first()
+    if restriction is None:
+        return
+    if status != Status.WITHDRAWN:
+        raise ValidationError(
+            "Processing is restricted while the objection is decided: the DPO records the "
+            "balancing decision first."
+        )
+    restriction.lifted_at = timezone.now()
+    restriction.outcome = RestrictionOutcome.WITHDRAWN
+    restriction.save(update_fields=["lifted_at", "outcome"])
+    audit_record(
+        actor=actor,
+        action="rights.restriction_lifted",
+        obj=restriction,
+        detail={"request": request.pk, "outcome": restriction.outcome},
+    )
+
+
 def _close(
     request: RightsRequest, status: Status, on: dt.date, notes: str, actor: User, field: str
 ) -> RightsRequest:
     _ensure_open(request)
     _check_day(field, on, request, "closed")
+    _close_restriction(request, status, actor)
     pause = _open_pause(request)
     if pause is not None:
         if on < pause.started_on:

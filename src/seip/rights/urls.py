@@ -1,6 +1,6 @@
 from django.urls import path
 
-from seip.rights import views
+from seip.rights import decisions, views
 
 app_name = "rights"
 urlpatterns = [
@@ -15,4 +15,20 @@ urlpatterns = [
     path("rights/<int:pk>/close/", views.request_close, name="close"),
     path("portal/requests/", views.portal_requests, name="portal"),
     path("portal/requests/new/", views.portal_request_new, name="portal_new"),
+]
+
+urlpatterns += [
+    path("rights/<int:pk>/corrections/", decisions.corrections, name="corrections"),
+    path(
+        "rights/<int:pk>/corrections/<int:correction>/decide/",
+        decisions.correction_decide_view,
+        name="correction_decide",
+    ),
+    path(
+        "rights/<int:pk>/corrections/<int:correction>/notices/",
+        decisions.correction_notices,
+        name="correction_notices",
+    ),
+    path("rights/<int:pk>/objection/", decisions.objection, name="objection"),
+    path("rights/<int:pk>/erase/", decisions.erase, name="erase"),
 ]

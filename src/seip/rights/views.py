@@ -28,6 +28,7 @@ from seip.rights.selectors import (
     dashboard,
     portal_requests_of,
     register_rows,
+    restriction_of,
     rights_requests_visible_to,
     urgency_of,
 )
@@ -103,6 +104,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "open_pause": next((p for p in rights_request.pauses.all() if p.ended_on is None), None),
         "child_age": child_age_on(rights_request),
         "child_view_expected": child_view_expected(rights_request),
+        "restriction": restriction_of(rights_request),
     }
     return render(request, "rights/request_detail.html", context)
 

@@ -4,8 +4,9 @@ student's information, and the disclosure log.
 "Live" is decided in SQL, with today's date, every time it is asked: an involvement is
 live while it runs, the family's consent covers its organisation's category (P07), the
 organisation has a current data-sharing agreement with the student's partnership (P09),
-and the organisation is registered with that partnership (P13). Nothing is cached or
-copied, so a withdrawal or an expiry closes access at the moment it happens.
+the organisation is registered with that partnership (P13), and no objection restricts
+the student's processing (P20). Nothing is cached or copied, so a withdrawal, an expiry
+or an objection closes access at the moment it happens.
 """
 
 import datetime as dt
@@ -25,6 +26,7 @@ from seip.organisations.models import (
     School,
 )
 from seip.referrals.models import ConsentGrant
+from seip.rights.models import Restriction
 from seip.sharing.models import Disclosure, DisclosureKind, Involvement
 from seip.students.models import Student
 from seip.students.permissions import can_write
@@ -81,6 +83,8 @@ def live_involvements(on: dt.date | None = None) -> QuerySet[Involvement]:
         _registered(),
         _live_consent("student__referral", "organisation__type"),
         _current_agreement("organisation", "student__partnership", day),
+        # An objection restricts processing at once, until the DPO lifts it (P20).
+        ~Exists(Restriction.objects.filter(student=OuterRef("student"), lifted_at__isnull=True)),
     )
 
 
@@ -111,6 +115,11 @@ def sharing_refusal(
     The reasons are in the order a co-ordinator would fix them, and say what to do.
     """
     day = on or timezone.localdate()
+    if Restriction.objects.filter(student=student, lifted_at__isnull=True).exists():
+        return (
+            "Processing of this student's information is restricted because of an objection: "
+            "nothing may be shared until the data protection officer lifts it (P20)."
+        )
     registered = (
         organisation.partnerships.filter(pk=student.partnership_id).exists()
         or School.objects.filter(

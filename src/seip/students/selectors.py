@@ -17,6 +17,7 @@ from seip.accounts.models import PARTNERSHIP_ROLES, Membership, Role, User
 from seip.accounts.selectors import places_of
 from seip.organisations.models import OrganisationType
 from seip.referrals.models import ConsentGrant
+from seip.rights.models import Restriction
 from seip.sharing.selectors import EXTERNAL_ROLES, reached_through_involvement
 from seip.students.models import Case, CaseStatus, Student
 
@@ -46,7 +47,13 @@ def students_visible_to(user: User) -> QuerySet[Student]:
     if staff:
         doors |= Q(partnership__in=staff)
     if schools:
-        doors |= Q(school__organisation__in=schools) & Q(_live_grant(OrganisationType.SCHOOL))
+        # An objection restricts processing (P20): the school on roll stops seeing the
+        # record too, as every other outside organisation does.
+        doors |= (
+            Q(school__organisation__in=schools)
+            & Q(_live_grant(OrganisationType.SCHOOL))
+            & ~Q(Exists(Restriction.objects.filter(student=OuterRef("pk"), lifted_at__isnull=True)))
+        )
     if organisations:
         doors |= Q(reached_through_involvement(organisations))
     return Student.objects.filter(doors, archived_at__isnull=True)

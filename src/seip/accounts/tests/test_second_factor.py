@@ -20,6 +20,8 @@ EXEMPT = {
     "notices:notice",
     "notices:version",
     "notices:version_pdf",
+    "concerns:public_new",
+    "concerns:sent",
 }
 
 

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from seip.accounts.tests.test_second_factor import named_urls
+from seip.concerns.services import concern_raise_public
 from seip.consultations.tests.factories import ConsultationFactory
 from seip.imports.models import ImportRun, MatchCandidate
 from seip.organisations.models import OrganisationType
@@ -33,6 +34,7 @@ from seip.records.models import NoteAttachment
 from seip.records.tests.factories import NeedFactory, TargetFactory, code
 from seip.referrals.services import referral_draft_create, referral_sign
 from seip.referrals.tests.factories import PDF, carers, notice_for, pupil
+from seip.rights.corrections import correction_propose
 from seip.rights.models import ReceivedVia, RequesterKind, RequestType
 from seip.rights.services import Requester, rights_request_create
 from seip.sharing.services import involvement_create
@@ -203,6 +205,30 @@ EXPECTED: dict[str, dict[str, int]] = {
     "rights:close": RIGHTS_REQUEST,
     "rights:portal": row(200),
     "rights:portal_new": row(403, family=200),
+    # Access bundles (bundles/views.py): the rights handlers; the world's request has no
+    # bundle yet, so there is nothing to download; the actions are POST only.
+    "bundles:review": RIGHTS_REQUEST,
+    "bundles:prepare": row(405),
+    "bundles:decide": row(405),
+    "bundles:release": row(405),
+    "bundles:staff_pdf": row(404),
+    "bundles:staff_zip": row(404),
+    "bundles:portal_pdf": row(404),
+    "bundles:portal_zip": row(404),
+    "rights:corrections": RIGHTS_REQUEST,
+    "rights:correction_decide": RIGHTS_REQUEST,
+    "rights:correction_notices": RIGHTS_REQUEST,
+    # The balancing decision and erasure are the DPO's (rights/objections.py).
+    "rights:objection": row(404, coordinator=403, dpo=200),
+    "rights:erase": row(404, coordinator=403, dpo=200),
+    # Concerns (P23): anyone may raise one, even signed out; only the DPO reads them.
+    "concerns:public_new": row(200),
+    "concerns:sent": row(200),
+    "concerns:portal_new": row(403, family=200),
+    "concerns:list": row(403, dpo=200),
+    "concerns:detail": row(404, dpo=200),
+    "concerns:acknowledge": row(404, dpo=200),
+    "concerns:respond": row(404, dpo=200),
 }
 
 # Known wrong statuses: the form is shown (200) to a role the service then refuses (403
@@ -292,9 +318,27 @@ def world(active_case, personas, county) -> World:
         actor=personas["coordinator"],
     )  # fmt: skip
 
+    rectification = rights_request_create(
+        partnership=county.a, student=student, type=RequestType.RECTIFICATION, details="",
+        requester=Requester(RequesterKind.PARENT_CARER, "Sam Example", "sam@example.test"),
+        received_via=ReceivedVia.EMAIL, received_on=timezone.localdate(),
+        actor=personas["coordinator"],
+    )  # fmt: skip
+    correction = correction_propose(
+        request=rectification, fact=None, description="The address is out of date.",
+        proposed_value="12 New Road", reason="", actor=personas["coordinator"],
+    )  # fmt: skip
+    concern = concern_raise_public(
+        partnership=county.a, name="A Parent", contact="a@example.test",
+        what_happened="A letter went to the wrong address.",
+    )  # fmt: skip
+
     return World(
         kwargs={
             "rights_request": rights_request.pk,
+            "rectification": rectification.pk,
+            "correction": correction.pk,
+            "concern": concern.pk,
             "run_pk": run.pk,
             "match_pk": match.pk,
             "pk": student.pk,
@@ -325,8 +369,13 @@ def url_for(name: str, pattern, world: World) -> str:
         values["pk"] = values["referral"]
     elif name == "sharing:involvement_end":
         values["pk"] = values["involvement"]
-    elif name.startswith("rights:"):
+    elif name.startswith("rights:correction"):
+        values["pk"] = values["rectification"]
+    elif name.startswith(("rights:", "bundles:")):
         values["pk"] = values["rights_request"]
+        values["item"] = 1
+    elif name.startswith("concerns:"):
+        values["pk"] = values["concern"]
     kwargs = {key: values[key] for key in pattern.pattern.regex.groupindex}
     return reverse(name, kwargs=kwargs)
 

@@ -16,7 +16,9 @@ from seip.behaviour.tests.factories import (
     IncidentFactory,
     ResultFactory,
 )
+from seip.bundles.models import AccessBundle, FlaggedItem
 from seip.imports.models import MatchCandidate
+from seip.keys.crypto import store_encrypted_for
 from seip.keys.tests.conftest import give_history
 from seip.organisations.models import OrganisationType
 from seip.progress.models import PortalLink, Review
@@ -33,6 +35,7 @@ from seip.records.tests.factories import (
 from seip.referrals.services import CarerDetails, referral_draft_create, referral_sign
 from seip.referrals.tests.factories import PDF, notice_for, pupil
 from seip.retention.models import LegalHold
+from seip.rights.models import ProposedCorrection, RectificationNotice, Restriction, RightsRequest
 from seip.sharing.models import Disclosure, DisclosureKind, Involvement
 from seip.students.models import PaperFile, Student
 from seip.students.services import case_open
@@ -163,6 +166,29 @@ def fill_record(student: Student, county, personas) -> None:
     )
     hold.lifted_at = timezone.now()
     hold.save()
+    request = RightsRequest.objects.create(
+        partnership=student.partnership, student=student, type="objection",
+        requester_kind="parent_carer", requester_name="A Parent", requester_contact="x@y.test",
+        received_via="email", received_on=dt.date(2026, 11, 20),
+    )  # fmt: skip
+    correction = ProposedCorrection.objects.create(
+        request=request, description="Wrong first language", proposed_value="Polish"
+    )
+    RectificationNotice.objects.create(
+        correction=correction, organisation=county.provider, sent_at=timezone.now(),
+        sent_by=personas["coordinator"], method="email",
+    )  # fmt: skip
+    Restriction.objects.create(request=request, student=student, since=timezone.now())
+    access = RightsRequest.objects.create(
+        partnership=student.partnership, student=student, type="access",
+        requester_kind="parent_carer", requester_name="A Parent", requester_contact="x@y.test",
+        received_via="portal", received_on=dt.date(2026, 11, 21),
+    )  # fmt: skip
+    bundle = AccessBundle.objects.create(
+        request=access, student=student, prepared_by=personas["coordinator"],
+        pdf_file=store_encrypted_for(student.referral_id, "access-bundles", b"%PDF-1.7 bundle"),
+    )  # fmt: skip
+    FlaggedItem.objects.create(bundle=bundle, item_type="contacts", item_id=1, flags=["third"])
     assert SafeguardingConcern.objects.filter(student=student).exists()
 
 
