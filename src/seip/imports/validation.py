@@ -12,6 +12,7 @@ report shows it only for pupils who are already referred (P25, see
 :mod:`seip.imports.services`).
 """
 
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -94,19 +95,15 @@ class Checker:
                 self.error(path, "This date is missing, and it is required")
             return None
         if _DATE.match(value):
-            try:
+            with contextlib.suppress(ValueError):  # 2025-02-30 has the shape, not the day
                 return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
         self.error(path, f"“{value}” is not a date in the form YYYY-MM-DD")
         return None
 
     def datetime(self, path: str, value: str) -> dt.datetime | None:
         if _DATETIME.match(value):
-            try:
+            with contextlib.suppress(ValueError):
                 return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                pass
         self.error(path, f"“{value}” is not an ISO date and time (YYYY-MM-DDThh:mm:ss)")
         return None
 

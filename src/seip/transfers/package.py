@@ -54,23 +54,23 @@ class PackageError(Exception):
 
 
 class WrongKey(PackageError):
-    pass
+    """The package was not encrypted to the identity given (or its header was altered)."""
 
 
 class Damaged(PackageError):
-    pass
+    """The encrypted body fails authentication: a byte was changed or the file is cut short."""
 
 
 class BadSignature(PackageError):
-    pass
+    """The manifest's signature does not verify against the sending partnership's key."""
 
 
 class ChecksumMismatch(PackageError):
-    pass
+    """A file's SHA-256 differs from the one the signed manifest lists."""
 
 
 class BadContents(PackageError):
-    pass
+    """Files are missing or extra, or the archive or manifest cannot be read."""
 
 
 @dataclass(frozen=True)
