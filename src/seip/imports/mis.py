@@ -44,12 +44,17 @@ from seip.core.calendar import academic_year as academic_year_of
 from seip.imports.ctf import DEFAULT_MAX_BYTES
 from seip.imports.models import ColumnMapping, MappingKind
 from seip.imports.permissions import ensure_can_import
-from seip.imports.services import ImportReport, Outcome
+from seip.imports.services import (
+    ImportReport,
+    Outcome,
+    Rollback,
+    apply_atomically,
+    refused_for_errors,
+)
 from seip.imports.validation import Checker, CtfRefused, ImportValidationError, Problem
 from seip.organisations.models import School
 from seip.referrals.models import ReferralStatus
 from seip.students.models import Student
-from seip.students.permissions import school_import
 from seip.students.sources import SourceKind
 
 #: The fields of each kind of file that every mapping must name.
@@ -329,43 +334,26 @@ def attendance_csv_import(
         report.rejected.append(
             _describe(problem, referred=problem.upn in referred_upns, upn_column=mapping["upn"])
         )
-    if report.rejected and not valid_only:
-        report.counts[Outcome.REJECTED] = sum(bool(p.errors) for p in parsed.pupils.values())
-        report.refused = (
-            f"{len(report.rejected)} problems were found; correct the file, or import the "
-            "valid pupils only"
-        )
+    if refused_for_errors(
+        report, sum(bool(p.errors) for p in parsed.pupils.values()), valid_only=valid_only
+    ):
         return report
-    try:
-        with school_import(school.pk), transaction.atomic():
-            if columns is not None:
-                column_mapping_save(
-                    school=school, kind=MappingKind.ATTENDANCE, columns=columns, actor=actor
-                )
-            _apply(parsed, students, school, file_name, actor, report, valid_only, progress)
-            audit_record(
-                actor=actor,
-                action="imports.csv",
-                obj=school,
-                detail={
-                    "kind": MappingKind.ATTENDANCE,
-                    "pupils": report.pupils,
-                    "valid_only": valid_only,
-                    **{outcome.name.lower(): n for outcome, n in report.counts.items()},
-                },
+
+    def apply() -> None:
+        if columns is not None:
+            column_mapping_save(
+                school=school, kind=MappingKind.ATTENDANCE, columns=columns, actor=actor
             )
-    except _Rollback as exc:
-        report.counts = dict.fromkeys(Outcome, 0)
-        report.rejected = exc.reasons
-        report.refused = "a pupil could not be imported; correct the file, or import the valid "
-        report.refused += "pupils only"
-    return report
+        _apply(parsed, students, school, file_name, actor, report, valid_only, progress)
 
-
-class _Rollback(Exception):
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__("; ".join(reasons))
-        self.reasons = reasons
+    return apply_atomically(
+        report,
+        school=school,
+        actor=actor,
+        action="imports.csv",
+        detail={"kind": MappingKind.ATTENDANCE, "valid_only": valid_only},
+        apply=apply,
+    )
 
 
 def _apply(
@@ -416,7 +404,7 @@ def _apply(
                         for message in getattr(exc, "messages", [str(exc)])
                     ]
                     if not valid_only:
-                        raise _Rollback(reasons) from None
+                        raise Rollback(reasons) from None
                     report.rejected += reasons
                     report.counts[Outcome.REJECTED] += 1
                 else:

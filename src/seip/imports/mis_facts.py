@@ -33,7 +33,6 @@ from django.db.models import Model
 from django.utils import timezone
 
 from seip.accounts.models import User
-from seip.audit.services import audit_record
 from seip.behaviour.codes import GRADES_BY_CODE, MAX_SUSPENSION_SESSIONS, REASONS_BY_CODE
 from seip.behaviour.models import (
     AttainmentResult,
@@ -56,12 +55,17 @@ from seip.imports.ctf import DEFAULT_MAX_BYTES
 from seip.imports.mis import _date, _rows, column_mapping_save, mapping_for
 from seip.imports.models import MappingKind
 from seip.imports.permissions import ensure_can_import
-from seip.imports.services import ImportReport, Outcome
+from seip.imports.services import (
+    ImportReport,
+    Outcome,
+    Rollback,
+    apply_atomically,
+    refused_for_errors,
+)
 from seip.imports.validation import Checker, CtfRefused, Problem
 from seip.organisations.models import School
 from seip.referrals.models import ReferralStatus
 from seip.students.models import Student
-from seip.students.permissions import school_import
 from seip.students.sources import SourceKind
 
 #: The kinds this module imports, and what the report calls them.
@@ -341,12 +345,6 @@ def facts_csv_preview(
     return lines
 
 
-class _Rollback(Exception):
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__("; ".join(reasons))
-        self.reasons = reasons
-
-
 def facts_csv_import(
     *,
     kind: str,
@@ -381,35 +379,24 @@ def facts_csv_import(
             report.rejected.append(f"{problem.path}: this value is not valid")
         else:
             report.rejected.append(f"{problem.path}: {problem.message}")
-    if report.rejected and not valid_only:
-        report.counts[Outcome.REJECTED] = sum(bool(p.errors) for p in parsed.pupils.values())
-        report.refused = (
-            f"{len(report.rejected)} problems were found; correct the file, or import the "
-            "valid pupils only"
-        )
+    if refused_for_errors(
+        report, sum(bool(p.errors) for p in parsed.pupils.values()), valid_only=valid_only
+    ):
         return report
-    try:
-        with school_import(school.pk), transaction.atomic():
-            if columns is not None:
-                column_mapping_save(school=school, kind=kind, columns=columns, actor=actor)
-            _apply(parsed, students, school, file_name, actor, report, valid_only, progress)
-            audit_record(
-                actor=actor,
-                action="imports.csv",
-                obj=school,
-                detail={
-                    "kind": kind,
-                    "pupils": report.pupils,
-                    "valid_only": valid_only,
-                    **{outcome.name.lower(): n for outcome, n in report.counts.items()},
-                },
-            )
-    except _Rollback as exc:
-        report.counts = dict.fromkeys(Outcome, 0)
-        report.rejected = exc.reasons
-        report.refused = "a pupil could not be imported; correct the file, or import the valid "
-        report.refused += "pupils only"
-    return report
+
+    def apply() -> None:
+        if columns is not None:
+            column_mapping_save(school=school, kind=kind, columns=columns, actor=actor)
+        _apply(parsed, students, school, file_name, actor, report, valid_only, progress)
+
+    return apply_atomically(
+        report,
+        school=school,
+        actor=actor,
+        action="imports.csv",
+        detail={"kind": kind, "valid_only": valid_only},
+        apply=apply,
+    )
 
 
 @dataclass
@@ -532,7 +519,7 @@ def _apply(
                     f"Row {pupil.first_row} (UPN {pupil.upn}): {message}" for message in messages
                 ]
                 if not valid_only:
-                    raise _Rollback(reasons) from None
+                    raise Rollback(reasons) from None
                 report.rejected += reasons
                 outcome = Outcome.REJECTED
             report.counts[outcome] += 1

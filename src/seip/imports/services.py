@@ -106,12 +106,58 @@ class ImportReport:
         return out
 
 
-class _Rollback(Exception):
+class Rollback(Exception):
     """Leaves a pupil's savepoint (or the whole import) with everything undone."""
 
     def __init__(self, reasons: list[str]) -> None:
         super().__init__("; ".join(reasons))
         self.reasons = reasons
+
+
+def refused_for_errors(report: ImportReport, invalid_pupils: int, *, valid_only: bool) -> bool:
+    """A file with problems changes nothing unless the user chose the valid pupils only:
+    mark the report refused and say so. True when refused."""
+    if not report.rejected or valid_only:
+        return False
+    report.counts[Outcome.REJECTED] = invalid_pupils
+    report.refused = (
+        f"{len(report.rejected)} problems were found; correct the file, or import the "
+        "valid pupils only"
+    )
+    return True
+
+
+def apply_atomically(
+    report: ImportReport,
+    *,
+    school: School,
+    actor: User,
+    action: str,
+    detail: dict[str, object],
+    apply: Callable[[], None],
+) -> ImportReport:
+    """Every import's last step: ``apply`` in one transaction, as the school's own import
+    (``students.permissions.school_import``), audited with counts only. A ``Rollback``
+    undoes the lot and the report says why."""
+    try:
+        with school_import(school.pk), transaction.atomic():
+            apply()
+            audit_record(
+                actor=actor,
+                action=action,
+                obj=school,
+                detail={
+                    **detail,
+                    "pupils": report.pupils,
+                    **{outcome.name.lower(): n for outcome, n in report.counts.items()},
+                },
+            )
+    except Rollback as exc:
+        report.counts = dict.fromkeys(Outcome, 0)
+        report.rejected = exc.reasons
+        report.refused = "a pupil could not be imported; correct the file, or import the valid "
+        report.refused += "pupils only"
+    return report
 
 
 @dataclass
@@ -258,12 +304,9 @@ def ctf_import(
         report.rejected += [_describe(p, referred=referred) for p in pupil.errors]
         if referred:
             report.warnings += [p.describe() for p in pupil.warnings]
-    if report.rejected and not valid_only:
-        report.counts[Outcome.REJECTED] = sum(not pupil.valid for pupil in ctf.pupils)
-        report.refused = (
-            f"{len(report.rejected)} problems were found; correct the file, or import the "
-            "valid pupils only"
-        )
+    if refused_for_errors(
+        report, sum(not pupil.valid for pupil in ctf.pupils), valid_only=valid_only
+    ):
         return report
     context = _Context(
         actor=actor,
@@ -281,26 +324,14 @@ def ctf_import(
         need_codes={(c.scheme, c.code): c for c in NeedCode.objects.all()},
         today=timezone.localdate(),
     )
-    try:
-        with school_import(school.pk), transaction.atomic():
-            _apply_all(ctf, matched, by_name, context, report, valid_only, progress)
-            audit_record(
-                actor=actor,
-                action="imports.ctf",
-                obj=school,
-                detail={
-                    "version": ctf.header.version,
-                    "pupils": report.pupils,
-                    "valid_only": valid_only,
-                    **{outcome.name.lower(): n for outcome, n in report.counts.items()},
-                },
-            )
-    except _Rollback as exc:
-        report.counts = dict.fromkeys(Outcome, 0)
-        report.rejected = exc.reasons
-        report.refused = "a pupil could not be imported; correct the file, or import the valid "
-        report.refused += "pupils only"
-    return report
+    return apply_atomically(
+        report,
+        school=school,
+        actor=actor,
+        action="imports.ctf",
+        detail={"version": ctf.header.version, "valid_only": valid_only},
+        apply=lambda: _apply_all(ctf, matched, by_name, context, report, valid_only, progress),
+    )
 
 
 def _apply_all(
@@ -335,7 +366,7 @@ def _apply_all(
                     for message in _messages(exc)
                 ]
                 if not valid_only:
-                    raise _Rollback(reasons) from None
+                    raise Rollback(reasons) from None
                 report.rejected += reasons
                 outcome = Outcome.REJECTED
             report.counts[outcome] += 1
