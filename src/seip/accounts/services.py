@@ -113,6 +113,6 @@ def backup_codes_issue(*, user: User, count: int = 5, actor: User | None) -> lis
 def sign_in_record(*, user: User, second_factor: bool) -> None:
     audit_record(
         actor=user,
-        action="sign_in.second_factor" if second_factor else "sign_in.password",
+        action="auth.second_factor" if second_factor else "auth.login",
         obj=user,
     )

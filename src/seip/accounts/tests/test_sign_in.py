@@ -46,7 +46,7 @@ def test_password_then_totp_reaches_home(client, personas):
     assert response.url == reverse("core:home")
     home = client.get(reverse("core:home"))
     assert "Alpha Vale SEIP" in home.content.decode()
-    assert AuditEvent.objects.filter(actor=user, action="sign_in.second_factor").exists()
+    assert AuditEvent.objects.filter(actor=user, action="auth.second_factor").exists()
 
 
 @pytest.mark.promise("P14")
