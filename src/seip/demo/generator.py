@@ -39,6 +39,7 @@ from seip.progress.models import PortalRelationship
 from seip.progress.services import portal_link_grant
 from seip.provision.demo import build_history as provision_history
 from seip.records.demo import build_history as records_history
+from seip.rights.demo import build_rights
 from seip.sharing.demo import sharing_history
 from seip.students.models import Student
 from seip.transfers.demo import give_recipient_key
@@ -429,4 +430,5 @@ def generate(scale: Scale) -> tuple[County, list[DemoLogin]]:
         step(county, scale)
     logins = build_logins(county)
     build_portal(county)
+    build_rights(county.partnerships[0])
     return county, logins
