@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "seip.retention",
     "seip.bundles",
     "seip.concerns",
+    "seip.reports",
     "seip.demo",
 ]
 

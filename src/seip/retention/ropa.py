@@ -187,6 +187,7 @@ NOT_PERSONAL: dict[str, str] = {
     "retention.Erasure": "erasure tombstone: ids, ground and counts only",
     "retention.Disposal": "disposal log: ids and dates only",
     "retention.RetentionRule": "retention periods",
+    "reports.Release": "released aggregate tables: categories and numbers, never a student",
 }
 
 PURPOSES = [

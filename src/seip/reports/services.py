@@ -1,0 +1,93 @@
+"""Writes for reports: recording a release in the ledger (P10)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.db import transaction
+from django.utils import timezone
+
+from seip.accounts.models import Role, User
+from seip.audit.services import audit_record
+from seip.organisations.models import LocalAuthority, PartnerOrganisation, Partnership
+from seip.reports.disclosure import Policy
+from seip.reports.ledger import LedgerAudit, Population, audit_release, entry_of
+from seip.reports.models import Release
+from seip.reports.selectors import ledger_entries
+from seip.reports.tables import Table
+
+#: Breakdowns that would make a cell a person: a release holds aggregates only.
+IDENTIFYING = frozenset({"student", "upn", "name", "first_name", "last_name", "date_of_birth"})
+
+
+def release_record(
+    *,
+    table: Table,
+    population: Population,
+    recipient_role: Role,
+    recipient_organisation: PartnerOrganisation | None = None,
+    partnership: Partnership | None = None,
+    local_authority: LocalAuthority | None = None,
+    policy: Policy | None = None,
+    actor: User,
+) -> tuple[Release, LedgerAudit]:
+    """Protect ``table`` against itself and every earlier overlapping release, and record
+    it in the ledger (P10). Every output (page, PDF, CSV, XLSX) must publish exactly the
+    returned ``LedgerAudit.protected``, never the raw table.
+
+    The ledger is locked for the audit, so two releases cannot each pass against the
+    ledger without the other and together disclose a cell.
+    """
+    if IDENTIFYING & set(table.breakdowns):
+        raise ValueError("a released table is broken down by categories, never by person")
+    policy = policy or Policy()
+    with transaction.atomic():
+        # Serialise releases of one measure: the audit must see every earlier release.
+        list(Release.objects.select_for_update().filter(measure=table.measure).values("pk"))
+        result = audit_release(table, population, ledger_entries(table.measure), policy)
+        if not result.passed:
+            raise ValueError("the table could not be protected; it was not released")
+        protected = result.protected
+        cells = [
+            {
+                "row": cell.row,
+                "column": cell.column,
+                "value": cell.value,
+                "suppressed": cell.suppressed,
+                "reason": str(protected.suppressed.get((cell.row, cell.column), "")),
+                "protection": cell.protection,
+                "upper": None if cell.upper == float("inf") else cell.upper,
+                "sensitive": cell.sensitive,
+            }
+            for cell in entry_of(0, population, protected).cells
+        ]
+        release = Release(
+            partnership=partnership,
+            local_authority=local_authority,
+            measure=table.measure,
+            kind=table.kind.value,
+            breakdowns=list(table.breakdowns),
+            population=population.as_json(),
+            policy=dataclasses.asdict(policy),
+            cells=cells,
+            compared_with=[ref for ref in result.compared_with if isinstance(ref, int)],
+            released_by=actor,
+            recipient_role=recipient_role,
+            recipient_organisation=recipient_organisation,
+            released_at=timezone.now(),
+        )
+        release.full_clean()
+        release.save()
+        audit_record(
+            actor=actor,
+            action="report.release",
+            obj=release,
+            detail={
+                "measure": table.measure,
+                "recipient_role": str(recipient_role),
+                "cells": len(cells),
+                "suppressed": len(protected.suppressed),
+                "compared_with": release.compared_with,
+            },
+        )
+    return release, result
