@@ -116,3 +116,10 @@ def sign_in_record(*, user: User, second_factor: bool) -> None:
         action="auth.second_factor" if second_factor else "auth.login",
         obj=user,
     )
+
+
+@transaction.atomic
+def second_factor_failed_record(*, user: User) -> None:
+    """A wrong security code from a user who passed the password step (P14). Unlike a
+    failed password, the account is known here, so the event names it; never the code."""
+    audit_record(actor=user, action="auth.second_factor_failed", obj=user)

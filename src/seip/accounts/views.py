@@ -23,7 +23,12 @@ from seip.accounts.forms import SignInForm, TokenForm
 from seip.accounts.middleware import second_factor_exempt
 from seip.accounts.models import User
 from seip.accounts.selectors import account_devices, has_confirmed_device
-from seip.accounts.services import sign_in_record, totp_device_confirm, totp_device_start
+from seip.accounts.services import (
+    second_factor_failed_record,
+    sign_in_record,
+    totp_device_confirm,
+    totp_device_start,
+)
 
 
 @login_not_required
@@ -63,6 +68,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             django_otp.login(request, device)
             sign_in_record(user=user, second_factor=True)
             return redirect(_safe_next(request))
+        second_factor_failed_record(user=user)
         form.add_error(
             "token", "Enter a correct security code. It may have expired; try the newest one."
         )

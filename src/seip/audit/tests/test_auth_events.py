@@ -35,9 +35,19 @@ def test_sign_in_second_factor_and_sign_out_are_recorded_in_order(client, person
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     before = AuditEvent.objects.count()
     password_step(client, user)
+    wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
+    assert client.post(VERIFY, {"token": wrong}).status_code == 200
+    device.refresh_from_db()
+    device.throttle_reset()  # django-otp makes the next try wait after a failure
     assert client.post(VERIFY, {"token": current_code(device)}).status_code == 302
     assert client.post(SIGN_OUT).status_code == 302
-    assert actions()[before:] == ["auth.login", "auth.second_factor", "auth.logout"]
+    assert actions()[before:] == [
+        "auth.login",
+        "auth.second_factor_failed",
+        "auth.second_factor",
+        "auth.logout",
+    ]
+    assert wrong not in audit_table_text()
     logout = AuditEvent.objects.get(action="auth.logout")
     assert logout.actor_id == user.pk
     assert (logout.object_type, logout.object_id) == ("accounts.user", str(user.pk))
