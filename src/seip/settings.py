@@ -283,14 +283,21 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env_str("SEIP_EMAIL_FROM", "seip@localhost")
 
 # Long imports run as background tasks (issue 7): Django's task framework with the database
-# backend, so no broker is needed. Run the worker beside the web server: `seip db_worker`.
+# backend, so no broker is needed. Run the worker beside the web server: `seip worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# JSON lines in production for log shippers, plain text on a developer's terminal.
+LOG_FORMAT = env_str("SEIP_LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("SEIP_LOG_FORMAT must be 'plain' or 'json'")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "seip.core.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("SEIP_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},

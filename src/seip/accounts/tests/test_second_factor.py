@@ -22,6 +22,7 @@ EXEMPT = {
     "notices:version_pdf",
     "concerns:public_new",
     "concerns:sent",
+    "core:healthz",
 }
 
 

@@ -105,6 +105,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "notices:version_pdf": row(200),
     # Signed in, anyone.
     "core:home": row(200),
+    "core:healthz": row(200),
     "accounts:account": row(200),
     # Partnerships and notices (a partnership you do not belong to is not there).
     "organisations:partnership_list": row(200),
