@@ -45,8 +45,8 @@ def key_store_ok() -> bool:
             return False
         try:
             # A real write, because permission bits lie on read-only mounts.
-            with tempfile.TemporaryFile(dir=folder):
-                pass
+            with tempfile.TemporaryFile(dir=folder) as probe:
+                probe.write(b"ok")
         except OSError:
             logger.exception("health check: key store not writable")
             return False
