@@ -97,7 +97,6 @@ INSTALLED_APPS = [
     "seip.transfers",
     "seip.rights",
     "seip.retention",
-    "seip.backups",
     "seip.bundles",
     "seip.concerns",
     "seip.reports",
