@@ -26,6 +26,7 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -147,6 +148,21 @@ def _date(value: str) -> dt.date | None:
     return None
 
 
+@contextmanager
+def opened(source: str | os.PathLike[str] | IO[bytes], max_bytes: int) -> Iterator[IO[bytes]]:
+    """A CSV given as a path or an open stream; a path over the size cap is refused before
+    it is read (a stream is capped as it is read, by ``_rows``)."""
+    if not isinstance(source, str | os.PathLike):
+        yield source
+        return
+    if Path(source).stat().st_size > max_bytes:
+        raise CtfRefused(
+            f"The file is larger than the limit of {max_bytes // 2**20} MB and was refused"
+        )
+    with Path(source).open("rb") as stream:
+        yield stream
+
+
 def _rows(stream: IO[bytes], max_bytes: int) -> Iterator[dict[str, str]]:
     raw = stream.read(max_bytes + 1)
     if len(raw) > max_bytes:
@@ -167,14 +183,8 @@ def read_attendance_csv(
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> AttendanceFile:
     """Read and check an attendance CSV: one row per pupil and day, AM and PM marks."""
-    if isinstance(source, str | os.PathLike):
-        if Path(source).stat().st_size > max_bytes:
-            raise CtfRefused(
-                f"The file is larger than the limit of {max_bytes // 2**20} MB and was refused"
-            )
-        with Path(source).open("rb") as stream:
-            return _read(stream, columns, max_bytes)
-    return _read(source, columns, max_bytes)
+    with opened(source, max_bytes) as stream:
+        return _read(stream, columns, max_bytes)
 
 
 def _read(stream: IO[bytes], columns: dict[str, str], max_bytes: int) -> AttendanceFile:

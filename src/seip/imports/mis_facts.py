@@ -52,7 +52,7 @@ from seip.behaviour.services import (
     result_record,
 )
 from seip.imports.ctf import DEFAULT_MAX_BYTES
-from seip.imports.mis import _date, _rows, column_mapping_save, mapping_for
+from seip.imports.mis import _date, _rows, column_mapping_save, mapping_for, opened
 from seip.imports.models import MappingKind
 from seip.imports.permissions import ensure_can_import
 from seip.imports.services import (
@@ -241,14 +241,8 @@ def read_facts_csv(
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> FactsFile:
     """Read and check a behaviour, exclusions or assessments CSV: one fact a row."""
-    if isinstance(source, str | os.PathLike):
-        if Path(source).stat().st_size > max_bytes:
-            raise CtfRefused(
-                f"The file is larger than the limit of {max_bytes // 2**20} MB and was refused"
-            )
-        with Path(source).open("rb") as stream:
-            return _read(stream, kind, columns, max_bytes)
-    return _read(source, kind, columns, max_bytes)
+    with opened(source, max_bytes) as stream:
+        return _read(stream, kind, columns, max_bytes)
 
 
 def _read(stream: IO[bytes], kind: str, columns: dict[str, str], max_bytes: int) -> FactsFile:
