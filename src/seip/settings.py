@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "seip.bundles",
     "seip.concerns",
     "seip.reports",
+    "seip.impact",
     "seip.demo",
 ]
 

@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("seip.retention.urls")),
     path("", include("seip.bundles.urls")),
     path("", include("seip.concerns.urls")),
+    path("", include("seip.reports.urls")),
 ]

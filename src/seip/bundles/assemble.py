@@ -91,7 +91,8 @@ def _student(student: Student) -> list[Row]:
     return [{
         "id": student.pk, "first_name": student.first_name, "last_name": student.last_name,
         "date_of_birth": _day(student.date_of_birth), "sex": student.get_sex_display(),
-        "upn": student.upn, "nc_year": student.nc_year, "school": student.school.name,
+        "upn": student.upn, "nc_year": student.nc_year, "ethnicity": student.ethnicity,
+        "school": student.school.name,
         "school_urn": student.school.urn, "partnership": student.partnership.name,
         "archived_at": _at(student.archived_at),
     }]  # fmt: skip

@@ -73,6 +73,7 @@ date_of_birth: date: date of birth
 sex: text: sex as recorded by the school
 upn: text: unique pupil number
 nc_year: integer: national curriculum year
+ethnicity: text: DfE main ethnicity code from the school's census data, if known
 school: text: the school
 school_urn: text: the school's unique reference number
 partnership: text: the partnership that holds the record

@@ -156,6 +156,14 @@ def _casework_steps(user: User, partnership: Partnership | None) -> list[Step]:
                 "imported; every other pupil is counted and nothing about them is kept.",
             )
         )
+    if roles & {Role.SCHOOL_CONTACT, Role.COORDINATOR, Role.LA_OFFICER}:
+        steps.append(
+            Step(
+                "Outcome reports",
+                reverse("reports:index"),
+                "Termly and annual outcomes that identify no one, as a page, PDF or spreadsheet.",
+            )
+        )
     if partnership is not None and Role.COORDINATOR in roles:
         waiting = awaiting_decision(partnership).count()
         steps.append(

@@ -113,6 +113,13 @@ STAGES = [
     "left",
 ]
 
+#: DfE main ethnicity codes with rough shares for an English shire county (invented).
+ETHNICITIES = (
+    *("WBRI", "WOTH", "WIRT", "MWBC", "MWAS", "MOTH", "AIND", "APKN", "AOTH"),
+    *("BAFR", "BCRB", "CHNE", "OOTH", "REFU", "NOBT"),
+)
+ETHNICITY_WEIGHTS = (76, 4, 0.5, 2, 1, 1, 6, 1, 1, 1.5, 0.5, 0.5, 1, 1, 2)
+
 
 def _user(
     email: str,
@@ -409,6 +416,7 @@ def bulk_pupils(
             date_of_birth=r.date_of_birth,
             sex=r.sex,
             nc_year=r.nc_year,
+            ethnicity=rng.choices(ETHNICITIES, ETHNICITY_WEIGHTS)[0],
             archived_at=now if p.stage == "left" else None,
         )
     students = [p.student for p in accepted if p.student is not None]

@@ -444,12 +444,22 @@ def _identity(student: Student, pupil: Pupil, context: _Context) -> int:
     app's ``student_identity_update``)."""
     nc_year = int(pupil.nc_year) if pupil.nc_year.isascii() and pupil.nc_year.isdigit() else None
     upn = pupil.upn if not pupil.upn_temporary else None
-    if (upn is None or upn == student.upn or not student.upn_is_temporary) and (
-        nc_year is None or nc_year == student.nc_year
+    # Extended codes roll up to the DfE main code: reports use major groups only.
+    ethnicity = codes.ETHNICITY_EXTENDED.get(pupil.ethnicity, pupil.ethnicity) or None
+    if (
+        (upn is None or upn == student.upn or not student.upn_is_temporary)
+        and (nc_year is None or nc_year == student.nc_year)
+        and (ethnicity is None or ethnicity == student.ethnicity)
     ):
         return 0  # the usual case: nothing to change, and no write check to make
     return len(
-        student_identity_update(student=student, upn=upn, nc_year=nc_year, actor=context.actor)
+        student_identity_update(
+            student=student,
+            upn=upn,
+            nc_year=nc_year,
+            ethnicity=ethnicity,
+            actor=context.actor,
+        )
     )
 
 

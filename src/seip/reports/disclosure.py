@@ -40,7 +40,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from seip.reports.lp import Interval, LinkedCell, intervals
+from seip.reports.lp import Audit, Interval, LinkedCell, intervals
 from seip.reports.tables import TOTAL, Cell, CellKey, CellKind, Symbol, Table
 
 
@@ -221,10 +221,14 @@ def protect(table: Table, policy: Policy | None = None) -> ProtectedTable:
     n_vars = len(table.interior)
     audit: dict[CellKey, Interval] = {}
     pending = set(suppressed)
+    # One LP for every round: suppressing more only relaxes rows of it.
+    reader = Audit(linked_cells(table, cells, suppressed, policy, index), n_vars)
     while pending:
         linked = linked_cells(table, cells, suppressed, policy, index)
+        for key in pending:
+            reader.suppress(key)
         targets = [c for c in linked if c.ref in pending]
-        found = intervals(linked, n_vars, targets, exact=False)
+        found = reader.intervals(targets, exact=False)
         audit.update({k: v for k, v in found.items() if isinstance(k, tuple)})
         failing = sorted(
             (k for k in pending if not audit[k].ok),

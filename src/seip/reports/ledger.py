@@ -23,24 +23,61 @@ by term by year group by sex). Every published cell of every release is a sum of
 so every linear relation between releases is present without being enumerated: a term
 plus the rest of the year makes the year to date; one school is part of all schools;
 two breakdowns of one population share their grand total; a school-by-category table
-and a one-school table share that school's cells. ``lp.intervals`` then minimises and
+and a one-school table share that school's cells. ``lp.Audit`` then minimises and
 maximises each suppressed cell over all published cells of the group at once.
+
+A breakdown whose categories are groups of schools (a county report by partnership,
+``Population.school_groups``) is not a dimension of the atoms: its cell is the sum over
+the atoms of the group's schools. Every reader knows which school is in which
+partnership, so a partnership can never be treated as a free category (the county less
+the other partnerships' published schools would give it away).
+
+Blocks instead of the full cross product. The atoms above, for every breakdown of the
+group at once, grow as the product of their category counts (a county report by year
+group, sex, SEN, disadvantage, ethnicity and tier: 1,260 per school and term). Yet a
+cell only ever sums atoms over the breakdowns of its own table. So ``AtomSpace`` keeps
+one *block* of atoms per clique — a maximal set of breakdowns used together by some
+release — always with school and term (and cohort), and adds equalities (``links``)
+making two blocks agree on their shared margin: school x term x the breakdowns both
+hold. The links follow a junction tree of the cliques (a maximum spanning tree by
+shared breakdowns, checked for the running-intersection property).
+
+Why this loses nothing: every cell is a linear function of one block, so both
+formulations give the same intervals exactly when they allow the same block tables.
+Any full table gives consistent blocks (its marginals). Conversely, if the cliques are
+decomposable (acyclic, i.e. have a junction tree), non-negative block tables that agree
+on the separators of the tree extend to one non-negative full table with those block
+marginals: build it along the tree, ``y = prod(blocks) / prod(separators)`` (zero where a
+separator is zero), the product form of a decomposable model; each factor adds the
+next clique's breakdowns conditionally on the separator, which leaves the earlier
+marginals untouched. Over the reals (the LP is real-valued) this holds for any
+counts. For cliques that are *not* decomposable (year x sex, sex x reason, reason x
+year) pairwise-consistent margins need not come from any table, so the blocks would be
+weaker than the truth and an attack could succeed that the audit misses: such a
+component of breakdowns (linked by releases) is merged into a single block, its full
+cross product (the GYO reduction decides, ``_acyclic``). Components share only school
+and term, so the whole is decomposable. ``tests/test_ledger_decomposition.py`` checks
+on random small groups that both formulations give every suppressed cell the same
+interval.
 
 Greedy rule for the new release, while a cell fails:
 - a failing cell of the new table: the table engine's rule (``disclosure.complement``);
 - a failing cell of an earlier release: the smallest positive unsuppressed cell of the
-  new table whose atoms overlap it; failing that (linked only through a third release),
-  the new cell of the same category, then one in the same row or column (``ledger``).
-A cell of the new table with exactly the atoms of an earlier suppressed cell is
-suppressed from the start ("a cell that needs protection in one table needs it in
-every table"). Suppression only removes constraints, so the loop ends.
+  new table that counts some of the same students (``Counts.touches``); failing that
+  (linked only through a third release), the new cell of the same category, then one
+  in the same row or column (``ledger``).
+A cell of the new table that counts exactly what an earlier suppressed cell counts
+(``Counts``: the same schools, terms and categories) is suppressed from the start ("a
+cell that needs protection in one table needs it in every table"). Suppression only
+removes constraints, so the loop ends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+import itertools
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -52,7 +89,7 @@ from seip.reports.disclosure import (
     linked_cells,
     protect,
 )
-from seip.reports.lp import Interval, LinkedCell, intervals
+from seip.reports.lp import Audit, Interval, Link, LinkedCell
 from seip.reports.tables import TOTAL, Cell, CellKey, CellKind, Symbol, Table
 
 #: Breakdowns that are dimensions of the population itself.
@@ -67,20 +104,32 @@ GONE, JOINED, STAYED = "gone", "joined", "stayed"
 class Population:
     """Which students a table counts: schools (the scope — one school, a partnership's
     schools, the county's), academic year, the terms covered (one term, or the year to
-    date) and any filters (for example ``{"sen": "ehcp"}``)."""
+    date) and any filters (for example ``{"sen": "ehcp"}``).
+
+    ``school_groups`` names the breakdowns whose categories are groups of schools
+    (``{"partnership": {"North": frozenset({"1", "2"}), ...}}``): a cell of such a
+    breakdown is the sum of its schools, which every reader knows, so the audit maps it
+    onto the school dimension instead of treating it as a free category."""
 
     schools: frozenset[str]
     year: str
     terms: frozenset[str]
     filters: Mapping[str, str] = field(default_factory=dict)
+    school_groups: Mapping[str, Mapping[str, frozenset[str]]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "schools": sorted(self.schools),
             "year": self.year,
             "terms": sorted(self.terms),
             "filters": dict(sorted(self.filters.items())),
         }
+        if self.school_groups:  # absent otherwise: earlier releases' JSON is unchanged
+            data["school_groups"] = {
+                breakdown: {label: sorted(schools) for label, schools in sorted(groups.items())}
+                for breakdown, groups in sorted(self.school_groups.items())
+            }
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Population:
@@ -89,7 +138,26 @@ class Population:
             year=str(data["year"]),
             terms=frozenset(data["terms"]),
             filters=dict(data.get("filters", {})),
+            school_groups={
+                str(breakdown): {
+                    str(label): frozenset(str(s) for s in schools)
+                    for label, schools in groups.items()
+                }
+                for breakdown, groups in data.get("school_groups", {}).items()
+            },
         )
+
+    def check_groups(self) -> None:
+        """Each grouping must split the population's schools: disjoint groups that cover
+        them, or the published total would not be the sum of its rows."""
+        for breakdown, groups in self.school_groups.items():
+            seen: set[str] = set()
+            for schools in groups.values():
+                if seen & schools:
+                    raise ValueError(f"the groups of {breakdown!r} overlap")
+                seen |= schools
+            if not self.schools <= seen:
+                raise ValueError(f"the groups of {breakdown!r} leave out some schools")
 
 
 @dataclass(frozen=True)
@@ -168,43 +236,240 @@ def related(new: Entry, earlier: Sequence[Entry]) -> list[Entry]:
     return group
 
 
-class AtomSpace:
-    """The atoms of a group of releases, as parallel index arrays (one per dimension)."""
+class Counts(NamedTuple):
+    """What a cell counts, whatever block its atoms are in: which schools, terms and
+    cohorts, and which category of each breakdown (a margin names none)."""
 
-    def __init__(self, entries: Sequence[Entry], *, cohorts: bool = False) -> None:
-        categories: dict[str, set[str]] = {SCHOOL: set(), TERM: set()}
+    schools: frozenset[str]
+    terms: frozenset[str]
+    cohorts: tuple[str, ...]
+    categories: frozenset[tuple[str, str]]
+
+    def touches(self, other: Counts) -> bool:
+        """Whether the two count some of the same students (share an atom of the full
+        cross product): common schools, terms and cohorts, no breakdown at odds."""
+        if not (self.schools & other.schools and self.terms & other.terms):
+            return False
+        if self.cohorts and other.cohorts and not set(self.cohorts) & set(other.cohorts):
+            return False
+        labels = dict(self.categories)
+        return all(labels.get(b, label) == label for b, label in other.categories)
+
+
+class AtomSpace:
+    """The atoms of a group of releases: blocks over cliques of breakdowns, made to agree
+    on their shared margins by ``links`` (see the module docstring for why this loses
+    nothing). ``decompose=False`` builds the full cross product (one block), as a
+    reference for the tests."""
+
+    def __init__(
+        self, entries: Sequence[Entry], *, cohorts: bool = False, decompose: bool = True
+    ) -> None:
+        base: dict[str, set[str]] = {SCHOOL: set(), TERM: set()}
         if cohorts:
-            categories[COHORT] = {GONE, JOINED, STAYED}
+            base[COHORT] = {GONE, JOINED, STAYED}
+        categories: dict[str, set[str]] = {}
+        uses: list[frozenset[str]] = []
         for entry in entries:
-            categories[SCHOOL] |= entry.population.schools
-            categories[TERM] |= entry.population.terms
+            groups = entry.population.school_groups
+            base[SCHOOL] |= entry.population.schools
+            base[TERM] |= entry.population.terms
+            free = set()
             for position, breakdown in enumerate(entry.breakdowns):
-                values = {c.row if position == 0 else c.column for c in entry.cells}
-                categories.setdefault(breakdown, set()).update(values - {TOTAL})
-        self.dims = list(categories)
-        self.labels = {d: sorted(categories[d]) for d in self.dims}
-        grid = np.indices([len(self.labels[d]) for d in self.dims]).reshape(len(self.dims), -1)
-        self.codes = {d: grid[i] for i, d in enumerate(self.dims)}
-        self.size = grid.shape[1]
+                values = {c.row if position == 0 else c.column for c in entry.cells} - {TOTAL}
+                if breakdown in base:
+                    base[breakdown] |= values
+                elif breakdown in groups:
+                    unknown = values - set(groups[breakdown])
+                    if unknown:
+                        raise ValueError(f"{breakdown!r} has no schools for {sorted(unknown)}")
+                else:
+                    categories.setdefault(breakdown, set()).update(values)
+                    free.add(breakdown)
+            uses.append(frozenset(free))
+        self.base = list(base)
+        self.labels = {d: sorted(v) for d, v in (base | categories).items()}
+        self.position = {d: {label: i for i, label in enumerate(v)} for d, v in self.labels.items()}
+        self.cliques, tree = _cliques(uses, decompose=decompose)
+        self.blocks: list[_Block] = []
+        offset = 0
+        for clique in self.cliques:
+            dims = [*self.base, *sorted(clique)]
+            shape = [len(self.labels[d]) for d in dims]
+            grid = np.indices(shape).reshape(len(dims), -1)
+            block = _Block(
+                frozenset(clique), offset, grid.shape[1], {d: grid[i] for i, d in enumerate(dims)}
+            )
+            self.blocks.append(block)
+            offset += block.size
+        self.size = offset
+        self.links: list[Link] = []
+        for i, j in tree:
+            self.links.extend(self._agree(self.blocks[i], self.blocks[j]))
+
+    def _agree(self, one: _Block, other: _Block) -> list[Link]:
+        """Equalities making two blocks' tables agree on their shared margin (school x term
+        x the breakdowns they share)."""
+        shared = [*self.base, *sorted(one.clique & other.clique)]
+        shape = [len(self.labels[d]) for d in shared]
+        sides = []
+        for block in (one, other):
+            key = np.ravel_multi_index([block.codes[d] for d in shared], shape)
+            order = np.argsort(key, kind="stable")
+            bounds = np.searchsorted(key[order], np.arange(int(np.prod(shape)) + 1))
+            sides.append([block.offset + order[a:b] for a, b in itertools.pairwise(bounds)])
+        return [(left.tolist(), right.tolist()) for left, right in zip(*sides, strict=True)]
+
+    def _block(self, entry: Entry) -> _Block:
+        groups = entry.population.school_groups
+        free = {b for b in entry.breakdowns if b not in self.base and b not in groups}
+        return next(b for b in self.blocks if free <= b.clique)
 
     def _code(self, dim: str, label: str) -> int:
-        return self.labels[dim].index(label)
+        return self.position[dim][label]
+
+    def _among(self, codes: Mapping[str, np.ndarray], dim: str, labels: Iterable[str]) -> Any:
+        """Which atoms of a block have one of ``labels`` in ``dim`` (a boolean mask)."""
+        wanted = np.zeros(len(self.labels[dim]), dtype=bool)
+        wanted[[self.position[dim][label] for label in labels if label in self.position[dim]]] = (
+            True
+        )
+        return wanted[codes[dim]]
 
     def members(self, entry: Entry, cohorts: Sequence[str] = ()) -> list[frozenset[int]]:
         """Each cell's atoms; ``cohorts`` picks which membership the release saw."""
+        return [members for members, _ in self.cells(entry, cohorts)]
+
+    def cells(
+        self, entry: Entry, cohorts: Sequence[str] = ()
+    ) -> list[tuple[frozenset[int], Counts]]:
+        """Each cell's atoms, and what it counts (the same in every block: which schools,
+        terms, cohorts and categories), so that two releases' cells can be compared."""
         pop = entry.population
-        base = np.isin(self.codes[SCHOOL], [self._code(SCHOOL, s) for s in pop.schools])
-        base &= np.isin(self.codes[TERM], [self._code(TERM, t) for t in pop.terms])
-        if COHORT in self.codes and cohorts:
-            base &= np.isin(self.codes[COHORT], [self._code(COHORT, c) for c in cohorts])
+        block = self._block(entry)
+        codes = block.codes
+        base = self._among(codes, SCHOOL, pop.schools) & self._among(codes, TERM, pop.terms)
+        if COHORT in codes and cohorts:
+            base &= self._among(codes, COHORT, cohorts)
         result = []
         for cell in entry.cells:
             mask = base.copy()
+            schools, terms = set(pop.schools), set(pop.terms)
+            categories = []
             for breakdown, label in zip(entry.breakdowns, (cell.row, cell.column), strict=False):
-                if label != TOTAL:
-                    mask &= self.codes[breakdown] == self._code(breakdown, label)
-            result.append(frozenset(np.flatnonzero(mask).tolist()))
+                if label == TOTAL:
+                    continue
+                if breakdown in pop.school_groups:
+                    # A group of schools (a partnership): the sum over its schools' atoms,
+                    # never a free category (every reader knows which school is in which).
+                    group = pop.school_groups[breakdown][label]
+                    mask &= self._among(codes, SCHOOL, group)
+                    schools &= group
+                else:
+                    mask &= codes[breakdown] == self._code(breakdown, label)
+                    if breakdown == SCHOOL:
+                        schools &= {label}
+                    elif breakdown == TERM:
+                        terms &= {label}
+                    else:
+                        categories.append((breakdown, label))
+            seen_as = tuple(sorted(cohorts)) if COHORT in codes else ()
+            what = Counts(frozenset(schools), frozenset(terms), seen_as, frozenset(categories))
+            result.append((frozenset((block.offset + np.flatnonzero(mask)).tolist()), what))
         return result
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Atoms school x term (x cohort) x the breakdowns of one clique, from ``offset``."""
+
+    clique: frozenset[str]
+    offset: int
+    size: int
+    codes: Mapping[str, np.ndarray]
+
+
+def _acyclic(edges: Sequence[frozenset[str]]) -> bool:
+    """The GYO reduction: a hypergraph is acyclic (decomposable) when repeatedly removing
+    vertices found in one edge only, and edges inside another, leaves at most one."""
+    current = [set(e) for e in edges]
+    changed = True
+    while changed and len(current) > 1:
+        changed = False
+        for edge in current:
+            alone = {v for v in edge if sum(v in other for other in current) == 1}
+            if alone:
+                edge -= alone
+                changed = True
+        for i, edge in enumerate(current):
+            if any(j != i and edge <= other for j, other in enumerate(current)):
+                del current[i]
+                changed = True
+                break
+    return len(current) <= 1
+
+
+def _cliques(
+    uses: Sequence[frozenset[str]], *, decompose: bool
+) -> tuple[list[frozenset[str]], list[tuple[int, int]]]:
+    """The blocks' breakdowns, and a junction tree over them (pairs of block indices).
+
+    A clique is a maximal set of breakdowns used together by some release. Breakdowns
+    linked by a chain of shared releases form a component; a component whose cliques
+    are not decomposable is merged into one clique (the full cross product of its
+    breakdowns), so every component is decomposable and so is the whole (components
+    share only school and term). The tree is a maximum-weight spanning tree of the
+    cliques by shared breakdowns, checked for the running-intersection property; were
+    the check ever to fail, everything falls back to one block."""
+    distinct = set(uses) or {frozenset()}
+    maximal = [u for u in distinct if not any(u < other for other in distinct)]
+    if not decompose:
+        return [frozenset().union(*maximal)], []
+    components: list[list[frozenset[str]]] = []
+    for clique in sorted(maximal, key=sorted):
+        touching = [c for c in components if any(clique & other for other in c)]
+        merged = [clique]
+        for component in touching:
+            components.remove(component)
+            merged.extend(component)
+        components.append(merged)
+    cliques: list[frozenset[str]] = []
+    for component in components:
+        if _acyclic(component):
+            cliques.extend(sorted(component, key=sorted))
+        else:
+            cliques.append(frozenset().union(*component))
+    tree = _junction_tree(cliques)
+    if tree is None:
+        return [frozenset().union(*cliques)], []
+    return cliques, tree
+
+
+def _junction_tree(cliques: Sequence[frozenset[str]]) -> list[tuple[int, int]] | None:
+    pairs = sorted(
+        itertools.combinations(range(len(cliques)), 2),
+        key=lambda p: -len(cliques[p[0]] & cliques[p[1]]),
+    )
+    root = list(range(len(cliques)))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            i = root[i]
+        return i
+
+    tree = []
+    for i, j in pairs:
+        if find(i) != find(j):
+            root[find(i)] = find(j)
+            tree.append((i, j))
+    # Running intersection: the cliques holding any one breakdown form a subtree
+    # (connected by tree edges that also hold it).
+    for breakdown in frozenset().union(*cliques):
+        holding = {i for i, c in enumerate(cliques) if breakdown in c}
+        edges = [(i, j) for i, j in tree if i in holding and j in holding]
+        if len(edges) != len(holding) - 1:
+            return None
+    return tree
 
 
 @dataclass(frozen=True)
@@ -227,9 +492,17 @@ def audit_release(
     population: Population,
     earlier: Sequence[Entry],
     policy: Policy | None = None,
+    *,
+    school_groups: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
 ) -> LedgerAudit:
-    """Protect ``table`` on its own, then against every overlapping earlier release."""
+    """Protect ``table`` on its own, then against every overlapping earlier release.
+
+    ``school_groups`` (or ``population.school_groups``) names breakdowns of ``table``
+    whose categories are groups of schools, such as partnerships in a county report."""
     policy = policy or Policy()
+    if school_groups is not None:
+        population = replace(population, school_groups=dict(school_groups))
+    population.check_groups()
     protected = protect(table, policy)
     new_entry = entry_of(NEW, population, protected)
     group = related(new_entry, earlier)
@@ -241,8 +514,12 @@ def audit_release(
     linked_old: list[LinkedCell] = []
     if rerun is not None:
         linked_old.extend(_dropouts(table, space, rerun, new_entry, policy))
+    secret = set()
+    what: dict[Hashable, Counts] = {}  # what each cell counts (see ``AtomSpace.cells``)
     for entry in group:
-        for cell, members in zip(entry.cells, space.members(entry, (GONE, STAYED)), strict=True):
+        for cell, (members, counts) in zip(
+            entry.cells, space.cells(entry, (GONE, STAYED)), strict=True
+        ):
             linked_old.append(
                 LinkedCell(
                     (entry.ref, cell.row, cell.column),
@@ -254,22 +531,25 @@ def audit_release(
                     cell.sensitive,
                 )
             )
-    new_members = dict(
-        zip(
-            [(c.row, c.column) for c in new_entry.cells],
-            space.members(new_entry, (JOINED, STAYED)),
-            strict=True,
-        )
-    )
+            what[(entry.ref, cell.row, cell.column)] = counts
+            if cell.suppressed:
+                secret.add(counts)
+    new_cells = space.cells(new_entry, (JOINED, STAYED))
+    keys = [(c.row, c.column) for c in new_entry.cells]
+    new_members = {key: members for key, (members, _) in zip(keys, new_cells, strict=True)}
+    new_what = {key: counts for key, (_, counts) in zip(keys, new_cells, strict=True)}
+    what.update({(NEW, *key): counts for key, counts in new_what.items()})
     suppressed = dict(protected.suppressed)
-    secret = {c.members for c in linked_old if c.suppressed and c.ref[0] != COHORT}  # type: ignore[index]
-    for key, members in new_members.items():
-        if key not in suppressed and members in secret:
+    for key, counts in new_what.items():
+        if key not in suppressed and counts in secret:
             suppressed[key] = Reason.LEDGER
 
     cells = protected.cells
     audit: dict[Hashable, Interval] = {}
     pending: set[Hashable] | None = None
+    # One LP for every round: suppressing more only relaxes rows of it.
+    reader: Audit | None = None
+    added: list[CellKey] = []
     while True:
         linked_new = linked_cells(
             table,
@@ -280,8 +560,12 @@ def audit_release(
             ref=lambda key: (NEW, *key),
         )
         linked = linked_old + linked_new
+        if reader is None:
+            reader = Audit(linked, space.size, space.links)
+        for key in added:
+            reader.suppress((NEW, *key))
         targets = [c for c in linked if _guarded(c) and (pending is None or c.ref in pending)]
-        audit.update(intervals(linked, space.size, targets, exact=False))
+        audit.update(reader.intervals(targets, exact=False))
         failing = [c for c in linked if _guarded(c) and not audit[c.ref].ok]
         if not failing:
             break
@@ -289,11 +573,11 @@ def audit_release(
         # (a failing cell of an earlier release, or of the students who dropped out)
         # One complement per failing cell per round (suppressing more never hurts a
         # cell that passes), skipping cells a complement of this round already touches.
-        added: list[CellKey] = []
+        added = []
         for worst in failing:
-            if added and any(new_members[k] & worst.members for k in added):
+            if worst.ref in what and any(new_what[k].touches(what[worst.ref]) for k in added):
                 continue
-            for key in _next_complement(table, cells, suppressed, new_members, worst):
+            for key in _next_complement(table, cells, suppressed, new_what, worst, what):
                 suppressed[key] = Reason.LEDGER
                 added.append(key)
         if not added:
@@ -312,8 +596,9 @@ def _next_complement(
     table: Table,
     cells: Mapping[CellKey, Cell],
     suppressed: Mapping[CellKey, Reason],
-    new_members: Mapping[CellKey, frozenset[int]],
+    new_what: Mapping[CellKey, Counts],
     worst: LinkedCell,
+    what: Mapping[Hashable, Counts],
 ) -> list[CellKey]:
     """The greedy rule of the module docstring, for one failing cell."""
     if worst.ref[0] == NEW:  # type: ignore[index]
@@ -322,11 +607,11 @@ def _next_complement(
     if worst.ref[0] == COHORT:  # type: ignore[index]
         # The dropouts are not in the new release: overlap by category instead.
         inside = set(table.members((worst.ref[2], worst.ref[3])))  # type: ignore[index]
-        touching = {k for k in new_members if inside & set(table.members(k))}
+        touching = {k for k in new_what if inside & set(table.members(k))}
     else:
-        touching = {k for k, members in new_members.items() if members & worst.members}
+        touching = {k for k, counts in new_what.items() if counts.touches(what[worst.ref])}
     row, column = worst.ref[-2], worst.ref[-1]  # type: ignore[index]
-    free = [k for k in new_members if k not in suppressed]
+    free = [k for k in new_what if k not in suppressed]
     # Linked through a third release (one school, all schools, the other school): no
     # shared atoms, so fall back to the same category.
     overlapping = (

@@ -13,16 +13,27 @@ its margins the constraint matrix is totally unimodular, so the LP bounds are in
 and equal the integer bounds: the continuous relaxation loses nothing. For linked
 releases it is a relaxation (the true integer interval can only be narrower by less
 than 1), which is why protection levels are set in whole units with room to spare.
+
+Speed. One HiGHS model (``highspy``) is built per call with every constraint; each
+target then changes only the objective (its members' costs and the sense) and re-solves
+from the previous optimal basis. A cost change keeps that basis primal feasible, so a
+re-solve is a few simplex pivots rather than a fresh solve (presolve is off: it would
+throw the basis away). ``links`` are extra equalities ``sum(left) == sum(right)``: the
+ledger uses them to make its atom blocks agree on shared margins (``ledger.AtomSpace``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Hashable, Iterable, Sequence
+import os
+import sys
+import threading
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog  # type: ignore[import-untyped]
 from scipy.sparse import csr_array  # type: ignore[import-untyped]
 
 
@@ -57,19 +68,290 @@ class Interval:
 
 _WITNESSES = 200
 
+#: ``sum(y[left]) == sum(y[right])``.
+Link = tuple[Sequence[int], Sequence[int]]
+
 
 class InconsistentTables(ValueError):
     """The published figures admit no solution: a bug upstream, never a protection."""
 
 
-def _matrix(rows: Sequence[frozenset[int]], n_vars: int) -> csr_array:
+def _matrix(links: Sequence[Link], rows: Sequence[frozenset[int]], n_vars: int) -> csr_array:
     indptr = [0]
     indices: list[int] = []
+    data: list[float] = []
+    for left, right in links:
+        indices.extend(left)
+        data.extend([1.0] * len(left))
+        indices.extend(right)
+        data.extend([-1.0] * len(right))
+        indptr.append(len(indices))
     for members in rows:
         indices.extend(sorted(members))
+        data.extend([1.0] * len(members))
         indptr.append(len(indices))
-    data = np.ones(len(indices))
-    return csr_array((data, indices, indptr), shape=(len(rows), n_vars))
+    return csr_array(
+        (np.array(data), np.array(indices, dtype=np.int32), indptr),
+        shape=(len(links) + len(rows), n_vars),
+    )
+
+
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """HiGHS prints its banner from C to file descriptor 1 when an instance is made,
+    before any option can turn output off; a command's output (``seip report``) and a
+    server's log must not carry it. Once per thread, so the brief redirect is cheap."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _solver() -> highspy.Highs:
+    """This thread's HiGHS instance: creating one costs more than many warm solves."""
+    highs: highspy.Highs | None = getattr(_local, "highs", None)
+    if highs is None:
+        with _quiet_stdout():
+            highs = highspy.Highs()  # type: ignore[no-untyped-call]
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("presolve", "off")  # keep the basis between solves
+        _local.highs = highs
+    return highs
+
+
+class _Model:
+    """One HiGHS model with a row per link and per cell (in that order); only the
+    objective changes per solve, and a cell suppressed later only loses its row's bounds.
+
+    The thread's HiGHS instance is shared: a model that finds another one loaded passes
+    itself in again (its basis is then lost, never its answers). A new model starts from
+    the last basis of the thread when the shapes allow (same atoms, at least as many
+    rows): the audits of one report differ by a table, so that basis is nearly optimal.
+    Any starting basis gives the same optimum; it only saves pivots."""
+
+    def __init__(
+        self, cells: Sequence[LinkedCell], suppressed: set[int], links: Sequence[Link], n_vars: int
+    ) -> None:
+        inf = highspy.kHighsInf
+        self.offset = len(links)
+        self.lower = np.array(
+            [0.0] * len(links) + [-inf if i in suppressed else c.value for i, c in enumerate(cells)]
+        )
+        self.upper = np.array(
+            [0.0] * len(links)
+            + [
+                (c.upper if math.isfinite(c.upper) else inf) if i in suppressed else c.value
+                for i, c in enumerate(cells)
+            ]
+        )
+        matrix = _matrix(links, [c.members for c in cells], n_vars).tocsc()
+        lp = highspy.HighsLp()
+        lp.num_col_ = n_vars
+        lp.num_row_ = len(links) + len(cells)
+        lp.col_cost_ = np.zeros(n_vars)
+        lp.col_lower_ = np.zeros(n_vars)
+        lp.col_upper_ = np.full(n_vars, inf)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = matrix.indptr
+        lp.a_matrix_.index_ = matrix.indices
+        lp.a_matrix_.value_ = matrix.data
+        self.lp = lp
+        self.n_vars = n_vars
+        self.highs = _solver()
+        self.costed: np.ndarray = np.zeros(0, dtype=np.int32)
+        self.feasible = False
+        # The last model of this thread is a fair start only if its rows are the first
+        # rows of this one (the earlier releases of the group, in the same atoms).
+        self.shape = (n_vars, len(links), len(cells), hash(tuple(c.members for c in cells)))
+        last = getattr(_local, "last", None)
+        start = None
+        if (
+            last is not None
+            and last[0][:2] == self.shape[:2]
+            and last[0][2] <= len(cells)
+            and hash(tuple(c.members for c in cells[: last[0][2]])) == last[0][3]
+        ):
+            start = last[1]
+        self._load(start=start)
+
+    def _load(self, start: highspy.HighsBasis | None = None) -> None:
+        self.lp.row_lower_ = self.lower
+        self.lp.row_upper_ = self.upper
+        self.lp.col_cost_ = np.zeros(self.n_vars)
+        self.highs.passModel(self.lp)
+        self.costed = np.zeros(0, dtype=np.int32)
+        self.feasible = False
+        self.warm = False
+        _local.owner = self
+        rows = self.lp.num_row_
+        if start is not None:
+            basis = highspy.HighsBasis()
+            basis.col_status = list(start.col_status)
+            extra = rows - len(start.row_status)
+            basis.row_status = [*start.row_status, *[highspy.HighsBasisStatus.kBasic] * extra]
+            basis.valid = True
+            self.highs.setBasis(basis)
+            self.warm = True
+
+    def relax(self, row: int, upper: float) -> None:
+        """A cell is suppressed: its sum is free (up to the reader's prior bound)."""
+        self.lower[self.offset + row] = -highspy.kHighsInf
+        self.upper[self.offset + row] = upper
+        if _local.owner is self:
+            self.highs.changeRowBounds(self.offset + row, -highspy.kHighsInf, upper)
+
+    def solve(
+        self, columns: np.ndarray, sense: highspy.ObjSense, costs: np.ndarray | None = None
+    ) -> float:
+        """The optimum of ``sum(costs * y[columns])`` (costs 1 by default; ``inf`` when
+        unbounded above)."""
+        if getattr(_local, "owner", None) is not self:
+            self._load()
+        highs = self.highs
+        if len(self.costed):
+            highs.changeColsCost(len(self.costed), self.costed, np.zeros(len(self.costed)))
+        if costs is None:
+            costs = np.ones(len(columns))
+        highs.changeColsCost(len(columns), columns, costs)
+        self.costed = columns
+        highs.changeObjectiveSense(sense)
+        # Dual simplex finds the first optimum fastest; after that only costs (and
+        # relaxed rows) change, the basis stays primal feasible, and primal simplex
+        # goes on from it in a few pivots.
+        highs.setOptionValue("simplex_strategy", 4 if self.feasible or self.warm else 1)
+        highs.run()
+        status = highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            self.feasible = True
+            _local.last = (self.shape, highs.getBasis())
+            return float(highs.getInfo().objective_function_value)
+        if status == highspy.HighsModelStatus.kUnbounded or (
+            # Without presolve HiGHS tells the two apart; if not, a model already
+            # solved once is feasible, so it can only be unbounded.
+            status == highspy.HighsModelStatus.kUnboundedOrInfeasible and self.feasible
+        ):
+            return math.inf
+        if status in (
+            highspy.HighsModelStatus.kInfeasible,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible,
+        ):
+            raise InconsistentTables("the published cells contradict each other")
+        raise RuntimeError(f"LP audit failed: {highs.modelStatusToString(status)}")
+
+    def point(self) -> np.ndarray:
+        return np.asarray(self.highs.getSolution().col_value, dtype=float)
+
+
+class Audit:
+    """The reader's LP over ``cells`` (and ``links``), kept while more cells are
+    suppressed: suppressing only removes constraints, so the model, its basis and every
+    feasible point found (``witnesses``) stay valid; nothing is rebuilt."""
+
+    def __init__(self, cells: Sequence[LinkedCell], n_vars: int, links: Sequence[Link] = ()):
+        self.cells = list(cells)
+        self.row = {c.ref: i for i, c in enumerate(self.cells)}
+        self.suppressed = {i for i, c in enumerate(self.cells) if c.suppressed}
+        self.links = links
+        self.n_vars = n_vars
+        self.model: _Model | None = None
+        # At most about 20 MB of points, however large the LP.
+        self._capacity = min(_WITNESSES, max(4, 2_500_000 // max(n_vars, 1)))
+        self._points = np.zeros((self._capacity, n_vars))
+        self._count = 0
+        self._probes = np.random.default_rng(0)  # seeded: the same audit every time
+
+    @property
+    def witnesses(self) -> np.ndarray:
+        """Feasible points found so far (rows): points the reader cannot rule out."""
+        return self._points[: self._count]
+
+    def _keep(self) -> None:
+        if self._count < self._capacity and self.model is not None:
+            self._points[self._count] = self.model.point()
+            self._count += 1
+
+    def _spread(self, target: LinkedCell, members: np.ndarray) -> Interval | None:
+        if not self._count:
+            return None
+        seen = self.witnesses[:, members].sum(axis=1)
+        if seen.max() - seen.min() + 1e-6 >= target.protection:
+            return Interval(float(seen.min()), float(seen.max()), target.protection)
+        return None
+
+    def _model(self) -> _Model:
+        if self.model is None:
+            self.model = _Model(self.cells, self.suppressed, self.links, self.n_vars)
+        return self.model
+
+    def probe(self, targets: Sequence[LinkedCell], *, rounds: int = 6) -> None:
+        """Find feasible points that spread many targets at once, so that most need no LP
+        of their own: maximise and minimise a random signed sum of the targets not yet
+        spread. Each pair of solves pushes every such target towards one end and then
+        the other; a target linked to others may be pulled back, and gets its own LPs."""
+        columns = [np.array(sorted(t.members), dtype=np.int32) for t in targets]
+        left = [i for i, t in enumerate(targets) if self._spread(t, columns[i]) is None]
+        for _ in range(rounds):
+            if len(left) < 4 or self._count + 2 > self._capacity:
+                return
+            costs = np.zeros(self.n_vars)
+            for i in left:
+                costs[columns[i]] += self._probes.choice((-1.0, 1.0))
+            used = np.flatnonzero(costs).astype(np.int32)
+            model = self._model()
+            for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
+                if math.isfinite(model.solve(used, sense, costs[used])):
+                    self._keep()
+            still = [i for i in left if self._spread(targets[i], columns[i]) is None]
+            if len(still) > 0.8 * len(left):  # diminishing returns: stop probing
+                return
+            left = still
+
+    def suppress(self, ref: Hashable) -> None:
+        i = self.row[ref]
+        if i in self.suppressed:
+            return
+        self.suppressed.add(i)
+        if self.model is not None:
+            upper = self.cells[i].upper
+            self.model.relax(i, upper if math.isfinite(upper) else highspy.kHighsInf)
+
+    def intervals(
+        self, targets: Iterable[LinkedCell], *, exact: bool = True
+    ) -> dict[Hashable, Interval]:
+        """Min and max of each target; see ``intervals``."""
+        result: dict[Hashable, Interval] = {}
+        targets = list(targets)
+        if not exact:
+            self.probe(targets)
+        for target in targets:
+            members = np.array(sorted(target.members), dtype=np.int32)
+            if not exact:
+                # Every solution found is a point the reader cannot rule out: if two of
+                # them already spread this cell wide enough, no LP is needed.
+                spread = self._spread(target, members)
+                if spread is not None:
+                    result[target.ref] = spread
+                    continue
+            model = self._model()
+            ends: list[float] = []
+            for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
+                end = model.solve(members, sense)
+                ends.append(end)
+                if math.isfinite(end) and not exact:
+                    self._keep()
+                if not exact and ends[0] - target.value + 1e-6 >= target.protection:
+                    ends.append(target.value)
+                    break
+            result[target.ref] = Interval(ends[1], ends[0], target.protection)
+        return result
 
 
 def intervals(
@@ -78,6 +360,7 @@ def intervals(
     targets: Iterable[LinkedCell],
     *,
     exact: bool = True,
+    links: Sequence[Link] = (),
 ) -> dict[Hashable, Interval]:
     """Solve min and max of each target over everything the reader can see.
 
@@ -86,50 +369,4 @@ def intervals(
     narrower than the true one, so a pass is still a proof (and half the LPs). It also
     skips the LPs for a cell that earlier solutions (feasible points) already spread by
     its protection level; the interval is then the spread seen, again a lower bound."""
-    published = [c for c in cells if not c.suppressed]
-    bounded = [c for c in cells if math.isfinite(c.upper)]
-    a_eq = _matrix([c.members for c in published], n_vars) if published else None
-    b_eq = np.array([c.value for c in published]) if published else None
-    a_ub = _matrix([c.members for c in bounded], n_vars) if bounded else None
-    b_ub = np.array([c.upper for c in bounded]) if bounded else None
-    result: dict[Hashable, Interval] = {}
-    witnesses: list[np.ndarray] = []  # feasible points found so far (LP solutions)
-    for target in targets:
-        members = sorted(target.members)
-        if not exact and witnesses:
-            # Every solution found is a point the reader cannot rule out: if two of them
-            # already spread this cell wide enough, no LP is needed.
-            seen = np.stack(witnesses)[:, members].sum(axis=1)
-            if seen.max() - seen.min() + 1e-6 >= target.protection:
-                result[target.ref] = Interval(
-                    float(seen.min()), float(seen.max()), target.protection
-                )
-                continue
-        objective = np.zeros(n_vars)
-        objective[members] = 1.0
-        ends: list[float] = []
-        for sign in (-1.0, 1.0):  # the maximum first
-            solution = linprog(
-                sign * objective,
-                A_ub=a_ub,
-                b_ub=b_ub,
-                A_eq=a_eq,
-                b_eq=b_eq,
-                bounds=(0, None),
-                method="highs",
-            )
-            if solution.status == 3:  # unbounded: only the maximum can be
-                ends.append(math.inf)
-            elif solution.status == 2:
-                raise InconsistentTables("the published cells contradict each other")
-            elif solution.status != 0:
-                raise RuntimeError(f"LP audit failed: {solution.message}")
-            else:
-                ends.append(sign * float(solution.fun))
-                if not exact and len(witnesses) < _WITNESSES:
-                    witnesses.append(np.asarray(solution.x))
-            if not exact and ends[0] - target.value + 1e-6 >= target.protection:
-                ends.append(target.value)
-                break
-        result[target.ref] = Interval(ends[1], ends[0], target.protection)
-    return result
+    return Audit(cells, n_vars, links).intervals(targets, exact=exact)

@@ -46,3 +46,49 @@ class Release(models.Model):
 
     def __str__(self) -> str:
         return f"Release {self.pk}: {self.measure}"
+
+
+class DisclosurePolicy(models.Model):
+    """A partnership's own disclosure-control thresholds (P10). Without one, the defaults
+    of ``reports.disclosure.Policy`` apply (documented in ADR 0021). A county report
+    uses the strictest thresholds among the county's partnerships."""
+
+    partnership = models.OneToOneField(
+        Partnership, on_delete=models.CASCADE, related_name="disclosure_policy"
+    )
+    count_threshold = models.PositiveSmallIntegerField(
+        default=5, help_text="Counts from 1 to this number are suppressed."
+    )
+    min_denominator = models.PositiveSmallIntegerField(
+        default=10, help_text="Rates and means need at least this many students."
+    )
+    p_percent = models.FloatField(
+        default=10.0, help_text="The p% rule for money totals by provider."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "disclosure policies"
+
+    def __str__(self) -> str:
+        return f"Disclosure policy of {self.partnership}"
+
+
+class ReportRun(models.Model):
+    """A generated report as its requester received it: the published document only
+    (numbers and symbols after disclosure control), kept so that the page, the PDF and
+    the spreadsheets all show the same release. Seen only by the person who asked."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_runs"
+    )
+    scope = models.CharField(max_length=40, help_text="partnership:ID, school:ID or county:ID")
+    title = models.CharField(max_length=300)
+    document = models.JSONField(help_text="The published report: figures and symbols only.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Report {self.pk}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,7 +12,8 @@ from seip.accounts.models import Role, User
 from seip.audit.services import audit_record
 from seip.organisations.models import LocalAuthority, PartnerOrganisation, Partnership
 from seip.reports.disclosure import Policy
-from seip.reports.ledger import LedgerAudit, Population, audit_release, entry_of
+from seip.reports.ledger import Entry, LedgerAudit, Population, audit_release, entry_of
+from seip.reports.lp import InconsistentTables
 from seip.reports.models import Release
 from seip.reports.selectors import ledger_entries
 from seip.reports.tables import Table
@@ -29,11 +31,17 @@ def release_record(
     partnership: Partnership | None = None,
     local_authority: LocalAuthority | None = None,
     policy: Policy | None = None,
+    school_groups: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
     actor: User,
 ) -> tuple[Release, LedgerAudit]:
     """Protect ``table`` against itself and every earlier overlapping release, and record
     it in the ledger (P10). Every output (page, PDF, CSV, XLSX) must publish exactly the
     returned ``LedgerAudit.protected``, never the raw table.
+
+    ``school_groups`` names breakdowns whose categories are groups of schools (a county
+    report by partnership: ``{"partnership": {name: frozenset(school ids)}}``); the
+    audit sums their schools rather than treating them as free categories, and the
+    grouping is stored with the population for later audits.
 
     The ledger is locked for the audit, so two releases cannot each pass against the
     ledger without the other and together disclose a cell.
@@ -41,10 +49,14 @@ def release_record(
     if IDENTIFYING & set(table.breakdowns):
         raise ValueError("a released table is broken down by categories, never by person")
     policy = policy or Policy()
+    if school_groups is not None:
+        population = dataclasses.replace(population, school_groups=dict(school_groups))
     with transaction.atomic():
         # Serialise releases of one measure: the audit must see every earlier release.
         list(Release.objects.select_for_update().filter(measure=table.measure).values("pk"))
-        result = audit_release(table, population, ledger_entries(table.measure), policy)
+        result, set_aside = _audit_against_consistent(
+            table, population, ledger_entries(table.measure), policy
+        )
         if not result.passed:
             raise ValueError("the table could not be protected; it was not released")
         protected = result.protected
@@ -88,6 +100,40 @@ def release_record(
                 "cells": len(cells),
                 "suppressed": len(protected.suppressed),
                 "compared_with": release.compared_with,
+                "set_aside_as_revised": set_aside,
             },
         )
     return release, result
+
+
+def _audit_against_consistent(
+    table: Table, population: Population, entries: list[Entry], policy: Policy
+) -> tuple[LedgerAudit, int]:
+    """Audit against the ledger; if today's figures contradict earlier releases (a late
+    import or a correction revised them), audit against the longest run of the most
+    recent releases that agrees with today's figures, and say how many were set aside.
+
+    Agreement is monotone (a shorter run of recent releases has fewer constraints), so a
+    binary search finds the run in a few audits. The earlier, revised figures stay in
+    the ledger; what differencing them against today's could show is the revision
+    itself, which ADR 0022 accepts.
+    """
+    try:
+        return audit_release(table, population, entries, policy), 0
+    except InconsistentTables:
+        pass
+    # entries[start:] agrees for start = len(entries) (no earlier release at all) and
+    # not for start = 0: find the smallest start that agrees.
+    low, high = 1, len(entries)
+    found: dict[int, LedgerAudit] = {}
+    while low < high:
+        middle = (low + high) // 2
+        try:
+            found[middle] = audit_release(table, population, entries[middle:], policy)
+        except InconsistentTables:
+            low = middle + 1
+        else:
+            high = middle
+    if high not in found:
+        found[high] = audit_release(table, population, entries[high:], policy)
+    return found[high], high

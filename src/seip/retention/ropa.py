@@ -40,7 +40,8 @@ ART9_SEN = (
 
 CATEGORIES: dict[str, DataCategory] = {
     "identity": DataCategory(
-        "Identity and school: name, UPN, date of birth, sex, year group, school on roll",
+        "Identity and school: name, UPN, date of birth, sex, year group, school on roll, "
+        "ethnicity (special category, from the school census; reported as major groups only)",
         "Young people referred to the partnership",
     ),
     "referral": DataCategory(
@@ -188,6 +189,8 @@ NOT_PERSONAL: dict[str, str] = {
     "retention.Disposal": "disposal log: ids and dates only",
     "retention.RetentionRule": "retention periods",
     "reports.Release": "released aggregate tables: categories and numbers, never a student",
+    "reports.DisclosurePolicy": "a partnership's disclosure-control thresholds",
+    "reports.ReportRun": "published report figures after disclosure control, and who asked",
 }
 
 PURPOSES = [

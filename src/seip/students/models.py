@@ -25,6 +25,12 @@ class Student(models.Model):
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex.choices)
     nc_year = models.PositiveSmallIntegerField("national curriculum year")
+    ethnicity = models.CharField(
+        max_length=4,
+        blank=True,
+        help_text="DfE main ethnicity code from the school's census data (special category: "
+        "used in reports only as major groups).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 

@@ -221,9 +221,15 @@ def student_leave(
 
 @transaction.atomic
 def student_identity_update(
-    *, student: Student, upn: str | None = None, nc_year: int | None = None, actor: User
+    *,
+    student: Student,
+    upn: str | None = None,
+    nc_year: int | None = None,
+    ethnicity: str | None = None,
+    actor: User,
 ) -> list[str]:
-    """Bring a student's UPN and NC year up to date from the school's data (issue 7, P11).
+    """Bring a student's UPN, NC year and ethnicity up to date from the school's data
+    (issue 7, P11).
 
     A temporary UPN gives way to a permanent one; a permanent UPN is never replaced here
     (another permanent UPN is another child, or a correction for the co-ordinator to
@@ -240,6 +246,9 @@ def student_identity_update(
     if nc_year is not None and nc_year != student.nc_year:
         student.nc_year = nc_year
         changed.append("nc_year")
+    if ethnicity is not None and ethnicity != student.ethnicity:
+        student.ethnicity = ethnicity
+        changed.append("ethnicity")
     if changed:
         # The foreign keys and the referral are unchanged, so they are not checked again.
         student.full_clean(exclude=["partnership", "school", "referral"], validate_unique=False)

@@ -34,6 +34,8 @@ from seip.records.models import NoteAttachment
 from seip.records.tests.factories import NeedFactory, TargetFactory, code
 from seip.referrals.services import referral_draft_create, referral_sign
 from seip.referrals.tests.factories import PDF, carers, notice_for, pupil
+from seip.reports.document import ReportDocument
+from seip.reports.runs import report_run_create
 from seip.rights.corrections import correction_propose
 from seip.rights.models import ReceivedVia, RequesterKind, RequestType
 from seip.rights.services import Requester, rights_request_create
@@ -230,6 +232,13 @@ EXPECTED: dict[str, dict[str, int]] = {
     "concerns:detail": row(404, dpo=200),
     "concerns:acknowledge": row(404, dpo=200),
     "concerns:respond": row(404, dpo=200),
+    # Outcome reports (P13): the co-ordinator, school contacts (their own school) and the
+    # LA officer receive reports; the table builder is the co-ordinator's; a generated
+    # report is seen only by whoever asked for it.
+    "reports:index": row(403, coordinator=200, school_contact=200, school_b=200, la_officer=200),
+    "reports:builder": row(403, coordinator=200),
+    "reports:run": row(404, coordinator=200),
+    "reports:download": row(404, coordinator=200),
 }
 
 # Known wrong statuses: the form is shown (200) to a role the service then refuses (403
@@ -334,8 +343,19 @@ def world(active_case, personas, county) -> World:
         what_happened="A letter went to the wrong address.",
     )  # fmt: skip
 
+    report = report_run_create(
+        scope=f"partnership:{county.a.pk}",
+        document=ReportDocument(
+            title="Outcomes report", organisation=county.a.name, scope_label=county.a.name,
+            period_label="2026-27", released_at=timezone.now(), released_to="Co-ordinator",
+            sections=(),
+        ),
+        actor=personas["coordinator"],
+    )  # fmt: skip
+
     return World(
         kwargs={
+            "report_run": report.pk,
             "rights_request": rights_request.pk,
             "rectification": rectification.pk,
             "correction": correction.pk,
@@ -377,6 +397,9 @@ def url_for(name: str, pattern, world: World) -> str:
         values["item"] = 1
     elif name.startswith("concerns:"):
         values["pk"] = values["concern"]
+    elif name.startswith("reports:"):
+        values["run_pk"] = values["report_run"]
+        values["fmt"] = "csv"
     kwargs = {key: values[key] for key in pattern.pattern.regex.groupindex}
     return reverse(name, kwargs=kwargs)
 

@@ -1,0 +1,256 @@
+"""Benchmark: the county outcome report at county scale, end to end (issue 8).
+
+1. Builds the demo county (LA 855, five partnerships of eight schools) with about
+   ``--students`` students (10,000 by default: the demo's bulk path, every record the
+   services would write), and spreads their acceptance dates over five school years
+   (2022-23 to 2026-27), about 2,000 a year.
+2. Releases each partnership's annual report for ``--year`` (so the county report is
+   audited against five earlier, overlapping releases of every measure, as in real use).
+3. Times the county report for that year, end to end: the cohort's facts, every table
+   cut, protected and audited against the ledger, recorded, and the document built.
+   Then the same report's PDF and XLSX.
+4. Times the raw SQL aggregation alone in the same run: one GROUP BY query per table of
+   the report that SQL can compute directly (counts, sums and means by category), the
+   floor any implementation must pay. Reports the ratio of the total to it.
+
+    uv run python benchmarks/outcome_report.py [--students 10000] [--year 2025]
+
+SQLite by default (a fresh file); with ``DATABASE_URL`` naming a PostgreSQL server, the
+database ``seip_bench_reports`` is dropped and recreated there, and dropped at the end.
+
+Targets: county report under 5 s end to end; total / raw SQL at most 3x.
+This is a script, not a test: pytest does not collect it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR.parent / "src"))
+RESULTS_DIR = BENCH_DIR / "results"
+PG_DATABASE = "seip_bench_reports"
+TARGET_S = 5.0
+TARGET_RATIO = 3.0
+
+
+def _pg(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, ""))
+
+
+def _pg_recreate(url: str, *, create: bool = True) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(_pg(url, "postgres"), autocommit=True) as conn:
+        name = sql.Identifier(PG_DATABASE)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        if create:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+
+def prepare(data_dir: Path) -> tuple[str, str]:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seip.settings")
+    os.environ["SEIP_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("SEIP_LOG_LEVEL", "WARNING")
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        return "sqlite", ""
+    _pg_recreate(url)
+    os.environ["DATABASE_URL"] = _pg(url, PG_DATABASE)
+    return "postgresql", url
+
+
+def build(students: int, seed: int) -> None:
+    """The demo county, then acceptance dates spread over five school years."""
+    from django.db import transaction
+
+    from seip.demo.generator import Scale, generate
+    from seip.students.models import Student
+
+    # About seven in ten demo referrals become students (the rest are drafts, signed,
+    # declined or withdrawn), so ask for enough referrals to reach ``students``.
+    generate(Scale(students=round(students / 0.7)))
+    rng = random.Random(seed)  # noqa: S311 - synthetic dates, seeded
+    first = dt.datetime(2022, 9, 5, 9, tzinfo=dt.UTC)
+    span = (dt.datetime(2026, 11, 27, 9, tzinfo=dt.UTC) - first).days
+    with transaction.atomic():
+        rows = list(Student.objects.only("pk"))
+        for student in rows:
+            student.created_at = first + dt.timedelta(days=rng.randrange(span))
+        Student.objects.bulk_update(rows, ["created_at"], batch_size=2000)
+
+
+def raw_sql(year: int) -> float:
+    """The floor: the report's tables that SQL can group directly, one query each."""
+    from django.db.models import Avg, Count, Sum
+
+    from seip.attendance.models import AttendanceYear
+    from seip.behaviour.models import AttainmentResult, AttitudeRating, Exclusion, Incident
+    from seip.organisations.models import LocalAuthority
+    from seip.provision.models import Intervention
+    from seip.records.models import Need
+    from seip.reports.facts import cohort
+    from seip.reports.population import Period, Scope
+    from seip.students.models import Case
+
+    scope = Scope(local_authority=LocalAuthority.objects.get())
+    ids = cohort(scope=scope, period=Period(year)).values("pk")
+    start = time.perf_counter()
+    queries = [
+        cohort(scope=scope, period=Period(year)).values("partnership").annotate(n=Count("pk")),
+        Case.objects.filter(student__in=ids).values("tier").annotate(n=Count("pk")),
+        cohort(scope=scope, period=Period(year)).values("nc_year").annotate(n=Count("pk")),
+        cohort(scope=scope, period=Period(year)).values("sex").annotate(n=Count("pk")),
+        cohort(scope=scope, period=Period(year)).values("ethnicity").annotate(n=Count("pk")),
+        Need.objects.filter(student__in=ids, superseded_at__isnull=True)
+        .values("kind", "code__code")
+        .annotate(n=Count("pk")),
+        AttendanceYear.objects.filter(student__in=ids)
+        .values("student__partnership")
+        .annotate(p=Sum("possible"), a=Sum("present")),
+        Incident.objects.filter(student__in=ids)
+        .values("student__partnership")
+        .annotate(n=Count("pk")),
+        Exclusion.objects.filter(student__in=ids)
+        .values("student__partnership", "kind")
+        .annotate(n=Count("pk")),
+        AttainmentResult.objects.filter(student__in=ids).values("subject").annotate(n=Count("pk")),
+        AttitudeRating.objects.filter(student__in=ids)
+        .values("student__partnership")
+        .annotate(m=Avg("engagement")),
+        Case.objects.filter(student__in=ids).values("destination").annotate(n=Count("pk")),
+        Intervention.objects.filter(student__in=ids)
+        .values("type", "provider")
+        .annotate(n=Count("pk"), c=Sum("total_cost")),
+        Intervention.objects.filter(student__in=ids)
+        .values("funding_stream")
+        .annotate(c=Sum("total_cost")),
+    ]
+    for query in queries:
+        list(query)
+    return time.perf_counter() - start
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from seip.accounts.models import Role, User
+    from seip.organisations.models import LocalAuthority, Partnership
+    from seip.reports import render_files, render_pdf
+    from seip.reports.facts import gather
+    from seip.reports.outcomes import Recipient, outcome_report
+    from seip.reports.population import Period, Scope
+    from seip.students.models import Student
+
+    call_command("migrate", interactive=False, verbosity=0)
+    start = time.perf_counter()
+    build(args.students, args.seed)
+    build_s = time.perf_counter() - start
+    period = Period(args.year)
+    coordinator = User.objects.get(email="coordinator@seip.example")
+    officer = User.objects.filter(memberships__role=Role.LA_OFFICER).first() or coordinator
+
+    start = time.perf_counter()
+    for partnership in Partnership.objects.all():
+        outcome_report(
+            scope=Scope(partnership=partnership),
+            period=period,
+            recipient=Recipient(Role.COORDINATOR),
+            actor=coordinator,
+        )
+    partnerships_s = time.perf_counter() - start
+
+    scope = Scope(local_authority=LocalAuthority.objects.get())
+    raw_s = min(raw_sql(args.year) for _ in range(3))
+    start = time.perf_counter()
+    facts = gather(scope=scope, period=period)
+    facts_s = time.perf_counter() - start
+    start = time.perf_counter()
+    document = outcome_report(
+        scope=scope, period=period, recipient=Recipient(Role.LA_OFFICER), actor=officer
+    )
+    total_s = time.perf_counter() - start
+    start = time.perf_counter()
+    pdf = render_pdf.report_pdf(document, logo=None)
+    pdf_s = time.perf_counter() - start
+    start = time.perf_counter()
+    xlsx = render_files.report_xlsx(document)
+    xlsx_s = time.perf_counter() - start
+    figures = document.figures()
+    suppressed = sum(
+        1
+        for f in figures
+        for cell in f.cells.values()
+        if cell.symbol is not None and cell.symbol == "c"
+    )
+    return {
+        "students": Student.objects.count(),
+        "cohort": len(facts),
+        "build_s": round(build_s, 1),
+        "partnership_reports_s": round(partnerships_s, 2),
+        "county_report_s": round(total_s, 2),
+        "facts_s": round(facts_s, 2),
+        "raw_sql_s": round(raw_s, 3),
+        "ratio_to_raw_sql": round(total_s / raw_s, 1) if raw_s else None,
+        "ratio_to_facts": round(total_s / facts_s, 1) if facts_s else None,
+        "tables": len(figures),
+        "cells": sum(len(f.cells) for f in figures),
+        "suppressed_cells": suppressed,
+        "pdf_s": round(pdf_s, 2),
+        "pdf_bytes": len(pdf),
+        "xlsx_s": round(xlsx_s, 2),
+        "xlsx_bytes": len(xlsx),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", type=int, default=10_000)
+    parser.add_argument("--year", type=int, default=2025, help="school year, by its first year")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        engine, admin_url = prepare(Path(tmp))
+        try:
+            result = run(args)
+        finally:
+            if admin_url:
+                from django.db import connections
+
+                connections.close_all()
+                _pg_recreate(admin_url, create=False)
+    result = {
+        "engine": engine,
+        "args": vars(args),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load": os.getloadavg(),
+        **result,
+    }
+    print(json.dumps(result, indent=2))
+    RESULTS_DIR.mkdir(exist_ok=True)
+    (RESULTS_DIR / f"outcome_report_{engine}.json").write_text(json.dumps(result, indent=2))
+    missed = result["county_report_s"] >= TARGET_S or (
+        result["ratio_to_raw_sql"] is not None and result["ratio_to_raw_sql"] > TARGET_RATIO
+    )
+    sys.exit(1 if missed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,266 @@
+"""What a report can count, and by what: measures and breakdowns over ``StudentFacts``.
+
+A measure turns the cohort's facts into observations (one per student, or one per
+event, result or intervention); a table is the observations cut by one or two
+breakdowns, with every category present (a margin is the sum over all of them). The
+measure's name is its name in the release ledger, so every report and the table builder
+that publish it are audited together (P10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from seip.reports.document import Unit
+from seip.reports.facts import (
+    DESTINATIONS,
+    DISADVANTAGE,
+    ETHNIC_GROUPS,
+    FUNDING,
+    INTERVENTIONS,
+    SEN_GROUPS,
+    SEXES,
+    SUBJECTS,
+    TIERS,
+    YEAR_GROUPS,
+    StudentFacts,
+)
+from seip.reports.tables import TOTAL, Cell, CellKey, CellKind, Symbol, Table
+
+
+@dataclass(frozen=True)
+class Obs:
+    """One observation: whose, its own categories (subject, intervention type, ...), its
+    additive value, whether it counts in a rate's or mean's base, and its provider."""
+
+    fact: StudentFacts
+    value: float = 1.0
+    counted: int = 1
+    extra: Mapping[str, str] = field(default_factory=dict)
+    provider: str | None = None
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    label: str
+    kind: CellKind
+    unit: Unit
+    note: str
+    observe: Callable[[StudentFacts], Iterable[Obs]]
+    #: Breakdowns of the observation itself (beyond the student's), e.g. ``subject``.
+    own: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    name: str  # the ledger's name: "school" and "partnership" are population dimensions
+    label: str
+    categories: tuple[str, ...]
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def label_of(self, key: str) -> str:
+        return self.labels.get(key, key)
+
+
+def _student(f: StudentFacts) -> Iterator[Obs]:
+    yield Obs(f)
+
+
+def _rate(test: Callable[[StudentFacts], bool | None]) -> Callable[[StudentFacts], Iterator[Obs]]:
+    """Students for whom ``test`` is not None form the base; True counts."""
+
+    def observe(f: StudentFacts) -> Iterator[Obs]:
+        result = test(f)
+        if result is not None:
+            yield Obs(f, value=float(result))
+
+    return observe
+
+
+def _mean(value: Callable[[StudentFacts], float | None]) -> Callable[[StudentFacts], Iterator[Obs]]:
+    def observe(f: StudentFacts) -> Iterator[Obs]:
+        x = value(f)
+        if x is not None:
+            yield Obs(f, value=x)
+
+    return observe
+
+
+def _count(n: Callable[[StudentFacts], int]) -> Callable[[StudentFacts], Iterator[Obs]]:
+    def observe(f: StudentFacts) -> Iterator[Obs]:
+        if (k := n(f)) > 0:
+            yield Obs(f, value=float(k))
+
+    return observe
+
+
+def _results(f: StudentFacts) -> Iterator[Obs]:
+    for subject, on_target in f.results.items():
+        yield Obs(f, value=float(on_target), extra={"subject": subject})
+
+
+def _interventions(f: StudentFacts) -> Iterator[Obs]:
+    for kind, _provider, stream, _cost in f.interventions:
+        yield Obs(f, extra={"intervention": kind, "funding": stream})
+
+
+def _spend(f: StudentFacts) -> Iterator[Obs]:
+    for kind, provider, stream, cost in f.interventions:
+        yield Obs(f, value=cost, extra={"intervention": kind, "funding": stream}, provider=provider)
+
+
+def _destination(f: StudentFacts) -> Iterator[Obs]:
+    if f.destination is not None:
+        yield Obs(f, extra={"destination": f.destination})
+
+
+def _percent(counts_of: str) -> Callable[[StudentFacts], float | None]:
+    def value(f: StudentFacts) -> float | None:
+        pct = getattr(f, counts_of).attendance_percent
+        return None if pct is None else float(pct)
+
+    return value
+
+
+def _absence(counts_of: str, severe: bool) -> Callable[[StudentFacts], bool | None]:
+    def test(f: StudentFacts) -> bool | None:
+        counts = getattr(f, counts_of)
+        if not counts.possible:
+            return None
+        return bool(counts.severe if severe else counts.persistent)
+
+    return test
+
+
+_AT_RISK = {"Tier 3", "Tier 4"}
+
+MEASURES: dict[str, Measure] = {
+    m.name: m
+    for m in [
+        Measure("students", "Students referred", CellKind.COUNT, Unit.COUNT,
+                "Students whose signed referral was accepted in the period.", _student),
+        Measure("attendance_before", "Attendance before referral", CellKind.MEAN, Unit.PERCENT,
+                "Mean attendance rate in the school year of referral, up to the referral.",
+                _mean(_percent("before"))),
+        Measure("attendance_since", "Attendance since referral", CellKind.MEAN, Unit.PERCENT,
+                "Mean attendance rate from the referral to the end of the period.",
+                _mean(_percent("since"))),
+        Measure("persistent_absence_before", "Persistently absent before referral",
+                CellKind.RATE, Unit.PERCENT,
+                "Share of students missing 10% or more of possible sessions before referral.",
+                _rate(_absence("before", severe=False))),
+        Measure("persistent_absence_since", "Persistently absent since referral",
+                CellKind.RATE, Unit.PERCENT,
+                "Share of students missing 10% or more of possible sessions since referral.",
+                _rate(_absence("since", severe=False))),
+        Measure("severe_absence_before", "Severely absent before referral", CellKind.RATE,
+                Unit.PERCENT, "Share of students missing 50% or more of sessions before referral.",
+                _rate(_absence("before", severe=True))),
+        Measure("severe_absence_since", "Severely absent since referral", CellKind.RATE,
+                Unit.PERCENT, "Share of students missing 50% or more of sessions since referral.",
+                _rate(_absence("since", severe=True))),
+        Measure("incidents", "Behaviour incidents per student", CellKind.MEAN, Unit.MEAN,
+                "Mean number of recorded incidents per student since referral.",
+                _mean(lambda f: float(f.incidents))),
+        Measure("suspensions", "Suspensions", CellKind.COUNT, Unit.COUNT,
+                "Suspensions since referral.", _count(lambda f: f.suspensions)),
+        Measure("permanent_exclusions", "Permanent exclusions", CellKind.COUNT, Unit.COUNT,
+                "Permanent exclusions since referral.", _count(lambda f: f.permanent_exclusions)),
+        Measure("exclusions_avoided", "Permanent exclusions avoided", CellKind.COUNT, Unit.COUNT,
+                "Students referred for intensive support (tier 3 or 4), at risk of permanent "
+                "exclusion, who have not been permanently excluded.",
+                _count(lambda f: int(f.tier in _AT_RISK and not f.permanent_exclusions))),
+        Measure("results_on_target", "Results at or above target", CellKind.RATE,
+                Unit.PERCENT, "Latest result in each subject, against the school's target.",
+                _results, own=("subject",)),
+        Measure("attitude_first", "Attitude at first rating", CellKind.MEAN, Unit.MEAN,
+                "Mean of the four attitude ratings (1 to 5) at the first rating.",
+                _mean(lambda f: f.attitude_first)),
+        Measure("attitude_latest", "Attitude at latest rating", CellKind.MEAN, Unit.MEAN,
+                "Mean of the four attitude ratings (1 to 5) at the latest rating in the period.",
+                _mean(lambda f: f.attitude_latest)),
+        Measure("destinations", "Destinations", CellKind.COUNT, Unit.COUNT,
+                "Where students went when their case closed in the period.", _destination,
+                own=("destination",)),
+        Measure("interventions", "Interventions started", CellKind.COUNT, Unit.COUNT,
+                "Interventions started in the period.", _interventions,
+                own=("intervention", "funding")),
+        Measure("spend", "Spend on interventions", CellKind.MONEY, Unit.MONEY,
+                "Full cost of interventions started in the period: unit costs and staff time.",
+                _spend, own=("intervention", "funding")),
+    ]
+}  # fmt: skip
+
+#: Breakdowns of any student (places are added per report: they depend on the scope).
+STUDENT_BREAKDOWNS: dict[str, Breakdown] = {
+    b.name: b
+    for b in [
+        Breakdown("year_group", "Year group", YEAR_GROUPS),
+        Breakdown("sex", "Sex", SEXES),
+        Breakdown("sen", "Special educational needs", SEN_GROUPS),
+        Breakdown("disadvantage", "Disadvantage", DISADVANTAGE),
+        Breakdown("ethnicity", "Ethnic group", ETHNIC_GROUPS),
+        Breakdown("tier", "Level of support", TIERS),
+    ]
+}
+OWN_BREAKDOWNS: dict[str, Breakdown] = {
+    b.name: b
+    for b in [
+        Breakdown("subject", "Subject", SUBJECTS),
+        Breakdown("destination", "Destination", DESTINATIONS),
+        Breakdown("intervention", "Intervention type", INTERVENTIONS),
+        Breakdown("funding", "Funding stream", FUNDING),
+    ]
+}
+
+
+def _key(obs: Obs, breakdown: str) -> str:
+    if breakdown in obs.extra:
+        return obs.extra[breakdown]
+    return str(getattr(obs.fact, breakdown))
+
+
+def cut(
+    measure: Measure,
+    facts: Iterable[StudentFacts],
+    rows: Breakdown,
+    columns: Breakdown | None = None,
+) -> Table:
+    """The table of ``measure`` by ``rows`` (and ``columns``), every category present."""
+    keys: list[CellKey] = [
+        (r, c) for r in rows.categories for c in (columns.categories if columns else (TOTAL,))
+    ]
+    value = dict.fromkeys(keys, 0.0)
+    base = dict.fromkeys(keys, 0)
+    shares: dict[CellKey, dict[str, float]] = {k: {} for k in keys}
+    for f in facts:
+        for obs in measure.observe(f):
+            key = (_key(obs, rows.name), _key(obs, columns.name) if columns else TOTAL)
+            if key not in value:
+                continue  # a category the report does not show (never expected)
+            value[key] += obs.value
+            base[key] += obs.counted
+            if obs.provider is not None:
+                shares[key][obs.provider] = shares[key].get(obs.provider, 0.0) + obs.value
+    interior: dict[CellKey, Cell] = {}
+    for key in keys:
+        if measure.kind is CellKind.COUNT:
+            interior[key] = Cell(value[key])
+        elif measure.kind is CellKind.MONEY:
+            interior[key] = Cell(round(value[key], 2), contributions=shares[key])
+        elif base[key]:
+            interior[key] = Cell(value[key], denominator=base[key])
+        else:
+            # No one to average over: "not applicable", and nothing for the audit.
+            interior[key] = Cell(0.0, denominator=0, symbol=Symbol.NOT_APPLICABLE)
+    breakdowns = (rows.name, columns.name) if columns else (rows.name,)
+    return Table(
+        measure.name,
+        measure.kind,
+        breakdowns,
+        rows.categories,
+        columns.categories if columns else (),
+        interior,
+    )

@@ -1,0 +1,507 @@
+"""Outcome reports (P04, P10, P13): the partnership's termly and annual report, each
+school's report on its own referred students, the county report, and single tables from
+the table builder.
+
+Every table is cut from the cohort's facts, protected and recorded in the release ledger
+(``services.release_record``) before it becomes a ``Figure``; the document holds only
+published numbers and symbols, so no renderer can leak a suppressed cell.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from seip.accounts.models import Role, User
+from seip.organisations.models import LocalAuthority, PartnerOrganisation, Partnership
+from seip.reports.disclosure import Policy, ProtectedTable
+from seip.reports.document import Chart, Figure, ReportDocument, Section, Shown, Unit
+from seip.reports.facts import StudentFacts, gather
+from seip.reports.ledger import Population
+from seip.reports.measures import (
+    MEASURES,
+    OWN_BREAKDOWNS,
+    STUDENT_BREAKDOWNS,
+    Breakdown,
+    Measure,
+    cut,
+)
+from seip.reports.models import DisclosurePolicy, Release
+from seip.reports.population import Period, Scope, population_of
+from seip.reports.services import release_record
+from seip.reports.tables import TOTAL, CellKind, Symbol
+
+
+class ReportKind(enum.StrEnum):
+    PARTNERSHIP = "partnership"
+    SCHOOL = "school"
+    COUNTY = "county"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One figure of a report: a measure by one or two breakdowns."""
+
+    measure: str
+    rows: str
+    columns: str | None = None
+
+
+#: The standard report: sections, each a list of figures. ``place`` is the scope's own
+#: breakdown: partnerships in the county report, schools in a partnership's, year groups
+#: in a school's (a school's report by school would be one row).
+SECTIONS: tuple[tuple[str, str, tuple[Spec, ...]], ...] = (
+    ("referrals", "Referrals", (Spec("students", "place"), Spec("students", "tier"))),
+    (
+        "cohort",
+        "The students",
+        (
+            Spec("students", "year_group"),
+            Spec("students", "sex"),
+            Spec("students", "sen"),
+            Spec("students", "disadvantage"),
+            Spec("students", "ethnicity"),
+        ),
+    ),
+    (
+        "attendance",
+        "Attendance",
+        (
+            Spec("attendance_before", "place"),
+            Spec("attendance_since", "place"),
+            Spec("persistent_absence_before", "place"),
+            Spec("persistent_absence_since", "place"),
+            Spec("severe_absence_before", "place"),
+            Spec("severe_absence_since", "place"),
+        ),
+    ),
+    (
+        "behaviour",
+        "Behaviour, suspensions and exclusions",
+        (
+            Spec("incidents", "place"),
+            Spec("suspensions", "place"),
+            Spec("permanent_exclusions", "place"),
+            Spec("exclusions_avoided", "place"),
+        ),
+    ),
+    ("attainment", "Attainment against target", (Spec("results_on_target", "subject"),)),
+    (
+        "attitude",
+        "Attitude",
+        (Spec("attitude_first", "place"), Spec("attitude_latest", "place")),
+    ),
+    ("destinations", "Destinations", (Spec("destinations", "destination"),)),
+    (
+        "provision",
+        "Interventions and spend",
+        (
+            Spec("interventions", "intervention"),
+            Spec("spend", "intervention"),
+            Spec("spend", "funding"),
+        ),
+    ),
+    (
+        "groups",
+        "Outcomes by group",
+        (
+            Spec("persistent_absence_since", "sen"),
+            Spec("persistent_absence_since", "disadvantage"),
+            Spec("persistent_absence_since", "sex"),
+            Spec("persistent_absence_since", "year_group"),
+        ),
+    ),
+)
+
+
+def kind_of(scope: Scope) -> ReportKind:
+    if scope.school is not None:
+        return ReportKind.SCHOOL
+    return ReportKind.PARTNERSHIP if scope.partnership is not None else ReportKind.COUNTY
+
+
+def _authority(scope: Scope) -> LocalAuthority:
+    if scope.local_authority is None:
+        raise ValueError("not a county scope")
+    return scope.local_authority
+
+
+def place_breakdown(scope: Scope) -> Breakdown:
+    """The scope's own breakdown (see ``SECTIONS``)."""
+    kind = kind_of(scope)
+    if kind is ReportKind.SCHOOL:
+        return STUDENT_BREAKDOWNS["year_group"]
+    if kind is ReportKind.PARTNERSHIP:
+        schools = list(scope.schools().values_list("pk", "name"))
+        return Breakdown(
+            "school", "School", tuple(str(pk) for pk, _ in schools), {str(k): n for k, n in schools}
+        )
+    partnerships = list(
+        Partnership.objects.filter(local_authority=_authority(scope)).values_list("pk", "name")
+    )
+    return Breakdown(
+        "partnership",
+        "Partnership",
+        tuple(str(pk) for pk, _ in partnerships),
+        {str(k): n for k, n in partnerships},
+    )
+
+
+def breakdown(name: str, scope: Scope) -> Breakdown:
+    if name in ("place", "school", "partnership"):
+        place = place_breakdown(scope)
+        if name in ("place", place.name):
+            return place
+        raise ValueError(f"a {kind_of(scope)} report cannot be broken down by {name}")
+    if name in STUDENT_BREAKDOWNS:
+        return STUDENT_BREAKDOWNS[name]
+    return OWN_BREAKDOWNS[name]
+
+
+def policy_for(scope: Scope) -> Policy:
+    """The partnership's thresholds; for a county, the strictest of its partnerships'."""
+    if scope.school is not None:
+        partnerships = [scope.school.partnership_id]
+    elif scope.partnership is not None:
+        partnerships = [scope.partnership.pk]
+    else:
+        partnerships = list(
+            Partnership.objects.filter(local_authority=scope.local_authority).values_list(
+                "pk", flat=True
+            )
+        )
+    policies = list(DisclosurePolicy.objects.filter(partnership__in=partnerships))
+    default = Policy()
+    if not policies:
+        return default
+    return dataclasses.replace(
+        default,
+        count_threshold=max(p.count_threshold for p in policies),
+        min_denominator=max(p.min_denominator for p in policies),
+        p_percent=max(p.p_percent for p in policies),
+    )
+
+
+def school_groups(scope: Scope) -> dict[str, dict[str, frozenset[str]]]:
+    """The partnership breakdown as groups of schools: every reader knows which school
+    is in which partnership, so the ledger must too."""
+    groups: dict[str, set[str]] = {}
+    for pk, partnership in scope.schools().values_list("pk", "partnership_id"):
+        groups.setdefault(str(partnership), set()).add(str(pk))
+    return {"partnership": {k: frozenset(v) for k, v in groups.items()}}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who receives a release (P13): a role, and the organisation it is held for."""
+
+    role: Role
+    organisation: PartnerOrganisation | None = None
+
+    def label(self) -> str:
+        return f"{self.role.label}, {self.organisation}" if self.organisation else self.role.label
+
+
+def figure_of(
+    measure: Measure,
+    rows: Breakdown,
+    columns: Breakdown | None,
+    protected: ProtectedTable,
+    release: Release | None,
+    *,
+    id: str,
+) -> Figure:
+    """The published figure: numbers where the audit allows, symbols elsewhere."""
+    decimals = protected.policy.decimals
+    cells: dict[tuple[str, str], Shown] = {}
+    for key, cell in protected.cells.items():
+        row, column = (
+            (rows.label_of(key[0]) if key[0] != TOTAL else TOTAL),
+            (columns.label_of(key[1]) if columns is not None and key[1] != TOTAL else TOTAL),
+        )
+        if key in protected.suppressed:
+            cells[(row, column)] = Shown(symbol=Symbol.SUPPRESSED)
+            continue
+        if cell.symbol is not None:
+            cells[(row, column)] = Shown(symbol=cell.symbol)
+            continue
+        if measure.kind in (CellKind.RATE, CellKind.MEAN):
+            if not cell.denominator:
+                cells[(row, column)] = Shown(symbol=Symbol.NOT_APPLICABLE)
+                continue
+            value = cell.value / cell.denominator
+            if measure.kind is CellKind.RATE:
+                value *= 100
+            if cell.value and round(value, decimals) == 0:
+                cells[(row, column)] = Shown(symbol=Symbol.LOW)
+                continue
+            cells[(row, column)] = Shown(round(value, decimals), denominator=cell.denominator)
+        else:
+            cells[(row, column)] = Shown(round(cell.value, 2))
+    return Figure(
+        id=id,
+        title=f"{measure.label} by {rows.label.lower()}"
+        + (f" and {columns.label.lower()}" if columns else ""),
+        measure=measure.name,
+        unit=measure.unit,
+        row_label=rows.label,
+        rows=tuple(rows.label_of(r) for r in rows.categories),
+        column_label=columns.label if columns else None,
+        columns=tuple(columns.label_of(c) for c in columns.categories) if columns else (),
+        cells=cells,
+        chart=Chart.GROUPED_BAR if columns else Chart.BAR,
+        note=measure.note,
+        release_id=release.pk if release else None,
+    )
+
+
+def release_figure(
+    *,
+    spec: Spec,
+    facts: Sequence[StudentFacts],
+    scope: Scope,
+    population: Population,
+    policy: Policy,
+    recipient: Recipient,
+    actor: User,
+    id: str,
+) -> Figure:
+    """Cut, protect, audit against the ledger, record and publish one table (P10)."""
+    measure = MEASURES[spec.measure]
+    rows = breakdown(spec.rows, scope)
+    columns = breakdown(spec.columns, scope) if spec.columns else None
+    if (
+        {b.name for b in (rows, columns) if b}
+        - {"school", "partnership", *measure.own}
+        - set(STUDENT_BREAKDOWNS)
+    ):
+        raise ValueError(f"{measure.label} cannot be broken down that way")
+    table = cut(measure, facts, rows, columns)
+    release, audit = release_record(
+        table=table,
+        population=population,
+        recipient_role=recipient.role,
+        recipient_organisation=recipient.organisation,
+        partnership=scope.partnership or (scope.school.partnership if scope.school else None),
+        local_authority=scope.local_authority,
+        policy=policy,
+        actor=actor,
+        school_groups=school_groups(scope)
+        if "partnership" in (rows.name, columns.name if columns else None)
+        else None,
+    )
+    return figure_of(measure, rows, columns, audit.protected, release, id=id)
+
+
+def scope_label(scope: Scope) -> str:
+    if scope.school is not None:
+        return scope.school.name
+    if scope.partnership is not None:
+        return f"{scope.partnership.name} ({scope.schools().count()} schools)"
+    return f"{_authority(scope).name}: all partnerships"
+
+
+def period_label(period: Period) -> str:
+    if len(period.terms) == 3:
+        return period.label
+    return f"{period.label}, {' and '.join(period.terms)} term" + (
+        "s" if len(period.terms) > 1 else ""
+    )
+
+
+def organisation_of(scope: Scope) -> str:
+    if scope.school is not None:
+        return scope.school.partnership.name
+    if scope.partnership is not None:
+        return scope.partnership.name
+    return f"County SEIPs Governance Board, {_authority(scope).name}"
+
+
+def outcome_report(
+    *,
+    scope: Scope,
+    period: Period,
+    recipient: Recipient,
+    actor: User,
+    today: dt.date | None = None,
+) -> ReportDocument:
+    """Build, protect, record and return the standard outcome report for ``scope``."""
+    facts = gather(scope=scope, period=period, today=today)
+    population = population_of(scope=scope, period=period)
+    policy = policy_for(scope)
+    sections = []
+    for section_id, title, specs in SECTIONS:
+        figures = tuple(
+            release_figure(
+                spec=spec,
+                facts=facts,
+                scope=scope,
+                population=population,
+                policy=policy,
+                recipient=recipient,
+                actor=actor,
+                id=f"{section_id}-{n}",
+            )
+            for n, spec in enumerate(specs, 1)
+        )
+        sections.append(Section(section_id, title, summary(section_id, figures), figures))
+    return document(
+        title=f"Outcomes report, {period_label(period)}",
+        scope=scope,
+        period=period,
+        recipient=recipient,
+        policy=policy,
+        sections=tuple(sections),
+    )
+
+
+def table_report(
+    *,
+    scope: Scope,
+    period: Period,
+    measure: str,
+    rows: str,
+    columns: str | None,
+    recipient: Recipient,
+    actor: User,
+    today: dt.date | None = None,
+) -> ReportDocument:
+    """One table from the table builder, released like any other (P10)."""
+    facts = gather(scope=scope, period=period, today=today)
+    policy = policy_for(scope)
+    figure = release_figure(
+        spec=Spec(measure, rows, columns),
+        facts=facts,
+        scope=scope,
+        population=population_of(scope=scope, period=period),
+        policy=policy,
+        recipient=recipient,
+        actor=actor,
+        id="table-1",
+    )
+    return document(
+        title=f"{figure.title}, {period_label(period)}",
+        scope=scope,
+        period=period,
+        recipient=recipient,
+        policy=policy,
+        sections=(Section("table", figure.title, "", (figure,)),),
+    )
+
+
+def document(
+    *,
+    title: str,
+    scope: Scope,
+    period: Period,
+    recipient: Recipient,
+    policy: Policy,
+    sections: tuple[Section, ...],
+) -> ReportDocument:
+    return ReportDocument(
+        title=title,
+        organisation=organisation_of(scope),
+        scope_label=scope_label(scope),
+        period_label=period_label(period),
+        released_at=timezone.now(),
+        released_to=recipient.label(),
+        sections=sections,
+        metadata=metadata(scope, period, policy),
+        geographic_level={
+            ReportKind.SCHOOL: "School",
+            ReportKind.PARTNERSHIP: "Partnership",
+            ReportKind.COUNTY: "Local authority",
+        }[kind_of(scope)],
+    )
+
+
+def metadata(scope: Scope, period: Period, policy: Policy) -> tuple[tuple[str, str], ...]:
+    return (
+        ("Scope", scope_label(scope)),
+        ("Period", f"{period_label(period)} ({period.start:%-d %B %Y} to {period.end:%-d %B %Y})"),
+        (
+            "Who is counted",
+            "The referral cohort: students whose signed referral was accepted in the period. "
+            "Children discussed before a referral was signed are never counted. Students "
+            "whose parents objected are left out; erased records are gone. Students who "
+            "have since left are counted in the periods they were referred in.",
+        ),
+        (
+            "Outcomes",
+            "Measured from each student's referral to the end of the period (or the date of "
+            "the report, for a period not yet over).",
+        ),
+        (
+            "Disclosure control",
+            f"Counts from 1 to {policy.count_threshold} are suppressed (c); rates and means "
+            f"need at least {policy.min_denominator} students; money totals follow the "
+            f"p% rule with p = {policy.p_percent:g}. Further cells are suppressed so that "
+            "no suppressed cell can be worked out from the totals or from earlier reports.",
+        ),
+        (
+            "Symbols",
+            "c suppressed to protect confidentiality; z not applicable; x not available; "
+            "low rounds to 0 but is not 0.",
+        ),
+        ("Sources", "School census and MIS imports (CTF), partnership case records."),
+    )
+
+
+def _total(figure: Figure) -> Shown | None:
+    return figure.cell(TOTAL, TOTAL)
+
+
+def _say(shown: Shown | None, unit: Unit) -> str:
+    if shown is None or shown.value is None:
+        return "too few to show"
+    if unit is Unit.PERCENT:
+        return f"{shown.value:.1f}%"
+    if unit is Unit.MONEY:
+        return f"£{shown.value:,.0f}"
+    if unit is Unit.MEAN:
+        return f"{shown.value:.1f}"
+    return f"{shown.value:,.0f}"
+
+
+def summary(section: str, figures: Sequence[Figure]) -> str:
+    """A plain-language line for governors, from published totals only."""
+    by_measure = {f.measure: _total(f) for f in figures}
+    units = {f.measure: f.unit for f in figures}
+
+    def say(measure: str) -> str:
+        return _say(by_measure.get(measure), units.get(measure, Unit.COUNT))
+
+    if section == "referrals":
+        return f"{say('students')} students were referred with a parent's signed consent."
+    if section == "attendance":
+        return (
+            f"Mean attendance was {say('attendance_before')} before referral and "
+            f"{say('attendance_since')} since. Persistent absence went from "
+            f"{say('persistent_absence_before')} to {say('persistent_absence_since')}."
+        )
+    if section == "behaviour":
+        return (
+            f"Since referral: {say('suspensions')} suspensions and "
+            f"{say('permanent_exclusions')} permanent exclusions. "
+            f"{say('exclusions_avoided')} students at risk of permanent exclusion have not "
+            "been excluded."
+        )
+    if section == "attainment":
+        return f"{say('results_on_target')} of latest results were at or above target."
+    if section == "attitude":
+        return (
+            f"The mean attitude rating went from {say('attitude_first')} to "
+            f"{say('attitude_latest')} (1 to 5)."
+        )
+    if section == "provision":
+        return f"{say('interventions')} interventions started, costing {say('spend')} in all."
+    if section == "cohort":
+        return "Who the referred students are. Small groups are suppressed (c)."
+    if section == "destinations":
+        return "Where students went when their case closed."
+    return "Persistent absence since referral, for each group of students."

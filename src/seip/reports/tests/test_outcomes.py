@@ -1,0 +1,263 @@
+"""Outcome reports on real records: what they count (P04), what they hide (P10) and who
+receives them (P13): pages, downloads and the command."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from seip.accounts.models import Membership, Role
+from seip.accounts.tests.factories import UserFactory
+from seip.audit.models import AuditEvent
+from seip.behaviour.models import ExclusionKind
+from seip.behaviour.services import exclusion_record
+from seip.reports.document import from_json
+from seip.reports.models import Release, ReportRun
+from seip.reports.outcomes import Recipient, outcome_report, table_report
+from seip.reports.population import Period, Scope, population_of
+from seip.reports.services import release_record
+from seip.reports.tables import TOTAL, Symbol
+from seip.reports.tests.builders import count_table
+from seip.reports.tests.test_population import YEAR, admit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cohort(county, personas):
+    """Thirty-four students in partnership A: 30 at school A in years 7 to 11, and four
+    girls at the second school (a small group that must be suppressed)."""
+    at_a = [admit(county, personas, n, year=7 + n % 5) for n in range(1, 31)]
+    other = county.a.schools.exclude(pk=county.school_a.pk).get()
+    contact = UserFactory(email="second-school@seip.test")
+    Membership.objects.create(
+        user=contact, role=Role.SCHOOL_CONTACT, organisation=other.organisation
+    )
+    people = {**personas, "second": contact}
+    small = [
+        admit(county, people, 100 + n, school=other, contact="second", sex="F", year=8)
+        for n in range(1, 5)
+    ]
+    return at_a + small
+
+
+def figure(document, measure, rows_label=None):
+    for f in document.figures():
+        if f.measure == measure and (rows_label is None or f.row_label == rows_label):
+            return f
+    raise AssertionError(f"no figure of {measure}")
+
+
+def coordinator_report(county, personas, period=YEAR):
+    return outcome_report(
+        scope=Scope(partnership=county.a),
+        period=period,
+        recipient=Recipient(Role.COORDINATOR),
+        actor=personas["coordinator"],
+    )
+
+
+@pytest.mark.promise("P04")
+def test_the_partnership_report_puts_every_referred_student_together(county, personas, cohort):
+    document = coordinator_report(county, personas)
+    students = figure(document, "students", "Year group")
+    assert students.cell(TOTAL, TOTAL).value == len(cohort)
+    assert [s.id for s in document.sections] == [
+        "referrals", "cohort", "attendance", "behaviour", "attainment", "attitude",
+        "destinations", "provision", "groups",
+    ]  # fmt: skip
+    assert f"{len(cohort)} students were referred" in document.sections[0].summary
+    # Every table went through the ledger, released to the co-ordinator.
+    assert Release.objects.count() == len(document.figures())
+    assert set(Release.objects.values_list("recipient_role", flat=True)) == {Role.COORDINATOR}
+
+
+@pytest.mark.promise("P10")
+def test_small_groups_are_suppressed_in_every_output(county, personas, cohort, login):
+    document = coordinator_report(county, personas)
+    by_school = figure(document, "students", "School")
+    other = county.a.schools.exclude(pk=county.school_a.pk).get()
+    # Four students at the second school: suppressed, and so is a complement (the
+    # first school's count would give it away from the total).
+    assert by_school.cell(other.name).symbol is Symbol.SUPPRESSED
+    assert by_school.cell(county.school_a.name).symbol is Symbol.SUPPRESSED
+
+    client = login(personas["coordinator"])
+    response = client.post(
+        reverse("reports:index"),
+        {"scope": f"partnership:{county.a.pk}", "year": "2026", "terms": "year"},
+    )
+    run = ReportRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:run", args=[run.pk])
+    page = client.get(reverse("reports:run", args=[run.pk])).content.decode()
+    assert "Students referred by school" in page
+    assert ">c<" in page
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(reverse("reports:download", args=[run.pk, "csv"])).content.decode()
+            )
+        )
+    )
+    school_rows = [r for r in rows if r["measure"] == "students" and other.name in r.values()]
+    assert school_rows
+    assert all(r["value"] == "c" for r in school_rows)
+    assert not any(r["value"] == "4" for r in school_rows)
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("reports:download", args=[run.pk, "xlsx"])).content)
+    )
+    assert "Metadata" in workbook.sheetnames
+    pdf = client.get(reverse("reports:download", args=[run.pk, "pdf"]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+
+
+@pytest.mark.promise("P10")
+def test_a_term_report_then_the_year_to_date_are_audited_together(county, personas, cohort):
+    coordinator_report(county, personas, Period(2026, ("autumn",)))
+    document = coordinator_report(county, personas, Period(2026, ("autumn", "spring")))
+    later = Release.objects.filter(population__terms=["autumn", "spring"])
+    assert later.count() == len(document.figures())
+    assert all(release.compared_with for release in later.filter(measure="students"))
+
+
+@pytest.mark.promise("P04")
+def test_suspensions_since_referral_are_counted_and_small_counts_hidden(county, personas, cohort):
+    for student in cohort[:12]:  # twelve suspensions at school A, after the referral
+        exclusion_record(
+            student=student, kind=ExclusionKind.SUSPENSION, start_date=timezone.localdate(),
+            sessions=2, reasons=["PA"], actor=personas["coordinator"],
+        )  # fmt: skip
+    document = coordinator_report(county, personas)
+    suspensions = figure(document, "suspensions")
+    assert suspensions.cell(TOTAL, TOTAL).value == 12
+    assert "12 suspensions" in document.sections[3].summary
+
+
+def test_the_table_builder_releases_one_table(county, personas, cohort, login):
+    document = table_report(
+        scope=Scope(partnership=county.a), period=YEAR, measure="students",
+        rows="sex", columns="year_group", recipient=Recipient(Role.COORDINATOR),
+        actor=personas["coordinator"],
+    )  # fmt: skip
+    [only] = document.figures()
+    assert only.columns[:2] == ("Year 7", "Year 8")
+    assert only.cell("Female", "Year 8").symbol is Symbol.SUPPRESSED  # four girls
+    assert Release.objects.get().breakdowns == ["sex", "year_group"]
+    client = login(personas["coordinator"])
+    response = client.post(
+        reverse("reports:builder"),
+        {"scope": f"partnership:{county.a.pk}", "year": "2026", "terms": "year",
+         "measure": "students", "rows": "subject", "columns": ""},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "cannot be broken down by that" in response.content.decode()
+
+
+@pytest.mark.promise("P13")
+def test_reports_go_only_to_registered_roles(county, personas, cohort, login):
+    def choices(persona):
+        response = login(personas[persona]).get(reverse("reports:index"))
+        if response.status_code != 200:
+            return response.status_code
+        return [c[0] for c in response.context["form"].fields["scope"].choices]
+
+    la = county.a.local_authority
+    assert choices("coordinator") == [
+        f"partnership:{county.a.pk}",
+        *[f"school:{s.pk}" for s in county.a.schools.all()],
+    ]
+    assert choices("school_contact") == [f"school:{county.school_a.pk}"]
+    assert choices("school_b") == [f"school:{county.school_b.pk}"]
+    assert choices("la_officer") == [
+        f"county:{la.pk}",
+        f"partnership:{county.a.pk}",
+        f"partnership:{county.b.pk}",
+    ]
+    for outsider in ("provider", "agency", "parent", "student", "key_worker", "admin", "nobody"):
+        assert choices(outsider) == 403, outsider
+
+    # A school contact asking for another school's report gets nothing and nothing is
+    # released.
+    client = login(personas["school_contact"])
+    response = client.post(
+        reverse("reports:index"),
+        {"scope": f"school:{county.school_b.pk}", "year": "2026", "terms": "year"},
+    )
+    assert response.status_code == 200
+    assert not Release.objects.exists()
+
+    # The registration is the gate: once the council is no longer registered with
+    # partnership B, the LA officer no longer receives B's report.
+    county.council.partnerships.remove(county.b)
+    assert f"partnership:{county.b.pk}" not in choices("la_officer")
+
+
+@pytest.mark.promise("P13")
+def test_the_command_refuses_anyone_not_entitled(county, personas, cohort, tmp_path):
+    out = tmp_path / "report.pdf"
+    with pytest.raises(CommandError, match="may not receive"):
+        call_command(
+            "report", "outcomes", "--partnership", county.a.name, "--period", "2026-27",
+            "--format", "pdf", "--out", str(out), "--as", personas["provider"].email,
+        )  # fmt: skip
+    assert not out.exists()
+    assert not Release.objects.exists()
+
+
+def test_the_command_writes_each_format(county, personas, cohort, tmp_path):
+    for fmt in ("pdf", "csv", "xlsx", "html"):
+        out = tmp_path / f"report.{fmt}"
+        call_command(
+            "report", "outcomes", "--school", county.school_a.urn, "--period", "2026-27",
+            "--term", "autumn", "--format", fmt, "--out", str(out),
+            "--as", personas["school_contact"].email, stdout=io.StringIO(),
+        )  # fmt: skip
+        assert out.stat().st_size > 500
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert "Outcomes report" in (tmp_path / "report.html").read_text()
+    assert (tmp_path / "report.meta.csv").exists()
+    with pytest.raises(CommandError, match="2025-26"):
+        call_command(
+            "report", "outcomes", "--school", county.school_a.urn, "--period", "2026",
+            "--format", "csv", "--out", str(tmp_path / "x.csv"),
+            "--as", personas["school_contact"].email,
+        )  # fmt: skip
+
+
+def test_a_report_survives_storage_unchanged(county, personas, cohort, login):
+    client = login(personas["coordinator"])
+    client.post(
+        reverse("reports:index"),
+        {"scope": f"school:{county.school_a.pk}", "year": "2026", "terms": "autumn"},
+    )
+    run = ReportRun.objects.get()
+    document = from_json(json.loads(json.dumps(run.document)))
+    assert document.geographic_level == "School"
+    assert figure(document, "students", "Year group").cell(TOTAL, TOTAL).value == 30
+
+
+@pytest.mark.promise("P10")
+def test_a_revised_figure_is_audited_against_the_releases_that_agree_with_it(county, personas):
+    """A correction changes a figure already released: 30 students by year group were
+    released, and today the same population has 31 (a late import found one more, with
+    no change of membership the ledger could model). The new table is still released,
+    audited against the releases that agree with today's figures, and the audit event
+    says how many earlier releases were set aside as revised."""
+    population = population_of(scope=Scope(partnership=county.a), period=YEAR)
+    years = ["7"] * 2 + ["8", "9", "10", "11"] * 7  # two in year 7: suppressed
+    by_year = count_table([{"year": y} for y in years], ("year", ("7", "8", "9", "10", "11")))
+    by_sex = count_table([{"sex": "F"}] * 3 + [{"sex": "M"}] * 28, ("sex", ("F", "M")))
+    for table in (by_year, by_sex):
+        release_record(
+            table=table, population=population, recipient_role=Role.COORDINATOR,
+            partnership=county.a, actor=personas["coordinator"],
+        )  # fmt: skip
+    events = AuditEvent.objects.filter(action="report.release").order_by("pk")
+    assert [e.detail["set_aside_as_revised"] for e in events] == [0, 1]

@@ -1,0 +1,435 @@
+"""The report renderers: HTML fragment with SVG charts, PDF, CSV and XLSX (P10).
+
+The document is built by hand. Its builder knows the true values behind the suppressed
+cells (distinctive numbers), and every output is searched for them: the renderers only
+see the published cells, and must not invent a number for a symbol.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.template.loader import render_to_string
+from openpyxl import load_workbook
+
+from seip.reports import charts
+from seip.reports.document import (
+    TOTAL,
+    Chart,
+    Figure,
+    ReportDocument,
+    Section,
+    Shown,
+    Unit,
+)
+from seip.reports.present import (
+    format_value,
+    grid,
+    present,
+    published_value,
+    sheet_names,
+)
+from seip.reports.render_files import (
+    CSV_COLUMNS,
+    report_csv,
+    report_csv_metadata,
+    report_xlsx,
+    time_period,
+)
+from seip.reports.render_pdf import FOOTER, report_pdf
+from seip.reports.tables import Symbol
+
+SVG = "{http://www.w3.org/2000/svg}"
+C = Shown(symbol=Symbol.SUPPRESSED)
+
+#: The values behind the suppressed cells, as the builder knew them. Distinctive, so a
+#: leak would be found by a plain text search.
+TRUE_RATE = 71.43  # 5 of 7 girls in Year 9: a denominator under 10
+TRUE_MONEY = 98765.0  # one provider's contract: the p% rule
+LEAKS = ("71.4", "71.43", "98,765", "98765", "£98")
+
+
+def build_document() -> ReportDocument:
+    referrals = Figure(
+        id="referrals-by-year",
+        title="Referrals by year group",
+        measure="referrals",
+        unit=Unit.COUNT,
+        row_label="Year group",
+        rows=("Year 7", "Year 8", "Year 9", "Year 10"),
+        cells={
+            ("Year 7", TOTAL): Shown(12),
+            ("Year 8", TOTAL): Shown(1234),
+            ("Year 9", TOTAL): C,
+            ("Year 10", TOTAL): Shown(47),
+            (TOTAL, TOTAL): Shown(1296),
+        },
+        note="Students with a signed referral in the period.",
+    )
+    true_cells = {("Year 9", "Girls"): Shown(TRUE_RATE, denominator=7)}
+    attendance = Figure(
+        id="attendance-by-year-and-sex",
+        title="Attendance rate now",
+        measure="attendance_rate",
+        unit=Unit.PERCENT,
+        row_label="Year group",
+        column_label="Sex",
+        rows=("Year 7", "Year 8", "Year 9"),
+        columns=("Boys", "Girls"),
+        chart=Chart.GROUPED_BAR,
+        cells={
+            ("Year 7", "Boys"): Shown(88.25, denominator=40),
+            ("Year 7", "Girls"): Shown(91.0, denominator=36),
+            ("Year 8", "Boys"): Shown(symbol=Symbol.NOT_APPLICABLE),
+            ("Year 8", "Girls"): Shown(symbol=Symbol.LOW, denominator=12),
+            # The true cell is replaced by its symbol, as disclosure control does.
+            ("Year 9", "Boys"): Shown(79.5, denominator=22),
+            ("Year 9", "Girls"): Shown(symbol=Symbol.SUPPRESSED, denominator=None),
+            ("Year 7", TOTAL): Shown(89.55, denominator=76),
+            ("Year 9", TOTAL): C,
+            (TOTAL, "Boys"): Shown(85.1, denominator=62),
+            (TOTAL, TOTAL): Shown(86.7, denominator=110),
+        },
+    )
+    assert ("Year 9", "Girls") in true_cells  # the builder knew it; the figure does not
+    spend = Figure(
+        id="spend-by-intervention-type-with-a-long-identifier",
+        title="Spend by intervention type",
+        measure="spend",
+        unit=Unit.MONEY,
+        row_label="Intervention type",
+        rows=("Mentoring", "Alternative provision placement (part-time)", "Counselling"),
+        cells={
+            ("Mentoring", TOTAL): Shown(15250.4),
+            ("Alternative provision placement (part-time)", TOTAL): C,
+            ("Counselling", TOTAL): Shown(8100),
+        },
+    )
+    attitude = Figure(
+        id="attitude",
+        title="Mean attitude rating",
+        measure="attitude",
+        unit=Unit.MEAN,
+        row_label="School",
+        rows=("Oakfield School", "Riverside Academy"),
+        cells={
+            ("Oakfield School", TOTAL): Shown(3.25, denominator=30),
+            ("Riverside Academy", TOTAL): Shown(symbol=Symbol.NOT_AVAILABLE),
+        },
+        chart=Chart.NONE,
+    )
+    return ReportDocument(
+        title="Outcomes report, 2025-26, autumn term",
+        organisation="Charnwood SEIP",
+        scope_label="Charnwood SEIP (8 schools)",
+        period_label="2025-26, autumn term",
+        released_at=dt.datetime(2026, 12, 1, 10, 30, tzinfo=dt.UTC),
+        released_to="Governance board, Charnwood SEIP",
+        sections=(
+            Section("referrals", "Referrals", "Who was referred, and when.", (referrals,)),
+            Section("attendance", "Attendance", "Attendance now.", (attendance, attitude)),
+            Section("spend", "Interventions and spend", "What was spent.", (spend,)),
+        ),
+        metadata=(
+            ("Population", "Students with a signed referral, not erased, not restricted."),
+            ("Suppression", "Counts of 1 to 5; rates and means with a base under 10."),
+        ),
+    )
+
+
+#: Every published number, as the page shows it.
+PUBLISHED_TEXT = (
+    "12",
+    "1,234",
+    "47",
+    "1,296",
+    "88.3%",
+    "91.0%",
+    "79.5%",
+    "89.6%",
+    "85.1%",
+    "86.7%",
+    "£15,250",
+    "£8,100",
+    "3.3",
+)
+
+
+@pytest.fixture
+def document() -> ReportDocument:
+    return build_document()
+
+
+# -- formatting ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (1234, Unit.COUNT, "1,234"),
+        (0, Unit.COUNT, "0"),
+        (45.25, Unit.PERCENT, "45.3%"),
+        (100, Unit.PERCENT, "100.0%"),
+        (2.35, Unit.MEAN, "2.4"),
+        (-0.25, Unit.MEAN, "-0.3"),
+        (1234.5, Unit.MONEY, "£1,235"),
+        (1234567.49, Unit.MONEY, "£1,234,567"),
+        (-40, Unit.MONEY, "-£40"),
+    ],
+)
+def test_format_value(value: float, unit: Unit, text: str) -> None:
+    assert format_value(value, unit) == text
+
+
+def test_published_value_rounds_half_up() -> None:
+    assert published_value(0.5, Unit.COUNT) == 1
+    assert published_value(2.5, Unit.COUNT) == 3
+    assert published_value(88.25, Unit.PERCENT) == pytest.approx(88.3)
+
+
+def test_present_symbol_has_no_number() -> None:
+    cell = present(C, Unit.COUNT)
+    assert (cell.text, cell.symbol, cell.number) == ("c", "c", None)
+    assert cell.meaning == "suppressed to protect confidentiality"
+    assert not present(None, Unit.COUNT).published
+
+
+def test_grid_labels_margins_total(document: ReportDocument) -> None:
+    table = grid(document.sections[1].figures[0])
+    assert table.headers == ("Boys", "Girls", "Total")
+    assert [row.label for row in table.rows] == ["Year 7", "Year 8", "Year 9", "Total"]
+    assert not table.rows[1].cells[2].published  # a margin the figure leaves out
+    assert table.rows[3].cells[1].text == ""  # (Total, Girls) is not published either
+
+
+def test_sheet_names_short_safe_and_unique() -> None:
+    names = sheet_names(["a" * 40, "a" * 40, "x/y:z", "cover"], reserved=("Cover",))
+    assert all(len(name) <= 31 for name in names)
+    assert len({name.casefold() for name in names} | {"cover"}) == 5
+    assert names[2] == "x-y-z"
+
+
+def test_time_period() -> None:
+    assert time_period("2025-26, autumn term") == ("202526", "Autumn term")
+    assert time_period("2025-26") == ("202526", "Academic year")
+
+
+# -- SVG -----------------------------------------------------------------------------
+
+
+def test_svg_is_accessible_and_draws_no_bar_for_a_symbol(document: ReportDocument) -> None:
+    figure = document.sections[0].figures[0]
+    root = ET.fromstring(charts.to_svg(figure))  # noqa: S314 - our own output
+    assert root.get("role") == "img"
+    title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
+    assert title is not None
+    assert title.text == "Referrals by year group"
+    assert desc is not None
+    assert "c" in (desc.text or "")
+    labelled = (root.get("aria-labelledby") or "").split()
+    assert {title.get("id"), desc.get("id")} == set(labelled)
+    bar_titles = [
+        title for rect in root.iter(f"{SVG}rect") if (title := rect.findtext(f"{SVG}title"))
+    ]
+    assert len(bar_titles) == 3  # Year 7, 8 and 10; none for Year 9, none for the total
+    assert not any(t.startswith("Year 9") for t in bar_titles)
+    assert not any("1,296" in t for t in bar_titles)
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "c" in texts
+    assert "1,234" in texts  # a value label
+
+
+def test_grouped_svg_has_legend_percent_axis_and_symbols(document: ReportDocument) -> None:
+    figure = document.sections[1].figures[0]
+    root = ET.fromstring(charts.to_svg(figure))  # noqa: S314 - our own output
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert {"Boys", "Girls"} <= set(texts)  # the legend
+    assert {"0%", "100%"} <= set(texts)
+    assert {"z", "low", "c"} <= set(texts)
+    bars = [rect.findtext(f"{SVG}title") for rect in root.iter(f"{SVG}rect")]
+    assert "Year 9, Girls" not in " ".join(t or "" for t in bars)
+    assert len([t for t in bars if t]) == 3  # 88.3, 91.0, 79.5; legend swatches untitled
+
+
+def test_money_chart_and_no_chart(document: ReportDocument) -> None:
+    spend = document.sections[2].figures[0]
+    svg = charts.to_svg(spend)
+    assert "£15,250" in svg
+    assert "£" in svg
+    assert charts.to_svg(document.sections[1].figures[1]) == ""
+    assert charts.to_drawing(spend, 400) is not None
+
+
+# -- HTML ----------------------------------------------------------------------------
+
+
+def test_html_fragment_shows_every_published_cell_and_no_suppressed_value(
+    document: ReportDocument,
+) -> None:
+    page = render_to_string("reports/_document.html", {"document": document})
+    for text in PUBLISHED_TEXT:
+        assert f">{text}<" in page, text
+    assert '<abbr title="suppressed to protect confidentiality">c</abbr>' in page
+    assert '<abbr title="not applicable">z</abbr>' in page
+    assert '<abbr title="rounds to 0, but is not 0">low</abbr>' in page
+    assert '<abbr title="not available">x</abbr>' in page
+    for leak in LEAKS:
+        assert leak not in page
+    assert page.count("<svg") == 3  # the mean figure has no chart
+    assert page.count('<table class="govuk-table"') == 6  # 4 figures, key, methods
+    assert 'scope="colgroup"' in page
+    assert 'scope="row"' in page
+    assert 'href="#symbols-and-methods"' in page
+    assert "1 December 2026" in page
+    assert "n = 40" in page  # a 2-D rate's base
+    assert "Students with a signed referral, not erased" in page
+
+
+# -- PDF -----------------------------------------------------------------------------
+
+
+def _pdftotext(pdf: bytes) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    result = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return result.stdout.decode()
+
+
+def test_pdf_has_title_symbols_footer_and_no_suppressed_value(document: ReportDocument) -> None:
+    pdf = report_pdf(document, logo=None)
+    assert pdf.startswith(b"%PDF")
+    text = _pdftotext(pdf)
+    assert "Outcomes report, 2025-26, autumn term" in text
+    assert re.search(r"(?m)\bc\b", text)
+    assert re.search(r"(?m)\blow\b", text)
+    assert FOOTER in text
+    pages = text.count("\f")
+    assert f"Page 1 of {pages}" in text
+    for number in PUBLISHED_TEXT:
+        assert number in text, number
+    for leak in LEAKS:
+        assert leak not in text
+    assert report_pdf(document, logo=None) == pdf  # deterministic
+
+
+def test_pdf_with_a_logo(document: ReportDocument) -> None:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 40), "#1d70b8").save(buffer, format="PNG")
+    pdf = report_pdf(document, logo=buffer.getvalue())
+    assert pdf.startswith(b"%PDF")
+    assert b"/Image" in pdf
+
+
+# -- CSV -----------------------------------------------------------------------------
+
+
+def test_csv_round_trips_every_published_cell(document: ReportDocument) -> None:
+    rows = list(csv.DictReader(io.StringIO(report_csv(document))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    by_key = {(r["figure_id"], r["row_category"], r["column_category"] or TOTAL): r for r in rows}
+    expected = {
+        (figure.id, row, column): (figure, shown)
+        for figure in document.figures()
+        for (row, column), shown in figure.cells.items()
+    }
+    assert len(rows) == len(expected) == len(by_key)
+    for key, (figure, shown) in expected.items():
+        row = by_key[key]
+        assert row["unit"] == figure.unit.value
+        assert row["time_period"] == "202526"
+        assert row["time_identifier"] == "Autumn term"
+        if shown.symbol is not None:
+            assert row["value"] == shown.symbol.value
+        else:
+            assert float(row["value"]) == pytest.approx(published_value(shown.value, figure.unit))
+        assert row["denominator"] == ("" if shown.denominator is None else str(shown.denominator))
+    one_way = by_key[("referrals-by-year", TOTAL, TOTAL)]
+    assert (one_way["column_breakdown"], one_way["column_category"]) == ("", "")
+    assert by_key[("attendance-by-year-and-sex", TOTAL, "Boys")]["column_breakdown"] == "Sex"
+    text = report_csv(document)
+    for leak in LEAKS:
+        assert leak not in text
+
+
+def test_csv_metadata_describes_the_columns(document: ReportDocument) -> None:
+    meta = list(csv.DictReader(io.StringIO(report_csv_metadata(document))))
+    assert {"col_name", "col_type", "label", "indicator_unit"} <= set(meta[0])
+    assert {m["col_name"] for m in meta} >= {"value", "row_category", "column_category"}
+
+
+# -- XLSX ----------------------------------------------------------------------------
+
+
+def test_xlsx_has_cover_metadata_and_a_sheet_per_figure(document: ReportDocument) -> None:
+    book = load_workbook(io.BytesIO(report_xlsx(document)))
+    figures = document.figures()
+    assert book.sheetnames[:2] == ["Cover", "Metadata"]
+    assert len(book.sheetnames) == 2 + len(figures)
+    assert all(len(name) <= 31 for name in book.sheetnames)
+    meta_values = [c.value for row in book["Metadata"].iter_rows() for c in row]
+    assert "Population" in meta_values
+    assert "suppressed to protect confidentiality" in meta_values
+
+    referrals = book["referrals-by-year"]
+    assert referrals["A2"].value == "Year group"
+    assert referrals["A2"].font.b
+    assert referrals["B3"].value == 12
+    assert isinstance(referrals["B3"].value, int | float)
+    assert referrals["B5"].value == "c"  # Year 9: a symbol, as text
+    assert referrals["B7"].value == 1296
+    assert referrals["B7"].number_format == "#,##0"
+    assert referrals.freeze_panes == "B3"
+
+    attendance = book["attendance-by-year-and-sex"]
+    assert attendance["B3"].value == "Boys"
+    assert attendance["B4"].value == pytest.approx(0.883)
+    assert attendance["B4"].number_format == "0.0%"
+    assert attendance["B5"].value == "z"
+    assert attendance["C5"].value == "low"
+    assert attendance["C6"].value == "c"
+
+    spend = book[book.sheetnames[-1]]
+    assert spend["B3"].number_format == "£#,##0"
+    assert spend["B3"].value == 15250
+    every = [str(c.value) for sheet in book for row in sheet.iter_rows() for c in row]
+    for leak in LEAKS:
+        assert not any(leak in value for value in every)
+
+
+def test_a_tall_chart_is_sliced_to_fit_pdf_pages() -> None:
+    rows = tuple(f"School {i}" for i in range(40))
+    columns = ("Year 7", "Year 8", "Year 9")
+    cells = {(r, c): Shown(float(i + j)) for i, r in enumerate(rows) for j, c in enumerate(columns)}
+    cells[("School 3", "Year 8")] = C
+    figure = Figure(
+        id="tall",
+        title="Students by school and year",
+        measure="students",
+        unit=Unit.COUNT,
+        row_label="School",
+        column_label="Year group",
+        rows=rows,
+        columns=columns,
+        cells=cells,
+        chart=Chart.GROUPED_BAR,
+    )
+    drawings = charts.to_drawings(figure, 450, max_height=500)
+    assert len(drawings) > 1
+    assert all(d.height <= 500 for d in drawings)
+    document = dataclasses.replace(
+        build_document(), sections=(Section("tall", "Tall", "", (figure,)),)
+    )
+    text = _pdftotext(report_pdf(document, logo=None))
+    assert "School 39" in text
