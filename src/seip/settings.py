@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "seip.transfers",
     "seip.rights",
     "seip.retention",
+    "seip.backups",
     "seip.bundles",
     "seip.concerns",
     "seip.reports",

@@ -254,7 +254,13 @@ def cache_clear() -> None:
 
 
 def _subject_id(subject: Subject) -> int:
-    return subject if isinstance(subject, int) else subject.pk
+    if isinstance(subject, int):
+        return subject
+    if not isinstance(subject, Referral):
+        # The data subject is the referral. A Student's pk is another number, and would
+        # silently name another child's key (or none) if it were taken here.
+        raise TypeError(f"a data key's subject is a Referral or its id, not {type(subject)}")
+    return subject.pk
 
 
 def _open(row: DataKey) -> Sealer:

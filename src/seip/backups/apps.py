@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BackupsConfig(AppConfig):
+    name = "seip.backups"
+    verbose_name = "Backups and restore"
