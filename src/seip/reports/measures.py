@@ -222,28 +222,45 @@ def _key(obs: Obs, breakdown: str) -> str:
     return str(getattr(obs.fact, breakdown))
 
 
+class Observed:
+    """A cohort's facts, with each measure's observations made once: a report cuts the
+    same measure several ways (students by school, by year group, by sex, ...)."""
+
+    def __init__(self, facts: Iterable[StudentFacts]) -> None:
+        self.facts = list(facts)
+        self._made: dict[str, list[Obs]] = {}
+
+    def __len__(self) -> int:
+        return len(self.facts)
+
+    def of(self, measure: Measure) -> list[Obs]:
+        if measure.name not in self._made:
+            self._made[measure.name] = [o for f in self.facts for o in measure.observe(f)]
+        return self._made[measure.name]
+
+
 def cut(
     measure: Measure,
-    facts: Iterable[StudentFacts],
+    facts: Iterable[StudentFacts] | Observed,
     rows: Breakdown,
     columns: Breakdown | None = None,
 ) -> Table:
     """The table of ``measure`` by ``rows`` (and ``columns``), every category present."""
+    observed = facts if isinstance(facts, Observed) else Observed(facts)
     keys: list[CellKey] = [
         (r, c) for r in rows.categories for c in (columns.categories if columns else (TOTAL,))
     ]
     value = dict.fromkeys(keys, 0.0)
     base = dict.fromkeys(keys, 0)
     shares: dict[CellKey, dict[str, float]] = {k: {} for k in keys}
-    for f in facts:
-        for obs in measure.observe(f):
-            key = (_key(obs, rows.name), _key(obs, columns.name) if columns else TOTAL)
-            if key not in value:
-                continue  # a category the report does not show (never expected)
-            value[key] += obs.value
-            base[key] += obs.counted
-            if obs.provider is not None:
-                shares[key][obs.provider] = shares[key].get(obs.provider, 0.0) + obs.value
+    for obs in observed.of(measure):
+        key = (_key(obs, rows.name), _key(obs, columns.name) if columns else TOTAL)
+        if key not in value:
+            continue  # a category the report does not show (never expected)
+        value[key] += obs.value
+        base[key] += obs.counted
+        if obs.provider is not None:
+            shares[key][obs.provider] = shares[key].get(obs.provider, 0.0) + obs.value
     interior: dict[CellKey, Cell] = {}
     for key in keys:
         if measure.kind is CellKind.COUNT:

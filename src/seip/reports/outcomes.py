@@ -29,6 +29,7 @@ from seip.reports.measures import (
     STUDENT_BREAKDOWNS,
     Breakdown,
     Measure,
+    Observed,
     cut,
 )
 from seip.reports.models import DisclosurePolicy, Release
@@ -263,7 +264,7 @@ def figure_of(
 def release_figure(
     *,
     spec: Spec,
-    facts: Sequence[StudentFacts],
+    facts: Sequence[StudentFacts] | Observed,
     scope: Scope,
     population: Population,
     policy: Policy,
@@ -331,7 +332,7 @@ def outcome_report(
     today: dt.date | None = None,
 ) -> ReportDocument:
     """Build, protect, record and return the standard outcome report for ``scope``."""
-    facts = gather(scope=scope, period=period, today=today)
+    facts = Observed(gather(scope=scope, period=period, today=today))
     population = population_of(scope=scope, period=period)
     policy = policy_for(scope)
     sections = []

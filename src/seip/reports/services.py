@@ -88,7 +88,10 @@ def release_record(
             recipient_organisation=recipient_organisation,
             released_at=timezone.now(),
         )
-        release.full_clean()
+        # The related rows were passed in as objects: only the fields need checking.
+        release.full_clean(
+            exclude=["partnership", "local_authority", "released_by", "recipient_organisation"]
+        )
         release.save()
         audit_record(
             actor=actor,
