@@ -21,3 +21,7 @@ urlpatterns = [
     path("", include("seip.concerns.urls")),
     path("", include("seip.reports.urls")),
 ]
+
+# A read-only database or a full disk gets a 503 page rather than a 500 or 400 one.
+handler400 = "seip.core.errors.bad_request"
+handler500 = "seip.core.errors.server_error"

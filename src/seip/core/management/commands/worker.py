@@ -1,17 +1,29 @@
 """``seip worker``: the background task worker (imports, reports), with production defaults."""
 
 from argparse import ArgumentParser
+from typing import Any
 
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+from seip.core.recovery import interrupted_tasks_fail, worker_id
 
 
 class Command(DbWorkerCommand):
     help = (
         "Run the background task worker: every queue, polling each second, no autoreload. "
+        "First marks failed any task a worker on this host left running when it died. "
         "Takes the same options as db_worker."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         # Autoreload would kill a task mid-run on a code change; production never wants it.
-        parser.set_defaults(reload=False, interval=1, queue_name="*")
+        # The worker id names the host and process, so a later worker can tell whether the
+        # one that claimed a task is still alive (seip.core.recovery).
+        parser.set_defaults(reload=False, interval=1, queue_name="*", worker_id=worker_id())
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        failed = interrupted_tasks_fail()
+        if failed:
+            self.stdout.write(f"Marked {failed} interrupted task(s) failed.")
+        super().handle(*args, **options)

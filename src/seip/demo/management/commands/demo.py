@@ -65,10 +65,9 @@ class Command(BaseCommand):
         address = f"127.0.0.1:{options['port']}"
         self.stdout.write(self.style.SUCCESS(f"\nSEIP demo: http://{address}/  (Ctrl-C to stop)\n"))
         # Imports run as background tasks: the demo starts the worker beside the server,
-        # as production runs `seip db_worker` beside the web server.
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "seip.manage", "db_worker", "--no-reload", "--interval", "1"]
-        )
+        # as production runs `seip worker` beside the web server (which first fails any
+        # task a killed worker left running).
+        worker = subprocess.Popen([sys.executable, "-m", "seip.manage", "worker"])
         try:
             call_command("runserver", address, use_reloader=False, skip_checks=True)
         finally:

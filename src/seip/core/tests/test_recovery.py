@@ -1,0 +1,82 @@
+"""A worker that starts fails the tasks its dead predecessors on this host left running."""
+
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from seip.core.recovery import INTERRUPTED_IMPORT, interrupted_tasks_fail, worker_id
+from seip.imports.models import ImportRun, RunStatus
+from seip.imports.runs import upload_dir
+from seip.imports.tasks import import_run_execute
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has just exited."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def _running(run_id: int, token: str, claimed_by: str) -> DBTaskResult:  # type: ignore[type-arg]
+    result = import_run_execute.enqueue(run_id, token, None)
+    task = DBTaskResult.objects.get(pk=result.id)
+    task.claim(claimed_by)
+    return task
+
+
+@pytest.fixture
+def run(county, personas) -> ImportRun:
+    return ImportRun.objects.create(
+        school=county.school_a,
+        kind="attendance",
+        file_name="attendance.csv",
+        status=RunStatus.RUNNING,
+        created_by=personas["coordinator"],
+    )
+
+
+def test_worker_id_names_host_and_process() -> None:
+    assert worker_id() == f"{socket.gethostname()[:48]}:{os.getpid()}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_workers_import_is_failed_with_a_plain_message(run: ImportRun) -> None:
+    upload = upload_dir() / "abc123.enc"
+    upload.write_bytes(b"sealed")
+    task = _running(run.pk, "abc123", f"{socket.gethostname()[:48]}:{_dead_pid()}")
+
+    assert interrupted_tasks_fail() == 1
+
+    task.refresh_from_db()
+    assert task.status == "FAILED"
+    assert task.exception_class_path == "seip.core.recovery.TaskInterruptedError"
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert run.report == {"refused": INTERRUPTED_IMPORT}
+    assert run.finished_at is not None
+    assert not upload.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_live_and_other_hosts_workers_are_left_alone(run: ImportRun) -> None:
+    here = socket.gethostname()[:48]
+    elsewhere = _running(run.pk, "t1", f"another-host:{_dead_pid()}")
+    free_form = _running(run.pk, "t2", "a-worker-id-without-a-pid")
+    # This test process's parent is alive; pytest is not "worker", but a live pid whose
+    # command line names a worker is what a running seip worker looks like.
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "worker"])
+    try:
+        live = _running(run.pk, "t3", f"{here}:{alive.pid}")
+        assert interrupted_tasks_fail() == 0
+    finally:
+        alive.kill()
+        alive.wait()
+    for task in (elsewhere, free_form, live):
+        task.refresh_from_db()
+        assert task.status == "RUNNING"
+    run.refresh_from_db()
+    assert run.status == RunStatus.RUNNING
