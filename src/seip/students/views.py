@@ -2,6 +2,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -65,15 +67,24 @@ def student_list(request: HttpRequest) -> HttpResponse:
         .select_related("school")
         .order_by("last_name", "first_name")
     )
-    return render(
-        request, "students/student_list.html", {"students": students[:500], "archive": False}
-    )
+    return _list_page(request, students, archive=False)
 
 
 def archive_list(request: HttpRequest) -> HttpResponse:
     students = archived_students_visible_to(_user(request)).select_related("school")
+    return _list_page(request, students, archive=True)
+
+
+#: Rows per page of a list: a caseload fits on one page; a whole partnership is paged.
+PAGE_SIZE = 50
+
+
+def _list_page(request: HttpRequest, students: QuerySet[Student], *, archive: bool) -> HttpResponse:
+    page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "students/student_list.html", {"students": students[:500], "archive": True}
+        request,
+        "students/student_list.html",
+        {"students": page.object_list, "page": page, "archive": archive},
     )
 
 

@@ -139,3 +139,20 @@ def test_profile_queries_are_the_same_in_every_state_of_the_case(login, personas
     )
     archived = count()
     assert accepted == active == archived
+
+
+def test_the_working_list_is_paged(login, personas, county, monkeypatch):
+    """A whole partnership is paged; the pager says which page and how many records."""
+    from seip.reports.tests.test_population import admit
+    from seip.students import views
+
+    for n in range(1, 4):
+        admit(county, personas, n)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    client = login(personas["coordinator"])
+    first = client.get(reverse("students:list")).content.decode()
+    second = client.get(reverse("students:list") + "?page=2").content.decode()
+    assert "Page 1 of 2 (3 records)" in first
+    assert "Page 2 of 2 (3 records)" in second
+    row = '<tr class="govuk-table__row">'
+    assert (first.count(row), second.count(row)) == (3, 2)  # the header row, then students
