@@ -7,6 +7,12 @@ One chart description, two renderers, as in ``seip.progress.charts``: ``layout``
 Charts read only the published cells. A cell with a symbol draws no bar: its letter sits
 at the axis instead, so a suppressed value cannot be read off a bar's length. Every chart
 is placed next to its table, the text alternative.
+
+A forest plot (``Chart.FOREST``, the impact section) draws one point per row at its
+estimate with a line over its 95% interval, a darker line at no difference (zero), and
+an axis in the figure's unit captioned with its ``column_label``. A row whose estimate
+is a symbol ("too few to say") draws no point or line, only its letter at zero; an
+interval bound that is a symbol (no upper limit) runs the line to the edge of the plot.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 
 from seip.progress.charts import GREY, PALETTE
-from seip.reports.document import TOTAL, Chart, Figure, Shown, Unit
+from seip.reports.document import FOREST_COLUMNS, TOTAL, Chart, Figure, Shown, Unit
 from seip.reports.present import axis_label, format_value, published_value
 
 __all__ = ["ChartLayout", "describe", "layout", "to_drawing", "to_drawings", "to_svg"]
@@ -133,6 +139,8 @@ def _text_width(text: str, size: float = FONT) -> float:
 
 def describe(figure: Figure) -> str:
     """The chart's description for screen readers: what it shows and where the numbers are."""
+    if figure.chart is Chart.FOREST:
+        return _describe_forest(figure)
     _, series, cells = _bars(figure)
     by = figure.row_label
     if series != [TOTAL]:
@@ -158,6 +166,8 @@ def layout(figure: Figure, only: Sequence[str] | None = None) -> ChartLayout | N
     """
     if figure.chart is Chart.NONE or not figure.rows:
         return None
+    if figure.chart is Chart.FOREST:
+        return _forest(figure, only)
     all_groups, series, cells = _bars(figure)
     groups = all_groups if only is None else [g for g in all_groups if g in set(only)]
     grouped = series != [TOTAL]
@@ -246,6 +256,120 @@ def layout(figure: Figure, only: Sequence[str] | None = None) -> ChartLayout | N
         description=describe(figure),
         width=WIDTH,
         height=bottom + AXIS,
+        shapes=tuple(shapes),
+    )
+
+
+# --- forest plots -----------------------------------------------------------------------
+
+FOREST_ROW = BAR + GAP  # the same pitch as a bar chart's, so ``to_drawings`` slices it
+POINT = 10  # the estimate's square marker
+INTERVAL = PALETTE[0]
+
+
+def _forest_cells(figure: Figure, row: str) -> tuple[Shown | None, Shown | None, Shown | None]:
+    estimate, lower, upper = (figure.cell(row, column) for column in FOREST_COLUMNS)
+    return estimate, lower, upper
+
+
+def _forest_scale(numbers: list[float]) -> tuple[float, float, list[float]]:
+    """An axis that always shows zero (no difference), with round ticks either side."""
+    high = max([0.0, *numbers])
+    low = min([0.0, *numbers])
+    if high == low:
+        high = 1.0
+    step = _nice_ceiling((high - low) / 4)
+    low = math.floor(low / step - 1e-9) * step
+    high = math.ceil(high / step - 1e-9) * step
+    ticks = [low + step * i for i in range(round((high - low) / step) + 1)]
+    return low, high, ticks
+
+
+def _describe_forest(figure: Figure) -> str:
+    text = (
+        f"Forest plot of {figure.title.rstrip('.')}: one point per {figure.row_label.lower()} "
+        "at its estimate, with a line over its 95% interval; the dark vertical line is no "
+        "difference."
+    )
+    symbols = sorted(
+        {
+            shown.symbol.value
+            for row in figure.rows
+            if (shown := figure.cell(row, FOREST_COLUMNS[0])) is not None and shown.symbol
+        }
+    )
+    if symbols:
+        text += (
+            f" Rows marked {', '.join(symbols)} have no estimate and draw no point (see the key)."
+        )
+    return text + " The same numbers are in the table below the chart."
+
+
+def _forest(figure: Figure, only: Sequence[str] | None) -> ChartLayout:
+    all_rows = [row for row in figure.rows if row != TOTAL]
+    rows = all_rows if only is None else [r for r in all_rows if r in set(only)]
+    numbers = [
+        published_value(shown.value, figure.unit)
+        for row in all_rows
+        for shown in _forest_cells(figure, row)
+        if shown is not None and shown.value is not None and math.isfinite(shown.value)
+    ]
+    low, high, ticks = _forest_scale(numbers)
+    top = 8.0
+    left = min(max([_text_width(_shorten(r)) for r in all_rows] + [40.0]) + 10, WIDTH * 0.4)
+    plot_w = WIDTH - left - RIGHT / 2
+    bottom = top + FOREST_ROW * len(rows)
+
+    def x_of(value: float) -> float:
+        clamped = min(max(value, low), high)
+        return left + plot_w * (clamped - low) / ((high - low) or 1)
+
+    shapes: list[Shape] = []
+    for tick in ticks:
+        x = x_of(tick)
+        shapes.append(Rule(x, top, x, bottom))
+        shapes.append(
+            Text(x, bottom + 18, axis_label(tick, figure.unit), anchor="middle", fill=GREY)
+        )
+    if figure.column_label:
+        shapes.append(
+            Text(left + plot_w / 2, bottom + 38, figure.column_label, anchor="middle", fill=TEXT)
+        )
+    zero = x_of(0.0)
+    for i, row in enumerate(rows):
+        middle = top + FOREST_ROW * i + FOREST_ROW / 2
+        shapes.append(Text(left - 8, middle + FONT * 0.35, _shorten(row), anchor="end"))
+        estimate, lower, upper = _forest_cells(figure, row)
+        if estimate is None or estimate.value is None:
+            symbol = estimate.symbol.value if estimate is not None and estimate.symbol else ""
+            shapes.append(Text(zero + 4, middle + FONT * 0.35, symbol, fill=GREY, bold=True))
+            continue
+        value = published_value(estimate.value, figure.unit)
+        ends = []
+        for bound, edge in ((lower, low), (upper, high)):
+            if bound is not None and bound.value is not None and math.isfinite(bound.value):
+                ends.append(x_of(published_value(bound.value, figure.unit)))
+            else:
+                ends.append(x_of(edge))  # no limit that way: run to the edge of the plot
+        shapes.append(Rule(ends[0], middle, ends[1], middle, stroke=INTERVAL, width=3.0))
+        text = format_value(value, figure.unit)
+        shapes.append(
+            Box(
+                x_of(value) - POINT / 2,
+                middle - POINT / 2,
+                POINT,
+                POINT,
+                TEXT,
+                title=f"{row}: {text}",
+            )
+        )
+    shapes.append(Rule(zero, top, zero, bottom, stroke=TEXT, width=1.5))
+    return ChartLayout(
+        key=f"chart-{figure.id}",
+        title=figure.title,
+        description=describe(figure),
+        width=WIDTH,
+        height=bottom + AXIS + (24 if figure.column_label else 0),
         shapes=tuple(shapes),
     )
 

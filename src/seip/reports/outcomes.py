@@ -351,6 +351,22 @@ def outcome_report(
             for n, spec in enumerate(specs, 1)
         )
         sections.append(Section(section_id, title, summary(section_id, figures), figures))
+    if kind_of(scope) is not ReportKind.SCHOOL:
+        # What helps and value for money (issue 9): partnership and county reports only;
+        # a school's groups are too small to estimate anything.
+        from seip.impact.report import impact_section  # the impact app builds on this one
+
+        sections.append(
+            impact_section(
+                scope=scope,
+                period=period,
+                recipient=recipient,
+                actor=actor,
+                policy=policy,
+                facts=facts,
+                today=today,
+            )
+        )
     return document(
         title=f"Outcomes report, {period_label(period)}",
         scope=scope,

@@ -138,6 +138,10 @@ class Grid:
         return {c.symbol for row in self.rows for c in row.cells if c.symbol}
 
 
+#: Columns that hold numbers of students in any figure (a forest plot's group sizes).
+COUNT_COLUMNS = frozenset({"Students"})
+
+
 def _has_total_row(figure: Figure) -> bool:
     return any(row == TOTAL for row, _ in figure.cells)
 
@@ -168,7 +172,8 @@ def grid(figure: Figure) -> Grid:
                 tuple(
                     present(
                         figure.cell(row, column),
-                        figure.unit,
+                        # A forest plot's group sizes are counts, whatever its unit.
+                        Unit.COUNT if column in COUNT_COLUMNS else figure.unit,
                         total=TOTAL in (row, column),
                     )
                     for column in columns

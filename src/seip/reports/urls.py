@@ -6,6 +6,7 @@ app_name = "reports"
 urlpatterns = [
     path("reports/", views.index, name="index"),
     path("reports/tables/", views.builder, name="builder"),
+    path("reports/impact/", views.impact, name="impact"),
     path("reports/<int:run_pk>/", views.run_detail, name="run"),
     path("reports/<int:run_pk>/<str:fmt>", views.run_download, name="download"),
 ]

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
 from seip.accounts.models import User
+from seip.impact.report import impact_report
 from seip.notices.pdf import png_logo
 from seip.organisations.models import Partnership
 from seip.reports import render_files, render_pdf
@@ -62,6 +63,32 @@ def index(request: HttpRequest) -> HttpResponse:
             "can_build": bool(builder_scopes(user)),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def impact(request: HttpRequest) -> HttpResponse:
+    """What helps, what slows progress and value for money (P05, P06): released to the
+    same people as the outcome reports, through the same ledger."""
+    user = _user(request)
+    found = available_scopes(user)
+    if not found:
+        raise PermissionDenied("Impact reports go to co-ordinators, schools and the LA only.")
+    form = ReportForm(request.POST or None, scopes=_choices(found))
+    if request.method == "POST" and form.is_valid():
+        allowed = scope_for(user, form.cleaned_data["scope"])
+        if allowed is None:
+            raise PermissionDenied
+        scope, recipient = allowed
+        try:
+            document = impact_report(
+                scope=scope, period=form.period(), recipient=recipient, actor=user
+            )
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            run = report_run_create(scope=form.cleaned_data["scope"], document=document, actor=user)
+            return redirect("reports:run", run.pk)
+    return render(request, "reports/impact.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])

@@ -236,6 +236,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     # LA officer receive reports; the table builder is the co-ordinator's; a generated
     # report is seen only by whoever asked for it.
     "reports:index": row(403, coordinator=200, school_contact=200, school_b=200, la_officer=200),
+    "reports:impact": row(403, coordinator=200, school_contact=200, school_b=200, la_officer=200),
     "reports:builder": row(403, coordinator=200),
     "reports:run": row(404, coordinator=200),
     "reports:download": row(404, coordinator=200),

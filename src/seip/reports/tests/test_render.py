@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from seip.reports import charts
 from seip.reports.document import (
+    FOREST_COLUMNS,
     TOTAL,
     Chart,
     Figure,
@@ -433,3 +434,75 @@ def test_a_tall_chart_is_sliced_to_fit_pdf_pages() -> None:
     )
     text = _pdftotext(report_pdf(document, logo=None))
     assert "School 39" in text
+
+
+def forest_figure() -> Figure:
+    """Three effects: a gain, one spanning zero, and a group too small to estimate."""
+    x = Shown(symbol=Symbol.NOT_AVAILABLE)
+    rows = ("Mentoring", "Tutoring", "Counselling")
+    values = {"Mentoring": (4.8, 2.1, 7.5), "Tutoring": (-0.6, -3.2, 2.0)}
+    cells: dict[tuple[str, str], Shown] = {}
+    for row in rows:
+        for column, value in zip(FOREST_COLUMNS, values.get(row, (None,) * 3), strict=True):
+            cells[(row, column)] = x if value is None else Shown(value)
+    cells.update({("Mentoring", "Students"): Shown(40.0), ("Tutoring", "Students"): Shown(38.0)})
+    cells[("Counselling", "Students")] = C
+    return Figure(
+        id="forest",
+        title="Associated difference in attendance",
+        measure="impact_effect_attendance",
+        unit=Unit.MEAN,
+        row_label="Intervention",
+        column_label="Difference in percentage points (95% interval)",
+        rows=rows,
+        columns=(*FOREST_COLUMNS, "Students"),
+        cells=cells,
+        chart=Chart.FOREST,
+    )
+
+
+def test_forest_plot_draws_points_intervals_zero_line_and_symbols() -> None:
+    figure = forest_figure()
+    chart = charts.layout(figure)
+    assert chart is not None
+    assert chart.description.startswith("Forest plot of Associated difference in attendance")
+    assert "Rows marked x have no estimate" in chart.description
+    points = [s for s in chart.shapes if isinstance(s, charts.Box)]
+    assert [p.title for p in points] == ["Mentoring: 4.8", "Tutoring: -0.6"]  # none for x
+    lines = [s for s in chart.shapes if isinstance(s, charts.Rule) and s.stroke == charts.INTERVAL]
+    assert len(lines) == 2
+    texts = [s.text for s in chart.shapes if isinstance(s, charts.Text)]
+    assert "x" in texts  # the too-small group shows its letter, at zero
+    assert "Difference in percentage points (95% interval)" in texts  # the axis caption
+    # The axis runs either side of no difference, on round ticks.
+    assert [t for t in texts if t in ("-5", "0", "5", "10")] == ["-5", "0", "5", "10"]
+    # The zero line sits between the two intervals' ends, and each point inside its line.
+    zero = next(s for s in chart.shapes if isinstance(s, charts.Rule) and s.width == 1.5)
+    mentoring = lines[0]
+    assert mentoring.x1 > zero.x1  # a gain: the whole interval is right of zero
+    assert lines[1].x1 < zero.x1 < lines[1].x2  # spans zero
+    assert mentoring.x1 < points[0].x + charts.POINT / 2 < mentoring.x2
+    root = ET.fromstring(charts.to_svg(figure))  # noqa: S314 - our own output
+    assert root.get("role") == "img"
+    assert charts.to_drawing(figure, 400) is not None
+    # The table under it is an ordinary two-way table: symbols stay letters everywhere.
+    document = dataclasses.replace(
+        build_document(), sections=(Section("impact", "Impact", "", (figure,)),)
+    )
+    rows = list(csv.DictReader(io.StringIO(report_csv(document))))
+    assert {r["value"] for r in rows if r["row_category"] == "Counselling"} == {"x", "c"}
+    assert report_pdf(document, logo=None).startswith(b"%PDF")
+    load_workbook(io.BytesIO(report_xlsx(document)))
+
+
+def test_a_forest_interval_with_no_upper_limit_runs_to_the_edge() -> None:
+    figure = forest_figure()
+    cells = dict(figure.cells)
+    cells[("Mentoring", "Upper")] = Shown(symbol=Symbol.NOT_AVAILABLE)
+    chart = charts.layout(dataclasses.replace(figure, cells=cells))
+    assert chart is not None
+    [line, _] = [
+        s for s in chart.shapes if isinstance(s, charts.Rule) and s.stroke == charts.INTERVAL
+    ]
+    ticks = [s for s in chart.shapes if isinstance(s, charts.Rule) and s.stroke == charts.GRIDLINE]
+    assert line.x2 == pytest.approx(max(t.x1 for t in ticks))

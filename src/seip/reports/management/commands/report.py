@@ -3,6 +3,10 @@
     seip report outcomes (--partnership NAME | --school URN | --county LA_CODE)
         --period 2025-26 [--term autumn|spring|summer|autumn-spring]
         --format html|pdf|csv|xlsx --out FILE --as EMAIL
+    seip report impact (--partnership NAME | --county LA_CODE) --period 2025-26 ...
+
+``impact`` is what helps, what slows progress and value for money (P05, P06), the same
+section the partnership and county outcome reports end with, on its own.
 
 The report is released exactly as the page releases it: to the person named by ``--as``,
 who must be entitled to it (a co-ordinator, the school's contact, an LA officer), and
@@ -18,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
 
 from seip.accounts.models import User
+from seip.impact.report import impact_report
 from seip.notices.pdf import png_logo
 from seip.organisations.models import LocalAuthority, Partnership, School
 from seip.reports import render_files, render_pdf
@@ -42,20 +47,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="report", required=True)
-        outcomes = sub.add_parser("outcomes", help="the standard outcome report")
-        where = outcomes.add_mutually_exclusive_group(required=True)
-        where.add_argument("--partnership", metavar="NAME", help="a partnership, by name")
-        where.add_argument("--school", metavar="URN", help="one member school")
-        where.add_argument("--county", metavar="LA_CODE", help="every partnership of an LA")
-        outcomes.add_argument("--period", required=True, help="school year, e.g. 2025-26")
-        outcomes.add_argument("--term", help=f"one of {', '.join(PERIODS)} (default: year)")
-        outcomes.add_argument(
-            "--format", choices=["html", "pdf", "csv", "xlsx"], required=True, dest="fmt"
-        )
-        outcomes.add_argument("--out", type=Path, required=True, metavar="FILE")
-        outcomes.add_argument(
-            "--as", dest="actor", required=True, metavar="EMAIL", help="who receives it"
-        )
+        for name, text in (
+            ("outcomes", "the standard outcome report"),
+            ("impact", "impact and value for money (partnership or county)"),
+        ):
+            report = sub.add_parser(name, help=text)
+            where = report.add_mutually_exclusive_group(required=True)
+            where.add_argument("--partnership", metavar="NAME", help="a partnership, by name")
+            if name == "outcomes":
+                where.add_argument("--school", metavar="URN", help="one member school")
+            where.add_argument("--county", metavar="LA_CODE", help="every partnership of an LA")
+            report.add_argument("--period", required=True, help="school year, e.g. 2025-26")
+            report.add_argument("--term", help=f"one of {', '.join(PERIODS)} (default: year)")
+            report.add_argument(
+                "--format", choices=["html", "pdf", "csv", "xlsx"], required=True, dest="fmt"
+            )
+            report.add_argument("--out", type=Path, required=True, metavar="FILE")
+            report.add_argument(
+                "--as", dest="actor", required=True, metavar="EMAIL", help="who receives it"
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         period = parse_period(options["period"], options["term"])
@@ -70,8 +80,9 @@ class Command(BaseCommand):
                 "partnership's co-ordinator, the school's own contacts and LA officers (P13)"
             )
         scope, recipient = allowed
+        build = impact_report if options["report"] == "impact" else outcome_report
         try:
-            document = outcome_report(scope=scope, period=period, recipient=recipient, actor=actor)
+            document = build(scope=scope, period=period, recipient=recipient, actor=actor)
         except ValueError as error:
             raise CommandError(str(error)) from error
         report_run_create(scope=key, document=document, actor=actor)
@@ -107,7 +118,7 @@ class Command(BaseCommand):
             if partnership is None:
                 raise CommandError(f"--partnership {options['partnership']!r}: no such partnership")
             return f"partnership:{partnership.pk}"
-        if options["school"]:
+        if options.get("school"):
             school = School.objects.filter(urn=options["school"]).first()
             if school is None:
                 raise CommandError(f"--school {options['school']!r}: no school has that URN")
