@@ -19,7 +19,6 @@ axe-core checks each page.
 
 import io
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -59,20 +58,6 @@ SECRETS = (
     "Quince",
     *(pupil.upn for pupil in UNREFERRED),
 )
-
-
-@pytest.fixture
-def tasks_in_the_database(settings: Any, tmp_path: Path) -> None:
-    """The production task backend, and uploads in this test's own data folder."""
-    from django.tasks import task_backends
-
-    settings.DATA_DIR = tmp_path / "data"
-    settings.DATA_DIR.mkdir()
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    task_backends.__dict__.pop("settings", None)
-    task_backends._settings = None
-    if hasattr(task_backends._connections, "default"):
-        del task_backends["default"]
 
 
 @pytest.mark.browser

@@ -84,6 +84,7 @@ def interrupted_tasks_fail() -> int:
                 continue
             locked.set_failed(TaskInterruptedError("the worker running this task stopped"))
             _import_run_fail(locked)
+            _report_run_fail(locked)
         failed += 1
         # Ids only: a task's arguments can name a file.
         logger.warning("Task %s was interrupted by a worker that stopped", result.pk)
@@ -113,3 +114,12 @@ def _import_run_fail(result: DBTaskResult) -> None:  # type: ignore[type-arg]
             path.with_suffix(".tmp").unlink(missing_ok=True)
 
     transaction.on_commit(delete_files)
+
+
+def _report_run_fail(result: DBTaskResult) -> None:  # type: ignore[type-arg]
+    """An interrupted report: its one transaction released nothing; its run says so."""
+    from seip.reports.runs import report_run_interrupted
+    from seip.reports.tasks import report_run_execute
+
+    if result.task_path == report_run_execute.module_path:
+        report_run_interrupted(result.args_kwargs["args"][0])

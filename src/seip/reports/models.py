@@ -74,21 +74,41 @@ class DisclosurePolicy(models.Model):
         return f"Disclosure policy of {self.partnership}"
 
 
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Making the report"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
 class ReportRun(models.Model):
-    """A generated report as its requester received it: the published document only
-    (numbers and symbols after disclosure control), kept so that the page, the PDF and
-    the spreadsheets all show the same release. Seen only by the person who asked."""
+    """A report asked for and made in the background (issue 10), then kept as published:
+    the document after disclosure control (numbers and symbols only, never the raw
+    tables), so that the page, the PDF and the spreadsheets all show the same release.
+    Seen only by the person who asked."""
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_runs"
     )
     scope = models.CharField(max_length=40, help_text="partnership:ID, school:ID or county:ID")
     title = models.CharField(max_length=300)
-    document = models.JSONField(help_text="The published report: figures and symbols only.")
+    params = models.JSONField(
+        default=dict, blank=True, help_text="What was asked for: report, year, terms, table."
+    )
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.DONE)
+    error = models.CharField(max_length=300, blank=True)
+    document = models.JSONField(
+        null=True, blank=True, help_text="The published report: figures and symbols only."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"Report {self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -330,28 +330,38 @@ def outcome_report(
     recipient: Recipient,
     actor: User,
     today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReportDocument:
-    """Build, protect, record and return the standard outcome report for ``scope``."""
+    """Build, protect, record and return the standard outcome report for ``scope``.
+
+    ``progress(done, total)`` is called as each table is released (the page's bar)."""
     facts = Observed(gather(scope=scope, period=period, today=today))
     population = population_of(scope=scope, period=period)
     policy = policy_for(scope)
+    with_impact = kind_of(scope) is not ReportKind.SCHOOL
+    total = sum(len(specs) for _, _, specs in SECTIONS) + with_impact
+    done = 0
     sections = []
     for section_id, title, specs in SECTIONS:
-        figures = tuple(
-            release_figure(
-                spec=spec,
-                facts=facts,
-                scope=scope,
-                population=population,
-                policy=policy,
-                recipient=recipient,
-                actor=actor,
-                id=f"{section_id}-{n}",
+        figures = []
+        for n, spec in enumerate(specs, 1):
+            figures.append(
+                release_figure(
+                    spec=spec,
+                    facts=facts,
+                    scope=scope,
+                    population=population,
+                    policy=policy,
+                    recipient=recipient,
+                    actor=actor,
+                    id=f"{section_id}-{n}",
+                )
             )
-            for n, spec in enumerate(specs, 1)
-        )
-        sections.append(Section(section_id, title, summary(section_id, figures), figures))
-    if kind_of(scope) is not ReportKind.SCHOOL:
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        sections.append(Section(section_id, title, summary(section_id, figures), tuple(figures)))
+    if with_impact:
         # What helps and value for money (issue 9): partnership and county reports only;
         # a school's groups are too small to estimate anything.
         from seip.impact.report import impact_section  # the impact app builds on this one
@@ -367,6 +377,8 @@ def outcome_report(
                 today=today,
             )
         )
+        if progress is not None:
+            progress(total, total)
     return document(
         title=f"Outcomes report, {period_label(period)}",
         scope=scope,

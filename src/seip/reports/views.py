@@ -12,16 +12,17 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
 from seip.accounts.models import User
-from seip.impact.report import impact_report
 from seip.notices.pdf import png_logo
 from seip.organisations.models import Partnership
 from seip.reports import render_files, render_pdf
 from seip.reports.document import from_json
 from seip.reports.forms import ReportForm, TableForm
-from seip.reports.outcomes import Recipient, outcome_report, scope_label, table_report
+from seip.reports.measures import MEASURES
+from seip.reports.models import ReportRun, RunStatus
+from seip.reports.outcomes import Recipient, period_label, scope_label
 from seip.reports.permissions import available_scopes, builder_scopes, scope_for
 from seip.reports.population import Scope
-from seip.reports.runs import report_run_create, runs_visible_to
+from seip.reports.runs import read_progress, report_run_start, runs_visible_to
 
 
 def _user(request: HttpRequest) -> User:
@@ -44,16 +45,8 @@ def index(request: HttpRequest) -> HttpResponse:
         allowed = scope_for(user, form.cleaned_data["scope"])
         if allowed is None:
             raise PermissionDenied
-        scope, recipient = allowed
-        try:
-            document = outcome_report(
-                scope=scope, period=form.period(), recipient=recipient, actor=user
-            )
-        except ValueError as error:
-            form.add_error(None, str(error))
-        else:
-            run = report_run_create(scope=form.cleaned_data["scope"], document=document, actor=user)
-            return redirect("reports:run", run.pk)
+        run = _start(form, "outcomes", f"Outcomes report, {period_label(form.period())}", user)
+        return redirect("reports:run", run.pk)
     return render(
         request,
         "reports/index.html",
@@ -78,16 +71,9 @@ def impact(request: HttpRequest) -> HttpResponse:
         allowed = scope_for(user, form.cleaned_data["scope"])
         if allowed is None:
             raise PermissionDenied
-        scope, recipient = allowed
-        try:
-            document = impact_report(
-                scope=scope, period=form.period(), recipient=recipient, actor=user
-            )
-        except ValueError as error:
-            form.add_error(None, str(error))
-        else:
-            run = report_run_create(scope=form.cleaned_data["scope"], document=document, actor=user)
-            return redirect("reports:run", run.pk)
+        title = f"Impact and value for money, {period_label(form.period())}"
+        run = _start(form, "impact", title, user)
+        return redirect("reports:run", run.pk)
     return render(request, "reports/impact.html", {"form": form})
 
 
@@ -102,36 +88,52 @@ def builder(request: HttpRequest) -> HttpResponse:
         allowed = scope_for(user, form.cleaned_data["scope"])
         if allowed is None:
             raise PermissionDenied
-        scope, recipient = allowed
         data = form.cleaned_data
-        try:
-            document = table_report(
-                scope=scope,
-                period=form.period(),
-                measure=data["measure"],
-                rows=data["rows"],
-                columns=data["columns"] or None,
-                recipient=recipient,
-                actor=user,
-            )
-        except ValueError as error:
-            form.add_error(None, str(error))
-        else:
-            run = report_run_create(scope=data["scope"], document=document, actor=user)
-            return redirect("reports:run", run.pk)
+        run = _start(
+            form,
+            "table",
+            f"{MEASURES[data['measure']].label}, {period_label(form.period())}",
+            user,
+            measure=data["measure"],
+            rows=data["rows"],
+            columns=data["columns"] or "",
+        )
+        return redirect("reports:run", run.pk)
     return render(request, "reports/builder.html", {"form": form})
+
+
+def _start(form: ReportForm, report: str, title: str, user: User, **more: str) -> ReportRun:
+    """Queue the report the form asks for; the worker makes it (issue 10)."""
+    data = form.cleaned_data
+    params = {"report": report, "year": data["year"], "terms": data["terms"], **more}
+    return report_run_start(scope=data["scope"], title=title, params=params, actor=user)
+
+
+#: Seconds between refreshes of a report being made (no JavaScript needed).
+REFRESH_SECONDS = 2
 
 
 @require_GET
 def run_detail(request: HttpRequest, run_pk: int) -> HttpResponse:
     run = get_object_or_404(runs_visible_to(_user(request)), pk=run_pk)
+    if run.status != RunStatus.DONE or run.document is None:
+        done, total = read_progress(run)
+        response = render(
+            request, "reports/waiting.html", {"run": run, "done": done, "total": total}
+        )
+        if not run.is_finished:
+            response["Refresh"] = str(REFRESH_SECONDS)
+        return response
     return render(request, "reports/run.html", {"run": run, "document": from_json(run.document)})
 
 
 @require_GET
 def run_download(request: HttpRequest, run_pk: int, fmt: str) -> HttpResponse:
-    run = get_object_or_404(runs_visible_to(_user(request)), pk=run_pk)
-    document = from_json(run.document)
+    run = get_object_or_404(
+        runs_visible_to(_user(request)).filter(status=RunStatus.DONE, document__isnull=False),
+        pk=run_pk,
+    )
+    document = from_json(run.document or {})
     name = slugify(document.title) or f"report-{run.pk}"
     if fmt == "pdf":
         kind, _, number = run.scope.partition(":")

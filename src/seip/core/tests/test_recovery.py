@@ -80,3 +80,25 @@ def test_live_and_other_hosts_workers_are_left_alone(run: ImportRun) -> None:
         assert task.status == "RUNNING"
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_workers_report_is_failed_and_released_nothing(county, personas) -> None:
+    from seip.reports.models import Release, ReportRun
+    from seip.reports.models import RunStatus as ReportStatus
+    from seip.reports.runs import INTERRUPTED
+    from seip.reports.tasks import report_run_execute
+
+    report = ReportRun.objects.create(
+        requested_by=personas["coordinator"], scope=f"partnership:{county.a.pk}",
+        title="Outcomes report", params={"report": "outcomes", "year": "2026", "terms": "year"},
+        status=ReportStatus.RUNNING,
+    )  # fmt: skip
+    task = DBTaskResult.objects.get(pk=report_run_execute.enqueue(report.pk).id)
+    task.claim(f"{socket.gethostname()[:48]}:{_dead_pid()}")
+
+    assert interrupted_tasks_fail() == 1
+
+    report.refresh_from_db()
+    assert (report.status, report.error) == (ReportStatus.FAILED, INTERRUPTED)
+    assert not Release.objects.exists()
