@@ -18,6 +18,8 @@ from seip.students.models import Student
 
 
 class BundleStatus(models.TextChoices):
+    PREPARING = "preparing", "Being prepared"
+    FAILED = "failed", "Could not be prepared"
     REVIEW = "review", "In redaction review"
     RELEASED = "released", "Released"
 
@@ -50,6 +52,10 @@ class AccessBundle(models.Model):
 
     def __str__(self) -> str:
         return f"Access bundle {self.pk}"
+
+    @property
+    def is_preparing(self) -> bool:
+        return self.status == BundleStatus.PREPARING
 
     @property
     def is_released(self) -> bool:

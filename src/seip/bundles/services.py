@@ -5,6 +5,7 @@ text of an item, no replacement text (which may quote the child).
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +22,8 @@ from seip.progress.selectors import portal_students_visible_to
 from seip.rights.models import OPEN_STATUSES, RequestType, RightsRequest
 from seip.rights.services import ensure_handler, rights_complete
 from seip.sharing.services import record_read
+
+logger = logging.getLogger(__name__)
 
 #: The request types answered with a bundle.
 BUNDLE_TYPES = (RequestType.ACCESS, RequestType.PORTABILITY)
@@ -67,15 +70,72 @@ def bundle_prepare(*, request: RightsRequest, actor: User) -> AccessBundle:
     if student is None:  # for mypy: _check_request refused this already
         raise ValidationError("Link the request to a student on record first.")
     bundle = AccessBundle.objects.create(request=request, student=student, prepared_by=actor)
-    flagged = _sync_flags(bundle, assemble(student, actor))
-    record_read(actor=actor, student=student, part="access_bundle")
+    _fill(bundle, actor)
+    return bundle
+
+
+def _fill(bundle: AccessBundle, actor: User) -> None:
+    flagged = _sync_flags(bundle, assemble(bundle.student, actor))
+    record_read(actor=actor, student=bundle.student, part="access_bundle")
     audit_record(
         actor=actor,
         action="bundles.prepare",
         obj=bundle,
-        detail={"request": request.pk, "type": request.type, "flagged": flagged},
+        detail={"request": bundle.request_id, "type": bundle.request.type, "flagged": flagged},
     )
+
+
+def bundle_prepare_start(*, request: RightsRequest, actor: User) -> AccessBundle:
+    """Queue the preparation of a bundle (issue 10: a background task, with the page
+    waiting for it). A bundle that could not be prepared may be prepared again."""
+    from seip.bundles.tasks import bundle_prepare_execute
+
+    with transaction.atomic():
+        _check_request(request, actor)
+        AccessBundle.objects.filter(request=request, status=BundleStatus.FAILED).delete()
+        if AccessBundle.objects.filter(request=request).exists():
+            raise ValidationError("The bundle for this request has already been prepared.")
+        if request.student is None:  # for mypy: _check_request refused this already
+            raise ValidationError("Link the request to a student on record first.")
+        bundle = AccessBundle.objects.create(
+            request=request,
+            student=request.student,
+            prepared_by=actor,
+            status=BundleStatus.PREPARING,
+        )
+        audit_record(actor=actor, action="bundles.prepare.queued", obj=bundle, detail={})
+    bundle_prepare_execute.enqueue(bundle.pk, actor.pk)
     return bundle
+
+
+def bundle_prepare_now(bundle_id: int, actor_id: int) -> None:
+    """The task's body: assemble and flag a queued bundle, all in one transaction, so a
+    failure (or a worker killed half-way) leaves no half-flagged bundle."""
+    try:
+        with transaction.atomic():
+            bundle = (
+                AccessBundle.objects.select_for_update()
+                .select_related("request", "student")
+                .filter(pk=bundle_id, status=BundleStatus.PREPARING)
+                .first()
+            )
+            if bundle is None:
+                return  # prepared already, or failed: never applied twice
+            actor = User.objects.get(pk=actor_id)
+            _check_request(bundle.request, actor)
+            _fill(bundle, actor)
+            bundle.status = BundleStatus.REVIEW
+            bundle.save(update_fields=["status"])
+    except Exception:
+        logger.exception("Access bundle %s could not be prepared", bundle_id)
+        bundle_prepare_failed(bundle_id)
+
+
+def bundle_prepare_failed(bundle_id: int) -> None:
+    """Mark a bundle that could not be prepared (nothing was flagged or read)."""
+    AccessBundle.objects.filter(pk=bundle_id, status=BundleStatus.PREPARING).update(
+        status=BundleStatus.FAILED
+    )
 
 
 @transaction.atomic
@@ -106,6 +166,8 @@ def flagged_item_decide(
     _check_request(bundle.request, actor)
     if bundle.is_released:
         raise ValidationError("This bundle has been released.")
+    if bundle.status != BundleStatus.REVIEW:
+        raise ValidationError("The bundle is still being prepared.")
     errors: dict[str, str] = {}
     if not reason.strip():
         errors["reason"] = "Give the reason for the decision"
@@ -183,6 +245,8 @@ def bundle_release(*, bundle: AccessBundle, actor: User) -> AccessBundle:
     _check_request(request, actor)
     if bundle.is_released:
         raise ValidationError("This bundle has been released.")
+    if bundle.status != BundleStatus.REVIEW:
+        raise ValidationError("The bundle is still being prepared.")
     undecided = bundle.items.filter(decision="").count()
     if undecided:
         raise ValidationError(f"Decide every flagged item first: {undecided} still to decide.")

@@ -15,7 +15,7 @@ from seip.accounts.models import User
 from seip.bundles import redaction, services
 from seip.bundles.assemble import assemble
 from seip.bundles.forms import DecisionForm
-from seip.bundles.models import AccessBundle, Decision, Flag, FlaggedItem
+from seip.bundles.models import AccessBundle, BundleStatus, Decision, Flag, FlaggedItem
 from seip.bundles.schema import TABLE_BY_KEY
 from seip.bundles.selectors import bundles_visible_to, released_bundles_of
 from seip.core.forms import apply_errors
@@ -70,7 +70,7 @@ def _review_page(
     user = _user(request)
     bundle = AccessBundle.objects.filter(request=rights_request).select_related("student").first()
     items = []
-    if bundle is not None and not bundle.is_released:
+    if bundle is not None and bundle.status == BundleStatus.REVIEW:
         # Reading every flagged item is a read of the record: it is in the access log.
         record_read(actor=user, student=bundle.student, part="access_bundle_review")
         items = _item_rows(bundle, user, bound, form)
@@ -84,7 +84,14 @@ def _review_page(
         "bundle_types": services.BUNDLE_TYPES,
         "decisions": dict(Decision.choices),
     }
-    return render(request, "bundles/review.html", context)
+    response = render(request, "bundles/review.html", context)
+    if bundle is not None and bundle.is_preparing:
+        response["Refresh"] = str(REFRESH_SECONDS)  # no JavaScript needed
+    return response
+
+
+#: Seconds between refreshes of a bundle being prepared.
+REFRESH_SECONDS = 2
 
 
 @require_GET
@@ -96,7 +103,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def prepare(request: HttpRequest, pk: int) -> HttpResponse:
     rights_request = _request(request, pk)
     try:
-        services.bundle_prepare(request=rights_request, actor=_user(request))
+        services.bundle_prepare_start(request=rights_request, actor=_user(request))
     except ValidationError as exc:
         return _review_page(request, rights_request, release_errors=exc.messages)
     return redirect("bundles:review", rights_request.pk)

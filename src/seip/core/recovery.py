@@ -85,6 +85,7 @@ def interrupted_tasks_fail() -> int:
             locked.set_failed(TaskInterruptedError("the worker running this task stopped"))
             _import_run_fail(locked)
             _report_run_fail(locked)
+            _bundle_fail(locked)
         failed += 1
         # Ids only: a task's arguments can name a file.
         logger.warning("Task %s was interrupted by a worker that stopped", result.pk)
@@ -123,3 +124,12 @@ def _report_run_fail(result: DBTaskResult) -> None:  # type: ignore[type-arg]
 
     if result.task_path == report_run_execute.module_path:
         report_run_interrupted(result.args_kwargs["args"][0])
+
+
+def _bundle_fail(result: DBTaskResult) -> None:  # type: ignore[type-arg]
+    """An interrupted access bundle: nothing was flagged or read; it may be prepared again."""
+    from seip.bundles.services import bundle_prepare_failed
+    from seip.bundles.tasks import bundle_prepare_execute
+
+    if result.task_path == bundle_prepare_execute.module_path:
+        bundle_prepare_failed(result.args_kwargs["args"][0])

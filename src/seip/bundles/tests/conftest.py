@@ -75,3 +75,15 @@ def access_request(linked, history, personas):
     return rights_request_portal(
         student=linked, type=RequestType.ACCESS, details="", actor=personas["parent"]
     )
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Bundles are prepared by a background task; here in the request that queues it
+    (Django's ImmediateBackend), so a test sees the bundle at once."""
+    from seip.imports.tests.conftest import forget_task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    forget_task_backends()
+    yield
+    forget_task_backends()

@@ -75,3 +75,40 @@ def test_another_family_member_cannot_download(login, personas, access_request, 
     assert login(personas["coordinator"]).get(url).status_code == 404
     staff = reverse("bundles:staff_zip", args=[access_request.pk])
     assert login(personas["coordinator"]).get(staff).status_code == 200
+
+
+# The worker closes its database connection after each task, as a long-lived process
+# should; on PostgreSQL that would end a test's wrapping transaction, so this one commits.
+@pytest.mark.django_db(transaction=True)
+def test_a_bundle_is_prepared_in_the_background(settings, login, personas, access_request, history):
+    """Issue 10: the page waits for the worker, refreshing itself; nothing is read or
+    flagged until the worker prepares the bundle; a failed preparation may be retried."""
+    import io
+
+    from django.core.management import call_command
+
+    from seip.bundles.models import BundleStatus
+    from seip.bundles.services import bundle_prepare_failed
+    from seip.imports.tests.conftest import forget_task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    forget_task_backends()
+    coordinator = login(personas["coordinator"])
+    coordinator.post(reverse("bundles:prepare", args=[access_request.pk]))
+    bundle = AccessBundle.objects.get()
+    assert bundle.status == BundleStatus.PREPARING
+    assert not bundle.items.exists()
+    waiting = coordinator.get(_review(access_request.pk))
+    assert waiting["Refresh"] == "2"
+    assert "Preparing the bundle: gathering" in waiting.content.decode()
+    # Interrupted (a worker killed): it says so, and may be prepared again.
+    bundle_prepare_failed(bundle.pk)
+    assert "could not be prepared" in coordinator.get(_review(access_request.pk)).content.decode()
+    coordinator.post(reverse("bundles:prepare", args=[access_request.pk]))
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO())
+    bundle = AccessBundle.objects.get()
+    assert bundle.status == BundleStatus.REVIEW
+    assert bundle.items.exists()
+    page = coordinator.get(_review(access_request.pk))
+    assert "Refresh" not in page
+    assert WITHHELD_WORDS in page.content.decode()
