@@ -5,6 +5,8 @@ report. A generated report is fetched through ``runs_visible_to``, so another pe
 report is a 404.
 """
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +20,7 @@ from seip.reports import render_files, render_pdf
 from seip.reports.document import from_json
 from seip.reports.forms import ReportForm, TableForm
 from seip.reports.measures import MEASURES
-from seip.reports.models import ReportRun, RunStatus
+from seip.reports.models import RunStatus
 from seip.reports.outcomes import Recipient, period_label, scope_label
 from seip.reports.permissions import available_scopes, builder_scopes, scope_for
 from seip.reports.population import Scope
@@ -34,79 +36,85 @@ def _choices(found: list[tuple[str, Scope, Recipient]]) -> list[tuple[str, str]]
     return [(key, scope_label(scope)) for key, scope, _ in found]
 
 
+def _form(
+    request: HttpRequest,
+    form_class: type[ReportForm],
+    scopes: Callable[[User], list[tuple[str, Scope, Recipient]]],
+    refusal: str,
+) -> tuple[User, ReportForm]:
+    """The request form over the scopes ``scopes`` lets this user receive; 403 if none."""
+    user = _user(request)
+    found = scopes(user)
+    if not found:
+        raise PermissionDenied(refusal)
+    return user, form_class(request.POST or None, scopes=_choices(found))
+
+
+def _start(form: ReportForm, report: str, title: str, user: User, **more: str) -> HttpResponse:
+    """Queue the report the form asks for (the worker makes it, issue 10) and show it."""
+    data = form.cleaned_data
+    if scope_for(user, data["scope"]) is None:
+        raise PermissionDenied
+    params = {"report": report, "year": data["year"], "terms": data["terms"], **more}
+    run = report_run_start(scope=data["scope"], title=title, params=params, actor=user)
+    return redirect("reports:run", run.pk)
+
+
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    found = available_scopes(user)
-    if not found:
-        raise PermissionDenied("Outcome reports go to co-ordinators, schools and the LA only.")
-    form = ReportForm(request.POST or None, scopes=_choices(found))
-    if request.method == "POST" and form.is_valid():
-        allowed = scope_for(user, form.cleaned_data["scope"])
-        if allowed is None:
-            raise PermissionDenied
-        run = _start(form, "outcomes", f"Outcomes report, {period_label(form.period())}", user)
-        return redirect("reports:run", run.pk)
-    return render(
+    user, form = _form(
         request,
-        "reports/index.html",
-        {
-            "form": form,
-            "runs": runs_visible_to(user)[:10],
-            "can_build": bool(builder_scopes(user)),
-        },
+        ReportForm,
+        available_scopes,
+        "Outcome reports go to co-ordinators, schools and the LA only.",
     )
+    if request.method == "POST" and form.is_valid():
+        return _start(form, "outcomes", f"Outcomes report, {period_label(form.period())}", user)
+    context = {
+        "form": form,
+        "runs": runs_visible_to(user)[:10],
+        "can_build": bool(builder_scopes(user)),
+    }
+    return render(request, "reports/index.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def impact(request: HttpRequest) -> HttpResponse:
     """What helps, what slows progress and value for money (P05, P06): released to the
     same people as the outcome reports, through the same ledger."""
-    user = _user(request)
-    found = available_scopes(user)
-    if not found:
-        raise PermissionDenied("Impact reports go to co-ordinators, schools and the LA only.")
-    form = ReportForm(request.POST or None, scopes=_choices(found))
+    user, form = _form(
+        request,
+        ReportForm,
+        available_scopes,
+        "Impact reports go to co-ordinators, schools and the LA only.",
+    )
     if request.method == "POST" and form.is_valid():
-        allowed = scope_for(user, form.cleaned_data["scope"])
-        if allowed is None:
-            raise PermissionDenied
         title = f"Impact and value for money, {period_label(form.period())}"
-        run = _start(form, "impact", title, user)
-        return redirect("reports:run", run.pk)
+        return _start(form, "impact", title, user)
     return render(request, "reports/impact.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
 def builder(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    found = builder_scopes(user)
-    if not found:
-        raise PermissionDenied("The table builder is for the partnership co-ordinator.")
-    form = TableForm(request.POST or None, scopes=_choices(found))
+    user, form = _form(
+        request,
+        TableForm,
+        builder_scopes,
+        "The table builder is for the partnership co-ordinator.",
+    )
     if request.method == "POST" and form.is_valid():
-        allowed = scope_for(user, form.cleaned_data["scope"])
-        if allowed is None:
-            raise PermissionDenied
         data = form.cleaned_data
-        run = _start(
+        title = f"{MEASURES[data['measure']].label}, {period_label(form.period())}"
+        return _start(
             form,
             "table",
-            f"{MEASURES[data['measure']].label}, {period_label(form.period())}",
+            title,
             user,
             measure=data["measure"],
             rows=data["rows"],
             columns=data["columns"] or "",
         )
-        return redirect("reports:run", run.pk)
     return render(request, "reports/builder.html", {"form": form})
-
-
-def _start(form: ReportForm, report: str, title: str, user: User, **more: str) -> ReportRun:
-    """Queue the report the form asks for; the worker makes it (issue 10)."""
-    data = form.cleaned_data
-    params = {"report": report, "year": data["year"], "terms": data["terms"], **more}
-    return report_run_start(scope=data["scope"], title=title, params=params, actor=user)
 
 
 #: Seconds between refreshes of a report being made (no JavaScript needed).
