@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.template.loader import render_to_string
 
 from seip.accounts.models import User
@@ -82,10 +83,12 @@ class Command(BaseCommand):
         scope, recipient = allowed
         build = impact_report if options["report"] == "impact" else outcome_report
         try:
-            document = build(scope=scope, period=period, recipient=recipient, actor=actor)
+            # One transaction: a report that fails half-way releases nothing.
+            with transaction.atomic():
+                document = build(scope=scope, period=period, recipient=recipient, actor=actor)
+                report_run_create(scope=key, document=document, actor=actor)
         except ValueError as error:
             raise CommandError(str(error)) from error
-        report_run_create(scope=key, document=document, actor=actor)
         fmt, out = options["fmt"], options["out"]
         if fmt == "pdf":
             logo = png_logo(scope.partnership) if scope.partnership else None
