@@ -198,6 +198,10 @@ def _database_run(args: argparse.Namespace, demo, rng) -> dict[str, object]:  # 
                 intervention.end_date = first + (intervention.end_date - intervention.start_date)
             intervention.start_date = first
         Intervention.objects.bulk_update(moved, ["start_date", "end_date"], batch_size=2000)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # planner statistics, as a live database has
     build_s = time.perf_counter() - start
 
     scope = Scope(local_authority=LocalAuthority.objects.get())

@@ -318,7 +318,7 @@ def _attendance(records: Records, ids: Any, earliest: dt.date) -> None:
         academic_year__gte=academic_year(earliest),
         academic_year__lte=academic_year(records.until),
     ).values_list("student_id", "academic_year", "marks")
-    for student, year, marks in rows.iterator(chunk_size=2000):
+    for student, year, marks in rows.order_by().iterator(chunk_size=2000):
         records.attendance[student].append((year, marks))
 
 

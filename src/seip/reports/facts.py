@@ -189,8 +189,11 @@ def _cases(
 
 
 def _attendance(facts: dict[int, StudentFacts], ids: Ids, until: dt.date) -> None:
-    rows = AttendanceYear.objects.filter(student__in=ids).values_list(
-        "student_id", "academic_year", "marks"
+    # No ordering: the years are summed, and sorting tens of MB of marks costs a spill.
+    rows = (
+        AttendanceYear.objects.filter(student__in=ids)
+        .order_by()
+        .values_list("student_id", "academic_year", "marks")
     )
     for student, year, marks in rows.iterator(chunk_size=2000):
         if (f := facts.get(student)) is None:
