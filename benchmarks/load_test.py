@@ -36,6 +36,7 @@ This is a script, not a test: pytest does not collect it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -231,12 +232,12 @@ def wait_healthy(base_url: str, server: subprocess.Popen[bytes], timeout: float 
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"seip serve exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(base_url + "/healthz", timeout=5) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
+        with (
+            contextlib.suppress(OSError),  # not listening yet
+            urllib.request.urlopen(base_url + "/healthz", timeout=5) as response,  # noqa: S310
+        ):
+            if response.status == 200:
+                return
         time.sleep(0.5)
     raise SystemExit("seip serve did not become healthy")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Mapping
 
@@ -121,10 +122,8 @@ def _audit_against_consistent(
     the ledger; what differencing them against today's could show is the revision
     itself, which ADR 0022 accepts.
     """
-    try:
+    with contextlib.suppress(InconsistentTables):
         return audit_release(table, population, entries, policy), 0
-    except InconsistentTables:
-        pass
     # entries[start:] agrees for start = len(entries) (no earlier release at all) and
     # not for start = 0: find the smallest start that agrees.
     low, high = 1, len(entries)

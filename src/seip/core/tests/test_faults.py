@@ -12,6 +12,7 @@ The error-page tests run in process: the database is made read-only for real (SQ
 failing writes with the error each engine raises.
 """
 
+import contextlib
 import csv
 import errno
 import io
@@ -88,11 +89,9 @@ class Site:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             assert server.poll() is None, "seip serve exited"
-            try:
+            with contextlib.suppress(requests.ConnectionError):  # not listening yet
                 if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
                     return base
-            except requests.ConnectionError:
-                pass
             time.sleep(0.2)
         raise AssertionError("seip serve did not become healthy")
 
