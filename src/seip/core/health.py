@@ -33,6 +33,23 @@ def database_ok() -> bool:
         return False
 
 
+def database_writable() -> bool:
+    """The default database would take a write: not a read-only PostgreSQL session or
+    standby, not a read-only SQLite connection. Asked, not tried, so a probe every few
+    seconds leaves no trace. (A SQLite file on a volume remounted read-only is found by
+    the first write, which answers the 503 page: ``seip.core.errors``.)"""
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SHOW transaction_read_only")
+                return bool(cursor.fetchone() == ("off",))
+            cursor.execute("PRAGMA query_only")
+            return bool(cursor.fetchone() == (0,))
+    except DatabaseError:
+        logger.exception("health check: database unavailable")
+        return False
+
+
 def key_store_ok() -> bool:
     """The key store folder exists (or can be created on first use) and is writable.
 
@@ -65,6 +82,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """200 with every check "ok", or 503 naming the checks that failed."""
     checks = {
         "database": "ok" if database_ok() else "failed",
+        "database_writes": "ok" if database_writable() else "failed",
         "key_store": "ok" if key_store_ok() else "failed",
     }
     healthy = all(result == "ok" for result in checks.values())
