@@ -139,3 +139,30 @@ def login(client: Client):
 # Referral-stage fixtures (draft, signed, case, active_case) live beside the apps that
 # define them, and are shared with every app's tests.
 from seip.conftest_referrals import active_case, case, draft, signed  # noqa: E402, F401
+
+
+def forget_task_backends() -> None:
+    """Django caches task backends by alias: forget them so the next use reads TASKS."""
+    from django.tasks import task_backends
+
+    task_backends.__dict__.pop("settings", None)
+    task_backends._settings = None
+    if hasattr(task_backends._connections, "default"):
+        del task_backends["default"]
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Run background tasks in the request that queues them (Django's ImmediateBackend),
+    so a test sees the work finish. Apps whose pages queue tasks use it for every test."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    forget_task_backends()
+    yield
+    forget_task_backends()
+
+
+@pytest.fixture
+def database_tasks(settings, immediate_tasks):
+    """The production backend instead: tasks wait in the database for the worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    forget_task_backends()

@@ -451,12 +451,9 @@ def parent(open_case: OpenCase, key_worker: Account) -> FamilyAccount:
 @pytest.fixture
 def tasks_in_the_database(settings: Any, tmp_path: Path) -> None:
     """The production task backend, and uploads in this test's own data folder."""
-    from django.tasks import task_backends
+    from seip.conftest import forget_task_backends
 
     settings.DATA_DIR = tmp_path / "data"
     settings.DATA_DIR.mkdir()
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    task_backends.__dict__.pop("settings", None)
-    task_backends._settings = None
-    if hasattr(task_backends._connections, "default"):
-        del task_backends["default"]
+    forget_task_backends()

@@ -78,12 +78,6 @@ def access_request(linked, history, personas):
 
 
 @pytest.fixture(autouse=True)
-def immediate_tasks(settings):
+def _tasks_at_once(immediate_tasks):
     """Bundles are prepared by a background task; here in the request that queues it
-    (Django's ImmediateBackend), so a test sees the bundle at once."""
-    from seip.imports.tests.conftest import forget_task_backends
-
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    forget_task_backends()
-    yield
-    forget_task_backends()
+    (``seip.conftest.immediate_tasks``), so a test sees the bundle at once."""

@@ -80,7 +80,7 @@ def test_another_family_member_cannot_download(login, personas, access_request, 
 # The worker closes its database connection after each task, as a long-lived process
 # should; on PostgreSQL that would end a test's wrapping transaction, so this one commits.
 @pytest.mark.django_db(transaction=True)
-def test_a_bundle_is_prepared_in_the_background(settings, login, personas, linked):
+def test_a_bundle_is_prepared_in_the_background(database_tasks, login, personas, linked):
     """Issue 10: the page waits for the worker, refreshing itself; nothing is read or
     flagged until the worker prepares the bundle; a failed preparation may be retried.
 
@@ -92,15 +92,12 @@ def test_a_bundle_is_prepared_in_the_background(settings, login, personas, linke
 
     from seip.bundles.models import BundleStatus
     from seip.bundles.services import bundle_prepare_failed
-    from seip.imports.tests.conftest import forget_task_backends
     from seip.rights.models import RequestType
     from seip.rights.services import rights_request_portal
 
     access_request = rights_request_portal(
         student=linked, type=RequestType.ACCESS, details="", actor=personas["parent"]
     )
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    forget_task_backends()
     coordinator = login(personas["coordinator"])
     coordinator.post(reverse("bundles:prepare", args=[access_request.pk]))
     bundle = AccessBundle.objects.get()

@@ -22,27 +22,5 @@ def student(active_case):
 
 
 @pytest.fixture(autouse=True)
-def immediate_tasks(settings):
-    """Run background tasks in the request that queues them (Django's ImmediateBackend),
-    so a test sees the run finish. The task backends are cached by alias; forget them on
-    both sides so the next test reads TASKS again."""
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    forget_task_backends()
-    yield
-    forget_task_backends()
-
-
-@pytest.fixture
-def database_tasks(settings, immediate_tasks):
-    """The production backend instead: tasks wait in the database for ``db_worker``."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    forget_task_backends()
-
-
-def forget_task_backends() -> None:
-    from django.tasks import task_backends
-
-    task_backends.__dict__.pop("settings", None)
-    task_backends._settings = None
-    if hasattr(task_backends._connections, "default"):
-        del task_backends["default"]
+def _tasks_at_once(immediate_tasks):
+    """Uploads run as background tasks: here in the request (``seip.conftest``)."""

@@ -20,15 +20,6 @@ from seip.reports.tests.test_population import admit
 ASK = {"year": "2026", "terms": "year"}
 
 
-@pytest.fixture
-def database_tasks(settings, immediate_tasks):
-    """The production backend: tasks wait in the database for the worker."""
-    from seip.imports.tests.conftest import forget_task_backends
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    forget_task_backends()
-
-
 # The worker closes its database connection after each task, as a long-lived process
 # should; on PostgreSQL that would end a test's wrapping transaction, so this one commits.
 @pytest.mark.django_db(transaction=True)
