@@ -189,7 +189,6 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 def _consent_manager_student(request: HttpRequest, pk: int) -> Student:
     student = _student(request, pk)
     if not has_role(_user(request), CONSENT_MANAGERS, partnership=student.partnership):
@@ -197,6 +196,7 @@ def _consent_manager_student(request: HttpRequest, pk: int) -> Student:
     return student
 
 
+@require_http_methods(["GET", "POST"])
 def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     student = _consent_manager_student(request, pk)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
