@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
 from seip.core.forms import form_submitted
+from seip.core.uploads import upload_limit
+from seip.imports.ctf import DEFAULT_MAX_BYTES
 from seip.imports.forms import MatchForm, UploadForm
 from seip.imports.matching import match_resolve
 from seip.imports.models import ImportKind, RunStatus
@@ -35,6 +37,7 @@ def _user(request: HttpRequest) -> User:
 
 
 @require_http_methods(["GET", "POST"])
+@upload_limit(DEFAULT_MAX_BYTES)
 def upload(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     schools = schools_for_import(user)
