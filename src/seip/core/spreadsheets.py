@@ -20,6 +20,7 @@ from openpyxl import Workbook
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
+
 def safe_cell[T](value: T) -> T | str:
     """``value``, with a quote before text a spreadsheet would read as a formula."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):

@@ -52,7 +52,11 @@ def render_pdf(report: ProgressReport) -> bytes:
     for sentence in report.sentences:
         story.append(Paragraph(escape(sentence), styles["Normal"]))
     for chart in report.charts:
-        story += [Spacer(1, 5 * mm), Paragraph(escape(chart.title), styles["Heading2"]), to_drawing(chart)]
+        story += [
+            Spacer(1, 5 * mm),
+            Paragraph(escape(chart.title), styles["Heading2"]),
+            to_drawing(chart),
+        ]
         head, body = chart.table()
         story.append(_table([head, *body]))
     if report.attainment:

@@ -293,9 +293,9 @@ def _check_recipient(manifest: Mapping[str, Any], identities: list[x25519.Identi
         return
     name = str(recipient.get("name", "")) if isinstance(recipient, dict) else ""
     raise WrongRecipient(
-        f"This package was made for {name or 'another organisation'} (age key {named or 'not named'}), "
-        "not for the identity you gave: it was passed on, and is not yours to open. "
-        "Ask the sending partnership for a package made for you."
+        f"This package was made for {name or 'another organisation'} "
+        f"(age key {named or 'not named'}), not for the identity you gave: it was passed on, "
+        "and is not yours to open. Ask the sending partnership for a package made for you."
     )
 
 

@@ -102,7 +102,7 @@ def test_the_handler_stops_counting_past_the_limit_whatever_the_header_says():
 
 def test_the_handler_refuses_a_declared_length_past_the_limit_before_parsing():
     body = (
-        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.pdf\"\r\n"
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="f"; filename="a.pdf"\r\n'
         f"Content-Type: application/pdf\r\n\r\n{'x' * 5000}\r\n--{BOUNDARY}--\r\n"
     ).encode()
     request = RequestFactory().post("/")

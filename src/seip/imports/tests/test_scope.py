@@ -74,7 +74,9 @@ def test_a_pupil_of_another_school_is_reported_like_an_unreferred_pupil(
 
 @pytest.mark.promise("P25")
 def test_a_name_match_with_another_schools_pupil_is_not_queued(elsewhere, school_spec, personas):
-    report = _ctf([_jordan(upn=make_upn("855", "4001", 20, 444))], school_spec, personas["school_contact"])
+    report = _ctf(
+        [_jordan(upn=make_upn("855", "4001", 20, 444))], school_spec, personas["school_contact"]
+    )
     assert report.count(Outcome.NOT_REFERRED) == 1
     assert report.count(Outcome.QUEUED) == 0
     assert not MatchCandidate.objects.exists()

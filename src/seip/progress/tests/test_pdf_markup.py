@@ -9,8 +9,9 @@ import pytest
 import reportlab.platypus.paraparser
 from django.urls import reverse
 
-from seip.progress.report import Audience, build_report
 from seip.progress.pdf import render_pdf
+from seip.progress.report import Audience, build_report
+
 
 def _lines(pdf: bytes) -> list[str]:
     """The text of each line the PDF draws (pageCompression=0 leaves it readable).
