@@ -110,6 +110,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which is the first to read a body: refuses one larger than
+    # the view accepts from its Content-Length, then counts what arrives (issue 15).
+    "seip.core.uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -121,6 +124,16 @@ MIDDLEWARE = [
     # Axes last, as its documentation asks, so it sees the final response of a login.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Request bodies (issue 15). A form without a file may be up to 2.5 MB (Django's default,
+# stated here); a view that takes files says how much more with
+# ``seip.core.uploads.upload_limit``, and UploadLimitMiddleware refuses anything larger
+# with a 413 before reading it. Files up to 10 MB (a note's attachment, a signed form)
+# stay in memory and never touch a temporary file on disk; only a school's import file,
+# up to 100 MB, is spooled, and deleted when the request ends.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 ROOT_URLCONF = "seip.urls"
 WSGI_APPLICATION = "seip.wsgi.application"

@@ -27,6 +27,7 @@ from seip.bundles.schema import (
     SCHEMA_VERSION,
     TABLES,
 )
+from seip.core.spreadsheets import safe_dict
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -61,7 +62,8 @@ def _csv(rows: list[dict[str, Any]], names: list[str]) -> bytes:
     writer = csv.DictWriter(out, fieldnames=names, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+        # Names and notes are typed by people: none may start a formula (issue 15).
+        writer.writerow(safe_dict({k: ("" if v is None else v) for k, v in row.items()}))
     # A byte-order mark so spreadsheet programs read the names' accents correctly.
     return ("\ufeff" + out.getvalue()).encode()
 

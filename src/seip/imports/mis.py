@@ -45,6 +45,7 @@ from seip.core.calendar import academic_year as academic_year_of
 from seip.imports.ctf import DEFAULT_MAX_BYTES
 from seip.imports.models import ColumnMapping, MappingKind
 from seip.imports.permissions import ensure_can_import
+from seip.imports.selectors import importable_students, restricted_among
 from seip.imports.services import (
     ImportReport,
     Outcome,
@@ -54,7 +55,6 @@ from seip.imports.services import (
 )
 from seip.imports.validation import Checker, CtfRefused, ImportValidationError, Problem
 from seip.organisations.models import School
-from seip.referrals.models import ReferralStatus
 from seip.students.models import Student
 from seip.students.sources import SourceKind
 
@@ -276,12 +276,9 @@ def attendance_csv_preview(
     else:
         found = list(_first_rows(source, mapping, max_bytes, rows))
     referred = set(
-        Student.objects.filter(
-            partnership=school.partnership,
-            archived_at__isnull=True,
-            referral__status=ReferralStatus.ACCEPTED,
-            upn__in=[upn for _, upn, _ in found],
-        ).values_list("upn", flat=True)
+        importable_students(school, actor)
+        .filter(upn__in=[upn for _, upn, _ in found])
+        .values_list("upn", flat=True)
     )
     lines = [", ".join(f"{name} = column {column!r}" for name, column in mapping.items())]
     for number, upn, values in found:
@@ -331,13 +328,7 @@ def attendance_csv_import(
         pupils=len(parsed.pupils),
     )  # fmt: skip
     students = {
-        s.upn: s
-        for s in Student.objects.filter(
-            partnership=school.partnership,
-            archived_at__isnull=True,
-            referral__status=ReferralStatus.ACCEPTED,
-            upn__in=list(parsed.pupils),
-        ).select_related("partnership")
+        s.upn: s for s in importable_students(school, actor).filter(upn__in=list(parsed.pupils))
     }
     referred_upns = set(students)
     for problem in parsed.errors:
@@ -376,6 +367,7 @@ def _apply(
     valid_only: bool,
     progress: Callable[[int, int], None] | None,
 ) -> None:
+    restricted = restricted_among(list(students.values()))
     existing: dict[int, dict[int, str]] = defaultdict(dict)
     for row in AttendanceYear.objects.filter(
         student__in=list(students.values()), school=school
@@ -388,6 +380,8 @@ def _apply(
             report.counts[Outcome.REJECTED] += 1
         elif student is None:
             report.counts[Outcome.NOT_REFERRED] += 1
+        elif student.pk in restricted:
+            report.not_imported(f"Row {pupil.first_row} (UPN {pupil.upn})")
         else:
             changed = _changed(pupil, existing[student.pk])
             if not changed:

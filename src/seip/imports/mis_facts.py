@@ -55,6 +55,7 @@ from seip.imports.ctf import DEFAULT_MAX_BYTES
 from seip.imports.mis import _date, _rows, column_mapping_save, mapping_for, opened
 from seip.imports.models import MappingKind
 from seip.imports.permissions import ensure_can_import
+from seip.imports.selectors import importable_students, restricted_among
 from seip.imports.services import (
     ImportReport,
     Outcome,
@@ -64,7 +65,6 @@ from seip.imports.services import (
 )
 from seip.imports.validation import Checker, CtfRefused, Problem
 from seip.organisations.models import School
-from seip.referrals.models import ReferralStatus
 from seip.students.models import Student
 from seip.students.sources import SourceKind
 
@@ -282,16 +282,8 @@ def _read(stream: IO[bytes], kind: str, columns: dict[str, str], max_bytes: int)
     return FactsFile(kind=kind, columns=headings, pupils=pupils, errors=errors)
 
 
-def _referred(school: School, upns: list[str]) -> dict[str, Student]:
-    return {
-        s.upn: s
-        for s in Student.objects.filter(
-            partnership=school.partnership,
-            archived_at__isnull=True,
-            referral__status=ReferralStatus.ACCEPTED,
-            upn__in=upns,
-        ).select_related("partnership", "school")
-    }
+def _referred(school: School, actor: User, upns: list[str]) -> dict[str, Student]:
+    return {s.upn: s for s in importable_students(school, actor).filter(upn__in=upns)}
 
 
 def facts_csv_preview(
@@ -328,7 +320,7 @@ def facts_csv_preview(
             first(stream)
     else:
         first(source)
-    referred = _referred(school, [upn for _, upn, _ in found])
+    referred = _referred(school, actor, [upn for _, upn, _ in found])
     lines = [", ".join(f"{name} = column {column!r}" for name, column in mapping.items())]
     for number, upn, values in found:
         shown = ", ".join(
@@ -364,7 +356,7 @@ def facts_csv_import(
     report = ImportReport(
         file_name=file_name, school=school.name, version=KINDS[kind], pupils=len(parsed.pupils)
     )
-    students = _referred(school, list(parsed.pupils))
+    students = _referred(school, actor, list(parsed.pupils))
     upn_path = f"column {mapping['upn']}"
     for problem in parsed.errors:
         if problem.upn in students:
@@ -475,6 +467,7 @@ def _apply(
     progress: Callable[[int, int], None] | None,
 ) -> None:
     writer = _WRITERS[parsed.kind]
+    restricted = restricted_among(list(students.values()))
     # Only facts this school's imports wrote are matched again: a fact a key worker typed
     # in stays theirs, and an import never corrects it.
     existing: dict[int, dict[tuple[Any, ...], Any]] = defaultdict(dict)
@@ -501,6 +494,8 @@ def _apply(
             report.counts[Outcome.REJECTED] += 1
         elif student is None:
             report.counts[Outcome.NOT_REFERRED] += 1
+        elif student.pk in restricted:
+            report.not_imported(f"Row {pupil.first_row} (UPN {pupil.upn})")
         else:
             try:
                 with transaction.atomic():

@@ -193,6 +193,7 @@ def _report_json(report: ImportReport) -> dict[str, object]:
         "rejected": report.rejected,
         "warnings": report.warnings,
         "refused": report.refused,
+        "restricted": report.restricted,
     }
 
 

@@ -49,12 +49,12 @@ from seip.imports import codes
 from seip.imports.ctf import DEFAULT_MAX_BYTES, Contact, CtfFile, Header, Pupil, read_ctf
 from seip.imports.models import MatchCandidate
 from seip.imports.permissions import ensure_can_import
+from seip.imports.selectors import importable_students, restricted_among
 from seip.imports.validation import CtfRefused, Problem
 from seip.organisations.models import School
 from seip.records.models import SCHEME_FOR_KIND, Need, NeedCode, NeedKind
 from seip.records.models import Contact as RecordContact
 from seip.records.services import Source, contact_update, facts_create, need_record
-from seip.referrals.models import ReferralStatus
 from seip.students.models import Student
 from seip.students.permissions import ensure_can_write, school_import
 from seip.students.services import student_identity_update
@@ -70,6 +70,7 @@ class Outcome(StrEnum):
     UPDATED = "updated"
     UNCHANGED = "unchanged"
     NOT_REFERRED = "not referred"
+    NOT_IMPORTED = "not imported"
     QUEUED = "queued for matching"
     REJECTED = "rejected"
 
@@ -86,6 +87,16 @@ class ImportReport:
     rejected: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     refused: str = ""
+    #: Of the pupils "not imported", how many because an objection restricts processing
+    #: (P20). Never in :meth:`lines`: only the co-ordinator's page shows it (ADR 0027).
+    restricted: int = 0
+
+    def not_imported(self, where: str) -> None:
+        """A referred pupil whose facts were not written, said without the reason: the
+        report goes to the school too, and a restriction is not theirs to learn."""
+        self.counts[Outcome.NOT_IMPORTED] += 1
+        self.restricted += 1
+        self.warnings.append(f"{where}: not imported")
 
     @property
     def applied(self) -> bool:
@@ -154,6 +165,7 @@ def apply_atomically(
             )
     except Rollback as exc:
         report.counts = dict.fromkeys(Outcome, 0)
+        report.restricted = 0
         report.rejected = exc.reasons
         report.refused = "a pupil could not be imported; correct the file, or import the valid "
         report.refused += "pupils only"
@@ -168,6 +180,8 @@ class _Context:
     schools: dict[tuple[str, str], School]
     need_codes: dict[tuple[str, str], NeedCode]
     today: dt.date
+    #: Matched students whose processing an objection restricts (P20).
+    restricted: set[int] = field(default_factory=set)
     # The matched students' current facts, read once for the whole file.
     needs: dict[int, dict[str, Need]] = field(default_factory=dict)
     contacts: dict[int, list[RecordContact]] = field(default_factory=dict)
@@ -228,14 +242,11 @@ def _resolve_school(header: Header, urn: str | None) -> School:
     return school
 
 
-def _students(school: School) -> tuple[dict[str, Student], dict[tuple[str, str, dt.date], Student]]:
-    """The students a pupil of this file may be: open records of the school's partnership,
-    from accepted (so signed) referrals."""
-    students = Student.objects.filter(
-        partnership=school.partnership,
-        archived_at__isnull=True,
-        referral__status=ReferralStatus.ACCEPTED,
-    ).select_related("partnership", "school")
+def _students(
+    school: School, actor: User
+) -> tuple[dict[str, Student], dict[tuple[str, str, dt.date], Student]]:
+    """The students a pupil of this file may be (``selectors.importable_students``)."""
+    students = importable_students(school, actor)
     by_upn: dict[str, Student] = {}
     by_name: dict[tuple[str, str, dt.date], Student] = {}
     for student in students:
@@ -282,7 +293,7 @@ def ctf_import(
     report = ImportReport(
         file_name=file_name, school=school.name, version=ctf.header.version, pupils=len(ctf.pupils)
     )
-    by_upn, by_name = _students(school)
+    by_upn, by_name = _students(school, actor)
     matched: dict[int, Student] = {}
     first_match: dict[int, int] = {}
     for pupil in ctf.pupils:
@@ -323,6 +334,7 @@ def ctf_import(
         },
         need_codes={(c.scheme, c.code): c for c in NeedCode.objects.all()},
         today=timezone.localdate(),
+        restricted=restricted_among(list(by_upn.values())),
     )
     return apply_atomically(
         report,
@@ -351,11 +363,15 @@ def _apply_all(
             report.counts[Outcome.REJECTED] += 1
         elif student is None:
             candidate = _name_match(pupil, by_name)
-            if candidate is not None:
+            # A restricted student is not linked even for a check (P20); "not referred"
+            # is what any other unmatched pupil gets, so it reveals nothing.
+            if candidate is not None and candidate.pk not in context.restricted:
                 _queue(candidate, pupil.position, context, report.file_name)
                 report.counts[Outcome.QUEUED] += 1
             else:
                 report.counts[Outcome.NOT_REFERRED] += 1
+        elif student.pk in context.restricted:
+            report.not_imported(f"Pupil {pupil.position} (UPN {pupil.upn})")
         else:
             try:
                 with transaction.atomic():

@@ -14,7 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from seip.accounts.models import Role, User
+from seip.accounts.selectors import has_role
 from seip.core.forms import form_submitted
+from seip.core.uploads import upload_limit
+from seip.imports.ctf import DEFAULT_MAX_BYTES
 from seip.imports.forms import MatchForm, UploadForm
 from seip.imports.matching import match_resolve
 from seip.imports.models import ImportKind, RunStatus
@@ -22,6 +25,7 @@ from seip.imports.permissions import matches_visible_to, runs_visible_to, school
 from seip.imports.runs import csv_preview, import_run_start, read_progress
 from seip.imports.services import Outcome
 from seip.imports.validation import ImportValidationError
+from seip.organisations.models import School
 
 #: Seconds between refreshes of a running import's page (no JavaScript needed).
 REFRESH_SECONDS = 2
@@ -33,6 +37,7 @@ def _user(request: HttpRequest) -> User:
 
 
 @require_http_methods(["GET", "POST"])
+@upload_limit(DEFAULT_MAX_BYTES)
 def upload(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     schools = schools_for_import(user)
@@ -70,9 +75,14 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/upload.html", context)
 
 
+def _is_coordinator_of(school: School, user: User) -> bool:
+    return has_role(user, [Role.COORDINATOR], partnership=school.partnership)
+
+
 @require_GET
 def run_detail(request: HttpRequest, run_pk: int) -> HttpResponse:
-    run = get_object_or_404(runs_visible_to(_user(request)), pk=run_pk)
+    user = _user(request)
+    run = get_object_or_404(runs_visible_to(user), pk=run_pk)
     done, total = read_progress(run)
     report = run.report or {}
     counts = report.get("counts", {})
@@ -82,6 +92,9 @@ def run_detail(request: HttpRequest, run_pk: int) -> HttpResponse:
         "total": total,
         "counts": [(outcome.value, counts.get(outcome.value, 0)) for outcome in Outcome],
         "refused": report.get("refused", ""),
+        # Why pupils were not imported is the co-ordinator's to know, not the school's
+        # (ADR 0027): they decide objections and answer for the restriction (P20).
+        "restricted": report.get("restricted", 0) if _is_coordinator_of(run.school, user) else 0,
         "rejected": report.get("rejected", []),
         "warnings": report.get("warnings", []),
         "refresh": REFRESH_SECONDS,

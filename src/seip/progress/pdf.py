@@ -1,6 +1,13 @@
-"""The downloadable progress report: the same charts and tables as the page (P03)."""
+"""The downloadable progress report: the same charts and tables as the page (P03).
+
+A ``Paragraph`` reads its text as ReportLab markup, so every piece of data goes in through
+``escape``: a name like ``<a href=...>`` must print as itself, not become a link in a PDF
+that families receive, and ``<img src=...>`` must not make the server open a file (issue
+15). Table cells are plain strings, which ReportLab draws as they are.
+"""
 
 import io
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -31,19 +38,25 @@ def render_pdf(report: ProgressReport) -> bytes:
     )
     styles = getSampleStyleSheet()
     story: list[Flowable] = [
-        Paragraph(student.partnership.name, styles["Normal"]),
-        Paragraph(title, styles["Title"]),
+        Paragraph(escape(student.partnership.name), styles["Normal"]),
+        Paragraph(escape(title), styles["Title"]),
         Paragraph(
-            f"{student.school.name}, Year {student.nc_year}. From {report.start:%-d %B %Y} "
-            f"to {report.end:%-d %B %Y}.",
+            escape(
+                f"{student.school.name}, Year {student.nc_year}. From {report.start:%-d %B %Y} "
+                f"to {report.end:%-d %B %Y}."
+            ),
             styles["Normal"],
         ),
         Spacer(1, 6 * mm),
     ]
     for sentence in report.sentences:
-        story.append(Paragraph(sentence, styles["Normal"]))
+        story.append(Paragraph(escape(sentence), styles["Normal"]))
     for chart in report.charts:
-        story += [Spacer(1, 5 * mm), Paragraph(chart.title, styles["Heading2"]), to_drawing(chart)]
+        story += [
+            Spacer(1, 5 * mm),
+            Paragraph(escape(chart.title), styles["Heading2"]),
+            to_drawing(chart),
+        ]
         head, body = chart.table()
         story.append(_table([head, *body]))
     if report.attainment:

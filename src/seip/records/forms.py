@@ -153,6 +153,10 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
+#: All of a note's attachments together: what one request may carry (issue 15).
+MAX_NOTE_UPLOAD_BYTES = 5 * MAX_ATTACHMENT_BYTES
+
+
 class NoteForm(GovUKForm):
     kind = forms.ChoiceField(
         label="Type of note", choices=NoteKind.choices, widget=forms.RadioSelect,
@@ -174,6 +178,8 @@ class NoteForm(GovUKForm):
         files: list[Any] = self.cleaned_data.get("attachments") or []
         if any(f.size > MAX_ATTACHMENT_BYTES for f in files):
             raise forms.ValidationError("Each file must be smaller than 10 MB")
+        if sum(f.size for f in files) > MAX_NOTE_UPLOAD_BYTES:
+            raise forms.ValidationError("The files together must be smaller than 50 MB")
         return files
 
     def uploads(self) -> list[Upload]:

@@ -9,9 +9,11 @@ from django.views.decorators.http import require_http_methods
 from seip.accounts.models import User
 from seip.core.crypto import sha256
 from seip.core.forms import GovUKForm, apply_errors
+from seip.core.uploads import upload_limit
 from seip.keys import crypto
 from seip.records import selectors, services
 from seip.records.forms import (
+    MAX_NOTE_UPLOAD_BYTES,
     AgencyForm,
     BreakGlassForm,
     ConcernForm,
@@ -229,6 +231,7 @@ def chronology(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@upload_limit(MAX_NOTE_UPLOAD_BYTES)
 def note_new(request: HttpRequest, pk: int) -> HttpResponse:
     student = _writable(request, pk, staff_only=True)
     form = NoteForm(**_data(request))

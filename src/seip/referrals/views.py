@@ -8,12 +8,14 @@ from django.views.decorators.http import require_http_methods
 from seip.accounts.models import PARTNERSHIP_ROLES, Role, User
 from seip.accounts.selectors import has_role
 from seip.core.forms import apply_errors, form_submitted
+from seip.core.uploads import upload_limit
 from seip.keys import crypto
 from seip.organisations.models import School
 from seip.referrals.forms import AcceptForm, DeclineForm, ReferralForm, SignatureForm
 from seip.referrals.models import Referral, ReferralStatus
 from seip.referrals.selectors import draft_count, live_category_labels, referrals_visible_to
 from seip.referrals.services import (
+    FORM_MAX_BYTES,
     referral_decline,
     referral_draft_create,
     referral_draft_update,
@@ -142,6 +144,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@upload_limit(FORM_MAX_BYTES)
 def referral_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral(request, pk)
     _require_school(request, referral)

@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from seip.core.spreadsheets import safe_dict, safe_row, safe_workbook
 from seip.reports.document import TOTAL, Figure, ReportDocument, Unit
 from seip.reports.present import (
     DECIMALS,
@@ -94,23 +95,29 @@ def report_csv(document: ReportDocument, *, geographic_level: str = "Partnership
             for row, column in _positions(figure):
                 cell = present(figure.cells[(row, column)], figure.unit)
                 writer.writerow(
-                    {
-                        "time_period": period,
-                        "time_identifier": identifier,
-                        "geographic_level": geographic_level,
-                        "scope": document.scope_label,
-                        "section": section.title,
-                        "figure_id": figure.id,
-                        "figure_title": figure.title,
-                        "measure": figure.measure,
-                        "row_breakdown": figure.row_label,
-                        "row_category": row,
-                        "column_breakdown": (figure.column_label or "") if figure.columns else "",
-                        "column_category": column if figure.columns else "",
-                        "unit": figure.unit.value,
-                        "value": _published_text(cell, figure.unit),
-                        "denominator": "" if cell.denominator is None else str(cell.denominator),
-                    }
+                    safe_dict(
+                        {
+                            "time_period": period,
+                            "time_identifier": identifier,
+                            "geographic_level": geographic_level,
+                            "scope": document.scope_label,
+                            "section": section.title,
+                            "figure_id": figure.id,
+                            "figure_title": figure.title,
+                            "measure": figure.measure,
+                            "row_breakdown": figure.row_label,
+                            "row_category": row,
+                            "column_breakdown": (figure.column_label or "")
+                            if figure.columns
+                            else "",
+                            "column_category": column if figure.columns else "",
+                            "unit": figure.unit.value,
+                            "value": _published_text(cell, figure.unit),
+                            "denominator": ""
+                            if cell.denominator is None
+                            else str(cell.denominator),
+                        }
+                    )
                 )
     return out.getvalue()
 
@@ -171,7 +178,7 @@ def report_csv_metadata(document: ReportDocument) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(_META_COLUMNS)
-    writer.writerows(_META_ROWS)
+    writer.writerows(safe_row(row) for row in _META_ROWS)
     return out.getvalue()
 
 
@@ -320,6 +327,8 @@ def report_xlsx(document: ReportDocument) -> bytes:
     for figure, name in zip(figures, names, strict=True):
         _figure_sheet(book.create_sheet(name), figure)
 
+    # Labels, titles and names come from the records: none may start a formula.
+    safe_workbook(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

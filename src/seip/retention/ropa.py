@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.utils import timezone
 
+from seip.core.spreadsheets import safe_row
 from seip.organisations.models import OrganisationType, Partnership
 from seip.retention.schedule import fixed_entries, schedule_for
 
@@ -377,5 +378,6 @@ def to_csv(ropas: list[Ropa]) -> str:
     for ropa in ropas:
         for heading, rows in ropa.sections.items():
             for item, detail in rows:
-                writer.writerow([ropa.partnership.slug, heading, item, detail])
+                # Organisation names are typed by people: none may start a formula.
+                writer.writerow(safe_row([ropa.partnership.slug, heading, item, detail]))
     return buffer.getvalue()

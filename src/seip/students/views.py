@@ -13,11 +13,17 @@ from seip.accounts.selectors import has_role
 from seip.attendance.selectors import panel_context as attendance_panel
 from seip.behaviour.selectors import panel_context as behaviour_panel
 from seip.core.forms import GovUKForm, form_submitted
+from seip.core.uploads import upload_limit
 from seip.provision.selectors import panel_context as provision_panel
 from seip.records.selectors import panel_context as records_panel
 from seip.referrals.forms import SignatureForm
 from seip.referrals.selectors import live_category_labels
-from seip.referrals.services import CONSENT_MANAGERS, consent_extend, consent_withdraw
+from seip.referrals.services import (
+    CONSENT_MANAGERS,
+    FORM_MAX_BYTES,
+    consent_extend,
+    consent_withdraw,
+)
 from seip.sharing.selectors import panel_context as sharing_panel
 from seip.sharing.services import record_read
 from seip.students.forms import CloseForm, KeyWorkerForm, LeaveForm, WithdrawForm
@@ -189,7 +195,6 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 def _consent_manager_student(request: HttpRequest, pk: int) -> Student:
     student = _student(request, pk)
     if not has_role(_user(request), CONSENT_MANAGERS, partnership=student.partnership):
@@ -197,6 +202,7 @@ def _consent_manager_student(request: HttpRequest, pk: int) -> Student:
     return student
 
 
+@require_http_methods(["GET", "POST"])
 def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     student = _consent_manager_student(request, pk)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
@@ -209,6 +215,7 @@ def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@upload_limit(FORM_MAX_BYTES)
 def consent_extend_view(request: HttpRequest, pk: int) -> HttpResponse:
     student = _consent_manager_student(request, pk)
     form = SignatureForm(

@@ -57,6 +57,11 @@ class WrongKey(PackageError):
     """The package was not encrypted to the identity given (or its header was altered)."""
 
 
+class WrongRecipient(PackageError):
+    """The package decrypted, but its signed manifest names another recipient: it was
+    passed on (re-encrypted) or sent to several keys, and is not this identity's to open."""
+
+
 class Damaged(PackageError):
     """The encrypted body fails authentication: a byte was changed or the file is cut short."""
 
@@ -277,6 +282,23 @@ def _verify_files(manifest: Mapping[str, Any], files: Mapping[str, bytes]) -> No
             )
 
 
+def _check_recipient(manifest: Mapping[str, Any], identities: list[x25519.Identity]) -> None:
+    """Decrypting proves only that the package was encrypted to this key, by anyone: the
+    organisation it was made for could re-encrypt it to another. The recipient the
+    partnership signed for must be the identity that opens it (security review, issue 15).
+    Call only after the signature verified, so the manifest can be trusted."""
+    recipient = manifest.get("recipient")
+    named = str(recipient.get("age_recipient", "")) if isinstance(recipient, dict) else ""
+    if named in {str(identity.to_public()) for identity in identities}:
+        return
+    name = str(recipient.get("name", "")) if isinstance(recipient, dict) else ""
+    raise WrongRecipient(
+        f"This package was made for {name or 'another organisation'} "
+        f"(age key {named or 'not named'}), not for the identity you gave: it was passed on, "
+        "and is not yours to open. Ask the sending partnership for a package made for you."
+    )
+
+
 def open_package(
     data: bytes,
     identities: list[x25519.Identity],
@@ -303,6 +325,7 @@ def open_package(
             f"{sender.get('name', 'the sender')!s} (key {key_id(public)}): the package was "
             "not signed by that partnership, or its manifest was changed"
         ) from None
+    _check_recipient(manifest, identities)
     _verify_files(manifest, entries)
     return Opened(
         manifest=manifest,

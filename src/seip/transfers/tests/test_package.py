@@ -223,3 +223,22 @@ def test_the_pdf_lays_out_long_notes_and_markup_safely():
     pdf = record_pdf(document, title="Student record", author="Alpha Vale SEIP")
     assert pdf.startswith(b"%PDF")
     assert pdf.count(b"/Type /Page\n") > 5  # the note ran on over many pages
+
+
+@pytest.mark.promise("P15")
+def test_a_package_made_for_another_organisation_is_refused_even_if_it_decrypts(signer, identity):
+    """Security review, issue 15: organisation A re-encrypts the package it received to
+    organisation B's key. age then opens it for B, and the signature still holds, but the
+    signed manifest names A as the recipient: B must be refused."""
+    built = build(signer, identity)
+    other = x25519.Identity.generate()
+    passed_on = pyrage.encrypt(pyrage.decrypt(built.data, [identity]), [other.to_public()])
+    with pytest.raises(package.WrongRecipient, match="made for Bridgeway AP"):
+        open_(passed_on, other, signer)
+    # A package encrypted to both keys is refused to the one the manifest does not name.
+    both = pyrage.encrypt(
+        pyrage.decrypt(built.data, [identity]), [identity.to_public(), other.to_public()]
+    )
+    with pytest.raises(package.WrongRecipient):
+        open_(both, other, signer)
+    assert open_(both, identity, signer).manifest["recipient"]["name"] == "Bridgeway AP"

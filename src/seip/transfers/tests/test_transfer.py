@@ -25,7 +25,7 @@ from seip.records.tests.factories import school_source
 from seip.referrals.services import consent_withdraw
 from seip.sharing.models import Disclosure, DisclosureKind
 from seip.sharing.services import involvement_create
-from seip.transfers import keys
+from seip.transfers import keys, package
 from seip.transfers.services import organisation_identity_create
 
 LETTER = b"%PDF-1.4 a letter from the school\n"
@@ -374,3 +374,25 @@ def test_an_erased_record_cannot_be_sent(
                        reason=ShredReason.ERASURE)  # fmt: skip
     refused(student, county.provider, personas["coordinator"], tmp_path,
             "Nothing can be sent: This record's encrypted content was erased")  # fmt: skip
+
+
+@pytest.mark.promise("P15")
+def test_a_package_passed_on_to_another_organisation_does_not_open(
+    student, county, personas, provider_identity, tmp_path
+):
+    """Security review, issue 15: the provider re-encrypts its package to the agency's key.
+    The agency's identity decrypts it, but the signed manifest names the provider."""
+    import pyrage
+    from django.core.management.base import CommandError
+
+    export(student, county.provider, personas["coordinator"], tmp_path / "ap.age")
+    agency_identity = receives(county.agency, tmp_path)
+    provider_key = package.parse_identities(provider_identity.read_text())
+    agency_key = package.parse_identities(agency_identity.read_text())
+    inner = pyrage.decrypt((tmp_path / "ap.age").read_bytes(), provider_key)
+    passed_on = tmp_path / "passed-on.age"
+    passed_on.write_bytes(pyrage.encrypt(inner, [agency_key[0].to_public()]))
+    with pytest.raises(CommandError, match="made for Bridgeway AP"):
+        run("open", str(passed_on), "--identity", str(agency_identity),
+            "--out", str(tmp_path / "agency"))  # fmt: skip
+    assert not (tmp_path / "agency").exists()
