@@ -4,7 +4,10 @@ Reading the student is decided by ``students.selectors.student_record_visible_to
 module narrows it, default deny:
 
 - the profile (needs, contacts, agencies, plan) goes with the student record;
-- the chronology is the partnership's own working file: its staff only (P08);
+- the chronology is the partnership's own working file (P08): the co-ordinator, the
+  safeguarding lead, the DPO (who answers access requests from it) and the key worker who
+  holds the student's open case; other key workers see that the record exists, not its
+  notes;
 - safeguarding concerns are restricted (P02): the safeguarding lead and the co-ordinator
   of the student's partnership read them; the rest of that partnership's staff may open
   them only by giving a reason ("break glass"); everyone else is told they do not exist.
@@ -24,6 +27,8 @@ from seip.students.permissions import CASE_STAFF, WHOLE_PARTNERSHIP_WRITERS, hol
 
 #: Roles that read safeguarding concerns without giving a reason (P02).
 SAFEGUARDING_ROLES = frozenset({Role.SAFEGUARDING_LEAD, Role.COORDINATOR})
+#: Roles that read every chronology of their partnership; key workers read their caseload's.
+CHRONOLOGY_ROLES = frozenset({Role.COORDINATOR, Role.SAFEGUARDING_LEAD, Role.DPO})
 
 
 @dataclass(frozen=True)
@@ -39,8 +44,17 @@ class RecordAccess:
 
     @property
     def is_staff(self) -> bool:
-        """Partnership staff: may read the chronology."""
+        """Partnership staff: may know that the chronology and concerns exist."""
         return bool(self.roles & PARTNERSHIP_ROLES)
+
+    @property
+    def reads_chronology(self) -> bool:
+        """The case notes and their attachments (P08, need to know): the co-ordinator, the
+        safeguarding lead, the DPO and the key worker holding the student's open case. A
+        key worker's need to know is their caseload, not the whole partnership."""
+        return bool(self.roles & CHRONOLOGY_ROLES) or (
+            Role.KEY_WORKER in self.roles and self.holds_case
+        )
 
     @property
     def can_write(self) -> bool:

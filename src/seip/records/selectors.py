@@ -171,8 +171,9 @@ def profile_context(
 
 
 def notes_visible_to(user: User, student: Student) -> QuerySet[CaseNote]:
-    """The chronology is the partnership's own working file: its staff only (P08)."""
-    if not access_for(user, student).is_staff:
+    """The chronology is the partnership's own working file, read only by those who need
+    it (P08, ``RecordAccess.reads_chronology``)."""
+    if not access_for(user, student).reads_chronology:
         return CaseNote.objects.none()
     return CaseNote.objects.filter(student=student)
 

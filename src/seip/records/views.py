@@ -214,8 +214,18 @@ def _erased(request: HttpRequest, student: Student, error: crypto.DataUnavailabl
     )
 
 
-def chronology(request: HttpRequest, pk: int) -> HttpResponse:
+def _chronology_student(request: HttpRequest, pk: int) -> tuple[Student, RecordAccess]:
+    """Other partnership staff may know the record exists, so they get a 403, not a 404:
+    the chronology is read only by those who need it (P08)."""
     student, access = _staff_student(request, pk)
+    if not access.reads_chronology:
+        raise PermissionDenied("Only the student's key worker and the partnership's leads "
+                               "can read the chronology.")  # fmt: skip
+    return student, access
+
+
+def chronology(request: HttpRequest, pk: int) -> HttpResponse:
+    student, access = _chronology_student(request, pk)
     try:
         notes = selectors.chronology(student, _user(request))
     except crypto.DataUnavailable as error:
@@ -246,7 +256,7 @@ def note_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse | HttpResponse:
     """The decrypted file, after the same checks as the chronology itself."""
-    student, _ = _staff_student(request, pk)
+    student, _ = _chronology_student(request, pk)
     found = selectors.attachment_for(student, _user(request), attachment_pk)
     if found is None:
         raise Http404("No such attachment.")
