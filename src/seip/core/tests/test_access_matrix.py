@@ -452,7 +452,5 @@ def test_a_key_worker_off_the_case_reads_no_chronology(login, county, world):
         "records:note_new": 403,
         "records:attachment": 403,
     }
-    got = {
-        name: client.get(url_for(name, patterns[name], world)).status_code for name in expected
-    }
+    got = {name: client.get(url_for(name, patterns[name], world)).status_code for name in expected}
     assert got == expected
