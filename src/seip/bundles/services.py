@@ -192,7 +192,10 @@ def flagged_item_decide(
     item.exemption = exemption.value if decision in WITHHOLDING and exemption else ""
     item.replacement_encrypted = (
         crypto.encrypt_for(
-            bundle.student.referral_id, replacement.strip().encode(), aad=REPLACEMENT
+            bundle.student.referral_id,
+            replacement.strip().encode(),
+            aad=REPLACEMENT,
+            row=crypto.row_id(item),
         )
         if decision == Decision.REDACT
         else b""
@@ -217,7 +220,9 @@ def rulings_of(bundle: AccessBundle) -> dict[redaction.ItemKey, redaction.Ruling
     for item in items:
         text = ""
         if item.decision == Decision.REDACT and sealer is not None:
-            text = sealer.decrypt(bytes(item.replacement_encrypted), aad=REPLACEMENT).decode()
+            text = sealer.decrypt(
+                bytes(item.replacement_encrypted), aad=REPLACEMENT, row=crypto.row_id(item)
+            ).decode()
         rulings[item.key] = redaction.Ruling(
             decision=Decision(item.decision),
             replacement=text,

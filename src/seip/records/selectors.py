@@ -209,15 +209,21 @@ def chronology(student: Student, user: User) -> list[NoteView]:
     sealer = crypto.sealer_for(student.referral_id)
     views = {
         note.pk: NoteView(
-            note=note, text=sealer.decrypt(bytes(note.text_encrypted), aad=NOTE_TEXT).decode()
+            note=note,
+            text=sealer.decrypt(
+                bytes(note.text_encrypted), aad=NOTE_TEXT, row=crypto.row_id(note)
+            ).decode(),
         )
         for note in notes
     }
     for attachment in NoteAttachment.objects.filter(note__in=list(views)):
+        name = sealer.decrypt(
+            bytes(attachment.name_encrypted), aad=ATTACHMENT_NAME, row=crypto.row_id(attachment)
+        )
         views[attachment.note_id].attachments.append(
             AttachmentView(
                 pk=attachment.pk,
-                name=sealer.decrypt(bytes(attachment.name_encrypted), aad=ATTACHMENT_NAME).decode(),
+                name=name.decode(),
                 size=attachment.size,
                 content_type=attachment.content_type,
             )
@@ -247,15 +253,16 @@ def decrypt_concerns(concerns: list[SafeguardingConcern]) -> list[ConcernView]:
         )
     )
     sealers = {pk: crypto.sealer_for(referral) for pk, referral in subjects.items()}
+
+    def opened(concern: SafeguardingConcern, blob: bytes | memoryview, aad: bytes) -> str:
+        sealer = sealers[concern.student_id]
+        return sealer.decrypt(bytes(blob), aad=aad, row=crypto.row_id(concern)).decode()
+
     return [
         ConcernView(
             concern=concern,
-            details=sealers[concern.student_id]
-            .decrypt(bytes(concern.details_encrypted), aad=CONCERN_DETAILS)
-            .decode(),
-            actions_taken=sealers[concern.student_id]
-            .decrypt(bytes(concern.actions_encrypted), aad=CONCERN_ACTIONS)
-            .decode(),
+            details=opened(concern, concern.details_encrypted, CONCERN_DETAILS),
+            actions_taken=opened(concern, concern.actions_encrypted, CONCERN_ACTIONS),
         )
         for concern in concerns
     ]

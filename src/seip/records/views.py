@@ -1,3 +1,4 @@
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,8 @@ from seip.records.permissions import RecordAccess, access_for
 from seip.sharing.services import record_read
 from seip.students.models import Student
 from seip.students.selectors import student_record_visible_to
+
+logger = logging.getLogger(__name__)
 
 
 def _user(request: HttpRequest) -> User:
@@ -208,10 +211,14 @@ def target_status(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
 
 
 def _erased(request: HttpRequest, student: Student, error: crypto.DataUnavailable) -> HttpResponse:
-    """Content whose key was shredded (P22) is gone for good: say so, rather than fail."""
-    return render(
-        request, "records/erased.html", {"student": student, "message": error.message}, status=410
-    )
+    """Content whose key was shredded (P22) is gone for good: say so, rather than fail.
+    Ciphertext that fails its integrity check (altered, or moved from another row) is
+    said to be unreadable, and logged by id for the operators to look into (P14)."""
+    erased = isinstance(error, crypto.KeyShredded)
+    if not erased:
+        logger.warning("Encrypted content of student %s could not be read", student.pk)
+    context = {"student": student, "message": error.message, "erased": erased}
+    return render(request, "records/erased.html", context, status=410 if erased else 500)
 
 
 def _chronology_student(request: HttpRequest, pk: int) -> tuple[Student, RecordAccess]:
