@@ -42,6 +42,7 @@ from seip.students.models import Case, Student
 from seip.students.sources import SourceKind
 
 BATCH = 1000
+UPDATE_BATCH = 250
 IMPORT_NOTE = "Demo MIS export"
 
 SEN_NEEDS = [
@@ -273,9 +274,11 @@ def _seal(rows: _Rows, look: _Lookups) -> None:
         concern.actions_encrypted = sealer.encrypt(
             actions, aad=CONCERN_ACTIONS, row=row_id(concern)
         )
-    CaseNote.objects.bulk_update(rows.notes, ["text_encrypted"], batch_size=BATCH)
+    # Smaller batches than the inserts: an UPDATE from bulk_update scans a CASE of every
+    # row in its batch for each row, so its cost grows with the batch squared.
+    CaseNote.objects.bulk_update(rows.notes, ["text_encrypted"], batch_size=UPDATE_BATCH)
     SafeguardingConcern.objects.bulk_update(
-        rows.concerns, ["details_encrypted", "actions_encrypted"], batch_size=BATCH
+        rows.concerns, ["details_encrypted", "actions_encrypted"], batch_size=UPDATE_BATCH
     )
 
 
