@@ -174,3 +174,40 @@ def _checked(body: str, name: str, value: str, *, select: bool = False) -> bool:
         return block is not None and f'value="{value}" selected' in block.group(0)
     tag = re.search(rf'<input[^>]*name="{name}"[^>]*value="{value}"[^>]*>', body)
     return tag is not None and "checked" in tag.group(0)
+
+
+def test_a_replacement_is_bound_to_its_item_and_old_ones_are_resealed(
+    access_request, personas, history
+):
+    from django.core.management import call_command
+
+    from seip.bundles.models import FlaggedItem
+    from seip.keys import crypto
+
+    coordinator = personas["coordinator"]
+    bundle = services.bundle_prepare(request=access_request, actor=coordinator)
+    first, second = bundle.items.filter(item_type="case_notes").order_by("pk")[:2]
+    for item in bundle.items.exclude(pk__in=[first.pk, second.pk]):
+        services.flagged_item_decide(
+            item=item, decision=Decision.RELEASE, reason="Nothing to hold back", actor=coordinator
+        )
+    for item, text in ((first, "About a relative."), (second, "About a neighbour.")):
+        services.flagged_item_decide(
+            item=item, decision=Decision.REDACT, replacement=text, reason="Names someone",
+            actor=coordinator,
+        )  # fmt: skip
+    # Swapping the replacements between items fails the integrity check.
+    blob = FlaggedItem.objects.get(pk=first.pk).replacement_encrypted
+    FlaggedItem.objects.filter(pk=second.pk).update(replacement_encrypted=blob)
+    with pytest.raises(crypto.DecryptionFailed):
+        services.rulings_of(bundle)
+    # A replacement sealed before rows were bound (v1) is read, then re-sealed.
+    old = crypto.encrypt_for(
+        access_request.student.referral_id, b"About a neighbour.", aad=services.REPLACEMENT
+    )
+    FlaggedItem.objects.filter(pk=second.pk).update(replacement_encrypted=old)
+    assert services.rulings_of(bundle)[second.key].replacement == "About a neighbour."
+    call_command("keys", "rebind", stdout=io.StringIO())
+    resealed = bytes(FlaggedItem.objects.get(pk=second.pk).replacement_encrypted)
+    assert resealed.startswith(crypto.FORMAT_ROW)
+    assert services.rulings_of(bundle)[second.key].replacement == "About a neighbour."
