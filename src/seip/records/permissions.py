@@ -3,7 +3,9 @@
 Reading the student is decided by ``students.selectors.student_record_visible_to``; this
 module narrows it, default deny:
 
-- the profile (needs, contacts, agencies, plan) goes with the student record;
+- the profile (needs, contacts, agencies, plan) goes with the student record, except its
+  health details (types of need, health services involved), which go only to readers who
+  reach this student as the team, the family, a school or a health organisation (P07);
 - the chronology is the partnership's own working file (P08): the co-ordinator, the
   safeguarding lead, the DPO (who answers access requests from it) and the key worker who
   holds the student's open case; other key workers see that the record exists, not its
@@ -12,8 +14,9 @@ module narrows it, default deny:
   of the student's partnership read them; the rest of that partnership's staff may open
   them only by giving a reason ("break glass"); everyone else is told they do not exist.
 
-One query fetches the user's roles in the student's partnership, so a page can ask every
-question below for the same fixed cost.
+One query fetches the user's memberships that reach this student (a role held for another
+child counts for nothing here), so a page can ask every question below for the same
+fixed cost.
 """
 
 from dataclasses import dataclass
