@@ -122,7 +122,7 @@ def test_a_parent_asks_for_access_and_downloads_the_reviewed_bundle(
             break
         item = undecided.first
         if WITHHELD in (item.text_content() or ""):
-            item.get_by_label("Withhold", exact=True).check()
+            item.get_by_label("Withhold, and say so in the bundle").check()
             item.get_by_label("Withheld under (if withholding)").select_option(
                 label="DPA 2018 Schedule 2 paragraph 16 (information about another person)"
             )

@@ -332,6 +332,11 @@ def _what(action: str) -> str:
     }.get(action, action)
 
 
+#: The access log's "what" for reads of safeguarding concerns: left out of a bundle whose
+#: concerns were all withheld without saying so (``redaction.apply``).
+SAFEGUARDING_READS = frozenset(_what(action) for action in READ_ACTIONS)
+
+
 def assemble(student: Student, user: User) -> Bundle:
     """Everything held about ``student``, read as the rights handler ``user``.
 

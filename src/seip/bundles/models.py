@@ -71,7 +71,17 @@ class Flag(models.TextChoices):
 class Decision(models.TextChoices):
     RELEASE = "release", "Release as it is"
     REDACT = "redact", "Redact: replace the content with a text"
-    WITHHOLD = "withhold", "Withhold"
+    WITHHOLD = "withhold", "Withhold, and say so in the bundle"
+    # Where saying that something was withheld would itself cause the harm (a concern
+    # about the person asking): the bundle says nothing about the item (ADR 0028).
+    NEITHER_CONFIRM_NOR_DENY = (
+        "ncnd",
+        "Withhold, and neither confirm nor deny that it exists",
+    )
+
+
+#: Decisions that leave the item out of the released bundle; each needs an exemption.
+WITHHOLDING = frozenset({Decision.WITHHOLD, Decision.NEITHER_CONFIRM_NOR_DENY})
 
 
 class Exemption(models.TextChoices):

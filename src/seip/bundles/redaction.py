@@ -3,10 +3,13 @@
 The flagging is a simple, honest heuristic, not a judgement (ADR 0019):
 
 - contacts and carers other than the requester are about another person;
-- free text (case notes, reviews, placement reviews, safeguarding concerns) that contains
-  a capitalised first name from ``consultations/data/first_names.txt``, or the name of any
-  contact or carer other than the requester, may name another person; the child's own
-  names and the requester's are not counted;
+- free text (every ``redactable`` column of ``schema.TABLES`` outside the contact and
+  carer tables: the referral's reasons and summaries, case notes, risk assessments,
+  targets, incidents, provision, reviews, placement reviews, safeguarding concerns,
+  involvement and disclosure purposes, ...) that contains a capitalised first name from
+  ``consultations/data/first_names.txt``, or the name of any contact or carer other than
+  the requester, may name another person; the child's own names and the requester's are
+  not counted;
 - every safeguarding concern, because it may be withheld where disclosure would cause
   serious harm;
 - every file attached to a note, because its content cannot be read here.
@@ -21,19 +24,19 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from seip.bundles.assemble import Bundle, BundleFile, Row
-from seip.bundles.models import Decision, Exemption, Flag
-from seip.bundles.schema import TABLE_BY_KEY
+from seip.bundles.assemble import SAFEGUARDING_READS, Bundle, BundleFile, Row
+from seip.bundles.models import WITHHOLDING, Decision, Exemption, Flag
+from seip.bundles.schema import TABLE_BY_KEY, TABLES
 
 NAMES_FILE = Path(__file__).resolve().parents[1] / "consultations" / "data" / "first_names.txt"
-#: Tables of free text searched for names, and the columns searched.
-TEXT_TABLES: dict[str, tuple[str, ...]] = {
-    "case_notes": ("text",),
-    "reviews": TABLE_BY_KEY["reviews"].redactable,
-    "placement_reviews": ("summary", "next_steps"),
-    "safeguarding_concerns": ("details", "actions_taken"),
-}
 PEOPLE_TABLES = ("contacts", "carers")
+#: Tables of free text searched for names, and the columns searched: every free-text
+#: column the schema declares, so a new one is scanned without a change here.
+TEXT_TABLES: dict[str, tuple[str, ...]] = {
+    table.key: table.redactable
+    for table in TABLES
+    if table.redactable and table.key not in PEOPLE_TABLES
+}
 REDACTED = "[redacted]"
 _WORD = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\b")
 
@@ -106,19 +109,24 @@ def withheld_note(table: str, exemption: Exemption | None) -> str:
 
 
 def apply(bundle: Bundle, rulings: dict[ItemKey, Ruling]) -> Bundle:
-    """The bundle as released: redacted items replaced, withheld ones left out with a
-    note saying under which exemption. ``bundle`` itself is left as it was."""
+    """The bundle as released: redacted items replaced, withheld ones left out, with a
+    note saying under which exemption unless the reviewer chose to neither confirm nor
+    deny that the item exists. ``bundle`` itself is left as it was."""
     tables = {key: [dict(row) for row in rows] for key, rows in bundle.tables.items()}
     files = list(bundle.files)
     withheld = list(bundle.withheld)
     gone: set[ItemKey] = set()
+    unspoken: set[str] = set()
     for (table, pk), ruling in sorted(rulings.items()):
         row = next((r for r in tables.get(table, []) if r.get("id") == pk), None)
         if row is None or ruling.decision == Decision.RELEASE:
             continue
-        if ruling.decision == Decision.WITHHOLD:
+        if ruling.decision in WITHHOLDING:
             gone.add((table, pk))
-            withheld.append(withheld_note(table, ruling.exemption))
+            if ruling.decision == Decision.WITHHOLD:
+                withheld.append(withheld_note(table, ruling.exemption))
+            else:
+                unspoken.add(table)
             if table == "case_notes":  # a withheld note takes its files with it
                 gone |= {("attachments", r["id"]) for r in tables["attachments"]
                          if r["note_id"] == pk}  # fmt: skip
@@ -135,11 +143,17 @@ def apply(bundle: Bundle, rulings: dict[ItemKey, Ruling]) -> Bundle:
             for note in tables.get("case_notes", []):
                 note["attachments"] = note["attachments"].replace(old, row["file"])
         else:
-            first, *rest = TABLE_BY_KEY[table].redactable or ("id",)
+            first, *rest = _redactable(table)
             row[first] = ruling.replacement
             row.update(dict.fromkeys(rest, REDACTED))
     for table, rows in tables.items():
         tables[table] = [r for r in rows if (table, r.get("id")) not in gone]
+    if "safeguarding_concerns" in unspoken and not tables.get("safeguarding_concerns"):
+        # Neither confirm nor deny: with no concern left in the bundle, the access log's
+        # reads of concerns would still say that one exists.
+        tables["access_log"] = [
+            r for r in tables.get("access_log", []) if r.get("what") not in SAFEGUARDING_READS
+        ]
     files = [f for f in files if f.owner not in gone]
     for note in tables.get("case_notes", []):
         kept = [p for p in note["attachments"].split("; ") if p and not _gone_path(p, bundle, gone)]
@@ -152,6 +166,18 @@ def apply(bundle: Bundle, rulings: dict[ItemKey, Ruling]) -> Bundle:
         files=files,
         withheld=withheld,
     )
+
+
+def _redactable(table: str) -> tuple[str, ...]:
+    columns = TABLE_BY_KEY[table].redactable
+    if not columns:  # never the id: a redaction must not rewrite what names the row
+        raise ValueError(f"Items of {table} cannot be redacted: withhold or release them.")
+    return columns
+
+
+def can_redact(table: str) -> bool:
+    """Whether an item of ``table`` has content a redaction can replace."""
+    return table == "attachments" or bool(TABLE_BY_KEY[table].redactable)
 
 
 def _gone_path(path: str, bundle: Bundle, gone: set[ItemKey]) -> bool:

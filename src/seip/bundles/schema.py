@@ -36,7 +36,9 @@ class Table:
     title: str
     meaning: str
     columns: tuple[Column, ...]
-    #: Columns whose content a redaction replaces (the first gets the replacement text).
+    #: Free text that may name another person: every one is scanned for names
+    #: (``redaction.flags_for``), and a redaction replaces it (the first column gets the
+    #: replacement text, the others "[redacted]"). A new free-text column belongs here.
     redactable: tuple[str, ...] = ()
     #: Long free text: laid out as paragraphs in the PDF, not table cells.
     long_text: tuple[str, ...] = ()
@@ -97,6 +99,13 @@ signed_at: datetime: when the school signed the referral
 decided_at: datetime: when the partnership decided
 decline_reason: text: why it was declined, if it was
 """),
+        redactable=(
+            "reasons",
+            "support_tried",
+            "attendance_summary",
+            "behaviour_summary",
+            "decline_reason",
+        ),
         long_text=("reasons", "support_tried"),
     ),
     Table(
@@ -159,6 +168,7 @@ destination: text: where the student went next
 risk_assessment_on: date: date of the risk assessment
 risk_assessment_summary: text: the risk assessment's summary
 """),
+        redactable=("risk_assessment_summary",),
     ),
     Table(
         "needs",
@@ -174,6 +184,7 @@ superseded_at: datetime: when it was replaced
 correction_reason: text: why, when this row corrected an earlier value
 verified_on: date: when it was last checked
 {_SOURCE}"""),
+        redactable=("correction_reason",),
     ),
     Table(
         "contacts",
@@ -220,6 +231,7 @@ measure: text: how we will know it is met
 due_on: date: due date
 status: text: status
 """),
+        redactable=("description", "measure"),
     ),
     Table(
         "case_notes",
@@ -293,6 +305,7 @@ category: text: category
 severity: text: severity
 description: text: short description
 {_SOURCE}"""),
+        redactable=("description",),
     ),
     Table(
         "exclusions",
@@ -352,6 +365,7 @@ funding_stream: text: how it is funded
 placement_site: text: for an alternative provision placement, the site
 placement_days_per_week: decimal: days a week at the placement
 {_SOURCE}"""),
+        redactable=("description",),
     ),
     Table(
         "placement_reviews",
@@ -410,6 +424,7 @@ purpose: text: why it is involved
 starts_on: date: from
 ends_on: date: to
 """),
+        redactable=("purpose",),
     ),
     Table(
         "disclosures",
@@ -422,6 +437,7 @@ organisation: text: who received it
 kind: text: how (viewed, downloaded, sent a transfer...)
 purpose: text: why
 """),
+        redactable=("purpose",),
     ),
     Table(
         "access_log",
@@ -458,6 +474,7 @@ returned_to: text: the school it went back to
 returned_on: date: when
 received_by: text: who received it
 """),
+        redactable=("description",),
     ),
 )
 

@@ -16,7 +16,14 @@ from seip.accounts.models import User
 from seip.audit.services import audit_record
 from seip.bundles import output, redaction
 from seip.bundles.assemble import Bundle, assemble
-from seip.bundles.models import AccessBundle, BundleStatus, Decision, Exemption, FlaggedItem
+from seip.bundles.models import (
+    WITHHOLDING,
+    AccessBundle,
+    BundleStatus,
+    Decision,
+    Exemption,
+    FlaggedItem,
+)
 from seip.keys import crypto
 from seip.progress.selectors import portal_students_visible_to
 from seip.rights.models import OPEN_STATUSES, RequestType, RightsRequest
@@ -161,7 +168,8 @@ def flagged_item_decide(
     actor: User,
 ) -> FlaggedItem:
     """Release, redact (with the text that replaces the content) or withhold (under a
-    named exemption) one flagged item, with the reason (P18)."""
+    named exemption, saying so in the bundle or neither confirming nor denying that the
+    item exists) one flagged item, with the reason (P18)."""
     bundle = item.bundle
     _check_request(bundle.request, actor)
     if bundle.is_released:
@@ -171,18 +179,23 @@ def flagged_item_decide(
     errors: dict[str, str] = {}
     if not reason.strip():
         errors["reason"] = "Give the reason for the decision"
-    if decision == Decision.REDACT and not replacement.strip():
+    if decision == Decision.REDACT and not redaction.can_redact(item.item_type):
+        errors["decision"] = "This item has no text to redact: release or withhold it"
+    elif decision == Decision.REDACT and not replacement.strip():
         errors["replacement"] = "Enter the text that replaces the redacted content"
-    if decision == Decision.WITHHOLD and exemption is None:
+    if decision in WITHHOLDING and exemption is None:
         errors["exemption"] = "Choose the exemption the item is withheld under"
     if errors:
         raise ValidationError(errors)
     item.decision = decision
     item.reason = reason.strip()
-    item.exemption = exemption.value if decision == Decision.WITHHOLD and exemption else ""
+    item.exemption = exemption.value if decision in WITHHOLDING and exemption else ""
     item.replacement_encrypted = (
         crypto.encrypt_for(
-            bundle.student.referral_id, replacement.strip().encode(), aad=REPLACEMENT
+            bundle.student.referral_id,
+            replacement.strip().encode(),
+            aad=REPLACEMENT,
+            row=crypto.row_id(item),
         )
         if decision == Decision.REDACT
         else b""
@@ -207,7 +220,9 @@ def rulings_of(bundle: AccessBundle) -> dict[redaction.ItemKey, redaction.Ruling
     for item in items:
         text = ""
         if item.decision == Decision.REDACT and sealer is not None:
-            text = sealer.decrypt(bytes(item.replacement_encrypted), aad=REPLACEMENT).decode()
+            text = sealer.decrypt(
+                bytes(item.replacement_encrypted), aad=REPLACEMENT, row=crypto.row_id(item)
+            ).decode()
         rulings[item.key] = redaction.Ruling(
             decision=Decision(item.decision),
             replacement=text,
@@ -262,7 +277,8 @@ def bundle_release(*, bundle: AccessBundle, actor: User) -> AccessBundle:
         outcome_notes=(
             f"Bundle released through the portal: {len(decided)} flagged items, "
             f"{decided.count(Decision.REDACT)} redacted, "
-            f"{decided.count(Decision.WITHHOLD)} withheld."
+            f"{_withheld(decided)} withheld "
+            f"({decided.count(Decision.NEITHER_CONFIRM_NOR_DENY)} without saying so)."
         ),
         actor=actor,
     )
@@ -284,12 +300,17 @@ def bundle_release(*, bundle: AccessBundle, actor: User) -> AccessBundle:
         detail={
             "request": request.pk,
             "redacted": decided.count(Decision.REDACT),
-            "withheld": decided.count(Decision.WITHHOLD),
+            "withheld": _withheld(decided),
+            "ncnd": decided.count(Decision.NEITHER_CONFIRM_NOR_DENY),
             "pdf_sha256": bundle.pdf_sha256,
             "zip_sha256": bundle.zip_sha256,
         },
     )
     return bundle
+
+
+def _withheld(decided: list[str]) -> int:
+    return sum(1 for decision in decided if decision in WITHHOLDING)
 
 
 FORMATS = ("pdf", "zip")

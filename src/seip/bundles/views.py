@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from seip.accounts.models import User
 from seip.bundles import redaction, services
 from seip.bundles.assemble import assemble
-from seip.bundles.forms import DecisionForm
+from seip.bundles.forms import DecisionForm, initial_for
 from seip.bundles.models import AccessBundle, BundleStatus, Decision, Flag, FlaggedItem
 from seip.bundles.schema import TABLE_BY_KEY
 from seip.bundles.selectors import bundles_visible_to, released_bundles_of
@@ -54,7 +54,9 @@ def _item_rows(
             "label": redaction.label_of(row, item.item_type),
             "flags": [FLAG_LABELS.get(flag, flag) for flag in item.flags],
             "content": shown,
-            "form": form if item == bound else DecisionForm(prefix=f"item-{item.pk}"),
+            "form": form
+            if item == bound
+            else DecisionForm(prefix=f"item-{item.pk}", initial=initial_for(item)),
         })  # fmt: skip
     return rows
 

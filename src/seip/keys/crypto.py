@@ -3,9 +3,13 @@
 The one place that turns a child's personal data into ciphertext and back.
 
 - **Data key.** Each subject (a referral, and so its student) has a random AES-256 key.
-  Text and files are sealed with AES-256-GCM under it: ``b"v1"`` + a random 96-bit nonce +
-  ciphertext and tag. The associated data names the subject and the field, so a blob copied
-  to another student's row, or from the details column into the actions column, fails.
+  Text and files are sealed with AES-256-GCM under it: a format tag + a random 96-bit
+  nonce + ciphertext and tag. The associated data names the subject and the field, so a
+  blob copied to another student's row, or from the details column into the actions
+  column, fails. A column of a row (``b"v2"``) also names the row, model label and
+  primary key (:func:`row_id`), so a blob copied from one of a student's notes into
+  another of theirs fails too. ``b"v1"`` blobs (subject and field only: files, and rows
+  written before v2) stay readable; ``seip keys rebind`` re-seals old rows as v2.
 - **Wrapping.** The data key is stored only wrapped (``keys.DataKey.wrapped``), under a
   key-encryption key derived (HKDF-SHA256) from the current master key and a random 256-bit
   secret kept in the *key store*: one file per key in ``settings.KEY_STORE_DIR``, outside
@@ -26,6 +30,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -35,12 +40,15 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from seip.keys.models import DataKey
 from seip.referrals.models import Referral
 
+#: Bound to the subject and the field: files, and rows sealed before v2.
 FORMAT = b"v1"
+#: Bound to the subject, the field and the row (model label and primary key).
+FORMAT_ROW = b"v2"
 NONCE_BYTES = 12
 SECRET_BYTES = 32
 CACHE_SIZE = 1024
@@ -69,7 +77,22 @@ class KeyMissing(DataUnavailable):
 
 
 class DecryptionFailed(DataUnavailable):
-    """The ciphertext was changed, or belongs to another subject or field."""
+    """The ciphertext was changed, or belongs to another subject, field or row."""
+
+    message = (
+        "This record's encrypted content failed its integrity check: it was altered, or "
+        "copied from another record."
+    )
+
+
+def row_id(instance: models.Model) -> bytes:
+    """A saved row's identity for the associated data: ``records.casenote:42``.
+
+    The primary key is known only once the row is inserted, so a service inserts the row,
+    then seals its columns with this and saves them (one more UPDATE, same transaction)."""
+    if instance.pk is None:
+        raise ValueError("Save the row first: its ciphertext is bound to its primary key.")
+    return f"{instance._meta.label_lower}:{instance.pk}".encode()
 
 
 class Sealer:
@@ -81,21 +104,61 @@ class Sealer:
         self.subject_id = subject_id
         self._aead = AESGCM(key)
 
-    def _aad(self, aad: bytes) -> bytes:
-        return b"seip:subject:%d:" % self.subject_id + aad
+    def _aad(self, aad: bytes, row: bytes | None = None) -> bytes:
+        bound = b"seip:subject:%d:" % self.subject_id + aad
+        return bound if row is None else bound + b":row:" + row
 
-    def encrypt(self, plaintext: bytes, *, aad: bytes = b"") -> bytes:
+    def encrypt(self, plaintext: bytes, *, aad: bytes = b"", row: bytes | None = None) -> bytes:
+        """Seal for this subject and field ``aad``; with ``row`` (:func:`row_id`), for
+        that row only (v2)."""
         nonce = os.urandom(NONCE_BYTES)
-        return FORMAT + nonce + self._aead.encrypt(nonce, plaintext, self._aad(aad))
+        tag = FORMAT if row is None else FORMAT_ROW
+        return tag + nonce + self._aead.encrypt(nonce, plaintext, self._aad(aad, row))
 
-    def decrypt(self, blob: bytes, *, aad: bytes = b"") -> bytes:
-        if blob[: len(FORMAT)] != FORMAT:
+    def decrypt(self, blob: bytes, *, aad: bytes = b"", row: bytes | None = None) -> bytes:
+        """Open a blob of this subject and field. A v2 blob opens only for the ``row`` it
+        was sealed for; a v1 blob (written before rows were bound) is still read."""
+        tag = blob[: len(FORMAT)]
+        if tag == FORMAT_ROW and row is None:
+            raise DecryptionFailed("This ciphertext belongs to a row: name the row to open it.")
+        if tag not in (FORMAT, FORMAT_ROW):
             raise DecryptionFailed("Not a per-subject ciphertext (unknown format).")
+        bound = self._aad(aad, row if tag == FORMAT_ROW else None)
         nonce = blob[len(FORMAT) : len(FORMAT) + NONCE_BYTES]
         try:
-            return self._aead.decrypt(nonce, blob[len(FORMAT) + NONCE_BYTES :], self._aad(aad))
+            return self._aead.decrypt(nonce, blob[len(FORMAT) + NONCE_BYTES :], bound)
         except InvalidTag:
-            raise DecryptionFailed("The ciphertext was altered or is not this record's.") from None
+            raise DecryptionFailed(
+                "Integrity check failed: the ciphertext was altered, or belongs to another "
+                "record, field or row."
+            ) from None
+
+
+# Sealed columns, registered by the apps that own them -------------------------------------
+
+
+@dataclass(frozen=True)
+class SealedColumns:
+    """The row-bound ciphertext columns of one model, for ``seip keys rebind``."""
+
+    model: type[models.Model]
+    #: The lookup from the row to its subject's referral id, e.g. ``student__referral_id``.
+    subject: str
+    #: Each column and the field name sealed into its associated data.
+    columns: dict[str, bytes]
+
+
+_sealed: dict[str, SealedColumns] = {}
+
+
+def register_sealed(model: type[models.Model], *, subject: str, columns: dict[str, bytes]) -> None:
+    """Declare ``model``'s sealed columns (from its app's ``AppConfig.ready``), so that
+    re-sealing old rows reaches them without this app knowing the others."""
+    _sealed[model._meta.label_lower] = SealedColumns(model, subject, dict(columns))
+
+
+def sealed_columns() -> list[SealedColumns]:
+    return [_sealed[label] for label in sorted(_sealed)]
 
 
 # Key store ---------------------------------------------------------------------------------
@@ -360,18 +423,23 @@ def sealers_for(subject_ids: Iterable[int]) -> dict[int, Sealer]:
 # The functions the call sites use -----------------------------------------------------------
 
 
-def encrypt_for(subject: Subject, plaintext: bytes, *, aad: bytes = b"") -> bytes:
-    """Seal ``plaintext`` for ``subject``; ``aad`` names the field, e.g. b"note.text"."""
-    return sealer_for(subject, create=True).encrypt(plaintext, aad=aad)
+def encrypt_for(
+    subject: Subject, plaintext: bytes, *, aad: bytes = b"", row: bytes | None = None
+) -> bytes:
+    """Seal ``plaintext`` for ``subject``; ``aad`` names the field, e.g. b"note.text", and
+    ``row`` the saved row that holds it (:func:`row_id`)."""
+    return sealer_for(subject, create=True).encrypt(plaintext, aad=aad, row=row)
 
 
-def decrypt_for(subject: Subject, blob: bytes, *, aad: bytes = b"") -> bytes:
-    """Open what ``encrypt_for`` sealed for the same subject and ``aad``.
+def decrypt_for(
+    subject: Subject, blob: bytes, *, aad: bytes = b"", row: bytes | None = None
+) -> bytes:
+    """Open what ``encrypt_for`` sealed for the same subject, ``aad`` and ``row``.
 
     Raises ``KeyShredded`` after shredding, ``DecryptionFailed`` for tampered or misplaced
     ciphertext: both are ``DataUnavailable``, whose ``message`` a page may show.
     """
-    return sealer_for(subject).decrypt(blob, aad=aad)
+    return sealer_for(subject).decrypt(blob, aad=aad, row=row)
 
 
 def _file_aad(folder: str) -> bytes:

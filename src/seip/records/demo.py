@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from seip.accounts.models import Membership, Role
 from seip.audit.services import audit_record
-from seip.keys.crypto import Sealer, sealers_for
+from seip.keys.crypto import Sealer, row_id, sealers_for
 from seip.organisations.models import OrganisationType, PartnerOrganisation
 from seip.records.models import (
     CaseNote,
@@ -42,6 +42,7 @@ from seip.students.models import Case, Student
 from seip.students.sources import SourceKind
 
 BATCH = 1000
+UPDATE_BATCH = 250
 IMPORT_NOTE = "Demo MIS export"
 
 SEN_NEEDS = [
@@ -86,6 +87,9 @@ class _Rows:
     targets: list[tuple[int, Target]] = field(default_factory=list)
     notes: list[CaseNote] = field(default_factory=list)
     concerns: list[SafeguardingConcern] = field(default_factory=list)
+    # The plaintexts, sealed once the rows have their primary keys (crypto.row_id).
+    note_texts: list[bytes] = field(default_factory=list)
+    concern_texts: list[tuple[bytes, bytes]] = field(default_factory=list)
 
 
 @dataclass
@@ -239,24 +243,43 @@ def _history(
         kind, text = rng.choice(NOTES)
         day = min(look.today, referred + dt.timedelta(days=rng.randint(0, 150)))
         rows.notes.append(
-            CaseNote(student=student, kind=kind, happened_on=day, author_id=author,
-                     text_encrypted=look.sealers[student.referral_id].encrypt(
-                         text.encode(), aad=NOTE_TEXT))
+            CaseNote(student=student, kind=kind, happened_on=day, author_id=author)
         )  # fmt: skip
+        rows.note_texts.append(text.encode())
     if rng.random() < 0.05:
         leads: list[int | None] = [*look.leads.get(student.partnership_id, [])] or [author]
-        sealer = look.sealers[student.referral_id]
         for _ in range(rng.choice([1, 1, 2])):
             category, details, actions = rng.choice(CONCERNS)
             day = min(look.today, referred + dt.timedelta(days=rng.randint(0, 150)))
             rows.concerns.append(
                 SafeguardingConcern(
                     student=student, raised_on=day, category=look.categories[category],
-                    details_encrypted=sealer.encrypt(details.encode(), aad=CONCERN_DETAILS),
-                    actions_encrypted=sealer.encrypt(actions.encode(), aad=CONCERN_ACTIONS),
                     raised_by_id=rng.choice(leads),
                 )
             )  # fmt: skip
+            rows.concern_texts.append((details.encode(), actions.encode()))
+
+
+def _seal(rows: _Rows, look: _Lookups) -> None:
+    """Seal the notes and concerns once inserted: each ciphertext names its row (P14)."""
+    for note, text in zip(rows.notes, rows.note_texts, strict=True):
+        note.text_encrypted = look.sealers[note.student.referral_id].encrypt(
+            text, aad=NOTE_TEXT, row=row_id(note)
+        )
+    for concern, (details, actions) in zip(rows.concerns, rows.concern_texts, strict=True):
+        sealer = look.sealers[concern.student.referral_id]
+        concern.details_encrypted = sealer.encrypt(
+            details, aad=CONCERN_DETAILS, row=row_id(concern)
+        )
+        concern.actions_encrypted = sealer.encrypt(
+            actions, aad=CONCERN_ACTIONS, row=row_id(concern)
+        )
+    # Smaller batches than the inserts: an UPDATE from bulk_update scans a CASE of every
+    # row in its batch for each row, so its cost grows with the batch squared.
+    CaseNote.objects.bulk_update(rows.notes, ["text_encrypted"], batch_size=UPDATE_BATCH)
+    SafeguardingConcern.objects.bulk_update(
+        rows.concerns, ["details_encrypted", "actions_encrypted"], batch_size=UPDATE_BATCH
+    )
 
 
 def build_history(students: list[Student], seed: int) -> None:
@@ -283,4 +306,5 @@ def build_history(students: list[Student], seed: int) -> None:
         Target.objects.bulk_create(targets, batch_size=BATCH)
         CaseNote.objects.bulk_create(rows.notes, batch_size=BATCH)
         SafeguardingConcern.objects.bulk_create(rows.concerns, batch_size=BATCH)
+        _seal(rows, look)
         audit_record(actor=None, action="demo.records", detail={"students": len(todo)})

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from seip.organisations.models import PartnerOrganisation
+from seip.organisations.models import OrganisationType, PartnerOrganisation
 from seip.students.models import Student
 from seip.students.sources import Sourced
 
@@ -202,6 +202,17 @@ class StudentAgency(Sourced):
     @property
     def agency_name(self) -> str:
         return self.organisation.name if self.organisation is not None else self.organisation_name
+
+    @property
+    def reveals_health(self) -> bool:
+        """Whether the involvement itself is a health detail (P07): that CAMHS or the school
+        nursing service works with a child says something about the child's health. A
+        registered organisation's type decides; a name typed in cannot be classified (it
+        may be a clinic), so it is treated as health until the organisation is registered.
+        Default deny."""
+        if self.organisation is None:
+            return True
+        return self.organisation.type == OrganisationType.HEALTH
 
 
 class SupportPlan(models.Model):

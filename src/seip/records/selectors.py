@@ -15,6 +15,7 @@ from django.db.models import QuerySet, Subquery
 
 from seip.accounts.models import User
 from seip.keys import crypto
+from seip.organisations.models import OrganisationType
 from seip.records.models import (
     CaseNote,
     Contact,
@@ -35,6 +36,7 @@ from seip.records.services import (
     fact_key,
 )
 from seip.students.models import Student
+from seip.students.sources import Sourced
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,15 @@ def _latest_plan(student: Student) -> Subquery:
 HEALTH_KINDS = frozenset({NeedKind.SEN_PRIMARY, NeedKind.SEN_SECONDARY})
 
 
+def shown_source(fact: Sourced, *, health: bool) -> str:
+    """A fact's source as this reader may see it: a fact supplied by a health service
+    names that service only to those who read health (P07); others see "Another agency"."""
+    organisation = fact.source_organisation
+    if not health and organisation is not None and organisation.type == OrganisationType.HEALTH:
+        return str(fact.get_source_kind_display())
+    return fact.source_label
+
+
 def profile_context(
     student: Student, user: User, access: RecordAccess | None = None
 ) -> dict[str, Any]:
@@ -126,35 +137,43 @@ def profile_context(
     targets, and every fact with its source and last check (P11, P12). Five queries, and
     one more if ``access`` is not given.
 
-    Health details are withheld from readers who may not see them (field-level
-    restriction): they learn that something is withheld, not what."""
+    Health details (the SEN types of need, the health services involved, and which health
+    service supplied a fact) are withheld from readers who may not see them (field-level
+    restriction, ``RecordAccess.reads_health``): they learn that something is withheld,
+    not what."""
     access = access or access_for(user, student)
+    health = access.reads_health
     needs = current_needs(student)
-    withheld = 0
-    if not access.reads_health:
-        kept = [need for need in needs if need.kind not in HEALTH_KINDS]
-        withheld, needs = len(needs) - len(kept), kept
     contacts = list(Contact.objects.filter(student=student).select_related("source_organisation"))
     agencies = list(
         StudentAgency.objects.filter(student=student).select_related(
             "organisation", "source_organisation"
         )
     )
+    withheld = 0
+    if not health:
+        kept_needs = [need for need in needs if need.kind not in HEALTH_KINDS]
+        kept_agencies = [agency for agency in agencies if not agency.reveals_health]
+        withheld = len(needs) - len(kept_needs) + len(agencies) - len(kept_agencies)
+        needs, agencies = kept_needs, kept_agencies
+    for row in (*needs, *contacts, *agencies):
+        # Shown in place of ``source_label``: a fact that CAMHS supplied names CAMHS.
+        row.shown_source = shown_source(row, health=health)  # type: ignore[attr-defined]
     plan = current_plan(student)
     targets = list(Target.objects.filter(plan=_latest_plan(student)).order_by("due_on", "pk"))
     facts = [
         *(
-            Fact(fact_key(n), n.get_kind_display(), n.value_label, n.source_label,
+            Fact(fact_key(n), n.get_kind_display(), n.value_label, shown_source(n, health=health),
                  n.obtained_on, n.verified_on)
             for n in needs
         ),
         *(
-            Fact(fact_key(c), f"Contact: {c.relationship}", c.name, c.source_label,
-                 c.obtained_on, c.verified_on)
+            Fact(fact_key(c), f"Contact: {c.relationship}", c.name,
+                 shown_source(c, health=health), c.obtained_on, c.verified_on)
             for c in contacts
         ),
         *(
-            Fact(fact_key(a), "Agency", a.agency_name, a.source_label,
+            Fact(fact_key(a), "Agency", a.agency_name, shown_source(a, health=health),
                  a.obtained_on, a.verified_on)
             for a in agencies
         ),
@@ -171,8 +190,9 @@ def profile_context(
 
 
 def notes_visible_to(user: User, student: Student) -> QuerySet[CaseNote]:
-    """The chronology is the partnership's own working file: its staff only (P08)."""
-    if not access_for(user, student).is_staff:
+    """The chronology is the partnership's own working file, read only by those who need
+    it (P08, ``RecordAccess.reads_chronology``)."""
+    if not access_for(user, student).reads_chronology:
         return CaseNote.objects.none()
     return CaseNote.objects.filter(student=student)
 
@@ -189,15 +209,21 @@ def chronology(student: Student, user: User) -> list[NoteView]:
     sealer = crypto.sealer_for(student.referral_id)
     views = {
         note.pk: NoteView(
-            note=note, text=sealer.decrypt(bytes(note.text_encrypted), aad=NOTE_TEXT).decode()
+            note=note,
+            text=sealer.decrypt(
+                bytes(note.text_encrypted), aad=NOTE_TEXT, row=crypto.row_id(note)
+            ).decode(),
         )
         for note in notes
     }
     for attachment in NoteAttachment.objects.filter(note__in=list(views)):
+        name = sealer.decrypt(
+            bytes(attachment.name_encrypted), aad=ATTACHMENT_NAME, row=crypto.row_id(attachment)
+        )
         views[attachment.note_id].attachments.append(
             AttachmentView(
                 pk=attachment.pk,
-                name=sealer.decrypt(bytes(attachment.name_encrypted), aad=ATTACHMENT_NAME).decode(),
+                name=name.decode(),
                 size=attachment.size,
                 content_type=attachment.content_type,
             )
@@ -227,15 +253,16 @@ def decrypt_concerns(concerns: list[SafeguardingConcern]) -> list[ConcernView]:
         )
     )
     sealers = {pk: crypto.sealer_for(referral) for pk, referral in subjects.items()}
+
+    def opened(concern: SafeguardingConcern, blob: bytes | memoryview, aad: bytes) -> str:
+        sealer = sealers[concern.student_id]
+        return sealer.decrypt(bytes(blob), aad=aad, row=crypto.row_id(concern)).decode()
+
     return [
         ConcernView(
             concern=concern,
-            details=sealers[concern.student_id]
-            .decrypt(bytes(concern.details_encrypted), aad=CONCERN_DETAILS)
-            .decode(),
-            actions_taken=sealers[concern.student_id]
-            .decrypt(bytes(concern.actions_encrypted), aad=CONCERN_ACTIONS)
-            .decode(),
+            details=opened(concern, concern.details_encrypted, CONCERN_DETAILS),
+            actions_taken=opened(concern, concern.actions_encrypted, CONCERN_ACTIONS),
         )
         for concern in concerns
     ]

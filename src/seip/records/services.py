@@ -426,24 +426,26 @@ def note_add(
     if errors:
         raise ValidationError(errors)
     sealer = crypto.sealer_for(student.referral_id, create=True)
-    note = CaseNote(
-        student=student,
-        kind=kind,
-        happened_on=happened_on,
-        author=actor,
-        text_encrypted=sealer.encrypt(text.strip().encode(), aad=NOTE_TEXT),
-    )
-    note.full_clean()
+    note = CaseNote(student=student, kind=kind, happened_on=happened_on, author=actor)
+    note.full_clean(exclude=["text_encrypted"])
+    # The ciphertext names its row (P14), so it is sealed once the row has its key.
     note.save()
+    note.text_encrypted = sealer.encrypt(
+        text.strip().encode(), aad=NOTE_TEXT, row=crypto.row_id(note)
+    )
+    note.save(update_fields=["text_encrypted"])
     for upload in uploads:
-        NoteAttachment.objects.create(
+        attachment = NoteAttachment.objects.create(
             note=note,
             stored_as=crypto.store_encrypted_for(student.referral_id, "case-notes", upload.content),
-            name_encrypted=sealer.encrypt(upload.name.encode(), aad=ATTACHMENT_NAME),
             content_type=upload.content_type or "application/octet-stream",
             size=len(upload.content),
             sha256=sha256(upload.content),
         )
+        attachment.name_encrypted = sealer.encrypt(
+            upload.name.encode(), aad=ATTACHMENT_NAME, row=crypto.row_id(attachment)
+        )
+        attachment.save(update_fields=["name_encrypted"])
     audit_record(
         actor=actor,
         action="records.note.add",
@@ -475,15 +477,19 @@ def concern_raise(
         raise ValidationError(errors)
     sealer = crypto.sealer_for(student.referral_id, create=True)
     concern = SafeguardingConcern(
-        student=student,
-        raised_on=raised_on,
-        category=category,
-        details_encrypted=sealer.encrypt(details.strip().encode(), aad=CONCERN_DETAILS),
-        actions_encrypted=sealer.encrypt(actions_taken.strip().encode(), aad=CONCERN_ACTIONS),
-        raised_by=actor,
+        student=student, raised_on=raised_on, category=category, raised_by=actor
     )
-    concern.full_clean()
+    concern.full_clean(exclude=["details_encrypted", "actions_encrypted"])
+    # The ciphertext names its row (P14), so it is sealed once the row has its key.
     concern.save()
+    row = crypto.row_id(concern)
+    concern.details_encrypted = sealer.encrypt(
+        details.strip().encode(), aad=CONCERN_DETAILS, row=row
+    )
+    concern.actions_encrypted = sealer.encrypt(
+        actions_taken.strip().encode(), aad=CONCERN_ACTIONS, row=row
+    )
+    concern.save(update_fields=["details_encrypted", "actions_encrypted"])
     audit_record(
         actor=actor,
         action="records.concern.raise",

@@ -1,3 +1,4 @@
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,8 @@ from seip.records.permissions import RecordAccess, access_for
 from seip.sharing.services import record_read
 from seip.students.models import Student
 from seip.students.selectors import student_record_visible_to
+
+logger = logging.getLogger(__name__)
 
 
 def _user(request: HttpRequest) -> User:
@@ -210,14 +213,28 @@ def target_status(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
 
 
 def _erased(request: HttpRequest, student: Student, error: crypto.DataUnavailable) -> HttpResponse:
-    """Content whose key was shredded (P22) is gone for good: say so, rather than fail."""
-    return render(
-        request, "records/erased.html", {"student": student, "message": error.message}, status=410
-    )
+    """Content whose key was shredded (P22) is gone for good: say so, rather than fail.
+    Ciphertext that fails its integrity check (altered, or moved from another row) is
+    said to be unreadable, and logged by id for the operators to look into (P14)."""
+    erased = isinstance(error, crypto.KeyShredded)
+    if not erased:
+        logger.warning("Encrypted content of student %s could not be read", student.pk)
+    context = {"student": student, "message": error.message, "erased": erased}
+    return render(request, "records/erased.html", context, status=410 if erased else 500)
+
+
+def _chronology_student(request: HttpRequest, pk: int) -> tuple[Student, RecordAccess]:
+    """Other partnership staff may know the record exists, so they get a 403, not a 404:
+    the chronology is read only by those who need it (P08)."""
+    student, access = _staff_student(request, pk)
+    if not access.reads_chronology:
+        raise PermissionDenied("Only the student's key worker and the partnership's leads "
+                               "can read the chronology.")  # fmt: skip
+    return student, access
 
 
 def chronology(request: HttpRequest, pk: int) -> HttpResponse:
-    student, access = _staff_student(request, pk)
+    student, access = _chronology_student(request, pk)
     try:
         notes = selectors.chronology(student, _user(request))
     except crypto.DataUnavailable as error:
@@ -249,7 +266,7 @@ def note_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse | HttpResponse:
     """The decrypted file, after the same checks as the chronology itself."""
-    student, _ = _staff_student(request, pk)
+    student, _ = _chronology_student(request, pk)
     found = selectors.attachment_for(student, _user(request), attachment_pk)
     if found is None:
         raise Http404("No such attachment.")

@@ -31,7 +31,10 @@ print(
             + CaseNote.objects.filter(student_id=erased_student).count(),
             # The subject is the referral, never the student: their ids differ.
             "kept_note": crypto.decrypt_for(
-                kept.referral_id, bytes(note.text_encrypted), aad=NOTE_TEXT
+                kept.referral_id,
+                bytes(note.text_encrypted),
+                aad=NOTE_TEXT,
+                row=crypto.row_id(note),
             ).decode()
             if note
             else None,

@@ -145,6 +145,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "records:agency_new": CASE_STAFF_FORM,
     "records:target_new": CASE_STAFF_FORM,
     "records:target_status": CASE_STAFF_FORM,
+    # The key_worker persona holds the case; a key worker who does not gets a 403
+    # (test_a_key_worker_off_the_case_reads_no_chronology).
     "records:chronology": row(404, staff=200),
     "records:note_new": CASE_STAFF_ONLY,
     "records:attachment": row(404, staff=200),
@@ -431,3 +433,24 @@ def test_access_matrix(login, personas, world, persona):
     assert fixed == [], "fixed: remove these from KNOWN_BUGS"
     if bugs:
         pytest.xfail(" / ".join(sorted(bugs)))
+
+
+@pytest.mark.promise("P08")
+def test_a_key_worker_off_the_case_reads_no_chronology(login, county, world):
+    """The chronology is need to know: a key worker of the same partnership who does not
+    hold the case sees the record, not its notes or attachments."""
+    from seip.accounts.models import Membership, Role
+    from seip.accounts.tests.factories import UserFactory
+
+    other = UserFactory(email="other-key-worker@seip.test", full_name="Other Key Worker")
+    Membership.objects.create(user=other, role=Role.KEY_WORKER, partnership=county.a)
+    client = login(other)
+    patterns = dict(named_urls())
+    expected = {
+        "records:profile": 200,
+        "records:chronology": 403,
+        "records:note_new": 403,
+        "records:attachment": 403,
+    }
+    got = {name: client.get(url_for(name, patterns[name], world)).status_code for name in expected}
+    assert got == expected

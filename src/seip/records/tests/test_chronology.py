@@ -99,3 +99,40 @@ def test_an_empty_note_is_refused(login, personas, student):
     assert "Enter the note" in body
     assert "Enter the date" in body
     assert not CaseNote.objects.exists()
+
+
+@pytest.fixture
+def other_key_worker(county):
+    """A key worker of the same partnership who does not hold this student's case."""
+    from seip.accounts.models import Membership, Role
+    from seip.accounts.tests.factories import UserFactory
+
+    user = UserFactory(email="other-kw@seip.test", full_name="Other Keyworker")
+    Membership.objects.create(user=user, role=Role.KEY_WORKER, partnership=county.a)
+    return user
+
+
+@pytest.mark.promise("P08")
+def test_a_key_worker_reads_only_their_own_caseloads_chronology(
+    login, personas, student, other_key_worker
+):
+    services.note_add(
+        student=student, kind="meeting", happened_on=student.created_at.date(), text=TEXT,
+        attachments=[services.Upload("a.txt", "text/plain", b"abc")],
+        actor=personas["key_worker"],
+    )  # fmt: skip
+    attachment = NoteAttachment.objects.get()
+    client = login(other_key_worker)
+    # They may know the record exists (the same partnership's team) ...
+    profile = client.get(reverse("records:profile", args=[student.pk]))
+    assert profile.status_code == 200
+    assert reverse("records:chronology", args=[student.pk]) not in profile.content.decode()
+    # ... but not read its chronology or its attachments.
+    chronology = client.get(reverse("records:chronology", args=[student.pk]))
+    assert chronology.status_code == 403
+    assert TEXT not in chronology.content.decode()
+    url = reverse("records:attachment", args=[student.pk, attachment.pk])
+    assert client.get(url).status_code == 403
+    assert selectors.chronology(student, other_key_worker) == []
+    assert selectors.attachment_for(student, other_key_worker, attachment.pk) is None
+    assert not AuditEvent.objects.filter(action__startswith="read.", actor=other_key_worker)

@@ -41,7 +41,10 @@ def test_build_history_gives_a_full_profile(case, personas):
     assert Target.objects.filter(plan__student=student).count() == 3
     notes = list(student.case_notes.all())
     assert 3 <= len(notes) <= 10
-    assert crypto.decrypt_for(student.referral_id, bytes(notes[0].text_encrypted), aad=NOTE_TEXT)
+    assert crypto.decrypt_for(
+        student.referral_id, bytes(notes[0].text_encrypted), aad=NOTE_TEXT,
+        row=crypto.row_id(notes[0]),
+    )  # fmt: skip
     assert AuditEvent.objects.get(action="demo.records").detail == {"students": 1}
 
 

@@ -120,6 +120,13 @@ def test_a_backup_taken_before_erasure_cannot_decrypt_the_notes(
                     row["fields"]["text_encrypted"]))  # fmt: skip
         raise AssertionError("no note in the backup")
 
+    def note_row(student) -> bytes:
+        """The note's row identity, which its ciphertext names (crypto.row_id)."""
+        for row in backup:
+            if row["model"] == "records.casenote" and row["fields"]["student"] == student.pk:
+                return f"records.casenote:{row['pk']}".encode()
+        raise AssertionError("no note in the backup")
+
     def key_from_backup(referral_id: int) -> DataKey:
         fields = restored("keys.datakey", referral_id)
         return DataKey(
@@ -140,11 +147,15 @@ def test_a_backup_taken_before_erasure_cannot_decrypt_the_notes(
         with pytest.raises(crypto.KeyMissing):
             crypto.unwrap_key(gone, secret)
     with pytest.raises(crypto.DataUnavailable):
-        crypto.decrypt_for(erased.referral_id, note_blob(erased), aad=NOTE_TEXT)
+        crypto.decrypt_for(
+            erased.referral_id, note_blob(erased), aad=NOTE_TEXT, row=note_row(erased)
+        )
     # The same backup still opens the other student's note.
     other = key_from_backup(kept.referral_id)
     key = crypto.unwrap_key(other, crypto.store_read(other.store_id) or b"")
-    plaintext = crypto.Sealer(kept.referral_id, key).decrypt(note_blob(kept), aad=NOTE_TEXT)
+    plaintext = crypto.Sealer(kept.referral_id, key).decrypt(
+        note_blob(kept), aad=NOTE_TEXT, row=note_row(kept)
+    )
     assert plaintext.startswith(b"Home visit")
 
 
