@@ -6,8 +6,9 @@ every transfer whoever sends it:
 
 - safeguarding concerns are never included: they go from safeguarding lead to
   safeguarding lead by the statutory route, not in a package;
-- the SEN types of need (health information) go only to a health organisation or a
-  school; other recipients get the rest of the profile without them.
+- the SEN types of need and the health services involved (health information) go only
+  to a health organisation or a school; other recipients get the rest of the profile
+  without them.
 """
 
 import datetime as dt
@@ -104,6 +105,8 @@ def _profile(student: Student, user: User, health: bool) -> dict[str, Any]:
                 "until": _day(a.until),
             }
             for a in profile["agencies"]
+            # That CAMHS or school nursing works with a child is itself a health detail.
+            if health or not a.reveals_health
         ],
         "plan": None
         if plan is None

@@ -21,7 +21,7 @@ from seip.organisations.models import DataSharingAgreement, OrganisationType
 from seip.organisations.tests.factories import AgreementFactory, OrganisationFactory
 from seip.records.models import ConcernCategory
 from seip.records.services import Upload, concern_raise, need_record, note_add
-from seip.records.tests.factories import school_source
+from seip.records.tests.factories import AgencyFactory, school_source
 from seip.referrals.services import consent_withdraw
 from seip.sharing.models import Disclosure, DisclosureKind
 from seip.sharing.services import involvement_create
@@ -153,6 +153,27 @@ def test_safeguarding_never_goes_and_sen_needs_go_only_to_health_or_schools(
         "--out", str(tmp_path / "school"))  # fmt: skip
     record = json.loads((tmp_path / "school/record.json").read_text())
     assert [n["kind"] for n in record["needs"]] == ["SEN provision", "Primary SEN type of need"]
+
+
+@pytest.mark.promise("P07")
+def test_health_services_involved_go_only_to_health_or_schools(
+    student, county, personas, provider_identity, tmp_path
+):
+    AgencyFactory(
+        student=student, organisation=county.agency, organisation_name="",
+        role="Mental health practitioner",
+    )  # fmt: skip
+    AgencyFactory(student=student, organisation=None, organisation_name="Hillside Clinic")
+    AgencyFactory(student=student, organisation=county.council, organisation_name="",
+                  role="Attendance officer")  # fmt: skip
+    export(student, county.provider, personas["coordinator"], tmp_path / "ap.age")
+    run("open", str(tmp_path / "ap.age"), "--identity", str(provider_identity),
+        "--out", str(tmp_path / "ap"))  # fmt: skip
+    record = json.loads((tmp_path / "ap/record.json").read_text())
+    assert [a["agency"] for a in record["agencies"]] == [county.council.name]
+    pdf = (tmp_path / "ap/record.pdf").read_bytes()
+    assert county.agency.name.encode() not in pdf
+    assert b"Hillside Clinic" not in pdf
 
 
 @pytest.mark.promise("P15")
