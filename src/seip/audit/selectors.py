@@ -198,8 +198,9 @@ def verify(
             f"position {walked.last_seq + 1}: {chain.DELETED} ({source} position "
             f"{max(beyond)}, but the chain ends at {walked.last_seq})"
         )
+    good.sort(key=lambda checkpoint: checkpoint[0])
     missing = first_missing_checkpoint(
-        sorted(good, key=lambda checkpoint: checkpoint[0]), end=walked.last_seq, configured=settings.AUDIT_CHECKPOINT_EVERY
+        good, end=walked.last_seq, configured=settings.AUDIT_CHECKPOINT_EVERY
     )
     if missing is not None:
         result.problems.append(
