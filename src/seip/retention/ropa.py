@@ -164,6 +164,7 @@ MODEL_CATEGORIES: dict[str, str] = {
     "axes.AccessFailureLog": "users",
     "sessions.Session": "users",
     "audit.AuditEvent": "audit",
+    "audit.AnonymousEvent": "audit",
 }
 
 #: Installed models that hold no personal data, and why.
