@@ -15,7 +15,7 @@ from django.db import connection
 from seip.audit import chain, keys
 from seip.audit.models import AnonymousEvent, AuditCheckpoint, AuditEvent, ChainHead
 from seip.audit.services import ANONYMOUS_SUMMARY, checkpoint_message
-from seip.audit.witness import witness_path, witness_read
+from seip.audit.witness import WitnessRead, witness_path, witness_read
 
 CHUNK_SIZE = 5000
 
@@ -154,6 +154,9 @@ def verify(
     result = Verification()
     expect: dict[int, str] = {}
     good: list[tuple[int, int | None]] = []
+    # The witness first: a line is appended only after its checkpoint committed, so every
+    # line read now has its checkpoint in the database by the time that is read.
+    read = _read_witness(result, witness, use_witness)
     checkpoints = _stored_checkpoints()
     trusted = _trusted_keys(result.notes) if checkpoints else None
     for cp in checkpoints:
@@ -174,7 +177,7 @@ def verify(
                     f"position {seq}: EDITED (the stored and exported checkpoints differ)"
                 )
             expect.setdefault(seq, str(against["hash"]))
-    witnessed = _check_witness(result, expect, witness, use_witness)
+    witnessed = _check_witness(result, expect, read)
     result.checkpoints = len(checkpoints) + (1 if against is not None else 0)
 
     walked = chain.walk(_rows(), expect=expect)
@@ -185,7 +188,7 @@ def verify(
     head = ChainHead.objects.filter(pk=ChainHead.ONLY).first()
     if walked.broken is None and head is not None and head.seq > walked.last_seq:
         walked = chain.walk(_rows(after=walked.last_seq), expect=expect, state=walked)
-    late = _stored_checkpoints(after=max((seq for seq, _ in good), default=-1))
+    late = _stored_checkpoints(after=max((cp["seq"] for cp in checkpoints), default=-1))
     _check_late(result, late, good, trusted, walked.last_seq)
     result.events = walked.count
     if walked.broken is not None:
@@ -212,26 +215,32 @@ def verify(
     return result
 
 
-def _check_witness(
-    result: Verification, expect: dict[int, str], path: Path | None, use: bool
-) -> set[int]:
-    """Hold the stored checkpoints to the witness; add its positions to ``expect``.
-
-    Returns the positions the witness holds.
-    """
+def _read_witness(result: Verification, path: Path | None, use: bool) -> WitnessRead | None:
     if not use:
         result.notes.append("not checked against the witness")
-        return set()
+        return None
     if path is None:
         try:
             path = witness_path()
         except ImproperlyConfigured as exc:
             result.problems.append(str(exc))
-            return set()
+            return None
     read = witness_read(path)
     result.problems.extend(read.problems)
     if not read.exists:
         result.notes.append(f"the witness {path} does not exist yet")
+        return None
+    return read
+
+
+def _check_witness(
+    result: Verification, expect: dict[int, str], read: WitnessRead | None
+) -> set[int]:
+    """Hold the stored checkpoints to the witness; add its positions to ``expect``.
+
+    Returns the positions the witness holds.
+    """
+    if read is None:
         return set()
     stored = dict(expect)
     signed: dict[int, set[str]] = {}

@@ -133,6 +133,25 @@ def test_the_trail_as_written_verifies_against_its_witness(trail):
     assert out.getvalue() == "23 events verified, 4 checkpoints, 4 witnessed\n"
 
 
+def test_checkpoints_signed_while_verify_runs_are_not_missing(trail, monkeypatch):
+    from seip.audit import selectors
+
+    trail(3)
+    rows = selectors._rows
+    calls = []
+
+    def rows_then_append(after=-1):
+        yield from rows(after)
+        if not calls:
+            calls.append(after)
+            trail(4)  # live writers cross position 5, which is signed and witnessed
+
+    monkeypatch.setattr(selectors, "_rows", rows_then_append)
+    result = verify()
+    assert result.ok, result.problems
+    assert (result.events, result.checkpoints) == (7, 1)
+
+
 def test_removing_events_rehashing_and_deleting_every_checkpoint_is_named(trail):
     trail(23)
     sql("DELETE FROM audit_auditcheckpoint")
