@@ -253,6 +253,27 @@ def test_a_host_owner_who_signs_a_new_history_is_caught_by_the_witness(
     assert "position 10: EDITED (the stored checkpoint differs from the witness)" in found
 
 
+def test_the_command_reads_another_witness_or_none(trail, tmp_path):
+    trail(12)
+    kept = tmp_path / "kept.jsonl"
+    kept.write_text(witness_path().read_text())
+    sql("DELETE FROM audit_auditcheckpoint WHERE seq = 10")
+    sql("DELETE FROM audit_auditevent WHERE seq > 9")
+    rehash_from(10)
+    witness_path().unlink()  # whoever owns the host removed the local witness...
+    out, err = StringIO(), StringIO()
+    call_command("audit", "verify", stdout=out, stderr=err)
+    assert out.getvalue() == "9 events verified, 1 checkpoints, 0 witnessed\n"
+    assert "does not exist yet" in err.getvalue()
+    # ...but the DPO kept a copy.
+    with pytest.raises(CommandError, match=r"position 10: DELETED \(the witness holds"):
+        call_command("audit", "verify", "--witness", str(kept), stdout=out, stderr=err)
+    with pytest.raises(CommandError, match=r"the witness .*missing.jsonl is not a file"):
+        call_command("audit", "verify", "--witness", str(tmp_path / "missing.jsonl"), stdout=out)
+    call_command("audit", "verify", "--no-witness", stdout=out, stderr=err)
+    assert "not checked against the witness" in err.getvalue()
+
+
 def test_a_forged_witness_line_is_named(trail):
     trail(6)
     path = witness_path()

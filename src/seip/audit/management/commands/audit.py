@@ -5,10 +5,12 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from seip.audit.selectors import verify
 from seip.audit.services import checkpoint_create, checkpoint_export
+from seip.audit.witness import witness_path
 
 
 class Command(BaseCommand):
@@ -77,6 +79,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Signed checkpoint at position {checkpoint.seq} with key {checkpoint.key_id}"
         )
+        try:
+            self.stdout.write(f"Appended to the witness {witness_path()}")
+        except ImproperlyConfigured as exc:
+            self.stderr.write(f"Not witnessed: {exc}")
         if export is not None:
             export.write_text(
                 json.dumps(checkpoint_export(checkpoint), indent=2) + "\n", encoding="utf-8"
