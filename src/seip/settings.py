@@ -58,6 +58,13 @@ KEY_STORE_DIR = Path(env_str("SEIP_KEY_STORE_DIR", str(DATA_DIR / "keys"))).reso
 DRAFT_RETENTION_DAYS = env_int("SEIP_DRAFT_RETENTION_DAYS", 30)
 # A signed audit checkpoint is written automatically after every this many events (0: off).
 AUDIT_CHECKPOINT_EVERY = env_int("SEIP_AUDIT_CHECKPOINT_EVERY", 1000)
+if AUDIT_CHECKPOINT_EVERY < 0:
+    raise ImproperlyConfigured("SEIP_AUDIT_CHECKPOINT_EVERY must be 0 or more")
+# Every signed checkpoint is also appended here, outside the database (ADR 0025); empty:
+# <data folder>/audit-witness.jsonl, refused in production (seip.audit.witness).
+AUDIT_WITNESS = env_str("SEIP_AUDIT_WITNESS")
+# ...and mailed to these addresses (comma-separated), if any.
+AUDIT_WITNESS_EMAIL = env_list("SEIP_AUDIT_WITNESS_EMAIL")
 
 ALLOWED_HOSTS = env_list(
     "SEIP_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]

@@ -9,7 +9,7 @@ class AuditConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_out, user_login_failed
 
-        from seip.audit import signals
+        from seip.audit import checks, signals  # noqa: F401  (checks registers itself)
 
         user_logged_out.connect(signals.record_sign_out, dispatch_uid="seip.audit.sign_out")
         user_login_failed.connect(

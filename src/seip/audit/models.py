@@ -87,6 +87,10 @@ class ChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=ONLY)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    # How far the unchained anonymous events have been summarised into the chain, and
+    # when that was last looked at (see ``services.anonymous_rollup``).
+    anonymous_upto = models.PositiveBigIntegerField(default=0)
+    anonymous_rolled_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"audit chain head at {self.seq}"
@@ -105,6 +109,10 @@ class AuditCheckpoint(AppendOnly):
     signature = models.CharField(max_length=100)
     public_key = models.CharField(max_length=60)
     key_id = models.CharField(max_length=16)
+    # The checkpoint interval in force when this was signed, and signed with it, so that a
+    # verifier can tell when a checkpoint that was due is missing. Null: signed before the
+    # interval was recorded (the message then has no ``every``).
+    every = models.PositiveIntegerField(null=True, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -113,3 +121,27 @@ class AuditCheckpoint(AppendOnly):
 
     def __str__(self) -> str:
         return f"audit checkpoint at {self.seq}"
+
+
+class AnonymousEvent(AppendOnly):
+    """An event nobody signed in for: a failed sign-in, a lockout, a public concern.
+
+    Kept off the chain so that an anonymous flood never takes the chain head's lock and
+    cannot hold up signed-in work; ``services.anonymous_rollup`` later writes a chained
+    summary (how many of each action, between which ids and times), which ``verify``
+    holds the table to. Like the chain, it names objects by id and never a person.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+    action = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} (anonymous)"

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from seip.accounts.models import User
-from seip.audit.services import audit_record
+from seip.audit.services import anonymous_record, audit_record
 
 SIGN_OUT = "auth.logout"
 SIGN_IN_FAILED = "auth.login_failed"
@@ -41,15 +41,19 @@ def record_sign_out(
 # event can be neither corrected nor erased (P22), so none of this may enter it. Axes keeps
 # the username and address of each failure in its own table for the cool-off period only,
 # which is where an attack is investigated; the audit shows when and how often.
+#
+# Both are written off the chain (``anonymous_record``): anyone can cause them, as fast as
+# they like, and each chained write holds the chain head's lock until its transaction
+# ends. The chain gets a count of them later (ADR 0025).
 
 
 def record_sign_in_failed(sender: object, **kwargs: Any) -> None:
     """Record that a sign-in failed, without the credentials, the account or the address."""
     with transaction.atomic():
-        audit_record(actor=None, action=SIGN_IN_FAILED)
+        anonymous_record(action=SIGN_IN_FAILED)
 
 
 def record_locked_out(sender: object, **kwargs: Any) -> None:
     """Record that axes refused a sign-in for repeated failures, identifying no one."""
     with transaction.atomic():
-        audit_record(actor=None, action=LOCKED_OUT)
+        anonymous_record(action=LOCKED_OUT)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from seip.accounts.models import Membership, Role, User
 from seip.accounts.selectors import has_role
-from seip.audit.services import audit_record
+from seip.audit.services import anonymous_record, audit_record
 from seip.concerns.models import ACKNOWLEDGE_WITHIN_DAYS, MAX_TEXT, Concern, RaisedVia
 from seip.organisations.models import Partnership
 from seip.progress.selectors import portal_students_visible_to
@@ -80,7 +80,12 @@ def _raise(
     )
     concern.full_clean()
     concern.save()
-    audit_record(actor=user, action="concerns.raise", obj=concern, detail={"via": via})
+    if user is None:
+        # Anyone can post the public form, as often as they like: kept off the audit
+        # chain's lock, and counted into the chain later (ADR 0025).
+        anonymous_record(action="concerns.raise", obj=concern, detail={"via": via})
+    else:
+        audit_record(actor=user, action="concerns.raise", obj=concern, detail={"via": via})
     transaction.on_commit(lambda: _notify_dpo(concern))
     return concern
 

@@ -165,6 +165,7 @@ MODEL_CATEGORIES: dict[str, str] = {
     "axes.AccessFailureLog": "users",
     "sessions.Session": "users",
     "audit.AuditEvent": "audit",
+    "audit.AnonymousEvent": "audit",
 }
 
 #: Installed models that hold no personal data, and why.

@@ -77,7 +77,7 @@ def test_events_from_several_services_form_one_chain(db, personas):
         assert after.prev_hash == before.hash
     head = ChainHead.objects.get()
     assert (head.seq, head.hash) == (events[-1].seq, events[-1].hash)
-    assert verify() == f"{len(events)} events verified, 0 checkpoints\n"
+    assert verify() == f"{len(events)} events verified, 0 checkpoints, 0 witnessed\n"
 
 
 def test_the_hash_is_the_documented_canonical_json(db):
@@ -209,7 +209,7 @@ def test_a_checkpoint_is_signed_and_counted(db):
     checkpoint = checkpoint_create(actor=None)
     assert checkpoint.seq == 4  # its own audit event is covered
     assert AuditEvent.objects.get(seq=4).action == "audit.checkpoint"
-    assert verify() == "4 events verified, 1 checkpoints\n"
+    assert verify() == "4 events verified, 1 checkpoints, 0 witnessed\n"
     key_file = keys.LOCAL_FILE
     from django.conf import settings
 
@@ -243,7 +243,7 @@ def test_a_checkpoint_signed_by_another_key_fails(db, monkeypatch):
     )
     monkeypatch.setenv("SEIP_AUDIT_SIGNING_KEY", pem.decode())
     checkpoint_create(actor=None)
-    assert verify() == "2 events verified, 1 checkpoints\n"
+    assert verify() == "2 events verified, 1 checkpoints, 0 witnessed\n"
     monkeypatch.delenv("SEIP_AUDIT_SIGNING_KEY")
     broken(r"signed by a key this installation does not hold")
 
@@ -320,13 +320,13 @@ def test_an_exported_checkpoint_catches_a_rewritten_history(db, tmp_path):
     export = tmp_path / "checkpoint.json"
     call_command("audit", "checkpoint", "--export", str(export), stdout=open(os.devnull, "w"))  # noqa: SIM115
     data = json.loads(export.read_text())
-    assert set(data) == {"seq", "hash", "at", "signature", "public_key", "key_id"}
+    assert set(data) == {"seq", "hash", "at", "signature", "public_key", "key_id", "every"}
     assert data["seq"] == 6
     record(2, start=10)
-    assert verify("--against", str(export)) == "8 events verified, 2 checkpoints\n"
+    assert verify("--against", str(export)) == "8 events verified, 2 checkpoints, 0 witnessed\n"
 
     _rewrite_history_from(2)
-    assert verify() == "8 events verified, 0 checkpoints\n"  # self-consistent, but...
+    assert verify() == "8 events verified, 0 checkpoints, 0 witnessed\n"  # self-consistent, but...
     broken(r"position 6: EDITED \(the history up to here differs", "--against", str(export))
 
 
@@ -341,7 +341,7 @@ def test_a_tampered_export_is_refused(db, tmp_path):
 
 
 def test_an_empty_trail_verifies(db):
-    assert verify() == "0 events verified, 0 checkpoints\n"
+    assert verify() == "0 events verified, 0 checkpoints, 0 witnessed\n"
 
 
 def test_events_appended_during_verification_are_not_tampering(db, monkeypatch):
@@ -358,7 +358,7 @@ def test_events_appended_during_verification_are_not_tampering(db, monkeypatch):
             record(2, start=3)  # committed by live writers while the walk finished
 
     monkeypatch.setattr(selectors, "_rows", rows_then_append)
-    assert verify() == "5 events verified, 0 checkpoints\n"
+    assert verify() == "5 events verified, 0 checkpoints, 0 witnessed\n"
 
 
 @pytest.mark.promise("P14")

@@ -49,7 +49,16 @@ PRODUCTION = {
     "SEIP_ALLOWED_HOSTS": "seip.example.org",
     "SEIP_DATA_KEY": "bm90LWEtcmVhbC1rZXktYnV0LTMyLWJ5dGVzLWxvbmc=",
     "SEIP_MASTER_KEYS": "prod-1:bm90LWEtcmVhbC1rZXktYnV0LTMyLWJ5dGVzLWxvbmc=",
+    "SEIP_AUDIT_SIGNING_KEY": "bm90LWEtcmVhbC1rZXktYnV0LTMyLWJ5dGVzLWxvbmc=",
 }
+
+
+def production_folders(tmp_path):
+    """A data folder, and the audit witness outside it, as production requires."""
+    return {
+        "SEIP_DATA_DIR": str(tmp_path / "data"),
+        "SEIP_AUDIT_WITNESS": str(tmp_path / "witness" / "audit-witness.jsonl"),
+    }
 
 
 def test_check_deploy_passes_in_production_mode(tmp_path):
@@ -58,7 +67,7 @@ def test_check_deploy_passes_in_production_mode(tmp_path):
         "--deploy",
         "--fail-level",
         "WARNING",
-        env={**PRODUCTION, "SEIP_DATA_DIR": str(tmp_path)},
+        env={**PRODUCTION, **production_folders(tmp_path)},
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr + result.stdout
@@ -88,7 +97,7 @@ def test_production_reads_the_secret_from_a_file(tmp_path):
         **PRODUCTION,
         "SEIP_SECRET_KEY": "",
         "SEIP_SECRET_KEY_FILE": str(secret),
-        "SEIP_DATA_DIR": str(tmp_path),
+        **production_folders(tmp_path),
     }
     result = run_seip("check", "--deploy", "--fail-level", "WARNING", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -5,7 +5,7 @@ from argparse import ArgumentParser
 from collections.abc import Callable
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
 from seip.env import env_int, env_str
@@ -69,6 +69,12 @@ class Command(BaseCommand):
     def handle(
         self, *, bind: str, workers: int, threads: int, access_log: bool, **options: Any
     ) -> None:
+        from seip.audit.checks import production_problems
+
+        # Refuse now, not at the thousandth audited action (ADR 0025).
+        problems = production_problems()
+        if problems:
+            raise CommandError("; ".join(problems))
         self.stdout.write(f"Serving SEIP on http://{bind} with {workers} worker(s) x {threads}")
         config: dict[str, Any] = {
             "bind": bind,

@@ -3,6 +3,7 @@
 from argparse import ArgumentParser
 from typing import Any
 
+from django.core.management.base import CommandError
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from seip.core.recovery import interrupted_tasks_fail, worker_id
@@ -23,6 +24,12 @@ class Command(DbWorkerCommand):
         parser.set_defaults(reload=False, interval=1, queue_name="*", worker_id=worker_id())
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from seip.audit.checks import production_problems
+
+        # Tasks write audit events too: refuse now, not at the thousandth (ADR 0025).
+        problems = production_problems()
+        if problems:
+            raise CommandError("; ".join(problems))
         failed = interrupted_tasks_fail()
         if failed:
             self.stdout.write(f"Marked {failed} interrupted task(s) failed.")
