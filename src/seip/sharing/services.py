@@ -5,6 +5,7 @@ ids only: the log never holds the content that was read or disclosed.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,7 +15,7 @@ from seip.accounts.models import User
 from seip.audit.services import audit_record
 from seip.organisations.models import PartnerOrganisation
 from seip.sharing.models import Disclosure, DisclosureKind, Involvement
-from seip.sharing.selectors import disclosing_to, sharing_refusal
+from seip.sharing.selectors import disclosing_to, disclosing_to_each, sharing_refusal
 from seip.students.models import Student
 from seip.students.permissions import ensure_can_write
 
@@ -130,3 +131,38 @@ def record_read(*, actor: User, student: Student, part: str, download: bool = Fa
             kind=DisclosureKind.DOWNLOAD if download else DisclosureKind.VIEW,
             purpose=disclosing.purpose,
         )
+
+
+@transaction.atomic
+def record_list_read(
+    *,
+    actor: User,
+    part: str,
+    students: Sequence[Student],
+    detail: dict[str, object] | None = None,
+) -> None:
+    """Audit that ``actor`` saw ``students`` named in a list (P14): one event per page,
+    with the ids shown. For a reader outside the partnership team each student listed is
+    also a ``list`` disclosure the family can see (``disclosure_days`` folds a day's views
+    into one line). ``students`` must have been fetched through the actor's scope."""
+    disclosing = disclosing_to_each(actor, students)
+    Disclosure.objects.bulk_create(
+        Disclosure(
+            student=student,
+            organisation=disclosing[student.pk].organisation,
+            recipient=actor,
+            kind=DisclosureKind.LIST,
+            purpose=disclosing[student.pk].purpose[:300],
+        )
+        for student in students
+        if student.pk in disclosing
+    )
+    audit_record(
+        actor=actor,
+        action=f"read.{part}",
+        detail={
+            **(detail or {}),
+            "students": [student.pk for student in students],
+            "disclosed": sorted(disclosing),
+        },
+    )
