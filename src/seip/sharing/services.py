@@ -14,6 +14,7 @@ from django.utils import timezone
 from seip.accounts.models import User
 from seip.audit.services import audit_record
 from seip.organisations.models import PartnerOrganisation
+from seip.referrals.models import Referral
 from seip.sharing.models import Disclosure, DisclosureKind, Involvement
 from seip.sharing.selectors import disclosing_to, disclosing_to_each, sharing_refusal
 from seip.students.models import Student
@@ -124,6 +125,32 @@ def record_read(*, actor: User, student: Student, part: str, download: bool = Fa
     audit_record(actor=actor, action=f"read.{part}", obj=student)
     disclosing = disclosing_to(actor, student)
     if disclosing is not None:
+        disclosure_record(
+            actor=actor,
+            student=student,
+            organisation=disclosing.organisation,
+            kind=DisclosureKind.DOWNLOAD if download else DisclosureKind.VIEW,
+            purpose=disclosing.purpose,
+        )
+
+
+@transaction.atomic
+def record_referral_read(
+    *, actor: User, referral: Referral, part: str, download: bool = False
+) -> None:
+    """Audit that ``actor`` read ``part`` of ``referral`` (the referral page, the signed
+    scan) (P14). Once the referral has become a student, a read from outside the
+    partnership team is also a disclosure the family can see, as a read of the record is.
+    """
+    student = Student.objects.filter(referral=referral).select_related("school").first()
+    audit_record(
+        actor=actor,
+        action=f"read.{part}",
+        obj=referral,
+        detail={"student": student.pk if student is not None else None},
+    )
+    disclosing = disclosing_to(actor, student) if student is not None else None
+    if student is not None and disclosing is not None:
         disclosure_record(
             actor=actor,
             student=student,
