@@ -86,9 +86,14 @@ def _require_scan_reader(request: HttpRequest, referral: Referral) -> None:
 
 def referral_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    referrals = list(referrals_visible_to(user).order_by("-updated_at")[:200])
-    # The list names each pupil: one audit event with the referrals' ids (P14).
-    record_list(request, [], part="referral_list", detail={"referrals": [r.pk for r in referrals]})
+    referrals = list(
+        referrals_visible_to(user).select_related("student").order_by("-updated_at")[:200]
+    )
+    # The list names each pupil: one audit event with the referrals' ids, and the ids of
+    # those that became students (P14).
+    students = [r.student for r in referrals if hasattr(r, "student")]
+    ids = {"referrals": [r.pk for r in referrals]}
+    record_list(request, students, part="referral_list", detail=ids)
     staff_partnerships = [
         m.partnership
         for m in user.memberships.filter(role__in=PARTNERSHIP_ROLES).select_related("partnership")

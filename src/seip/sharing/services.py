@@ -5,7 +5,7 @@ ids only: the log never holds the content that was read or disclosed.
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -166,7 +166,7 @@ def record_list_read(
     actor: User,
     part: str,
     students: Sequence[Student],
-    detail: dict[str, object] | None = None,
+    detail: Mapping[str, object] | None = None,
 ) -> None:
     """Audit that ``actor`` saw ``students`` named in a list (P14): one event per page,
     with the ids shown. For a reader outside the partnership team each student listed is
