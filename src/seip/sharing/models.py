@@ -66,8 +66,8 @@ class DisclosureKind(models.TextChoices):
 
 class Disclosure(models.Model):
     """One occasion on which a student's information reached someone outside the
-    partnership team. Written only by ``sharing.services.disclosure_record`` and, for a
-    page that lists students, ``sharing.services.record_list_read``."""
+    partnership team. Written only by ``sharing.services``: ``disclosure_record``, and
+    ``record_read`` and ``record_list_read`` for the pages that show students."""
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="disclosures")
     organisation = models.ForeignKey(

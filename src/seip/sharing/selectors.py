@@ -211,9 +211,9 @@ class Disclosing:
 def disclosing_to(user: User, student: Student) -> Disclosing | None:
     """If ``user`` reads ``student``'s record from outside the partnership team, the
     organisation they read for and the purpose: each such read is a disclosure."""
-    if Membership.objects.filter(
-        user=user, partnership=student.partnership_id, role__in=PARTNERSHIP_ROLES
-    ).exists():
+    # The memberships cached for the request: no query for the team or a school.
+    staff, _ = places_of(user, PARTNERSHIP_ROLES)
+    if student.partnership_id in staff:
         return None
     involvement = (
         live_involvements()
@@ -223,9 +223,9 @@ def disclosing_to(user: User, student: Student) -> Disclosing | None:
     )
     if involvement is not None:
         return Disclosing(involvement.organisation, involvement.purpose)
-    school = student.school.organisation
-    if Membership.objects.filter(user=user, organisation=school, role=Role.SCHOOL_CONTACT).exists():
-        return Disclosing(school, "School on roll")
+    _, schools = places_of(user, [Role.SCHOOL_CONTACT])
+    if student.school.organisation_id in schools:
+        return Disclosing(student.school.organisation, "School on roll")
     return None
 
 
