@@ -3,7 +3,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -13,25 +13,15 @@ from seip.attendance.forms import MarksForm
 from seip.attendance.selectors import history, panel_context, week
 from seip.attendance.services import attendance_record_sessions
 from seip.core.forms import apply_errors
+from seip.students.access import open_record
 from seip.students.models import Student
 from seip.students.permissions import ensure_can_write
-from seip.students.selectors import student_record_visible_to
 from seip.students.sources import SourceKind
 
 
 def _user(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
     return user
-
-
-def _student(request: HttpRequest, pk: int) -> Student:
-    """Fetched through the scoped queryset: not visible means 404, never 403."""
-    return get_object_or_404(
-        student_record_visible_to(_user(request)).select_related(
-            "school", "partnership", "referral"
-        ),
-        pk=pk,
-    )
 
 
 def _monday(request: HttpRequest) -> dt.date:
@@ -71,7 +61,7 @@ def _record(request: HttpRequest, student: Student, form: MarksForm) -> str | No
 @require_http_methods(["GET", "POST"])
 def student_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """Half terms, one week's sessions, and (for case staff) a form to enter marks."""
-    student = _student(request, pk)
+    student = open_record(request, pk, part="attendance")
     form = MarksForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:

@@ -1,8 +1,9 @@
 """Pages for a student's behaviour, attitude and attainment (P03).
 
-The student is fetched through the one scoping function, so a student the user may not
-see is a 404. The pages are for the partnership's case staff: anyone else who can see the
-student gets a 403, and recording also needs a record that is not archived.
+The student is opened through ``students.access.open_record``, so a student the user may
+not see is a 404 and every page shown is a recorded read. The pages are for the
+partnership's case staff: anyone else who can see the student gets a 403, and recording
+also needs a record that is not archived.
 """
 
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from seip.accounts.models import User
@@ -25,9 +26,9 @@ from seip.behaviour.services import (
     result_record,
 )
 from seip.core.forms import form_submitted
+from seip.students.access import open_record
 from seip.students.models import Student
 from seip.students.permissions import CASE_STAFF, can_write
-from seip.students.selectors import student_record_visible_to
 
 
 def _user(request: HttpRequest) -> User:
@@ -35,25 +36,20 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _student(request: HttpRequest, pk: int) -> Student:
-    student = get_object_or_404(
-        student_record_visible_to(_user(request)).select_related("school", "partnership"), pk=pk
-    )
-    if not has_role(_user(request), CASE_STAFF, partnership=student.partnership):
+def _case_staff(user: User, student: Student) -> None:
+    if not has_role(user, CASE_STAFF, partnership=student.partnership):
         raise PermissionDenied("Only the partnership's case staff can see this page.")
-    return student
 
 
-def _writable_student(request: HttpRequest, pk: int) -> Student:
-    student = _student(request, pk)
-    if not can_write(_user(request), student):
+def _writer(user: User, student: Student) -> None:
+    _case_staff(user, student)
+    if not can_write(user, student):
         raise PermissionDenied("This record cannot be changed.")
-    return student
 
 
 @require_GET
 def behaviour_list(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _student(request, pk)
+    student = open_record(request, pk, part="behaviour", check=_case_staff)
     context = {
         "student": student,
         "incidents": student.incidents.select_related("source_organisation"),
@@ -76,7 +72,7 @@ def _record(
 ) -> HttpResponse:
     """The shared shape of every record page: validate, call one audited service, show its
     ValidationError on the form, or go back to the list."""
-    student = _writable_student(request, pk)
+    student = open_record(request, pk, part="behaviour_form", check=_writer)
     form = form_class(request.POST if request.method == "POST" else None, student=student)
     if form_submitted(request, form, lambda data: save(student, form, _user(request))):
         return redirect("behaviour:list", student.pk)

@@ -19,8 +19,8 @@ from seip.bundles.models import AccessBundle, BundleStatus, Decision, Flag, Flag
 from seip.bundles.schema import TABLE_BY_KEY
 from seip.bundles.selectors import bundles_visible_to, released_bundles_of
 from seip.core.forms import apply_errors
+from seip.rights.access import open_request as _request
 from seip.rights.models import RightsRequest
-from seip.rights.selectors import rights_requests_visible_to
 from seip.sharing.services import record_read
 
 FLAG_LABELS = dict(Flag.choices)
@@ -29,10 +29,6 @@ FLAG_LABELS = dict(Flag.choices)
 def _user(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
     return user
-
-
-def _request(request: HttpRequest, pk: int) -> RightsRequest:
-    return get_object_or_404(rights_requests_visible_to(_user(request)), pk=pk)
 
 
 def _item_rows(

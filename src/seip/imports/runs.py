@@ -131,6 +131,13 @@ def read_progress(run: ImportRun) -> tuple[int, int]:
         return 0, 0
 
 
+@transaction.atomic
+def import_run_read(*, run: ImportRun, actor: User) -> None:
+    """Audit that ``actor`` read a finished run's report, which lists the rejected and
+    warned pupils by UPN (P14). Ids only: the run says which file and which rows."""
+    audit_record(actor=actor, action="read.import_run", obj=run, detail={"run": run.pk})
+
+
 def import_run_start(
     *,
     school: School,

@@ -22,10 +22,11 @@ from seip.imports.forms import MatchForm, UploadForm
 from seip.imports.matching import match_resolve
 from seip.imports.models import ImportKind, RunStatus
 from seip.imports.permissions import matches_visible_to, runs_visible_to, schools_for_import
-from seip.imports.runs import csv_preview, import_run_start, read_progress
+from seip.imports.runs import csv_preview, import_run_read, import_run_start, read_progress
 from seip.imports.services import Outcome
 from seip.imports.validation import ImportValidationError
 from seip.organisations.models import School
+from seip.students.access import open_record, record_list
 
 #: Seconds between refreshes of a running import's page (no JavaScript needed).
 REFRESH_SECONDS = 2
@@ -83,6 +84,9 @@ def _is_coordinator_of(school: School, user: User) -> bool:
 def run_detail(request: HttpRequest, run_pk: int) -> HttpResponse:
     user = _user(request)
     run = get_object_or_404(runs_visible_to(user), pk=run_pk)
+    if run.finished:
+        # The finished report lists pupils by UPN: a read to audit (not each refresh).
+        import_run_read(run=run, actor=user)
     done, total = read_progress(run)
     report = run.report or {}
     counts = report.get("counts", {})
@@ -118,7 +122,10 @@ def _coordinator(request: HttpRequest) -> User:
 @require_GET
 def match_list(request: HttpRequest) -> HttpResponse:
     user = _coordinator(request)
-    candidates = matches_visible_to(user).filter(resolved_at__isnull=True)
+    candidates = list(
+        matches_visible_to(user).filter(resolved_at__isnull=True).select_related("student")
+    )
+    record_list(request, [c.student for c in candidates], part="match_list")
     return render(request, "imports/matches.html", {"candidates": candidates})
 
 
@@ -128,6 +135,7 @@ def match_decide(request: HttpRequest, match_pk: int) -> HttpResponse:
     candidate = get_object_or_404(
         matches_visible_to(user).filter(resolved_at__isnull=True), pk=match_pk
     )
+    open_record(request, candidate.student_id, part="match_form")
     form = MatchForm(request.POST or None)
     if form_submitted(
         request,

@@ -1,6 +1,6 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -14,10 +14,10 @@ from seip.progress.pdf import render_pdf
 from seip.progress.report import Audience, build_report
 from seip.progress.selectors import portal_students_visible_to, reviews_due, reviews_of
 from seip.progress.services import PORTAL_GRANTERS, portal_link_grant, review_record
-from seip.sharing.services import record_read
+from seip.students.access import open_record, record_list
 from seip.students.models import Student
 from seip.students.permissions import can_write, ensure_can_write
-from seip.students.selectors import current_case, student_record_visible_to
+from seip.students.selectors import current_case
 
 
 def _user(request: HttpRequest) -> User:
@@ -25,22 +25,22 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _student(request: HttpRequest, pk: int) -> Student:
-    return get_object_or_404(
-        student_record_visible_to(_user(request)).select_related("school", "partnership"), pk=pk
-    )
-
-
 def due(request: HttpRequest) -> HttpResponse:
     """Reviews due, due soon and overdue: the key worker's caseload, or the partnership's."""
-    return render(request, "progress/due.html", {"due": reviews_due(_user(request))})
+    items = reviews_due(_user(request))
+    record_list(request, [item.case.student for item in items], part="reviews_due")
+    return render(request, "progress/due.html", {"due": items})
+
+
+def _portal_granter(user: User, student: Student) -> None:
+    if not has_role(user, PORTAL_GRANTERS, partnership=student.partnership):
+        raise PermissionDenied("Only the co-ordinator or a key worker can give portal access.")
 
 
 @require_http_methods(["GET", "POST"])
 def review_new(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _student(request, pk)
+    student = open_record(request, pk, part="review_form", check=ensure_can_write)
     user = _user(request)
-    ensure_can_write(user, student)
     case = current_case(student)
     form = ReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and case is not None:
@@ -54,7 +54,7 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def reviews(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _student(request, pk)
+    student = open_record(request, pk, part="reviews")
     case = current_case(student)
     return render(
         request,
@@ -69,9 +69,7 @@ def reviews(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def portal_access(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _student(request, pk)
-    if not has_role(_user(request), PORTAL_GRANTERS, partnership=student.partnership):
-        raise PermissionDenied("Only the co-ordinator or a key worker can give portal access.")
+    student = open_record(request, pk, part="portal_access_form", check=_portal_granter)
     form = PortalAccessForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         person = User.objects.filter(email=form.cleaned_data["email"].lower()).first()
@@ -95,7 +93,9 @@ def portal_access(request: HttpRequest, pk: int) -> HttpResponse:
 
 def portal_home(request: HttpRequest) -> HttpResponse:
     """The family portal: the children (or the student themself) this account may follow."""
-    students = portal_students_visible_to(_user(request))
+    students = list(portal_students_visible_to(_user(request)))
+    # The family's own read: audited, never a disclosure (they are not an organisation).
+    record_list(request, students, part="portal_home")
     return render(request, "progress/portal_home.html", {"students": students})
 
 
@@ -129,21 +129,20 @@ def _pdf(student: Student, audience: Audience) -> HttpResponse:
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff and school view: everything for the partnership; schools only see students
     on their roll while the family's consent covers schools (the scoped queryset)."""
-    student = _student(request, pk)
+    student = open_record(request, pk, part="progress")
     audience = _staff_audience(_user(request), student)
-    record_read(actor=_user(request), student=student, part="progress")
     return _progress_page(request, student, audience, reverse("progress:progress_pdf", args=[pk]))
 
 
 def progress_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _student(request, pk)
-    record_read(actor=_user(request), student=student, part="progress_pdf", download=True)
+    student = open_record(request, pk, part="progress_pdf", download=True)
     return _pdf(student, _staff_audience(_user(request), student))
 
 
-def _portal_student(request: HttpRequest, pk: int) -> tuple[Student, Audience]:
-    student = get_object_or_404(portal_students_visible_to(_user(request)), pk=pk)
-    record_read(actor=_user(request), student=student, part="portal")
+def _portal_student(request: HttpRequest, pk: int, part: str) -> tuple[Student, Audience]:
+    student = open_record(
+        request, pk, part=part, download=part == "portal_pdf", scope=portal_students_visible_to
+    )
     link = student.portal_links.filter(user=_user(request), revoked_at__isnull=True).first()
     audience = (
         Audience.STUDENT
@@ -154,10 +153,10 @@ def _portal_student(request: HttpRequest, pk: int) -> tuple[Student, Audience]:
 
 
 def portal_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    student, audience = _portal_student(request, pk)
+    student, audience = _portal_student(request, pk, "portal")
     return _progress_page(request, student, audience, reverse("progress:portal_pdf", args=[pk]))
 
 
 def portal_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    student, audience = _portal_student(request, pk)
+    student, audience = _portal_student(request, pk, "portal_pdf")
     return _pdf(student, audience)

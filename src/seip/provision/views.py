@@ -14,9 +14,9 @@ from seip.provision.forms import EndForm, InterventionForm, ReviewForm
 from seip.provision.models import Intervention
 from seip.provision.selectors import panel_context, placement_of
 from seip.provision.services import intervention_end, intervention_record, placement_review_record
+from seip.students.access import open_record
 from seip.students.models import Student
 from seip.students.permissions import can_write
-from seip.students.selectors import student_record_visible_to
 from seip.students.sources import SourceKind
 
 
@@ -25,18 +25,9 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _student(request: HttpRequest, pk: int) -> Student:
-    """Fetched through the scoped queryset: not visible means 404, never 403 (P08)."""
-    return get_object_or_404(
-        student_record_visible_to(_user(request)).select_related("partnership"), pk=pk
-    )
-
-
-def _case_staff_student(request: HttpRequest, pk: int) -> Student:
-    student = _student(request, pk)
-    if not can_write(_user(request), student):
+def _writer(user: User, student: Student) -> None:
+    if not can_write(user, student):
         raise PermissionDenied("Only the student's case staff can change provision.")
-    return student
 
 
 def _intervention(student: Student, pk: int) -> Intervention:
@@ -64,14 +55,14 @@ def _form_view(
 
 @require_GET
 def provision_list(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _student(request, pk)
+    student = open_record(request, pk, part="provision")
     context = {"student": student, **panel_context(student, _user(request))}
     return render(request, "provision/intervention_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def intervention_add(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _case_staff_student(request, pk)
+    student = open_record(request, pk, part="provision_form", check=_writer)
     data = request.POST if request.method == "POST" else None
     form = InterventionForm(data, partnership=student.partnership)
 
@@ -100,7 +91,7 @@ def intervention_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def intervention_end_view(request: HttpRequest, pk: int, intervention_pk: int) -> HttpResponse:
-    student = _case_staff_student(request, pk)
+    student = open_record(request, pk, part="provision_end_form", check=_writer)
     intervention = _intervention(student, intervention_pk)
     form = EndForm(request.POST if request.method == "POST" else None)
 
@@ -118,7 +109,7 @@ def intervention_end_view(request: HttpRequest, pk: int, intervention_pk: int) -
 
 @require_http_methods(["GET", "POST"])
 def placement_review(request: HttpRequest, pk: int, intervention_pk: int) -> HttpResponse:
-    student = _case_staff_student(request, pk)
+    student = open_record(request, pk, part="placement_review_form", check=_writer)
     intervention = _intervention(student, intervention_pk)
     placement = placement_of(intervention)
     if placement is None:

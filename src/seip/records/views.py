@@ -28,9 +28,8 @@ from seip.records.forms import (
 )
 from seip.records.models import Need, NeedKind, Target
 from seip.records.permissions import RecordAccess, access_for
-from seip.sharing.services import record_read
+from seip.students.access import open_record
 from seip.students.models import Student
-from seip.students.selectors import student_record_visible_to
 
 logger = logging.getLogger(__name__)
 
@@ -40,32 +39,47 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _student(request: HttpRequest, pk: int) -> tuple[Student, RecordAccess]:
-    """Fetched through the scoped queryset: not visible means 404, never 403."""
-    student = get_object_or_404(
-        student_record_visible_to(_user(request)).select_related("school", "partnership"),
-        pk=pk,
-    )
-    return student, access_for(_user(request), student)
+def _student(
+    request: HttpRequest,
+    pk: int,
+    part: str,
+    *,
+    staff_only: bool = False,
+    write: bool = False,
+    concern: bool = False,
+    chronology: bool = False,
+    download: bool = False,
+) -> tuple[Student, RecordAccess]:
+    """Opened and recorded by ``open_record``: not visible means 404, never 403. With
+    ``staff_only`` the chronology and concerns stay a 404 to everyone outside the
+    partnership team (P02); with ``chronology`` other partnership staff, who may know the
+    record exists, get a 403: the chronology is read only by those who need it (P08); with
+    ``write`` a role that may read but not write gets a 403. Every refusal comes before the
+    read is recorded."""
+    found: list[RecordAccess] = []
+
+    def check(user: User, student: Student) -> None:
+        access = access_for(user, student)
+        if staff_only and not access.is_staff:
+            raise Http404("No such record.")
+        if chronology and not access.reads_chronology:
+            raise PermissionDenied(
+                "Only the student's key worker and the partnership's leads can read the chronology."
+            )
+        if write and not (access.can_raise_concern if concern else access.can_write):
+            raise PermissionDenied("Only the partnership's case staff can change this record.")
+        found.append(access)
+
+    student = open_record(request, pk, part=part, check=check, download=download)
+    return student, found[0]
 
 
 def _writable(
-    request: HttpRequest, pk: int, *, staff_only: bool = False, concern: bool = False
+    request: HttpRequest, pk: int, part: str, *, staff_only: bool = False, concern: bool = False
 ) -> Student:
-    """For writes: a role that may read but not write gets a 403. With ``staff_only``,
-    the parts of the record hidden from non-staff stay a 404."""
-    student, access = _staff_student(request, pk) if staff_only else _student(request, pk)
-    if not (access.can_raise_concern if concern else access.can_write):
-        raise PermissionDenied("Only the partnership's case staff can change this record.")
+    """For writes (a GET of the form is a read too: it names the student)."""
+    student, _ = _student(request, pk, part, staff_only=staff_only, write=True, concern=concern)
     return student
-
-
-def _staff_student(request: HttpRequest, pk: int) -> tuple[Student, RecordAccess]:
-    """The chronology and concerns are the partnership's: others are told nothing (P02)."""
-    student, access = _student(request, pk)
-    if not access.is_staff:
-        raise Http404("No such record.")
-    return student, access
 
 
 def _data(request: HttpRequest) -> dict[str, Any]:
@@ -98,14 +112,14 @@ def _form_view(
 
 
 def profile(request: HttpRequest, pk: int) -> HttpResponse:
-    student, _ = _student(request, pk)
+    student, _ = _student(request, pk, "profile_page")
     context = {"student": student, **selectors.panel_context(student, _user(request))}
     return render(request, "records/profile.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def need_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    student = _writable(request, pk)
+    student = _writable(request, pk, "need_form")
     if kind not in NeedKind.values:
         raise Http404("No such kind of need.")
     form = NeedForm(**_data(request), kind=kind, partnership=student.partnership)
@@ -121,7 +135,7 @@ def need_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def need_correct(request: HttpRequest, pk: int, need_pk: int) -> HttpResponse:
-    student = _writable(request, pk)
+    student = _writable(request, pk, "need_correct_form")
     need = get_object_or_404(student.needs.select_related("code"), pk=need_pk)
     form = CorrectNeedForm(
         **_data(request), kind=need.kind, partnership=student.partnership,
@@ -141,7 +155,7 @@ def need_correct(request: HttpRequest, pk: int, need_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _writable(request, pk)
+    student = _writable(request, pk, "verify_form")
     facts = selectors.profile_context(student, _user(request))["facts"]
     choices = [(f.key, f"{f.label}: {f.value}") for f in facts]
     form = VerifyForm(**_data(request), facts=choices)
@@ -156,7 +170,7 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def contact_new(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _writable(request, pk)
+    student = _writable(request, pk, "contact_form")
     form = ContactForm(**_data(request), partnership=student.partnership)
 
     def apply(data: dict[str, Any]) -> object:
@@ -172,7 +186,7 @@ def contact_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def agency_new(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _writable(request, pk)
+    student = _writable(request, pk, "agency_form")
     form = AgencyForm(**_data(request), partnership=student.partnership)
 
     def apply(data: dict[str, Any]) -> object:
@@ -187,7 +201,7 @@ def agency_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def target_new(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _writable(request, pk)
+    student = _writable(request, pk, "target_form")
     form = TargetForm(**_data(request))
 
     def apply(data: dict[str, Any]) -> Target:
@@ -201,7 +215,7 @@ def target_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def target_status(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
-    student = _writable(request, pk)
+    student = _writable(request, pk, "target_status_form")
     target = get_object_or_404(Target.objects.filter(plan__student=student), pk=target_pk)
     form = TargetStatusForm(**_data(request), initial={"status": target.status})
 
@@ -223,23 +237,12 @@ def _erased(request: HttpRequest, student: Student, error: crypto.DataUnavailabl
     return render(request, "records/erased.html", context, status=410 if erased else 500)
 
 
-def _chronology_student(request: HttpRequest, pk: int) -> tuple[Student, RecordAccess]:
-    """Other partnership staff may know the record exists, so they get a 403, not a 404:
-    the chronology is read only by those who need it (P08)."""
-    student, access = _staff_student(request, pk)
-    if not access.reads_chronology:
-        raise PermissionDenied("Only the student's key worker and the partnership's leads "
-                               "can read the chronology.")  # fmt: skip
-    return student, access
-
-
 def chronology(request: HttpRequest, pk: int) -> HttpResponse:
-    student, access = _chronology_student(request, pk)
+    student, access = _student(request, pk, "chronology", staff_only=True, chronology=True)
     try:
         notes = selectors.chronology(student, _user(request))
     except crypto.DataUnavailable as error:
         return _erased(request, student, error)
-    record_read(actor=_user(request), student=student, part="chronology")
     return render(
         request,
         "records/chronology.html",
@@ -250,7 +253,7 @@ def chronology(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @upload_limit(MAX_NOTE_UPLOAD_BYTES)
 def note_new(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _writable(request, pk, staff_only=True)
+    student = _writable(request, pk, "note_form", staff_only=True)
     form = NoteForm(**_data(request))
 
     def apply(data: dict[str, Any]) -> object:
@@ -266,11 +269,12 @@ def note_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse | HttpResponse:
     """The decrypted file, after the same checks as the chronology itself."""
-    student, _ = _chronology_student(request, pk)
+    student, _ = _student(
+        request, pk, "attachment", staff_only=True, chronology=True, download=True
+    )
     found = selectors.attachment_for(student, _user(request), attachment_pk)
     if found is None:
         raise Http404("No such attachment.")
-    record_read(actor=_user(request), student=student, part="attachment", download=True)
     try:
         content = crypto.read_encrypted_for(student.referral_id, found.stored_as)
     except crypto.KeyShredded as exc:
@@ -288,7 +292,7 @@ def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileRespons
 def concerns(request: HttpRequest, pk: int) -> HttpResponse:
     """Designated readers see the concerns; other staff must break glass each time;
     everyone else gets a 404 (P02)."""
-    student, access = _staff_student(request, pk)
+    student, access = _student(request, pk, "concerns", staff_only=True)
     context: dict[str, Any] = {"student": student, "access": access}
     try:
         return _concerns_page(request, student, access, context)
@@ -322,7 +326,7 @@ def _concerns_page(
 
 @require_http_methods(["GET", "POST"])
 def concern_new(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _writable(request, pk, staff_only=True, concern=True)
+    student = _writable(request, pk, "concern_form", staff_only=True, concern=True)
     form = ConcernForm(**_data(request))
 
     def apply(data: dict[str, Any]) -> object:

@@ -2,14 +2,46 @@
 
 A draft belongs to the school that wrote it: partnership staff cannot see a draft at all,
 only an anonymous count (P25). Once signed it goes to the school's partnership. The school
-keeps seeing the referral it wrote, whatever happens to consent later.
+reads the referral it wrote only while it is its draft or waiting for the partnership's
+decision, and then only while the family's consent for schools is live
+(:func:`school_may_read`); after that the school reads the student, if at all, through
+the student record and its rules (``students.selectors.students_visible_to``).
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from seip.accounts.models import PARTNERSHIP_ROLES, Membership, Role, User
 from seip.organisations.models import OrganisationType, Partnership
 from seip.referrals.models import ConsentGrant, Referral, ReferralStatus
+from seip.rights.models import Restriction
+
+
+def school_may_read() -> Q:
+    """When the school that wrote a referral may still read it (UPN, date of birth,
+    reasons, carers, the signed scan). Default deny: only
+
+    - its own draft, which is the school's alone until a parent signs (P25); or
+    - a signed referral waiting for the partnership's decision, while the family's consent
+      for schools is live (P07), no objection restricts processing (P20) and the student
+      is not archived (P17).
+
+    An accepted, declined or withdrawn referral is closed to the school: once accepted,
+    the school sees the student through the student record, which has the same rules.
+    """
+    consent_for_schools = Exists(
+        ConsentGrant.objects.filter(
+            referral=OuterRef("pk"), category=OrganisationType.SCHOOL, withdrawn_at__isnull=True
+        )
+    )
+    restricted = Exists(
+        Restriction.objects.filter(student__referral=OuterRef("pk"), lifted_at__isnull=True)
+    )
+    return Q(status=ReferralStatus.DRAFT) | (
+        Q(status=ReferralStatus.SIGNED)
+        & Q(consent_for_schools)
+        & ~Q(restricted)
+        & (Q(student__isnull=True) | Q(student__archived_at__isnull=True))
+    )
 
 
 def referrals_visible_to(user: User) -> QuerySet[Referral]:
@@ -23,7 +55,7 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
     # co-ordinator and the DPO still see it on the partnership's side.
     not_archived = Q(student__isnull=True) | Q(student__archived_at__isnull=True)
     return Referral.objects.filter(
-        Q(school__in=schools)
+        (Q(school__in=schools) & school_may_read())
         | (
             Q(partnership__in=staff)
             & ~Q(status=ReferralStatus.DRAFT)

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +22,8 @@ from seip.referrals.services import (
     referral_draft_update,
     referral_sign,
 )
+from seip.sharing.services import record_referral_read
+from seip.students.access import record_list
 from seip.students.services import case_open
 
 
@@ -29,11 +32,24 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _referral(request: HttpRequest, pk: int) -> Referral:
-    """Through the scoped queryset: a referral the user may not see is a 404 (P25)."""
-    return get_object_or_404(
+def _referral(
+    request: HttpRequest,
+    pk: int,
+    part: str,
+    *,
+    check: Callable[[HttpRequest, Referral], None] | None = None,
+    download: bool = False,
+) -> Referral:
+    """Through the scoped queryset: a referral the user may not see is a 404 (P25). The
+    page's own rule (``check``, a 403) comes next; then the read is recorded (P14): every
+    page here names the pupil, a form as much as the referral itself (ADR 0026)."""
+    referral = get_object_or_404(
         referrals_visible_to(_user(request)).select_related("partnership", "school"), pk=pk
     )
+    if check is not None:
+        check(request, referral)
+    record_referral_read(actor=_user(request), referral=referral, part=part, download=download)
+    return referral
 
 
 def _school_for(user: User) -> School:
@@ -59,9 +75,27 @@ def _require_coordinator(request: HttpRequest, referral: Referral) -> None:
         raise PermissionDenied("Only the partnership's co-ordinator can decide on a referral.")
 
 
+def _require_scan_reader(request: HttpRequest, referral: Referral) -> None:
+    user = _user(request)
+    if not (
+        has_role(user, [Role.SCHOOL_CONTACT], organisation=referral.school.organisation)
+        or has_role(user, [Role.COORDINATOR, Role.DPO], partnership=referral.partnership)
+    ):
+        raise PermissionDenied(
+            "Only the school, the co-ordinator and the DPO can open the signed form."
+        )
+
+
 def referral_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    referrals = referrals_visible_to(user).order_by("-updated_at")[:200]
+    referrals = list(
+        referrals_visible_to(user).select_related("student").order_by("-updated_at")[:200]
+    )
+    # The list names each pupil: one audit event with the referrals' ids, and the ids of
+    # those that became students (P14).
+    students = [r.student for r in referrals if hasattr(r, "student")]
+    ids = {"referrals": [r.pk for r in referrals]}
+    record_list(request, students, part="referral_list", detail=ids)
     staff_partnerships = [
         m.partnership
         for m in user.memberships.filter(role__in=PARTNERSHIP_ROLES).select_related("partnership")
@@ -101,8 +135,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _referral(request, pk)
-    _require_school(request, referral)
+    referral = _referral(request, pk, "referral_edit_form", check=_require_school)
     if not referral.is_draft:
         raise PermissionDenied("A signed referral cannot be edited.")
     form = ReferralForm(
@@ -125,7 +158,7 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _referral(request, pk)
+    referral = _referral(request, pk, "referral")
     user = _user(request)
     context = {
         "referral": referral,
@@ -146,8 +179,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @upload_limit(FORM_MAX_BYTES)
 def referral_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _referral(request, pk)
-    _require_school(request, referral)
+    referral = _referral(request, pk, "referral_sign_form", check=_require_school)
     form = SignatureForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -164,8 +196,7 @@ def referral_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _referral(request, pk)
-    _require_coordinator(request, referral)
+    referral = _referral(request, pk, "referral_accept_form", check=_require_coordinator)
     form = AcceptForm(
         request.POST if request.method == "POST" else None,
         initial={"tier": referral.requested_tier},
@@ -184,8 +215,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def referral_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _referral(request, pk)
-    _require_coordinator(request, referral)
+    referral = _referral(request, pk, "referral_decline_form", check=_require_coordinator)
     form = DeclineForm(request.POST if request.method == "POST" else None)
 
     def decline(data: dict[str, Any]) -> None:
@@ -200,16 +230,8 @@ def referral_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def signed_form(request: HttpRequest, pk: int, consent_pk: int) -> FileResponse | HttpResponse:
     """The decrypted scan of a signed form, for the school and the co-ordinator or DPO."""
-    referral = _referral(request, pk)
-    user = _user(request)
-    allowed = has_role(
-        user, [Role.SCHOOL_CONTACT], organisation=referral.school.organisation
-    ) or has_role(user, [Role.COORDINATOR, Role.DPO], partnership=referral.partnership)
+    referral = _referral(request, pk, "signed_form", check=_require_scan_reader, download=True)
     consent = get_object_or_404(referral.consents, pk=consent_pk)
-    if not allowed:
-        raise PermissionDenied(
-            "Only the school, the co-ordinator and the DPO can open the signed form."
-        )
     if not consent.form_file:
         raise Http404("No scan was uploaded with this signature.")
     try:

@@ -59,6 +59,14 @@ def report_run_create(*, scope: str, document: ReportDocument, actor: User) -> R
     return run
 
 
+@transaction.atomic
+def report_run_read(*, run: ReportRun, fmt: str, actor: User) -> None:
+    """Audit that ``actor`` opened or downloaded a generated report (P14). A report names
+    no one (small cells are protected before release), so this is no disclosure: the run's
+    id and the format are enough to say who took which figures away."""
+    audit_record(actor=actor, action="read.report", obj=run, detail={"run": run.pk, "format": fmt})
+
+
 def report_run_start(*, scope: str, title: str, params: dict[str, Any], actor: User) -> ReportRun:
     """Record what ``actor`` asked for and queue it. The caller has checked that ``actor``
     receives reports on ``scope``; the task checks again."""

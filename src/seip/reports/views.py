@@ -24,7 +24,7 @@ from seip.reports.models import RunStatus
 from seip.reports.outcomes import Recipient, period_label, scope_label
 from seip.reports.permissions import available_scopes, builder_scopes, scope_for
 from seip.reports.population import Scope
-from seip.reports.runs import read_progress, report_run_start, runs_visible_to
+from seip.reports.runs import read_progress, report_run_read, report_run_start, runs_visible_to
 
 
 def _user(request: HttpRequest) -> User:
@@ -132,6 +132,7 @@ def run_detail(request: HttpRequest, run_pk: int) -> HttpResponse:
         if not run.is_finished:
             response["Refresh"] = str(REFRESH_SECONDS)
         return response
+    report_run_read(run=run, fmt="page", actor=_user(request))
     return render(request, "reports/run.html", {"run": run, "document": from_json(run.document)})
 
 
@@ -164,6 +165,7 @@ def run_download(request: HttpRequest, run_pk: int, fmt: str) -> HttpResponse:
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         raise Http404
+    report_run_read(run=run, fmt=fmt, actor=_user(request))
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

@@ -22,6 +22,7 @@ from seip.retention.selectors import (
     live_holds,
 )
 from seip.retention.services import legal_hold_lift, legal_hold_place, retention_rule_set
+from seip.students.access import open_record
 from seip.students.selectors import student_record_visible_to
 
 RECENT = 50
@@ -84,8 +85,11 @@ def rule_edit(request: HttpRequest, slug: str, record_type: str) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def hold_place(request: HttpRequest, slug: str, student_id: int) -> HttpResponse:
     user, partnership = _partnership(request, slug, change=True)
-    student = get_object_or_404(
-        student_record_visible_to(user).filter(partnership=partnership), pk=student_id
+    student = open_record(
+        request,
+        student_id,
+        part="legal_hold_form",
+        scope=lambda user: student_record_visible_to(user).filter(partnership=partnership),
     )
     form = HoldForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -17,6 +17,7 @@ from seip.accounts.models import User
 from seip.core.forms import apply_errors, form_submitted
 from seip.organisations.models import PartnerOrganisation
 from seip.rights import forms as rights_forms
+from seip.rights.access import open_request as _request
 from seip.rights.corrections import (
     correctable_facts,
     correction_decide,
@@ -25,9 +26,8 @@ from seip.rights.corrections import (
     recipients,
 )
 from seip.rights.models import Decision, NoticeMethod, ProposedCorrection, RequestType
-from seip.rights.models import RightsRequest as Request
 from seip.rights.objections import ensure_dpo, erasure_grounds, objection_decide, request_erase
-from seip.rights.selectors import restriction_of, rights_requests_visible_to
+from seip.rights.selectors import restriction_of
 from seip.rights.services import ensure_handler, rights_refuse
 
 
@@ -38,10 +38,6 @@ def _user(request: HttpRequest) -> User:
 
 def _post(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
-
-
-def _request(request: HttpRequest, pk: int) -> Request:
-    return get_object_or_404(rights_requests_visible_to(_user(request)), pk=pk)
 
 
 def _correction(request: HttpRequest, pk: int, correction: int) -> ProposedCorrection:

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -16,6 +16,7 @@ from seip.core.forms import form_submitted
 from seip.organisations.models import Partnership
 from seip.progress.selectors import portal_students_visible_to
 from seip.rights import forms as rights_forms
+from seip.rights.access import open_request as _request
 from seip.rights.models import PauseReason, RequestType, Status
 from seip.rights.models import RightsRequest as Request
 from seip.rights.selectors import (
@@ -29,7 +30,6 @@ from seip.rights.selectors import (
     portal_requests_of,
     register_rows,
     restriction_of,
-    rights_requests_visible_to,
     urgency_of,
 )
 from seip.rights.services import (
@@ -45,6 +45,7 @@ from seip.rights.services import (
     rights_resume,
     rights_withdraw,
 )
+from seip.students.access import record_list
 from seip.students.selectors import student_record_visible_to
 
 
@@ -66,7 +67,11 @@ def register(request: HttpRequest) -> HttpResponse:
     """Overdue, due soon and every open request, soonest first, then the closed ones."""
     if not _handled_partnerships(_user(request)).exists():
         raise PermissionDenied("Only the co-ordinator or the DPO can see rights requests.")
-    context = {"board": dashboard(_user(request)), "due_soon_days": DUE_SOON_DAYS}
+    board = dashboard(_user(request))
+    rows = board.open + board.closed
+    named = {row.request.student_id: row.request.student for row in rows if row.request.student}
+    record_list(request, list(named.values()), part="rights_register")
+    context = {"board": board, "due_soon_days": DUE_SOON_DAYS}
     return render(request, "rights/register.html", context)
 
 
@@ -87,10 +92,6 @@ def request_new(request: HttpRequest) -> HttpResponse:
     if form_submitted(request, form, create):
         return redirect("rights:detail", created[0].pk)
     return render(request, "rights/request_form.html", {"form": form})
-
-
-def _request(request: HttpRequest, pk: int) -> Request:
-    return get_object_or_404(rights_requests_visible_to(_user(request)), pk=pk)
 
 
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:

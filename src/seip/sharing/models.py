@@ -59,11 +59,15 @@ class DisclosureKind(models.TextChoices):
     EXPORT = "export", "Was sent an export"
     TRANSFER_SENT = "transfer_sent", "Was sent a secure transfer"
     TRANSFER_OPENED = "transfer_opened", "Opened a secure transfer"
+    #: The child's name and school in a list (the working list, reviews due): less than
+    #: opening the record, and the family's log says so.
+    LIST = "list", "Saw the name in a list"
 
 
 class Disclosure(models.Model):
     """One occasion on which a student's information reached someone outside the
-    partnership team. Written only by ``sharing.services.disclosure_record``."""
+    partnership team. Written only by ``sharing.services``: ``disclosure_record``, and
+    ``record_read`` and ``record_list_read`` for the pages that show students."""
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="disclosures")
     organisation = models.ForeignKey(

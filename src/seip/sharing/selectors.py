@@ -10,7 +10,7 @@ or an objection closes access at the moment it happens.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from seip.accounts.models import PARTNERSHIP_ROLES, Membership, Role, User
+from seip.accounts.selectors import places_of
 from seip.organisations.models import (
     DataSharingAgreement,
     OrganisationType,
@@ -210,9 +211,9 @@ class Disclosing:
 def disclosing_to(user: User, student: Student) -> Disclosing | None:
     """If ``user`` reads ``student``'s record from outside the partnership team, the
     organisation they read for and the purpose: each such read is a disclosure."""
-    if Membership.objects.filter(
-        user=user, partnership=student.partnership_id, role__in=PARTNERSHIP_ROLES
-    ).exists():
+    # The memberships cached for the request: no query for the team or a school.
+    staff, _ = places_of(user, PARTNERSHIP_ROLES)
+    if student.partnership_id in staff:
         return None
     involvement = (
         live_involvements()
@@ -222,10 +223,45 @@ def disclosing_to(user: User, student: Student) -> Disclosing | None:
     )
     if involvement is not None:
         return Disclosing(involvement.organisation, involvement.purpose)
-    school = student.school.organisation
-    if Membership.objects.filter(user=user, organisation=school, role=Role.SCHOOL_CONTACT).exists():
-        return Disclosing(school, "School on roll")
+    _, schools = places_of(user, [Role.SCHOOL_CONTACT])
+    if student.school.organisation_id in schools:
+        return Disclosing(student.school.organisation, "School on roll")
     return None
+
+
+def disclosing_to_each(user: User, students: Sequence[Student]) -> dict[int, Disclosing]:
+    """:func:`disclosing_to` for a page of students at once, by student id: three queries
+    whatever the page's length. The students must have been fetched through the user's
+    scope, so each outside reader reaches them by an involvement or as the school on roll."""
+    staff, _ = places_of(user, PARTNERSHIP_ROLES)
+    outside = [s for s in students if s.partnership_id not in staff]
+    if not outside:
+        return {}
+    found: dict[int, Disclosing] = {}
+    involvements = (
+        live_involvements()
+        .filter(student__in=[s.pk for s in outside], organisation__in=external_organisations(user))
+        .select_related("organisation")
+        .order_by("pk")
+    )
+    for involvement in involvements:
+        found.setdefault(
+            involvement.student_id, Disclosing(involvement.organisation, involvement.purpose)
+        )
+    _, schools = places_of(user, [Role.SCHOOL_CONTACT])
+    school_of = dict(
+        School.objects.filter(pk__in={s.school_id for s in outside}).values_list(
+            "pk", "organisation_id"
+        )
+    )
+    on_roll = {s.pk: school_of[s.school_id] for s in outside if s.pk not in found}
+    organisations = PartnerOrganisation.objects.in_bulk(
+        {org for org in on_roll.values() if org in schools}
+    )
+    for pk, org in on_roll.items():
+        if org in organisations:
+            found[pk] = Disclosing(organisations[org], "School on roll")
+    return found
 
 
 def disclosures_of(student: Student) -> QuerySet[Disclosure]:

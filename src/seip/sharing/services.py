@@ -5,6 +5,7 @@ ids only: the log never holds the content that was read or disclosed.
 """
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,8 +14,9 @@ from django.utils import timezone
 from seip.accounts.models import User
 from seip.audit.services import audit_record
 from seip.organisations.models import PartnerOrganisation
+from seip.referrals.models import Referral
 from seip.sharing.models import Disclosure, DisclosureKind, Involvement
-from seip.sharing.selectors import disclosing_to, sharing_refusal
+from seip.sharing.selectors import disclosing_to, disclosing_to_each, sharing_refusal
 from seip.students.models import Student
 from seip.students.permissions import ensure_can_write
 
@@ -119,10 +121,41 @@ def disclosure_record(
 @transaction.atomic
 def record_read(*, actor: User, student: Student, part: str, download: bool = False) -> None:
     """Audit that ``actor`` read ``part`` of ``student``'s record (P14); when they read from
-    outside the partnership team, it is also a disclosure the family can see."""
-    audit_record(actor=actor, action=f"read.{part}", obj=student)
+    outside the partnership team, it is also a disclosure the family can see.
+
+    One audit event either way: for an outside reader it names the disclosure it made, so
+    a page view costs one chain append, not two."""
     disclosing = disclosing_to(actor, student)
+    detail: dict[str, int] = {}
     if disclosing is not None:
+        disclosure = Disclosure.objects.create(
+            student=student,
+            organisation=disclosing.organisation,
+            recipient=actor,
+            kind=DisclosureKind.DOWNLOAD if download else DisclosureKind.VIEW,
+            purpose=disclosing.purpose[:300],
+        )
+        detail = {"disclosure": disclosure.pk, "organisation": disclosing.organisation.pk}
+    audit_record(actor=actor, action=f"read.{part}", obj=student, detail=detail)
+
+
+@transaction.atomic
+def record_referral_read(
+    *, actor: User, referral: Referral, part: str, download: bool = False
+) -> None:
+    """Audit that ``actor`` read ``part`` of ``referral`` (the referral page, the signed
+    scan) (P14). Once the referral has become a student, a read from outside the
+    partnership team is also a disclosure the family can see, as a read of the record is.
+    """
+    student = Student.objects.filter(referral=referral).select_related("school").first()
+    audit_record(
+        actor=actor,
+        action=f"read.{part}",
+        obj=referral,
+        detail={"student": student.pk if student is not None else None},
+    )
+    disclosing = disclosing_to(actor, student) if student is not None else None
+    if student is not None and disclosing is not None:
         disclosure_record(
             actor=actor,
             student=student,
@@ -130,3 +163,38 @@ def record_read(*, actor: User, student: Student, part: str, download: bool = Fa
             kind=DisclosureKind.DOWNLOAD if download else DisclosureKind.VIEW,
             purpose=disclosing.purpose,
         )
+
+
+@transaction.atomic
+def record_list_read(
+    *,
+    actor: User,
+    part: str,
+    students: Sequence[Student],
+    detail: Mapping[str, object] | None = None,
+) -> None:
+    """Audit that ``actor`` saw ``students`` named in a list (P14): one event per page,
+    with the ids shown. For a reader outside the partnership team each student listed is
+    also a ``list`` disclosure the family can see (``disclosure_days`` folds a day's views
+    into one line). ``students`` must have been fetched through the actor's scope."""
+    disclosing = disclosing_to_each(actor, students)
+    Disclosure.objects.bulk_create(
+        Disclosure(
+            student=student,
+            organisation=disclosing[student.pk].organisation,
+            recipient=actor,
+            kind=DisclosureKind.LIST,
+            purpose=disclosing[student.pk].purpose[:300],
+        )
+        for student in students
+        if student.pk in disclosing
+    )
+    audit_record(
+        actor=actor,
+        action=f"read.{part}",
+        detail={
+            **(detail or {}),
+            "students": [student.pk for student in students],
+            "disclosed": sorted(disclosing),
+        },
+    )

@@ -17,6 +17,7 @@ from seip.sharing.forms import EndInvolvementForm, InvolvementForm
 from seip.sharing.models import Involvement
 from seip.sharing.selectors import disclosure_days
 from seip.sharing.services import involvement_create, involvement_end
+from seip.students.access import open_record
 from seip.students.models import Student
 from seip.students.permissions import can_write
 from seip.students.selectors import student_record_visible_to
@@ -27,13 +28,15 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _writable_student(request: HttpRequest, pk: int) -> Student:
-    student = get_object_or_404(
-        student_record_visible_to(_user(request)).select_related("partnership"), pk=pk
-    )
-    if not can_write(_user(request), student):
+def _writer(user: User, student: Student) -> None:
+    if not can_write(user, student):
         raise PermissionDenied("Only the student's case staff can record who works with them.")
-    return student
+
+
+def _staff(user: User, student: Student) -> None:
+    """The log is the partnership team's: others are told nothing, as for the chronology."""
+    if not access_for(user, student).is_staff:
+        raise Http404
 
 
 def _form_page(
@@ -46,7 +49,7 @@ def _form_page(
 
 @require_http_methods(["GET", "POST"])
 def involvement_new(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _writable_student(request, pk)
+    student = open_record(request, pk, part="involvement_form", check=_writer)
     form = InvolvementForm(
         request.POST if request.method == "POST" else None,
         student=student,
@@ -66,7 +69,9 @@ def involvement_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     involvement = get_object_or_404(
         Involvement.objects.filter(student__in=student_record_visible_to(_user(request))), pk=pk
     )
-    student = _writable_student(request, involvement.student_id)
+    student = open_record(
+        request, involvement.student_id, part="involvement_end_form", check=_writer
+    )
     form = EndInvolvementForm(
         request.POST if request.method == "POST" else None,
         initial={"ends_on": timezone.localdate()},
@@ -84,11 +89,7 @@ def involvement_end_view(request: HttpRequest, pk: int) -> HttpResponse:
 def disclosures(request: HttpRequest, pk: int) -> HttpResponse:
     """The partnership's view of the disclosure log: its staff only; others are told
     nothing, as for the chronology."""
-    student = get_object_or_404(
-        student_record_visible_to(_user(request)).select_related("partnership"), pk=pk
-    )
-    if not access_for(_user(request), student).is_staff:
-        raise Http404
+    student = open_record(request, pk, part="disclosures", check=_staff)
     return render(
         request,
         "sharing/disclosures.html",
@@ -99,7 +100,7 @@ def disclosures(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def portal_disclosures(request: HttpRequest, pk: int) -> HttpResponse:
     """For the family: who has seen or received this child's record."""
-    student = get_object_or_404(portal_students_visible_to(_user(request)), pk=pk)
+    student = open_record(request, pk, part="portal_disclosures", scope=portal_students_visible_to)
     return render(
         request,
         "sharing/disclosures.html",

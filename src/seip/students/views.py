@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from seip.accounts.models import Role, User
@@ -25,13 +25,12 @@ from seip.referrals.services import (
     consent_withdraw,
 )
 from seip.sharing.selectors import panel_context as sharing_panel
-from seip.sharing.services import record_read
+from seip.students.access import open_record, record_list
 from seip.students.forms import CloseForm, KeyWorkerForm, LeaveForm, WithdrawForm
 from seip.students.models import Student
 from seip.students.selectors import (
     archived_students_visible_to,
     current_case,
-    student_record_visible_to,
     students_visible_to,
 )
 from seip.students.services import case_assign_key_worker, case_close, student_leave
@@ -50,21 +49,13 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _student(request: HttpRequest, pk: int) -> Student:
-    """Fetched through the scoped queryset: not visible means 404, never 403."""
-    return get_object_or_404(
-        student_record_visible_to(_user(request)).select_related(
-            "school", "partnership", "referral"
-        ),
-        pk=pk,
-    )
-
-
-def _coordinator_student(request: HttpRequest, pk: int) -> Student:
-    student = _student(request, pk)
-    if not has_role(_user(request), [Role.COORDINATOR], partnership=student.partnership):
+def _coordinator(user: User, student: Student) -> None:
+    if not has_role(user, [Role.COORDINATOR], partnership=student.partnership):
         raise PermissionDenied("Only the partnership's co-ordinator can do this.")
-    return student
+
+
+def _coordinator_student(request: HttpRequest, pk: int, part: str) -> Student:
+    return open_record(request, pk, part=part, check=_coordinator)
 
 
 def student_list(request: HttpRequest) -> HttpResponse:
@@ -87,15 +78,20 @@ PAGE_SIZE = 50
 
 def _list_page(request: HttpRequest, students: QuerySet[Student], *, archive: bool) -> HttpResponse:
     page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    # The page names its students: one audit event, a disclosure each to an outsider.
+    record_list(request, shown, part="archive" if archive else "student_list")
     return render(
         request,
         "students/student_list.html",
-        {"students": page.object_list, "page": page, "archive": archive},
+        {"students": shown, "page": page, "archive": archive},
     )
 
 
 def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _student(request, pk)
+    # Every read is audited; a read from outside the partnership team is also a
+    # disclosure the family can see (P14).
+    student = open_record(request, pk, part="profile")
     user = _user(request)
     referral = student.referral
     context = {
@@ -114,9 +110,6 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Each part of the record adds its own panel, each at a fixed number of queries.
     for panel in PANELS:
         context.update(panel(student, user))
-    # Every read is audited; a read from outside the partnership team is also a
-    # disclosure the family can see (P14).
-    record_read(actor=user, student=student, part="profile")
     return render(request, "students/student_detail.html", context)
 
 
@@ -138,7 +131,7 @@ def _case_form_view(
 
 @require_http_methods(["GET", "POST"])
 def key_worker(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _coordinator_student(request, pk)
+    student = _coordinator_student(request, pk, "key_worker_form")
     case = current_case(student)
     form = KeyWorkerForm(
         request.POST if request.method == "POST" else None, partnership=student.partnership
@@ -154,7 +147,7 @@ def key_worker(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def close(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _coordinator_student(request, pk)
+    student = _coordinator_student(request, pk, "close_form")
     case = current_case(student)
     form = CloseForm(request.POST if request.method == "POST" else None)
 
@@ -173,7 +166,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def leave(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _coordinator_student(request, pk)
+    student = _coordinator_student(request, pk, "leave_form")
     case = current_case(student)
     form = LeaveForm(request.POST if request.method == "POST" else None)
 
@@ -195,16 +188,14 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _consent_manager_student(request: HttpRequest, pk: int) -> Student:
-    student = _student(request, pk)
-    if not has_role(_user(request), CONSENT_MANAGERS, partnership=student.partnership):
+def _consent_manager(user: User, student: Student) -> None:
+    if not has_role(user, CONSENT_MANAGERS, partnership=student.partnership):
         raise PermissionDenied("Only partnership staff can record a change of consent.")
-    return student
 
 
 @require_http_methods(["GET", "POST"])
 def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _consent_manager_student(request, pk)
+    student = open_record(request, pk, part="withdraw_form", check=_consent_manager)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
 
     def apply(data: dict[str, Any]) -> None:
@@ -217,7 +208,7 @@ def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @upload_limit(FORM_MAX_BYTES)
 def consent_extend_view(request: HttpRequest, pk: int) -> HttpResponse:
-    student = _consent_manager_student(request, pk)
+    student = open_record(request, pk, part="extend_form", check=_consent_manager)
     form = SignatureForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
