@@ -91,6 +91,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
     if form_submitted(request, form, create):
         return redirect("rights:detail", created[0].pk)
+    # The student picker names every student it offers: a list read like any other.
+    record_list(request, list(students), part="rights_new_form")
     return render(request, "rights/request_form.html", {"form": form})
 
 

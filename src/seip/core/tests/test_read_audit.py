@@ -73,13 +73,7 @@ NO_STUDENT: dict[str, str] = {
 #: record their reads through the rights request's own audit trail, not ``read.*`` yet.
 #: Never a disclosure (partnership staff only). Each is checked: once it records a read,
 #: the test fails until the entry is removed.
-NOT_YET_RECORDED: dict[str, str] = {
-    "rights:new": (
-        "the new-request form's student picker lists every student of the handler's "
-        "partnerships to the co-ordinator and the DPO; an event naming them all would say "
-        "nothing about who was looked at (a typed search would)"
-    ),
-}
+NOT_YET_RECORDED: dict[str, str] = {}
 
 #: Pages that record a read of their own object rather than the student: a report names
 #: no one; an import run lists rows by UPN, audited with the run's id.
