@@ -98,7 +98,9 @@ def test_backup_code_signs_in_once(
     sign_in_with_password(page, live_server.url, coordinator)
     enter_security_code(page, codes[0])
     expect(page).to_have_url(live_server.url + "/sign-in/security-code/")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a correct security code")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "That backup code has already been used"
+    )
 
     # django-otp throttles a device for a second after a wrong code; a person would wait.
     page.wait_for_timeout(1_500)
