@@ -58,7 +58,7 @@ class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ign
     drift = models.SmallIntegerField(default=0)
     last_t = models.BigIntegerField(default=-1)
 
-    class Meta(Device.Meta):  # type: ignore[name-defined,misc]
+    class Meta(Device.Meta):  # type: ignore[misc]
         verbose_name = "authenticator app"
 
     @property
@@ -75,7 +75,7 @@ class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore
     """One-time backup codes, stored as keyed digests. A used code is kept, marked used,
     so that the sign-in page can say so instead of calling it wrong."""
 
-    class Meta(Device.Meta):  # type: ignore[name-defined,misc]
+    class Meta(Device.Meta):  # type: ignore[misc]
         verbose_name = "backup codes"
 
     def verify_token(self, token: Any) -> bool:
@@ -120,7 +120,7 @@ class EmailCodeDevice(ThrottlingMixin, Device):  # type: ignore[misc]
     digest = models.CharField(max_length=64, blank=True)
     valid_until = models.DateTimeField(null=True, blank=True)
 
-    class Meta(Device.Meta):  # type: ignore[name-defined,misc]
+    class Meta(Device.Meta):  # type: ignore[misc]
         verbose_name = "email code"
 
     def generate_code(self) -> str:

@@ -64,7 +64,8 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+# django-otp's Device gives its user foreign key no related name.
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200)
     is_active = models.BooleanField(default=True)
@@ -216,9 +217,7 @@ class SignInThrottle(models.Model):
 
 # The second-factor devices live in their own module; importing them here registers them
 # as this app's models.
-from seip.accounts.devices import (  # noqa: E402, F401
-    AuthenticatorDevice,
-    BackupCode,
-    BackupCodeDevice,
-    EmailCodeDevice,
-)
+from seip.accounts.devices import AuthenticatorDevice as AuthenticatorDevice  # noqa: E402
+from seip.accounts.devices import BackupCode as BackupCode  # noqa: E402
+from seip.accounts.devices import BackupCodeDevice as BackupCodeDevice  # noqa: E402
+from seip.accounts.devices import EmailCodeDevice as EmailCodeDevice  # noqa: E402

@@ -89,7 +89,10 @@ def authenticator_start(*, user: User) -> AuthenticatorDevice:
     Callers must already have checked that the user may add one (an enrolment link, or a
     full sign-in): the device counts for nothing until :func:`authenticator_confirm`."""
     AuthenticatorDevice.objects.filter(user=user, confirmed=False).delete()
-    return AuthenticatorDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    device: AuthenticatorDevice = AuthenticatorDevice.objects.create(
+        user=user, name="Authenticator app", confirmed=False
+    )
+    return device
 
 
 @transaction.atomic

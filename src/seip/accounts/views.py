@@ -95,7 +95,7 @@ def _password_step(request: HttpRequest, form: GovUKForm, email: str, password: 
         form.add_error(None, "Enter a correct email address and password.")
         return None
     sign_in_success_reset(email=email)
-    return user  # type: ignore[return-value]
+    return user
 
 
 _BROWSER_COOKIE = "seip_known"
