@@ -112,6 +112,10 @@ def authenticator_confirm(
     if enrolment is not None:
         enrolment.used_at = timezone.now()
         enrolment.save(update_fields=["used_at"])
+        # A set-up link is how a lost phone is replaced: the lost one stops working.
+        AuthenticatorDevice.objects.filter(user=device.user, confirmed=True).exclude(
+            pk=device.pk
+        ).delete()
         audit_record(actor=device.user, action="enrolment.redeem", obj=device.user)
     audit_record(actor=device.user, action="second_factor.confirm", obj=device.user)
     return True

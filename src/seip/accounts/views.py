@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
+from seip.accounts.devices import match_token
 from seip.accounts.forms import PasswordForm, SignInForm, TokenForm
 from seip.accounts.middleware import second_factor_exempt
 from seip.accounts.models import (
@@ -140,7 +141,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
-        device = django_otp.match_token(user, token)
+        device = match_token(user, token)
         if device is not None:
             django_otp.login(request, device)
             sign_in_record(user=user, second_factor=True)
@@ -169,7 +170,7 @@ def _verify_by_email(request: HttpRequest, user: User) -> HttpResponse:
         help_text="The 6-digit code we have just emailed to you.",
     )
     if request.method == "POST" and form.is_valid():
-        matched = django_otp.match_token(user, form.cleaned_data["token"])
+        matched = match_token(user, form.cleaned_data["token"])
         if matched is not None:
             django_otp.login(request, matched)
             sign_in_record(user=user, second_factor=True)

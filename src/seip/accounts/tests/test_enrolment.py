@@ -52,6 +52,7 @@ def test_used_up_backup_codes_do_not_open_set_up(client, personas):
 @pytest.mark.promise("P14")
 def test_link_and_password_set_up_an_authenticator_once(client, personas):
     user = personas["key_worker"]
+    lost = AuthenticatorDevice.objects.create(user=user, name="lost phone", confirmed=True)
     token = enrolment_link_issue(user=user, actor=personas["admin"])
     assert token not in str(list(EnrolmentToken.objects.values_list()))
     assert client.get(enrol_url(token)).status_code == 200
@@ -63,6 +64,7 @@ def test_link_and_password_set_up_an_authenticator_once(client, personas):
     assert "Your backup codes" in page.content.decode()
     device.refresh_from_db()
     assert device.confirmed
+    assert not AuthenticatorDevice.objects.filter(pk=lost.pk).exists()
     assert client.get(reverse("accounts:account")).status_code == 200
     assert EnrolmentToken.objects.get().used_at is not None
     assert AuditEvent.objects.filter(action="enrolment.redeem", actor=user).exists()

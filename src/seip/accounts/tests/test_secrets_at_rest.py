@@ -85,3 +85,16 @@ def test_an_emailed_code_is_not_in_the_database(client, personas):
     [email] = mail.outbox
     code = next(word.rstrip(".") for word in email.body.split() if word.rstrip(".").isdigit())
     assert code not in database_dump()
+
+
+@pytest.mark.promise("P14")
+def test_a_plain_django_otp_row_passes_nobody(client, personas):
+    """django-otp's own tables stay installed; a plain token planted there is ignored."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    user = personas["coordinator"]
+    backup_codes_issue(user=user, count=1, actor=None)
+    device = StaticDevice.objects.create(user=user, name="planted", confirmed=True)
+    StaticToken.objects.create(device=device, token="11112222")
+    password_step(client, user)
+    assert client.post(VERIFY, {"token": "11112222"}).status_code == 200
