@@ -14,9 +14,10 @@ import ipaddress
 import math
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from seip.accounts.models import SignInThrottle
@@ -107,3 +108,33 @@ def sign_in_failure_count(*, email: str, address: str) -> None:
 def sign_in_success_reset(*, email: str) -> None:
     """The right password ends the slowdown for that account (not for the address)."""
     SignInThrottle.objects.filter(key=account_key(email)).delete()
+
+
+_BROWSER_COOKIE = "seip_known"
+_BROWSER_SALT = "seip.accounts.known-browser"
+_BROWSER_DAYS = 90
+
+
+def remember_browser(response: HttpResponse, email: str) -> HttpResponse:
+    """Mark this browser as one that has signed in to this account with its password."""
+    value = signing.dumps(account_key(email), salt=_BROWSER_SALT)
+    response.set_cookie(
+        _BROWSER_COOKIE,
+        value,
+        max_age=_BROWSER_DAYS * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+def known_browser(request: HttpRequest, email: str) -> bool:
+    """Whether this browser has signed in to this account before: it is then not slowed,
+    so an attacker elsewhere cannot keep the real person out."""
+    raw = request.COOKIES.get(_BROWSER_COOKIE, "")
+    try:
+        value = signing.loads(raw, salt=_BROWSER_SALT, max_age=_BROWSER_DAYS * 24 * 3600)
+    except signing.BadSignature:
+        return False
+    return bool(value == account_key(email))

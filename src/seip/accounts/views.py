@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LogoutView
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -49,8 +48,9 @@ from seip.accounts.services import (
     sign_in_record,
 )
 from seip.accounts.throttle import (
-    account_key,
     client_address,
+    known_browser,
+    remember_browser,
     sign_in_failure_count,
     sign_in_success_reset,
     sign_in_wait,
@@ -72,7 +72,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if user is not None:
             login(request, user)
             sign_in_record(user=user, second_factor=False)
-            return _remember_browser(redirect("accounts:verify"), email)
+            return remember_browser(redirect("accounts:verify"), email)
     status = 429 if getattr(request, "seip_slowed", False) else 200
     return render(request, "accounts/sign_in.html", {"form": form}, status=status)
 
@@ -82,7 +82,7 @@ def _password_step(request: HttpRequest, form: GovUKForm, email: str, password: 
     has signed in to this account before is not slowed, so an attacker cannot keep the
     real person out; django-axes still locks one account from one address."""
     address = client_address(request)
-    if not _known_browser(request, email):
+    if not known_browser(request, email):
         wait = sign_in_wait(email=email, address=address)
         if wait:
             request.seip_slowed = True  # type: ignore[attr-defined]
@@ -97,34 +97,6 @@ def _password_step(request: HttpRequest, form: GovUKForm, email: str, password: 
         return None
     sign_in_success_reset(email=email)
     return user
-
-
-_BROWSER_COOKIE = "seip_known"
-_BROWSER_SALT = "seip.accounts.known-browser"
-_BROWSER_DAYS = 90
-
-
-def _remember_browser(response: HttpResponse, email: str) -> HttpResponse:
-    """Mark this browser as one that has signed in to this account with its password."""
-    value = signing.dumps(account_key(email), salt=_BROWSER_SALT)
-    response.set_cookie(
-        _BROWSER_COOKIE,
-        value,
-        max_age=_BROWSER_DAYS * 24 * 3600,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
-    return response
-
-
-def _known_browser(request: HttpRequest, email: str) -> bool:
-    raw = request.COOKIES.get(_BROWSER_COOKIE, "")
-    try:
-        value = signing.loads(raw, salt=_BROWSER_SALT, max_age=_BROWSER_DAYS * 24 * 3600)
-    except signing.BadSignature:
-        return False
-    return bool(value == account_key(email))
 
 
 @second_factor_exempt
@@ -197,7 +169,7 @@ def enrol(request: HttpRequest, token: str) -> HttpResponse:
             login(request, user)
             sign_in_record(user=user, second_factor=False)
             request.session[ENROLMENT_SESSION_KEY] = enrolment.pk
-            return _remember_browser(redirect("accounts:setup"), email)
+            return remember_browser(redirect("accounts:setup"), email)
     return render(request, "accounts/enrol.html", {"form": form, "enrolment": enrolment})
 
 
