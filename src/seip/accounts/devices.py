@@ -76,7 +76,8 @@ class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore
     so that the sign-in page can say so instead of calling it wrong."""
 
     class Meta(Device.Meta):  # type: ignore[misc]
-        verbose_name = "backup codes"
+        verbose_name = "backup code list"
+        verbose_name_plural = "backup code lists"
 
     def verify_token(self, token: Any) -> bool:
         allowed, _ = self.verify_is_allowed()

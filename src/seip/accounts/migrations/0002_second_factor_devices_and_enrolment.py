@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                 ('user', models.ForeignKey(help_text='The user that this device belongs to.', on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'verbose_name': 'backup codes',
+                'verbose_name': 'backup code list', 'verbose_name_plural': 'backup code lists',
                 'abstract': False,
             },
         ),
