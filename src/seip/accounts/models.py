@@ -209,7 +209,7 @@ class SignInThrottle(models.Model):
 
     key = models.CharField(max_length=100, unique=True)
     failures = models.PositiveIntegerField(default=0)
-    last_failure_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:
         return f"Sign-in throttle {self.pk}"

@@ -90,16 +90,14 @@ def sign_in_wait(*, email: str, address: str) -> int:
 def sign_in_failure_count(*, email: str, address: str) -> None:
     """Count one failed password against the account and against the address."""
     now = timezone.now()
+    # A quiet hour forgives old failures, so a slowdown does not last for ever; dropping
+    # those rows also keeps guesses at made-up addresses from growing the table.
+    SignInThrottle.objects.filter(last_failure_at__lt=now - FORGIVE_AFTER).delete()
     for key in _keys(email, address):
         row, created = SignInThrottle.objects.select_for_update().get_or_create(
             key=key, defaults={"failures": 1, "last_failure_at": now}
         )
-        if created:
-            continue
-        # A quiet hour forgives old failures, so a slowdown does not last for ever.
-        if row.last_failure_at < now - FORGIVE_AFTER:
-            SignInThrottle.objects.filter(pk=row.pk).update(failures=1, last_failure_at=now)
-        else:
+        if not created:
             SignInThrottle.objects.filter(pk=row.pk).update(
                 failures=F("failures") + 1, last_failure_at=now
             )

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('key', models.CharField(max_length=100, unique=True)),
                 ('failures', models.PositiveIntegerField(default=0)),
-                ('last_failure_at', models.DateTimeField()),
+                ('last_failure_at', models.DateTimeField(db_index=True)),
             ],
         ),
         migrations.CreateModel(

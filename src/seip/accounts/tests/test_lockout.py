@@ -134,3 +134,18 @@ def test_a_forged_forwarded_header_does_not_escape_the_lockout(client, personas,
     for n in range(settings.AXES_FAILURE_LIMIT):
         attempt(client, user, "wrong password here", forwarded=f"192.0.2.{n}")
     assert attempt(client, user, PASSWORD, forwarded="192.0.2.200").status_code == 429
+
+
+def test_a_quiet_hour_forgives_old_failures(client_factory, personas):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from seip.accounts.models import SignInThrottle
+
+    user = personas["coordinator"]
+    for n in range(12):
+        attempt(client_factory(), user, "wrong password here", remote=f"192.0.2.{n + 1}")
+    SignInThrottle.objects.update(last_failure_at=timezone.now() - dt.timedelta(hours=2))
+    attempt(client_factory(), user, "wrong password here", remote="192.0.2.100")
+    assert attempt(client_factory(), user, PASSWORD, remote="198.51.100.99").status_code == 302
