@@ -149,3 +149,13 @@ def test_a_quiet_hour_forgives_old_failures(client_factory, personas):
     SignInThrottle.objects.update(last_failure_at=timezone.now() - dt.timedelta(hours=2))
     attempt(client_factory(), user, "wrong password here", remote="192.0.2.100")
     assert attempt(client_factory(), user, PASSWORD, remote="198.51.100.99").status_code == 302
+
+
+def test_deploy_check_warns_behind_a_proxy_with_no_trusted_hops(settings):
+    from seip.accounts.checks import trusted_proxies_check
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = 0
+    assert [m.id for m in trusted_proxies_check()] == ["seip.accounts.W001"]
+    settings.TRUSTED_PROXIES = 1
+    assert trusted_proxies_check() == []
