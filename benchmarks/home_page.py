@@ -140,11 +140,12 @@ def signed_in_client(user: Any) -> Any:
     """A test client past both factors, as ``seip.conftest.signed_in`` does it."""
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from seip.accounts.models import AuthenticatorDevice
 
     client = Client()
     client.force_login(user)
-    device, _ = TOTPDevice.objects.get_or_create(
+    device, _ = AuthenticatorDevice.objects.get_or_create(
         user=user, name="benchmark", defaults={"confirmed": True}
     )
     session = client.session

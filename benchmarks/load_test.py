@@ -157,9 +157,9 @@ def build_plan(codes_per_account: int, import_pupils: int) -> dict[str, Any]:
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
     from django.utils import timezone
-    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-    from seip.accounts.models import Membership, Role, User
+    from seip.accounts.devices import code_digest
+    from seip.accounts.models import BackupCode, BackupCodeDevice, Membership, Role, User
     from seip.students.models import Case, CaseStatus
 
     today = timezone.localdate()
@@ -188,11 +188,13 @@ def build_plan(codes_per_account: int, import_pupils: int) -> dict[str, Any]:
                 if not students:
                     continue
                 User.objects.filter(pk=user.pk).update(password=password)
-                device, _ = StaticDevice.objects.get_or_create(
+                device, _ = BackupCodeDevice.objects.get_or_create(
                     user=user, name="Load test codes", defaults={"confirmed": True}
                 )
                 codes = [f"{secrets.randbelow(10**8):08d}" for _ in range(codes_per_account)]
-                StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+                BackupCode.objects.bulk_create(
+                    BackupCode(device=device, digest=code_digest(c)) for c in codes
+                )
                 account: dict[str, Any] = {
                     "email": user.email,
                     "codes": codes,

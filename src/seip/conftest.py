@@ -9,9 +9,8 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from seip.accounts.models import Membership, Role, User
+from seip.accounts.models import AuthenticatorDevice, Membership, Role, User
 from seip.accounts.tests.factories import UserFactory
 from seip.organisations.models import OrganisationType, PartnerOrganisation, Partnership, School
 from seip.organisations.tests.factories import (
@@ -121,7 +120,7 @@ def signed_in(client: Client, user: User, *, second_factor: bool = True) -> Clie
     """Sign ``user`` in, passing the second factor through django-otp's own session key."""
     client.force_login(user)
     if second_factor:
-        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        device = AuthenticatorDevice.objects.create(user=user, name="test", confirmed=True)
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()

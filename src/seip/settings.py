@@ -218,7 +218,23 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Lockout: five failures for one account from one address locks that pair for 15 minutes.
 AXES_FAILURE_LIMIT = env_int("SEIP_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
+# Hard lockout only for one account from one client address, so that an attacker guessing
+# from their own address cannot lock the real person out; across addresses, each account
+# (and each address) is slowed instead by seip.accounts.throttle (ADR 0024).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "seip.accounts.throttle.client_address"
+#: Reverse proxies in front of SEIP that append to X-Forwarded-For: the client address is
+#: taken that many hops from the right. 0 means use the connection's address.
+TRUSTED_PROXIES = env_int("SEIP_TRUSTED_PROXIES", 0)
+#: Failed passwords for one account (from anywhere) before each further try must wait.
+LOGIN_SLOWDOWN_AFTER = env_int("SEIP_LOGIN_SLOWDOWN_AFTER", 5)
+#: Failed passwords from one client address (for any accounts) before it is slowed.
+LOGIN_ADDRESS_SLOWDOWN_AFTER = env_int("SEIP_LOGIN_ADDRESS_SLOWDOWN_AFTER", 30)
+#: The first wait in seconds; it doubles with each further failure, up to the cap.
+LOGIN_DELAY_SECONDS = env_int("SEIP_LOGIN_DELAY_SECONDS", 2)
+LOGIN_DELAY_CAP_SECONDS = 15 * 60
+#: How long an enrolment (second-factor set-up) link stays valid.
+ENROLMENT_LINK_HOURS = env_int("SEIP_ENROLMENT_LINK_HOURS", 72)
 AXES_USERNAME_FORM_FIELD = "email"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True

@@ -22,9 +22,8 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from seip.accounts.models import Membership, Role, User
+from seip.accounts.models import AuthenticatorDevice, Membership, Role, User
 from seip.accounts.tests.factories import UserFactory
 from seip.organisations.models import OrganisationType, Partnership
 from seip.organisations.tests.factories import (
@@ -36,6 +35,7 @@ from seip.organisations.tests.factories import (
 )
 from seip.progress.models import PortalRelationship
 from seip.progress.services import portal_link_grant
+from seip.records.tests.factories import ContactFactory
 from seip.referrals.models import Referral
 from seip.referrals.services import referral_draft_create, referral_sign
 from seip.referrals.tests.factories import PDF, carers, notice_for, pupil
@@ -174,7 +174,7 @@ class Account:
     user: User
     email: str
     password: str
-    device: TOTPDevice
+    device: AuthenticatorDevice
 
 
 @pytest.fixture
@@ -183,14 +183,33 @@ def coordinator(alpha_vale: Partnership) -> Account:
     email = "casey.coordinator@alpha-vale.test"
     user = UserFactory(email=email, full_name="Casey Coordinator", password=PASSWORD)
     Membership.objects.create(user=user, role=Role.COORDINATOR, partnership=alpha_vale)
-    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    device = AuthenticatorDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     return Account(user=user, email=email, password=PASSWORD, device=device)
 
 
 # Helpers -----------------------------------------------------------------------------------
 
 
-def current_totp(device: TOTPDevice) -> str:
+def emailed_code(email: str) -> str:
+    """The newest sign-in code SEIP emailed to ``email`` (the families' second factor)."""
+    from django.core import mail
+
+    body = next(m.body for m in reversed(mail.outbox) if email in m.to)
+    match = re.search(r"\b(\d{6})\b", body)
+    assert match, "no sign-in code in the email"
+    return match.group(1)
+
+
+def family_sign_in(page: "Page", base_url: str, account: "FamilyAccount") -> None:
+    """From the sign-in form, through the password and the emailed code, to the home page."""
+    page.get_by_label("Email address", exact=True).fill(account.email)
+    page.get_by_label("Password", exact=True).fill(account.password)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Code from your email", exact=True).fill(emailed_code(account.email))
+    page.get_by_role("button", name="Continue").click()
+
+
+def current_totp(device: AuthenticatorDevice) -> str:
     """The code the user's authenticator app shows now."""
     code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
     return f"{code:0{device.digits}d}"
@@ -274,7 +293,7 @@ def make_account(email: str, full_name: str, role: Role, **scope: Any) -> Accoun
     """A user with one membership, a known password and a confirmed authenticator app."""
     user = UserFactory(email=email, full_name=full_name, password=PASSWORD)
     Membership.objects.create(user=user, role=role, **scope)
-    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    device = AuthenticatorDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     return Account(user=user, email=email, password=PASSWORD, device=device)
 
 
@@ -434,10 +453,11 @@ class FamilyAccount:
 
 @pytest.fixture
 def parent(open_case: OpenCase, key_worker: Account) -> FamilyAccount:
-    """Sam Example, Jordan's mother, given portal access by the key worker. Families
-    sign in with a password alone: parent_carer is not a second-factor role."""
+    """Sam Example, Jordan's mother, on Jordan's contact list and given portal access by
+    the key worker. Families sign in with a password and a code sent by email."""
     email = "sam.example@family.test"
     user = UserFactory(email=email, full_name="Sam Example", password=PASSWORD)
+    ContactFactory(student=open_case.student, email=email)
     portal_link_grant(
         user=user,
         student=open_case.student,

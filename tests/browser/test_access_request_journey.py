@@ -27,6 +27,7 @@ from tests.browser.conftest import (
     Account,
     FamilyAccount,
     assert_accessible,
+    family_sign_in,
     require_playwright,
     screenshot,
     sign_in,
@@ -63,9 +64,7 @@ def test_a_parent_asks_for_access_and_downloads_the_reviewed_bundle(
     # 1. The parent asks for a copy in the portal.
     family = person_page("parent")
     family.goto(url + "/")
-    family.get_by_label("Email address", exact=True).fill(parent.email)
-    family.get_by_label("Password", exact=True).fill(parent.password)
-    family.get_by_role("button", name="Continue").click()
+    family_sign_in(family, url, parent)
     family.goto(url + "/portal/requests/new/")
     family.get_by_label("A copy of the information the partnership holds").check()
     assert_accessible(family, "the portal request form")

@@ -29,6 +29,7 @@ from tests.browser.conftest import (
     FamilyAccount,
     OpenCase,
     assert_accessible,
+    family_sign_in,
     require_playwright,
     screenshot,
     sign_in,
@@ -212,12 +213,10 @@ def test_parent_sees_the_progress_chart(
     student = with_history
     page = person_page("parent")
 
-    # A password alone, straight to the home page.
+    # A password and a code sent by email, then the home page.
     page.goto(url + "/")
     expect(page).to_have_url(url + "/sign-in/")
-    page.get_by_label("Email address", exact=True).fill(parent.email)
-    page.get_by_label("Password", exact=True).fill(parent.password)
-    page.get_by_role("button", name="Continue").click()
+    family_sign_in(page, url, parent)
     expect(page).to_have_url(url + "/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
 

@@ -23,6 +23,7 @@ from tests.browser.conftest import (
     Account,
     FamilyAccount,
     assert_accessible,
+    family_sign_in,
     make_account,
     require_playwright,
     screenshot,
@@ -110,9 +111,7 @@ def test_an_involvement_opens_the_record_and_the_family_sees_who_looked(
     # 3. The parent sees who looked, and why.
     family = person_page("parent")
     family.goto(url + "/")
-    family.get_by_label("Email address", exact=True).fill(parent.email)
-    family.get_by_label("Password", exact=True).fill(parent.password)
-    family.get_by_role("button", name="Continue").click()
+    family_sign_in(family, url, parent)
     family.goto(f"{url}/portal/{student.pk}/")
     family.get_by_role("link", name="Who has seen or received Jordan's record").click()
     expect(family.get_by_role("heading", level=1)).to_have_text(

@@ -1,14 +1,17 @@
 """Signing in as a person does: a real chromium, the real forms, the real second factor."""
 
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pytest
 from pytest_django.live_server_helper import LiveServer
 
+from seip.accounts.models import AuthenticatorDevice
 from seip.accounts.services import backup_codes_issue
 from tests.browser.conftest import (
     Account,
+    assert_accessible,
     current_totp,
     enter_security_code,
     require_playwright,
@@ -98,7 +101,9 @@ def test_backup_code_signs_in_once(
     sign_in_with_password(page, live_server.url, coordinator)
     enter_security_code(page, codes[0])
     expect(page).to_have_url(live_server.url + "/sign-in/security-code/")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a correct security code")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "That backup code has already been used"
+    )
 
     # django-otp throttles a device for a second after a wrong code; a person would wait.
     page.wait_for_timeout(1_500)
@@ -113,3 +118,62 @@ def test_sign_in_page_looks_right(page: Page, live_server: LiveServer) -> None:
     expect(page.get_by_label("Email address", exact=True)).to_be_visible()
     expect(page.get_by_label("Password", exact=True)).to_have_attribute("type", "password")
     screenshot(page, "sign-in")
+
+
+@pytest.mark.promise("P14")
+def test_a_lost_phone_is_replaced_only_through_a_set_up_link(
+    person_page: Callable[[str], Page],
+    live_server: LiveServer,
+    coordinator: Account,
+    key_worker: Account,
+    browser_errors: list[str],
+) -> None:
+    url = live_server.url
+    AuthenticatorDevice.objects.filter(user=key_worker.user).delete()  # the phone is lost
+
+    # 1. The password alone leads nowhere but "ask for a set-up link".
+    worker = person_page("key worker")
+    sign_in_with_password_only(worker, url, key_worker)
+    expect(worker.get_by_role("heading", level=1)).to_have_text("Ask for a set-up link")
+    assert_accessible(worker, "the ask-for-a-set-up-link page")
+    worker.goto(url + "/sign-in/set-up-authenticator/")
+    expect(worker).to_have_url(url + "/sign-in/security-code/")
+
+    # 2. The co-ordinator makes a link from the People page.
+    lead = person_page("coordinator")
+    sign_in_with_password(lead, url, coordinator)
+    enter_security_code(lead, current_totp(coordinator.device))
+    lead.goto(url + "/account/")
+    lead.get_by_role("link", name="People you can send a set-up link to").click()
+    assert_accessible(lead, "the people page")
+    lead.get_by_role("button", name="Make a set-up link for Kim Keyworker").click()
+    link = lead.locator("main code").inner_text()
+    assert "/sign-in/set-up/" in link
+
+    # 3. The key worker opens it, gives their password and scans a new key.
+    worker.goto(link)
+    assert_accessible(worker, "the set-up link page")
+    worker.get_by_label("Your SEIP password", exact=True).fill(key_worker.password)
+    worker.get_by_role("button", name="Continue").click()
+    expect(worker).to_have_url(url + "/sign-in/set-up-authenticator/")
+    device = AuthenticatorDevice.objects.get(user=key_worker.user, confirmed=False)
+    worker.get_by_label("Security code", exact=True).fill(current_totp(device))
+    worker.get_by_role("button", name="Confirm").click()
+    expect(worker.get_by_role("heading", level=1)).to_have_text("Your backup codes")
+    assert_accessible(worker, "the backup codes page")
+    worker.get_by_role("link", name="Continue").click()
+    expect(worker.get_by_role("heading", level=1)).to_have_text("Your account")
+
+    # 4. The link works once.
+    other = person_page("someone else")
+    other.goto(link)
+    expect(other.get_by_role("heading", level=1)).to_have_text("This set-up link cannot be used")
+    # That page answers 404, which chromium reports on the console; nothing else may.
+    assert [error for error in browser_errors if "status of 404" not in error] == []
+
+
+def sign_in_with_password_only(page: Page, base_url: str, account: Account) -> None:
+    page.goto(base_url + "/sign-in/")
+    page.get_by_label("Email address", exact=True).fill(account.email)
+    page.get_by_label("Password", exact=True).fill(account.password)
+    page.get_by_role("button", name="Continue").click()

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from seip.core.forms import GovUKForm
@@ -14,6 +16,15 @@ class SignInForm(GovUKForm):
     )
     password = forms.CharField(
         label="Password",
+        error_messages={"required": "Enter your password"},
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class PasswordForm(GovUKForm):
+    password = forms.CharField(
+        label="Your SEIP password",
         error_messages={"required": "Enter your password"},
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -40,3 +51,12 @@ class TokenForm(GovUKForm):
 
     def clean_token(self) -> str:
         return "".join(self.cleaned_data["token"].split())
+
+    def __init__(
+        self, *args: Any, label: str | None = None, help_text: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if label is not None:
+            self.fields["token"].label = label
+        if help_text is not None:
+            self.fields["token"].help_text = help_text

@@ -14,7 +14,7 @@ def second_factor_exempt[V: Callable[..., HttpResponseBase]](view: V) -> V:
 
 
 class RequireSecondFactorMiddleware:
-    """Sends a signed-in user whose roles need two factors to the second-factor step.
+    """Sends a signed-in user who has not passed the second factor to that step.
 
     Runs after django-otp's middleware, which sets ``user.is_verified()``. Views opt out
     only with :func:`second_factor_exempt`, so a new view is protected by default.
@@ -36,6 +36,8 @@ class RequireSecondFactorMiddleware:
         user = request.user
         if not user.is_authenticated or getattr(view_func, "second_factor_exempt", False):
             return None
-        if user.needs_second_factor and not user.is_verified():  # type: ignore[attr-defined]  # added by django-otp
+        # Every account passes a second factor: staff an app or backup code, families an
+        # emailed code (ADR 0024).
+        if not user.is_verified():  # type: ignore[attr-defined]  # added by django-otp
             return redirect("accounts:verify")
         return None

@@ -44,7 +44,8 @@ ORGANISATION_ROLES: dict[str, frozenset[str]] = {
 }
 #: Families: a parent or student belongs to the partnership that supports the child.
 FAMILY_ROLES = frozenset({Role.PARENT_CARER, Role.STUDENT})
-#: Every staff and partner role must pass a second factor (P14); families need not.
+#: Every staff and partner role must pass an app-based second factor (P14); families get
+#: an emailed code instead.
 SECOND_FACTOR_ROLES = frozenset(set(Role) - FAMILY_ROLES)
 
 
@@ -63,7 +64,8 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+# django-otp's Device gives its user foreign key no related name.
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200)
     is_active = models.BooleanField(default=True)
@@ -99,9 +101,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def needs_second_factor(self) -> bool:
-        """Staff and partner roles must use TOTP (P14); a user with no role is treated
-        as staff too, so that a half-set-up account can never skip the second factor."""
+        """Staff and partner roles must use an authenticator app or a backup code (P14); a
+        user with no role is treated as staff too, so that a half-set-up account can never
+        skip the second factor."""
         return not self.roles or bool(self.roles & SECOND_FACTOR_ROLES)
+
+    @property
+    def signs_in_with_email_code(self) -> bool:
+        """Families pass their second factor with a code emailed at sign-in (ADR 0024):
+        they can download a child's whole record, so a password alone is not enough."""
+        return not self.needs_second_factor
 
 
 class Membership(models.Model):
@@ -152,3 +161,63 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} at {self.partnership or self.organisation or 'SEIP'}"
+
+
+class EnrolmentPurpose(models.TextChoices):
+    SECOND_FACTOR = "second_factor", "Set up a second factor"
+
+
+class EnrolmentToken(models.Model):
+    """A one-time link that lets one person set up a second factor (P14).
+
+    Only a SHA-256 hash of the token is kept (the token itself is 256 random bits, so a
+    fast hash is enough); the link is shown once to whoever issued it. ``purpose`` lets a
+    later kind of link (an invitation) reuse the same issue, redeem and audit path.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_tokens")
+    purpose = models.CharField(
+        max_length=30, choices=EnrolmentPurpose.choices, default=EnrolmentPurpose.SECOND_FACTOR
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Enrolment link {self.pk}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class SignInThrottle(models.Model):
+    """Failed passwords counted per account and per client address, to slow guessing.
+
+    ``key`` is ``account:`` plus a keyed digest of the email address typed (so no address
+    is stored, and an unknown address is slowed exactly like a real one), or ``address:``
+    plus the client address.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"Sign-in throttle {self.pk}"
+
+
+# The second-factor devices live in their own module; importing them here registers them
+# as this app's models.
+from seip.accounts.devices import AuthenticatorDevice as AuthenticatorDevice  # noqa: E402
+from seip.accounts.devices import BackupCode as BackupCode  # noqa: E402
+from seip.accounts.devices import BackupCodeDevice as BackupCodeDevice  # noqa: E402
+from seip.accounts.devices import EmailCodeDevice as EmailCodeDevice  # noqa: E402

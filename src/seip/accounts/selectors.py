@@ -4,10 +4,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from seip.accounts.models import User
+from seip.accounts.devices import code_digest
+from seip.accounts.models import (
+    FAMILY_ROLES,
+    PARTNERSHIP_ROLES,
+    AuthenticatorDevice,
+    BackupCode,
+    Role,
+    User,
+)
 from seip.organisations.models import PartnerOrganisation, Partnership
 
 
@@ -18,19 +24,33 @@ class Devices:
 
 
 def has_confirmed_device(user: User) -> bool:
+    """Whether ``user`` has a second factor they can still pass: a confirmed authenticator
+    app or an unused backup code. Without one they need an enrolment link (P14)."""
     return bool(
-        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-        or StaticDevice.objects.filter(user=user, confirmed=True, token_set__isnull=False).exists()
+        AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists()
+        or _unused_codes(user).exists()
+    )
+
+
+def _unused_codes(user: User) -> QuerySet[BackupCode]:
+    return BackupCode.objects.filter(
+        device__user=user, device__confirmed=True, used_at__isnull=True
     )
 
 
 def account_devices(user: User) -> Devices:
     return Devices(
-        authenticator=TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
-        backup_codes_left=StaticToken.objects.filter(
-            device__user=user, device__confirmed=True
-        ).count(),
+        authenticator=AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists(),
+        backup_codes_left=_unused_codes(user).count(),
     )
+
+
+def backup_code_was_used(user: User, code: str) -> bool:
+    """Whether ``code`` is one of ``user``'s backup codes that has already been used, so
+    the sign-in page can say so rather than call it wrong."""
+    return BackupCode.objects.filter(
+        device__user=user, digest=code_digest(code), used_at__isnull=False
+    ).exists()
 
 
 def has_role(
@@ -97,3 +117,25 @@ def partnership_staff(partnership: Partnership, roles: Iterable[str]) -> QuerySe
     return User.objects.filter(
         memberships__partnership=partnership, memberships__role__in=list(roles), is_active=True
     ).distinct()
+
+
+def partnership_team_for(actor: User) -> QuerySet[User]:
+    """The people an actor may issue set-up links to, for the "People" page: the whole
+    staff for a system administrator, the team of each partnership they co-ordinate for a
+    co-ordinator, nobody otherwise."""
+    if has_role(actor, [Role.SYSTEM_ADMIN]):
+        return (
+            User.objects.filter(is_active=True)
+            .exclude(memberships__role__in=list(FAMILY_ROLES))
+            .exclude(pk=actor.pk)
+        )
+    coordinated, _ = places_of(actor, [Role.COORDINATOR])
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__partnership__in=coordinated,
+            memberships__role__in=list(PARTNERSHIP_ROLES),
+        )
+        .exclude(pk=actor.pk)
+        .distinct()
+    )

@@ -7,6 +7,10 @@ urlpatterns = [
     path("sign-in/", views.sign_in, name="login"),
     path("sign-in/security-code/", views.verify, name="verify"),
     path("sign-in/set-up-authenticator/", views.setup, name="setup"),
+    path("sign-in/set-up/<str:token>/", views.enrol, name="enrol"),
     path("sign-out/", views.sign_out, name="logout"),
     path("account/", views.account, name="account"),
+    path("account/backup-codes/", views.backup_codes, name="backup_codes"),
+    path("people/", views.people, name="people"),
+    path("people/<int:pk>/set-up-link/", views.enrolment_link, name="enrolment_link"),
 ]

@@ -7,28 +7,58 @@ import io
 import django_otp
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LogoutView
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django.views.decorators.http import require_http_methods, require_POST
 
-from seip.accounts.forms import SignInForm, TokenForm
+from seip.accounts.devices import match_token
+from seip.accounts.forms import PasswordForm, SignInForm, TokenForm
 from seip.accounts.middleware import second_factor_exempt
-from seip.accounts.models import User
-from seip.accounts.selectors import account_devices, has_confirmed_device
+from seip.accounts.models import (
+    AuthenticatorDevice,
+    EmailCodeDevice,
+    EnrolmentToken,
+    Role,
+    User,
+)
+from seip.accounts.selectors import (
+    account_devices,
+    backup_code_was_used,
+    has_confirmed_device,
+    has_role,
+    partnership_team_for,
+)
 from seip.accounts.services import (
+    authenticator_confirm,
+    authenticator_start,
+    backup_codes_issue,
+    email_code_send,
+    enrolment_link_find,
+    enrolment_link_issue,
     second_factor_failed_record,
     sign_in_record,
-    totp_device_confirm,
-    totp_device_start,
 )
+from seip.accounts.throttle import (
+    client_address,
+    known_browser,
+    remember_browser,
+    sign_in_failure_count,
+    sign_in_success_reset,
+    sign_in_wait,
+)
+from seip.core.forms import GovUKForm
+
+#: The session remembers which set-up link the password step was passed for.
+ENROLMENT_SESSION_KEY = "seip_enrolment"
 
 
 @login_not_required
@@ -37,18 +67,36 @@ from seip.accounts.services import (
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(
-            request,
-            email=form.cleaned_data["email"].lower(),
-            password=form.cleaned_data["password"],
-        )
+        email = form.cleaned_data["email"].lower()
+        user = _password_step(request, form, email, form.cleaned_data["password"])
         if user is not None:
             login(request, user)
             sign_in_record(user=user, second_factor=False)
-            return redirect("accounts:verify")
+            return remember_browser(redirect("accounts:verify"), email)
+    status = 429 if getattr(request, "seip_slowed", False) else 200
+    return render(request, "accounts/sign_in.html", {"form": form}, status=status)
+
+
+def _password_step(request: HttpRequest, form: GovUKForm, email: str, password: str) -> User | None:
+    """Check a password, slowed per account and per address (ADR 0024). A browser that
+    has signed in to this account before is not slowed, so an attacker cannot keep the
+    real person out; django-axes still locks one account from one address."""
+    address = client_address(request)
+    if not known_browser(request, email):
+        wait = sign_in_wait(email=email, address=address)
+        if wait:
+            request.seip_slowed = True  # type: ignore[attr-defined]
+            form.add_error(None, f"Too many wrong passwords. Wait {wait} seconds and try again.")
+            return None
+    user = authenticate(request, email=email, password=password)
+    if user is None:
+        if not getattr(request, "axes_locked_out", False):
+            sign_in_failure_count(email=email, address=address)
         # One message for a wrong email or a wrong password: which one is not told.
         form.add_error(None, "Enter a correct email address and password.")
-    return render(request, "accounts/sign_in.html", {"form": form})
+        return None
+    sign_in_success_reset(email=email)
+    return user
 
 
 @second_factor_exempt
@@ -58,40 +106,100 @@ def verify(request: HttpRequest) -> HttpResponse:
     if user.is_verified():  # type: ignore[attr-defined]
         return redirect("core:home")
     if not has_confirmed_device(user):
-        if user.needs_second_factor:
-            return redirect("accounts:setup")
-        return redirect("core:home")
+        if user.signs_in_with_email_code:
+            return _verify_by_email(request, user)
+        # No self-enrolment with a password alone (P14): only a link from someone else.
+        return render(request, "accounts/no_second_factor.html")
     form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        device = django_otp.match_token(user, form.cleaned_data["token"])
+        token = form.cleaned_data["token"]
+        device = match_token(user, token)
         if device is not None:
             django_otp.login(request, device)
             sign_in_record(user=user, second_factor=True)
             return redirect(_safe_next(request))
         second_factor_failed_record(user=user)
-        form.add_error(
-            "token", "Enter a correct security code. It may have expired; try the newest one."
-        )
+        if backup_code_was_used(user, token):
+            form.add_error("token", "That backup code has already been used")
+        else:
+            form.add_error(
+                "token", "Enter a correct security code. It may have expired; try the newest one."
+            )
     return render(request, "accounts/verify.html", {"form": form})
+
+
+def _verify_by_email(request: HttpRequest, user: User) -> HttpResponse:
+    device = EmailCodeDevice.objects.filter(user=user).first()
+    resend = request.method == "POST" and "resend" in request.POST
+    if device is None or not device.has_live_code or resend:
+        email_code_send(user=user)
+        if resend:
+            messages.success(request, "We have sent you a new code.")
+            return redirect(request.get_full_path())
+    form = TokenForm(
+        request.POST if request.method == "POST" else None,
+        label="Code from your email",
+        help_text="The 6-digit code we have just emailed to you.",
+    )
+    if request.method == "POST" and form.is_valid():
+        matched = match_token(user, form.cleaned_data["token"])
+        if matched is not None:
+            django_otp.login(request, matched)
+            sign_in_record(user=user, second_factor=True)
+            return redirect(_safe_next(request))
+        second_factor_failed_record(user=user)
+        form.add_error("token", "Enter the code from the newest email we sent you")
+    return render(request, "accounts/verify_email.html", {"form": form})
+
+
+@login_not_required
+@second_factor_exempt
+@require_http_methods(["GET", "POST"])
+def enrol(request: HttpRequest, token: str) -> HttpResponse:
+    """Open a set-up link: the link and the account's password together let its owner add
+    an authenticator app (ADR 0024). Neither alone is enough."""
+    enrolment = enrolment_link_find(token)
+    if enrolment is None:
+        return render(request, "accounts/enrol_invalid.html", status=404)
+    form = PasswordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        email = enrolment.user.email
+        user = _password_step(request, form, email, form.cleaned_data["password"])
+        if user is not None:
+            login(request, user)
+            sign_in_record(user=user, second_factor=False)
+            request.session[ENROLMENT_SESSION_KEY] = enrolment.pk
+            return remember_browser(redirect("accounts:setup"), email)
+    return render(request, "accounts/enrol.html", {"form": form, "enrolment": enrolment})
 
 
 @second_factor_exempt
 @require_http_methods(["GET", "POST"])
 def setup(request: HttpRequest) -> HttpResponse:
-    """First sign-in of a staff user: add an authenticator app, proving it with a code."""
+    """Add an authenticator app: through a set-up link, or when already fully signed in
+    (from the account page). Never with a password alone (P14)."""
     user: User = request.user  # type: ignore[assignment]
-    if has_confirmed_device(user):
+    enrolment = _session_enrolment(request, user)
+    if enrolment is None and not user.is_verified():  # type: ignore[attr-defined]
         return redirect("accounts:verify")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or totp_device_start(
-        user=user
-    )
+    if not user.needs_second_factor:
+        return redirect("accounts:account")  # families use emailed codes
+    device = AuthenticatorDevice.objects.filter(
+        user=user, confirmed=False
+    ).first() or authenticator_start(user=user)
     form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if totp_device_confirm(device=device, token=form.cleaned_data["token"]):
+        if authenticator_confirm(
+            device=device, token=form.cleaned_data["token"], enrolment=enrolment
+        ):
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
+            if enrolment is None:
+                messages.success(request, "Your authenticator app is set up.")
+                return redirect("accounts:account")
             django_otp.login(request, device)
             sign_in_record(user=user, second_factor=True)
-            messages.success(request, "Your authenticator app is set up.")
-            return redirect("core:home")
+            codes = backup_codes_issue(user=user, actor=user)
+            return render(request, "accounts/backup_codes.html", {"codes": codes})
         form.add_error("token", "Enter the code your authenticator app shows now.")
     return render(
         request,
@@ -100,13 +208,58 @@ def setup(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _session_enrolment(request: HttpRequest, user: User) -> EnrolmentToken | None:
+    pk = request.session.get(ENROLMENT_SESSION_KEY)
+    if pk is None:
+        return None
+    enrolment = EnrolmentToken.objects.filter(pk=pk, user=user).first()
+    return enrolment if enrolment is not None and enrolment.is_live else None
+
+
 def account(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     memberships = user.memberships.select_related("partnership", "organisation")
     return render(
         request,
         "accounts/account.html",
-        {"memberships": memberships, "devices": account_devices(user)},
+        {
+            "memberships": memberships,
+            "devices": account_devices(user),
+            "may_issue_links": partnership_team_for(user).exists(),
+        },
+    )
+
+
+@require_POST
+def backup_codes(request: HttpRequest) -> HttpResponse:
+    """Fresh backup codes, shown once, for a fully signed-in user; the old ones stop."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.needs_second_factor:
+        raise PermissionDenied("Families sign in with a code sent by email.")
+    codes = backup_codes_issue(user=user, actor=user)
+    return render(request, "accounts/backup_codes.html", {"codes": codes})
+
+
+def people(request: HttpRequest) -> HttpResponse:
+    """The people a co-ordinator (their partnership team) or an administrator (all
+    staff) can send a set-up link to."""
+    user: User = request.user  # type: ignore[assignment]
+    if not has_role(user, [Role.COORDINATOR, Role.SYSTEM_ADMIN]):
+        raise PermissionDenied("Only a co-ordinator or an administrator can see this page.")
+    team = partnership_team_for(user).order_by("full_name")
+    return render(request, "accounts/people.html", {"people": team})
+
+
+@require_POST
+def enrolment_link(request: HttpRequest, pk: int) -> HttpResponse:
+    actor: User = request.user  # type: ignore[assignment]
+    person = get_object_or_404(partnership_team_for(actor), pk=pk)
+    token = enrolment_link_issue(user=person, actor=actor)
+    link = request.build_absolute_uri(reverse("accounts:enrol", args=[token]))
+    return render(
+        request,
+        "accounts/enrolment_link.html",
+        {"person": person, "link": link, "hours": settings.ENROLMENT_LINK_HOURS},
     )
 
 
@@ -125,7 +278,7 @@ def _qr_svg(url: str) -> str:
     )
 
 
-def _b32(device: TOTPDevice) -> str:
+def _b32(device: AuthenticatorDevice) -> str:
     secret = base64.b32encode(device.bin_key).decode()
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 

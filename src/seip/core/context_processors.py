@@ -12,7 +12,7 @@ _CACHE_ATTR = "_seip_partnership"
 
 
 def fully_signed_in(request: HttpRequest) -> bool:
-    """Signed in, and past the second factor where the user's roles need one.
+    """Signed in, and past the second factor (every account has one, ADR 0024).
 
     Between the password and the code, pages show neither the partnership nor the menu:
     a password alone must not reveal where an account works.
@@ -20,7 +20,7 @@ def fully_signed_in(request: HttpRequest) -> bool:
     if not request.user.is_authenticated:
         return False
     user: User = request.user
-    return not user.needs_second_factor or bool(user.is_verified())  # type: ignore[attr-defined]
+    return bool(user.is_verified())  # type: ignore[attr-defined]
 
 
 def request_partnership(request: HttpRequest) -> Partnership | None:

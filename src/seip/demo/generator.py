@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from seip.accounts.models import Role, User
 from seip.accounts.services import membership_grant, user_create
@@ -39,9 +40,12 @@ from seip.progress.models import PortalRelationship
 from seip.progress.services import portal_link_grant
 from seip.provision.demo import build_history as provision_history
 from seip.records.demo import build_history as records_history
+from seip.records.models import Contact
+from seip.records.services import Source, contact_add
 from seip.rights.demo import build_rights
 from seip.sharing.demo import sharing_history
 from seip.students.models import Student
+from seip.students.sources import SourceKind
 from seip.transfers.demo import give_recipient_key
 
 LA_CODE = "855"
@@ -408,8 +412,20 @@ def build_portal(county: County) -> None:
     coordinator = User.objects.filter(email=f"coordinator@{first.slug}.{DEMO_EMAIL_DOMAIN}").first()
     if student is None or coordinator is None:
         return
+    parent = User.objects.get(email=f"parent@{DEMO_EMAIL_DOMAIN}")
+    # Portal access goes only to a parent on the contact list with parental responsibility.
+    if not Contact.objects.filter(student=student, email=parent.email).exists():
+        contact_add(
+            student=student,
+            name=parent.full_name,
+            relationship="Parent",
+            parental_responsibility=True,
+            email=parent.email,
+            source=Source(kind=SourceKind.FAMILY, obtained_on=timezone.localdate()),
+            actor=coordinator,
+        )
     for email, relationship in (
-        (f"parent@{DEMO_EMAIL_DOMAIN}", PortalRelationship.PARENT_CARER),
+        (parent.email, PortalRelationship.PARENT_CARER),
         (f"student@{DEMO_EMAIL_DOMAIN}", PortalRelationship.STUDENT),
     ):
         user = User.objects.get(email=email)

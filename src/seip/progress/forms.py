@@ -85,6 +85,10 @@ class ReviewForm(GovUKForm):
 class PortalAccessForm(GovUKForm):
     email = forms.EmailField(
         label="Email address of their SEIP account",
+        help_text=(
+            "For a parent or carer, the email address on the student's contact list. "
+            "They need parental responsibility."
+        ),
         error_messages={"required": "Enter the email address of their account"},
     )
     relationship = forms.ChoiceField(

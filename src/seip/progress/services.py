@@ -7,16 +7,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from seip.accounts.models import Role, User
+from seip.accounts.models import FAMILY_ROLES, Role, User
 from seip.accounts.selectors import has_role
 from seip.accounts.services import membership_grant
 from seip.audit.services import audit_record
 from seip.behaviour.services import attitude_record
 from seip.progress.models import PortalLink, PortalRelationship, Review
+from seip.records.models import Contact
 from seip.records.selectors import profile_context
 from seip.records.services import verify_facts
 from seip.students.models import Case, CaseStatus, Student
-from seip.students.permissions import ensure_can_write
+from seip.students.permissions import can_write, ensure_can_write
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,20 @@ class AttitudeScores:
 
 #: Who may let a family member follow a student in the portal.
 PORTAL_GRANTERS = (Role.COORDINATOR, Role.KEY_WORKER)
+#: One answer for every refused account, so the form never tells whether an email
+#: address has a SEIP account, or whose it is.
+PORTAL_REFUSAL = (
+    "Portal access can only be given to a family account: a parent or carer whose email "
+    "address is on this student's contact list with parental responsibility, or the "
+    "student's own account"
+)
+
+
+def may_grant_portal(actor: User, student: Student) -> bool:
+    """The co-ordinator, or the key worker who holds this student's case (P03)."""
+    return has_role(actor, PORTAL_GRANTERS, partnership=student.partnership) and can_write(
+        actor, student
+    )
 
 
 @transaction.atomic
@@ -43,15 +58,28 @@ def portal_link_grant(
     actor: User,
 ) -> PortalLink:
     """Let a parent or carer with parental responsibility, or the student, see this
-    student's progress in the portal (P03). Nothing else about the record is shown there."""
-    if not has_role(actor, PORTAL_GRANTERS, partnership=student.partnership):
-        raise PermissionDenied("Only the co-ordinator or a key worker can give portal access.")
+    student's progress in the portal (P03). Nothing else about the record is shown there.
+
+    Only the co-ordinator or the student's own key worker may, only for an account that
+    holds no staff or partner role, and a parent or carer only when their email address
+    is on the student's contact list with parental responsibility."""
     if student.is_archived:
         raise ValidationError("This record is archived and cannot be changed.")
+    if not may_grant_portal(actor, student):
+        raise PermissionDenied(
+            "Only the co-ordinator or the student's key worker can give portal access."
+        )
     if relationship == PortalRelationship.PARENT_CARER and not parental_responsibility:
         raise ValidationError(
             {"parental_responsibility": "A parent or carer needs parental responsibility"}
         )
+    on_contact_list = Contact.objects.filter(
+        student=student, email__iexact=user.email, parental_responsibility=True
+    ).exists()
+    if (user.roles - FAMILY_ROLES) or (
+        relationship == PortalRelationship.PARENT_CARER and not on_contact_list
+    ):
+        raise ValidationError({"email": PORTAL_REFUSAL})
     link = PortalLink.objects.filter(user=user, student=student, revoked_at__isnull=True).first()
     if link is None:
         link = PortalLink(

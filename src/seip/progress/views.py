@@ -13,7 +13,12 @@ from seip.progress.models import PortalRelationship
 from seip.progress.pdf import render_pdf
 from seip.progress.report import Audience, build_report
 from seip.progress.selectors import portal_students_visible_to, reviews_due, reviews_of
-from seip.progress.services import PORTAL_GRANTERS, portal_link_grant, review_record
+from seip.progress.services import (
+    PORTAL_REFUSAL,
+    may_grant_portal,
+    portal_link_grant,
+    review_record,
+)
 from seip.students.access import open_record, record_list
 from seip.students.models import Student
 from seip.students.permissions import can_write, ensure_can_write
@@ -33,8 +38,10 @@ def due(request: HttpRequest) -> HttpResponse:
 
 
 def _portal_granter(user: User, student: Student) -> None:
-    if not has_role(user, PORTAL_GRANTERS, partnership=student.partnership):
-        raise PermissionDenied("Only the co-ordinator or a key worker can give portal access.")
+    if not may_grant_portal(user, student):
+        raise PermissionDenied(
+            "Only the co-ordinator or the student's key worker can give portal access."
+        )
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,21 +80,22 @@ def portal_access(request: HttpRequest, pk: int) -> HttpResponse:
     form = PortalAccessForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         person = User.objects.filter(email=form.cleaned_data["email"].lower()).first()
-        if person is None:
-            form.add_error("email", "There is no SEIP account with that email address")
+        try:
+            if person is None:
+                # The same words as any other refusal: the form does not tell who has
+                # an account.
+                raise ValidationError({"email": PORTAL_REFUSAL})
+            portal_link_grant(
+                user=person,
+                student=student,
+                relationship=PortalRelationship(form.cleaned_data["relationship"]),
+                parental_responsibility=form.cleaned_data["parental_responsibility"],
+                actor=_user(request),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
         else:
-            try:
-                portal_link_grant(
-                    user=person,
-                    student=student,
-                    relationship=PortalRelationship(form.cleaned_data["relationship"]),
-                    parental_responsibility=form.cleaned_data["parental_responsibility"],
-                    actor=_user(request),
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                return redirect("students:detail", student.pk)
+            return redirect("students:detail", student.pk)
     return render(request, "progress/portal_access.html", {"form": form, "student": student})
 
 

@@ -159,6 +159,12 @@ MODEL_CATEGORIES: dict[str, str] = {
     "otp_totp.TOTPDevice": "users",
     "otp_static.StaticDevice": "users",
     "otp_static.StaticToken": "users",
+    "accounts.AuthenticatorDevice": "users",
+    "accounts.BackupCodeDevice": "users",
+    "accounts.BackupCode": "users",
+    "accounts.EmailCodeDevice": "users",
+    "accounts.EnrolmentToken": "users",
+    "accounts.SignInThrottle": "users",
     "axes.AccessAttempt": "users",
     "axes.AccessAttemptExpiration": "users",
     "axes.AccessLog": "users",
@@ -224,8 +230,10 @@ SECURITY = [
     "encrypted content, in backups too, unreadable",
     "Data keys wrapped under master keys held outside the database, with a key store "
     "kept out of backups",
-    "Two-factor sign-in (TOTP or backup codes) for every staff and partner account; "
-    "lockout after repeated failures",
+    "Two-factor sign-in for every account: TOTP or backup codes for staff and partners, "
+    "an emailed code for families; second factors added only through a one-time set-up "
+    "link or when already signed in; TOTP keys encrypted and codes stored as keyed "
+    "digests; repeated failures lock one account from one address and slow it elsewhere",
     "Scoped access by role, partnership, consent and involvement; default deny",
     "Append-only, hash-chained audit trail of changes, reads and disclosures, with signed "
     "checkpoints that can be verified offline",

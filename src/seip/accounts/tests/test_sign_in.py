@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from seip.accounts.models import AuthenticatorDevice
 from seip.accounts.services import backup_codes_issue
 from seip.accounts.tests.factories import PASSWORD
 from seip.audit.models import AuditEvent
@@ -15,7 +15,7 @@ def password_step(client, user, password=PASSWORD):
     return client.post(SIGN_IN, {"email": user.email, "password": password})
 
 
-def current_code(device: TOTPDevice) -> str:
+def current_code(device: AuthenticatorDevice) -> str:
     code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
     return f"{code:0{device.digits}d}"
 
@@ -39,7 +39,7 @@ def test_empty_form_names_each_missing_field(client, db):
 @pytest.mark.promise("P14")
 def test_password_then_totp_reaches_home(client, personas):
     user = personas["coordinator"]
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    device = AuthenticatorDevice.objects.create(user=user, name="phone", confirmed=True)
     assert password_step(client, user).url == VERIFY
     response = client.post(VERIFY, {"token": current_code(device)})
     assert response.status_code == 302
@@ -59,51 +59,20 @@ def test_backup_code_works_once(client, personas):
     password_step(client, user)
     response = client.post(VERIFY, {"token": codes[0]})
     assert response.status_code == 200
+    assert "That backup code has already been used" in response.content.decode()
+    response = client.post(VERIFY, {"token": "12345678"})
     assert "Enter a correct security code" in response.content.decode()
 
 
 @pytest.mark.promise("P14")
 def test_wrong_code_keeps_user_out_of_staff_pages(client, personas):
     user = personas["coordinator"]
-    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    AuthenticatorDevice.objects.create(user=user, name="phone", confirmed=True)
     password_step(client, user)
     client.post(VERIFY, {"token": "000000"})
     response = client.get(reverse("accounts:account"))
     assert response.status_code == 302
     assert response.url == VERIFY
-
-
-@pytest.mark.promise("P14")
-def test_staff_without_a_device_must_set_one_up(client, personas):
-    user = personas["key_worker"]
-    password_step(client, user)
-    response = client.get(VERIFY)
-    assert response.url == reverse("accounts:setup")
-    page = client.get(reverse("accounts:setup"))
-    assert "<svg" in page.content.decode()
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
-    response = client.post(reverse("accounts:setup"), {"token": current_code(device)})
-    assert response.url == reverse("core:home")
-    device.refresh_from_db()
-    assert device.confirmed
-    assert client.get(reverse("accounts:account")).status_code == 200
-
-
-def test_setup_refuses_a_wrong_code(client, personas):
-    user = personas["key_worker"]
-    password_step(client, user)
-    client.get(reverse("accounts:setup"))
-    response = client.post(reverse("accounts:setup"), {"token": "12"})
-    assert response.status_code == 200
-    assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-
-
-def test_family_needs_no_second_factor(client, personas):
-    user = personas["parent"]
-    password_step(client, user)
-    response = client.get(VERIFY)
-    assert response.url == reverse("core:home")
-    assert client.get(reverse("core:home")).status_code == 200
 
 
 def test_passwords_are_hashed_with_argon2(settings, db):
@@ -119,7 +88,7 @@ def test_passwords_are_hashed_with_argon2(settings, db):
 
 def test_password_alone_reveals_neither_partnership_nor_menu(client, personas):
     user = personas["coordinator"]
-    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    AuthenticatorDevice.objects.create(user=user, name="phone", confirmed=True)
     password_step(client, user)
     body = client.get(VERIFY).content.decode()
     assert "Alpha Vale SEIP" not in body
@@ -140,7 +109,7 @@ def test_next_is_followed_only_within_the_site(client, personas):
 
 def test_empty_code_gets_a_govuk_message(client, personas):
     user = personas["coordinator"]
-    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    AuthenticatorDevice.objects.create(user=user, name="phone", confirmed=True)
     password_step(client, user)
     body = client.post(VERIFY, {"token": ""}).content.decode()
     assert "Enter your security code" in body

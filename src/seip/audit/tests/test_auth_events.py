@@ -4,8 +4,8 @@ who did not sign in (P14)."""
 import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from seip.accounts.models import AuthenticatorDevice
 from seip.accounts.tests.factories import PASSWORD
 from seip.accounts.tests.test_sign_in import current_code, password_step
 from seip.audit.models import AnonymousEvent, AuditEvent
@@ -36,7 +36,7 @@ def actions() -> list[str]:
 
 def test_sign_in_second_factor_and_sign_out_are_recorded_in_order(client, personas):
     user = personas["coordinator"]
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    device = AuthenticatorDevice.objects.create(user=user, name="phone", confirmed=True)
     before = AuditEvent.objects.count()
     password_step(client, user)
     wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"

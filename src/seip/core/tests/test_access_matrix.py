@@ -99,7 +99,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     # Public, and the sign-in steps. Signing out is POST only.
     "accounts:login": row(200),
     "accounts:verify": row(302),
-    "accounts:setup": row(302),
+    "accounts:setup": row(200, family=302),
+    "accounts:enrol": row(404),
     "accounts:logout": row(405),
     "organisations:logo": row(200),
     "notices:notice": row(200),
@@ -109,6 +110,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "core:home": row(200),
     "core:healthz": row(200),
     "accounts:account": row(200),
+    "accounts:backup_codes": row(405),
+    # Set-up links: a co-ordinator for their partnership team, an administrator for staff.
+    "accounts:people": row(403, coordinator=200, admin=200),
+    "accounts:enrolment_link": row(405),
     # Partnerships and notices (a partnership you do not belong to is not there).
     "organisations:partnership_list": row(200),
     "organisations:partnership": row(200, school_b=404, nobody=404),
@@ -378,6 +383,7 @@ def world(active_case, personas, county) -> World:
             "record_type": "pupil_record",
             "student_id": student.pk,
             "fmt": "md",
+            "token": "not-a-set-up-link",
             # Overridden per URL below.
             "consultation": consultation.pk,
             "referral": pending.pk,

@@ -128,17 +128,15 @@ class Site:
 
 
 SETUP = """
-import json, secrets
+import json
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from seip.accounts.models import User
+from seip.accounts.services import backup_codes_issue
 from seip.students.models import Case
 user = User.objects.get(email__startswith="coordinator@", email__endswith=".seip.example")
 user.set_password(%r)
 user.save(update_fields=["password"])
-device = StaticDevice.objects.create(user=user, name="Fault test codes", confirmed=True)
-codes = [f"{secrets.randbelow(10**8):08d}" for _ in range(40)]
-StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+codes = backup_codes_issue(user=user, count=40, actor=None)
 cases = Case.objects.filter(status__in=["accepted", "active"]).select_related("student")
 schools = {c.student.school_id for c in cases}
 school = max(schools, key=lambda s: cases.filter(student__school_id=s).count())

@@ -9,6 +9,7 @@ from seip.audit.models import AuditEvent
 from seip.progress.models import PortalRelationship, Review
 from seip.progress.selectors import portal_students_visible_to, reviews_due
 from seip.progress.services import portal_link_grant, portal_link_revoke, review_record
+from seip.records.tests.factories import ContactFactory
 from seip.referrals.services import consent_withdraw
 
 
@@ -70,12 +71,13 @@ def test_a_review_moves_the_next_due_date(active_case, personas):
 def test_parent_with_pr_sees_only_their_child(case, personas):
     parent = personas["parent"]
     assert not portal_students_visible_to(parent).exists()
+    ContactFactory(student=case.student, email=parent.email)
     portal_link_grant(
         user=parent,
         student=case.student,
         relationship=PortalRelationship.PARENT_CARER,
         parental_responsibility=True,
-        actor=personas["key_worker"],
+        actor=personas["coordinator"],
     )
     assert list(portal_students_visible_to(parent)) == [case.student]
     assert not portal_students_visible_to(personas["student"]).exists()
@@ -106,14 +108,15 @@ def test_revoked_link_ends_portal_access(case, personas):
 
 @pytest.fixture
 def parent_client(case, personas, login):
+    ContactFactory(student=case.student, email=personas["parent"].email)
     portal_link_grant(
         user=personas["parent"],
         student=case.student,
         relationship=PortalRelationship.PARENT_CARER,
         parental_responsibility=True,
-        actor=personas["key_worker"],
+        actor=personas["coordinator"],
     )
-    return login(personas["parent"], second_factor=False)
+    return login(personas["parent"])
 
 
 @pytest.mark.promise("P03")
@@ -130,7 +133,7 @@ def test_parent_portal_shows_progress_and_not_the_record(parent_client, case):
 
 
 def test_other_families_get_404_in_the_portal(case, personas, login):
-    client = login(personas["student"], second_factor=False)
+    client = login(personas["student"])
     assert (
         client.get(reverse("progress:portal_progress", args=[case.student.pk])).status_code == 404
     )

@@ -158,7 +158,7 @@ def test_a_request_is_invisible_to_others(login, personas, access_request, perso
 
 @pytest.mark.promise("P18")
 def test_a_parent_asks_for_access_in_the_portal_and_sees_the_due_date(login, personas, linked):
-    client = login(personas["parent"], second_factor=False)
+    client = login(personas["parent"])
     assert reverse("rights:portal") in client.get(reverse("progress:portal")).content.decode()
     response = client.post(
         reverse("rights:portal_new"), {"student": linked.pk, "type": "access", "details": ""}
@@ -178,12 +178,12 @@ def test_a_parent_asks_for_access_in_the_portal_and_sees_the_due_date(login, per
 
 
 def test_the_portal_list_shows_only_your_own_requests(login, personas, linked, access_request):
-    body = login(personas["parent"], second_factor=False).get(reverse("rights:portal"))
+    body = login(personas["parent"]).get(reverse("rights:portal"))
     assert "You have not made any requests" in body.content.decode()
 
 
 def test_a_family_member_without_a_link_cannot_ask(login, personas, student):
-    client = login(personas["parent"], second_factor=False)
+    client = login(personas["parent"])
     assert client.get(reverse("rights:portal_new")).status_code == 403
 
 

@@ -208,7 +208,7 @@ def test_an_external_view_is_a_disclosure_the_family_can_see(client, student, co
         user=personas["parent"], student=student,
         relationship=PortalRelationship.PARENT_CARER, parental_responsibility=True,
     )  # fmt: skip
-    page = signed_in(client, personas["parent"], second_factor=False).get(
+    page = signed_in(client, personas["parent"]).get(
         reverse("sharing:portal_disclosures", args=[student.pk])
     )
     body = page.content.decode()

@@ -49,14 +49,15 @@ class Command(BaseCommand):
         self.stdout.write(f"\nEvery demo login uses the password: {DEMO_PASSWORD}")
         self.stdout.write(
             "Staff and partner roles then ask for a security code: use one of the backup codes "
-            "below (each works once; running the demo again prints new ones).\n"
+            "below (each works once; running the demo again prints new ones). Families are "
+            "emailed a sign-in code: the demo prints its emails in this console.\n"
         )
         for login in logins:
             user = User.objects.get(email=login.email)
             if user.needs_second_factor:
                 codes = " ".join(backup_codes_issue(user=user, count=3, actor=None))
             else:
-                codes = "(no security code needed)"
+                codes = "(code by email, printed here)"
             self.stdout.write(
                 f"  {login.role.label:<24} {login.email:<26} {codes}   ({login.where})"
             )
