@@ -30,13 +30,25 @@ def test_serve_answers_health_and_sign_in(tmp_path):
     seip = [sys.executable, "-m", "seip.manage"]
     subprocess.run([*seip, "migrate", "-v0"], env=env, check=True, timeout=60)
     port = _free_port()
-    server = subprocess.Popen(
-        [*seip, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = tmp_path / "serve.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [*seip, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+        )
     try:
+        # Wait for *this* server to say it listens: on a busy machine another test run's
+        # server can take the port between _free_port() and the bind, and answering it
+        # would prove nothing (and terminating ours before gunicorn handles signals
+        # kills it with SIGTERM).
+        listening = f"Listening at: http://127.0.0.1:{port} ({server.pid})".encode()
+        deadline = time.monotonic() + 60
+        while listening not in log.read_bytes():
+            assert server.poll() is None, log.read_text(errors="replace")
+            assert time.monotonic() < deadline, "seip serve did not start listening"
+            time.sleep(0.1)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 10
         while True:

@@ -77,7 +77,7 @@ def test_the_family_s_own_reads_are_audited_never_disclosed(login, personas, stu
         user=personas["parent"], student=student,
         relationship=PortalRelationship.PARENT_CARER, parental_responsibility=True,
     )  # fmt: skip
-    client = login(personas["parent"], second_factor=False)
+    client = login(personas["parent"])
     client.get(reverse("progress:portal"))
     client.get(reverse("sharing:portal_disclosures", args=[student.pk]))
     actions = sorted(
