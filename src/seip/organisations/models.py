@@ -216,3 +216,19 @@ class DataSharingAgreement(models.Model):
     def is_current(self, on: dt.date | None = None) -> bool:
         day = on or timezone.localdate()
         return self.signed_on <= day <= self.expires_on
+
+    def status(self, on: dt.date | None = None) -> str:
+        """``expired``, ``expiring`` (within :data:`EXPIRY_WARNING`), ``current`` or
+        ``not_started``, for the tag shown beside it."""
+        day = on or timezone.localdate()
+        if self.expires_on < day:
+            return "expired"
+        if self.signed_on > day:
+            return "not_started"
+        if self.expires_on <= day + EXPIRY_WARNING:
+            return "expiring"
+        return "current"
+
+
+#: How long before an agreement expires the co-ordinator is warned.
+EXPIRY_WARNING = dt.timedelta(days=60)

@@ -54,7 +54,7 @@ def coordinated_partnership_ids(user: User) -> set[int]:
         Membership.objects.filter(user=user, role=Role.COORDINATOR).values_list(
             "partnership_id", flat=True
         )
-    ) - {None}  # type: ignore[arg-type]
+    ) - {None}
 
 
 def may_manage(
@@ -78,6 +78,7 @@ def may_manage(
         return action in {
             Action.PARTNERSHIP_EDIT,
             Action.ORGANISATION_CREATE,
+            Action.ORGANISATION_REGISTER,
             Action.AGREEMENT_MANAGE,
         }
     if organisation.type in COUNTY_TYPES and action != Action.AGREEMENT_MANAGE:
@@ -92,3 +93,13 @@ def may_manage(
         # Another partnership's contacts and keys are not this co-ordinator's to change.
         return registered == {partnership.pk}
     return False
+
+
+def may_edit_organisation(user: User, organisation: PartnerOrganisation) -> bool:
+    """Whether ``user`` may edit ``organisation`` for any partnership they manage."""
+    if Role.SYSTEM_ADMIN in user.roles:
+        return may_manage(user, Action.ORGANISATION_EDIT, organisation=organisation)
+    return any(
+        may_manage(user, Action.ORGANISATION_EDIT, partnership=p, organisation=organisation)
+        for p in Partnership.objects.filter(pk__in=coordinated_partnership_ids(user))
+    )
