@@ -128,8 +128,11 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def _check_logo(filename: str, content: bytes) -> None:
     """A logo is a small PNG or SVG whose content matches its name."""
-    for validator in Partnership._meta.get_field("logo").validators:
-        validator(ContentFile(content, name=filename))
+    try:
+        for validator in Partnership._meta.get_field("logo").validators:
+            validator(ContentFile(content, name=filename))
+    except ValidationError as error:
+        raise ValidationError({"logo": error.messages}) from error
     if len(content) > LOGO_MAX_BYTES:
         raise ValidationError({"logo": "The logo must be smaller than 512 KB"})
     if filename.lower().endswith(".png"):
