@@ -26,6 +26,7 @@ from seip.organisations.forms import (
 )
 from seip.organisations.models import (
     DataSharingAgreement,
+    OrganisationType,
     PartnerOrganisation,
     Partnership,
     School,
@@ -334,6 +335,9 @@ def organisation_edit(request: HttpRequest, organisation: int) -> HttpResponse:
     _require(may_edit_organisation(user, org))
     initial = {field: getattr(org, field) for field in ORGANISATION_FIELDS}
     form = OrganisationForm(request.POST or None, initial=initial)
+    if org.type == OrganisationType.LOCAL_AUTHORITY:
+        # The council's own record keeps its type; only its contact details change.
+        form.fields["type"].choices = [(org.type, org.get_type_display())]  # type: ignore[attr-defined]
 
     def apply(data: dict[str, Any]) -> None:
         organisation_update(organisation=org, changes=data, actor=user)

@@ -357,3 +357,21 @@ def test_expiring_agreements_are_flagged_on_the_home_page_and_in_the_list(login,
         assert b"Expires within 60 days" in listing.content
     home = login(personas["key_worker"]).get(reverse("core:home"))
     assert b"expires within 60 days" not in home.content
+
+
+def test_the_administrator_edits_the_council_without_changing_its_type(login, personas, county):
+    client = login(personas["admin"])
+    data = {
+        "name": county.council.name,
+        "type": OrganisationType.LOCAL_AUTHORITY,
+        "phone": "0116 1",
+    }
+    assert client.post(url("organisation_edit", county.council.pk), data).status_code == 302
+    county.council.refresh_from_db()
+    assert (county.council.type, county.council.phone) == (
+        OrganisationType.LOCAL_AUTHORITY,
+        "0116 1",
+    )
+    data["type"] = OrganisationType.HEALTH
+    response = client.post(url("organisation_edit", county.council.pk), data)
+    assert "type" in response.context["form"].errors
