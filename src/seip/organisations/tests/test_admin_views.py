@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from seip.audit.models import AuditEvent
+from seip.notices.services import notice_publish
 from seip.organisations.models import DataSharingAgreement, OrganisationType, PartnerOrganisation
 from seip.organisations.services import agreement_document
 from seip.sharing.services import involvement_create
@@ -53,6 +54,7 @@ def agreement_post(**overrides):
 # --- partnerships --------------------------------------------------------------------------
 
 
+@pytest.mark.promise("P26")
 def test_the_coordinator_changes_the_details_families_see(login, personas, county):
     client = login(personas["coordinator"])
     response = client.post(
@@ -69,6 +71,11 @@ def test_the_coordinator_changes_the_details_families_see(login, personas, count
     # The live details flow into the page families are pointed to.
     page = login(personas["parent"]).get(url("partnership", county.a.slug))
     assert b"Write to the DPO at County Hall." in page.content
+    # ... and into the next privacy notice published (P26).
+    notice_publish(partnership=county.a, actor=personas["coordinator"])
+    notice = client.get(reverse("notices:notice", args=[county.a.slug]))
+    assert b"Write to the DPO at County Hall." in notice.content
+    assert b"Casey New" in notice.content
 
 
 @pytest.mark.promise("P08")
