@@ -111,6 +111,24 @@ def next_steps(user: User, partnership: Partnership | None) -> list[Step]:
                     "with the Data Protection Officer.",
                 )
             )
+    if Role.SYSTEM_ADMIN in roles:
+        steps.append(
+            Step(
+                "Administration",
+                reverse("organisations:manage"),
+                "Add and change partnerships, schools, partner organisations and their "
+                "data-sharing agreements.",
+            )
+        )
+    elif Role.COORDINATOR in roles and partnership is not None:
+        steps.append(
+            Step(
+                "Manage your partnership",
+                reverse("organisations:manage"),
+                "Your partnership's details and logo, the organisations registered with it, "
+                "and its data-sharing agreements.",
+            )
+        )
     if roles & {Role.LA_OFFICER, Role.SYSTEM_ADMIN}:
         count = partnerships_visible_to(user).count()
         steps.append(

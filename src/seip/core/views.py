@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from seip.accounts.models import User
 from seip.core.context_processors import request_partnership
 from seip.core.home import next_steps
+from seip.organisations.selectors import expiring_agreements
 
 
 @login_not_required
@@ -17,5 +18,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/home.html",
-        {"steps": next_steps(user, request_partnership(request)), "memberships": memberships},
+        {
+            "steps": next_steps(user, request_partnership(request)),
+            "memberships": memberships,
+            # Only those who can renew an agreement are warned (co-ordinator, administrator).
+            "expiring_agreements": expiring_agreements(user),
+        },
     )

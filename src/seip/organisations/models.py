@@ -15,6 +15,10 @@ from django.utils import timezone
 three_digits = RegexValidator(r"^\d{3}$", "Enter a three-digit code, like 855")
 four_digits = RegexValidator(r"^\d{4}$", "Enter a four-digit establishment number, like 4012")
 six_digits = RegexValidator(r"^\d{6}$", "Enter the six-digit URN, like 120345")
+# The UK Register of Learning Providers number: eight digits, always starting with 1.
+ukprn_format = RegexValidator(
+    r"^1\d{7}$", "Enter the eight-digit UKPRN, starting with 1, like 10012345"
+)
 # An age X25519 recipient: "age1" and 58 bech32 characters (seip.transfers encrypts to it).
 age_recipient_key = RegexValidator(
     r"^age1[02-9ac-hj-np-z]{58}$", "Enter an age public key, starting age1 (62 characters)"
@@ -114,6 +118,14 @@ class PartnerOrganisation(models.Model):
     )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    ukprn = models.CharField(
+        "UKPRN",
+        max_length=8,
+        blank=True,
+        validators=[ukprn_format],
+        help_text="UK Provider Reference Number, for schools, colleges and registered "
+        "training providers.",
+    )
     age_recipient = models.CharField(
         "age public key",
         max_length=62,
@@ -163,14 +175,16 @@ class School(models.Model):
 
 
 def agreement_upload_to(instance: "DataSharingAgreement", filename: str) -> str:
+    """Kept for migration 0001, which named it; agreements now store an encrypted file."""
     return f"data-sharing-agreements/{instance.reference}/{filename}"
 
 
 class DataSharingAgreement(models.Model):
     """An organisation's own rules for keeping information safe, on record (P09).
 
-    Modelled here; enforced when individual sharing is built: an organisation with no
-    current agreement receives nothing.
+    Enforced by ``sharing.selectors.live_involvements``: an organisation with no current
+    agreement with the student's partnership receives nothing, so changing ``expires_on``
+    changes who sees what on the next request.
     """
 
     organisation = models.ForeignKey(
@@ -182,7 +196,10 @@ class DataSharingAgreement(models.Model):
     reference = models.CharField(max_length=60, unique=True)
     signed_on = models.DateField()
     expires_on = models.DateField()
-    document = models.FileField(upload_to=agreement_upload_to, blank=True)
+    # The signed PDF, encrypted with the service data key (``core.crypto``): it belongs
+    # to no one child. The storage name is random and says nothing about the agreement.
+    document_file = models.CharField(max_length=200, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["expires_on"]
@@ -199,3 +216,19 @@ class DataSharingAgreement(models.Model):
     def is_current(self, on: dt.date | None = None) -> bool:
         day = on or timezone.localdate()
         return self.signed_on <= day <= self.expires_on
+
+    def status(self, on: dt.date | None = None) -> str:
+        """``expired``, ``expiring`` (within :data:`EXPIRY_WARNING`), ``current`` or
+        ``not_started``, for the tag shown beside it."""
+        day = on or timezone.localdate()
+        if self.expires_on < day:
+            return "expired"
+        if self.signed_on > day:
+            return "not_started"
+        if self.expires_on <= day + EXPIRY_WARNING:
+            return "expiring"
+        return "current"
+
+
+#: How long before an agreement expires the co-ordinator is warned.
+EXPIRY_WARNING = dt.timedelta(days=60)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from seip.accounts.models import FAMILY_ROLES, PARTNERSHIP_ROLES, Membership, Role, User
 from seip.organisations.models import (
+    EXPIRY_WARNING,
     DataSharingAgreement,
     PartnerOrganisation,
     Partnership,
@@ -84,4 +85,38 @@ def partner_organisations_of(partnership: Partnership) -> QuerySet[PartnerOrgani
 def agreements_of(partnership: Partnership) -> QuerySet[DataSharingAgreement]:
     return partnership.agreements.select_related("organisation").order_by(
         "organisation__name", "-expires_on"
+    )
+
+
+def organisations_manageable_by(user: User) -> QuerySet[PartnerOrganisation]:
+    """The organisations whose administration pages ``user`` may open. Default deny:
+    the administrator sees the county, a co-ordinator the organisations registered with
+    their partnership, and everyone else none (a 404, never a 403)."""
+    if not user.is_authenticated or not user.is_active:
+        return PartnerOrganisation.objects.none()
+    if Role.SYSTEM_ADMIN in user.roles:
+        return PartnerOrganisation.objects.all()
+    coordinated = Membership.objects.filter(user=user, role=Role.COORDINATOR).values("partnership")
+    return PartnerOrganisation.objects.filter(partnerships__in=coordinated).distinct()
+
+
+def agreements_manageable_by(user: User) -> QuerySet[DataSharingAgreement]:
+    """The agreements ``user`` may open and change: all for the administrator, their own
+    partnership's for a co-ordinator, none for anyone else."""
+    if not user.is_authenticated or not user.is_active:
+        return DataSharingAgreement.objects.none()
+    if Role.SYSTEM_ADMIN in user.roles:
+        return DataSharingAgreement.objects.all()
+    coordinated = Membership.objects.filter(user=user, role=Role.COORDINATOR).values("partnership")
+    return DataSharingAgreement.objects.filter(partnership__in=coordinated)
+
+
+def expiring_agreements(user: User, *, today: dt.date | None = None) -> int:
+    """How many of the agreements ``user`` manages expire within the warning period (60
+    days), for the home page."""
+    day = today or timezone.localdate()
+    return (
+        agreements_manageable_by(user)
+        .filter(signed_on__lte=day, expires_on__gte=day, expires_on__lte=day + EXPIRY_WARNING)
+        .count()
     )

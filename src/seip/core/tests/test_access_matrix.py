@@ -24,8 +24,8 @@ from seip.accounts.tests.test_second_factor import named_urls
 from seip.concerns.services import concern_raise_public
 from seip.consultations.tests.factories import ConsultationFactory
 from seip.imports.models import ImportRun, MatchCandidate
-from seip.organisations.models import OrganisationType
-from seip.organisations.services import partnership_logo_set
+from seip.organisations.models import DataSharingAgreement, OrganisationType
+from seip.organisations.services import agreement_update, partnership_logo_set
 from seip.progress.models import PortalLink, PortalRelationship
 from seip.provision.models import FundingStream, InterventionType, SafeguardingCheck
 from seip.provision.services import PlacementDetails, intervention_record
@@ -94,6 +94,9 @@ CONSENT_FORM = row(404, staff=200, safeguarding_lead=403, school_contact=403, pr
 PORTAL_FORM = row(404, staff=403, coordinator=200, key_worker=200, school_contact=403, provider=403)
 # A rights request and its actions: the co-ordinator and the DPO (rights/selectors.py).
 RIGHTS_REQUEST = row(404, coordinator=200, dpo=200)
+# A partnership's administration pages: its co-ordinator and the administrator; anyone
+# else who can see the partnership is refused, and to the rest it does not exist.
+PARTNERSHIP_ADMIN = row(403, coordinator=200, admin=200, school_b=404, nobody=404)
 
 EXPECTED: dict[str, dict[str, int]] = {
     # Public, and the sign-in steps. Signing out is POST only.
@@ -119,6 +122,23 @@ EXPECTED: dict[str, dict[str, int]] = {
     "organisations:partnership": row(200, school_b=404, nobody=404),
     "notices:edit": row(403, coordinator=200, dpo=200, admin=200, school_b=404, nobody=404),
     "notices:publish": row(405),
+    # Administration (ADR 0032, organisations/permissions.py): the administrator manages
+    # the county, the co-ordinator their own partnership. The provider works with both
+    # partnerships, so the co-ordinator of A sees it but may not change its details.
+    "organisations:manage": row(403, coordinator=200, admin=200),
+    "organisations:partnership_new": row(403, admin=200),
+    "organisations:organisation_list": row(403, admin=200),
+    "organisations:partnership_edit": PARTNERSHIP_ADMIN,
+    "organisations:partnership_organisations": PARTNERSHIP_ADMIN,
+    "organisations:organisation_new": PARTNERSHIP_ADMIN,
+    "organisations:organisation_unregister": row(405),
+    "organisations:school_new": row(403, admin=200, school_b=404, nobody=404),
+    "organisations:agreement_list": PARTNERSHIP_ADMIN,
+    "organisations:agreement_new": PARTNERSHIP_ADMIN,
+    "organisations:organisation": row(404, coordinator=200, admin=200),
+    "organisations:organisation_edit": row(404, coordinator=403, admin=200),
+    "organisations:agreement_edit": row(404, coordinator=200, admin=200),
+    "organisations:agreement_document": row(404, coordinator=200, admin=200),
     # Consultations (no child named; administrators read all, record none).
     "consultations:list": row(403, staff=200, school_contact=200, school_b=200, admin=200),
     "consultations:create": row(403, staff=200, school_contact=200, school_b=200),
@@ -361,8 +381,16 @@ def world(active_case, personas, county) -> World:
         actor=personas["coordinator"],
     )  # fmt: skip
 
+    agreement = DataSharingAgreement.objects.get(organisation=county.provider, partnership=county.a)
+    agreement_update(
+        agreement=agreement, reference=agreement.reference, signed_on=agreement.signed_on,
+        expires_on=agreement.expires_on, document=PDF.content, actor=None,
+    )  # fmt: skip
+
     return World(
         kwargs={
+            "organisation": county.provider.pk,
+            "agreement": agreement.pk,
             "report_run": report.pk,
             "rights_request": rights_request.pk,
             "rectification": rectification.pk,
