@@ -58,9 +58,12 @@ def _alive(pid: int) -> bool:
     if cmdline.exists():
         # A reused pid belonging to some other program is not a live worker.
         try:
-            return b"worker" in cmdline.read_bytes()
+            args = cmdline.read_bytes()
         except OSError:
             return True
+        # Empty while a process is part-way through exec (its arguments are not yet in
+        # place) and for a zombie: neither can be judged, so it is left for next time.
+        return not args or b"worker" in args
     return True
 
 

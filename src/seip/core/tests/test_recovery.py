@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 from django_tasks_db.models import DBTaskResult
@@ -102,3 +103,24 @@ def test_a_dead_workers_report_is_failed_and_released_nothing(county, personas) 
     report.refresh_from_db()
     assert (report.status, report.error) == (ReportStatus.FAILED, INTERRUPTED)
     assert not Release.objects.exists()
+
+
+def test_a_process_whose_arguments_read_empty_is_not_judged_dead() -> None:
+    """A process part-way through exec has no arguments yet, and neither has a zombie: on a
+    busy machine a worker that had just started was failed as dead in that window."""
+    from pathlib import Path
+
+    from seip.core.recovery import _alive
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        stat = Path(f"/proc/{child.pid}/stat")
+        for _ in range(500):  # exited but not reaped: a zombie, whose cmdline is empty
+            if stat.read_text().split(") ")[1].startswith("Z"):
+                break
+            time.sleep(0.01)
+        assert Path(f"/proc/{child.pid}/cmdline").read_bytes() == b""
+        assert _alive(child.pid)
+    finally:
+        child.wait()
+    assert not _alive(child.pid)
