@@ -115,7 +115,7 @@ def test_a_process_whose_arguments_read_empty_is_not_judged_dead() -> None:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     try:
         stat = Path(f"/proc/{child.pid}/stat")
-        for _ in range(500):  # exited but not reaped: a zombie, whose cmdline is empty
+        for _ in range(3000):  # exited but not reaped: a zombie, whose cmdline is empty
             if stat.read_text().split(") ")[1].startswith("Z"):
                 break
             time.sleep(0.01)
