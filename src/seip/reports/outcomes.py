@@ -21,7 +21,7 @@ from seip.accounts.models import Role, User
 from seip.organisations.models import LocalAuthority, PartnerOrganisation, Partnership
 from seip.reports.disclosure import Policy, ProtectedTable
 from seip.reports.document import Chart, Figure, ReportDocument, Section, Shown, Unit
-from seip.reports.facts import StudentFacts, gather
+from seip.reports.facts import StudentFacts, gather, term_of
 from seip.reports.ledger import Population
 from seip.reports.measures import (
     MEASURES,
@@ -31,6 +31,8 @@ from seip.reports.measures import (
     Measure,
     Observed,
     cut,
+    horizon_of,
+    period_atoms,
 )
 from seip.reports.models import DisclosurePolicy, Release
 from seip.reports.population import Period, Scope, population_of
@@ -88,7 +90,6 @@ SECTIONS: tuple[tuple[str, str, tuple[Spec, ...]], ...] = (
             Spec("incidents", "place"),
             Spec("suspensions", "place"),
             Spec("permanent_exclusions", "place"),
-            Spec("exclusions_avoided", "place"),
         ),
     ),
     ("attainment", "Attainment against target", (Spec("results_on_target", "subject"),)),
@@ -271,8 +272,12 @@ def release_figure(
     recipient: Recipient,
     actor: User,
     id: str,
+    horizon: str | None = None,
 ) -> Figure:
-    """Cut, protect, audit against the ledger, record and publish one table (P10)."""
+    """Cut, protect, audit against the ledger, record and publish one table (P10).
+
+    ``horizon`` is the last term the outcomes reach (``horizon_of``), when the report is
+    made before the period ends."""
     measure = MEASURES[spec.measure]
     rows = breakdown(spec.rows, scope)
     columns = breakdown(spec.columns, scope) if spec.columns else None
@@ -283,6 +288,10 @@ def release_figure(
     ):
         raise ValueError(f"{measure.label} cannot be broken down that way")
     table = cut(measure, facts, rows, columns)
+    # The ledger's terms say what adds up across periods for this measure (ADR 0029).
+    population = dataclasses.replace(
+        population, terms=period_atoms(measure.accrual, population.terms, horizon)
+    )
     release, audit = release_record(
         table=table,
         population=population,
@@ -297,6 +306,13 @@ def release_figure(
         else None,
     )
     return figure_of(measure, rows, columns, audit.protected, release, id=id)
+
+
+def reached(period: Period, today: dt.date | None) -> str:
+    """The last term the period's outcomes reach on ``today`` (``facts.gather`` measures
+    to the end of the period or today, whichever is first)."""
+    today = today or timezone.localdate()
+    return horizon_of(period.terms, term_of(today) if today < period.end else None)
 
 
 def scope_label(scope: Scope) -> str:
@@ -337,6 +353,7 @@ def outcome_report(
     ``progress(done, total)`` is called as each table is released (the page's bar)."""
     facts = Observed(gather(scope=scope, period=period, today=today))
     population = population_of(scope=scope, period=period)
+    horizon = reached(period, today)
     policy = policy_for(scope)
     with_impact = kind_of(scope) is not ReportKind.SCHOOL
     total = sum(len(specs) for _, _, specs in SECTIONS) + with_impact
@@ -355,6 +372,7 @@ def outcome_report(
                     recipient=recipient,
                     actor=actor,
                     id=f"{section_id}-{n}",
+                    horizon=horizon,
                 )
             )
             done += 1
@@ -412,6 +430,7 @@ def table_report(
         recipient=recipient,
         actor=actor,
         id="table-1",
+        horizon=reached(period, today),
     )
     return document(
         title=f"{figure.title}, {period_label(period)}",
@@ -516,9 +535,7 @@ def summary(section: str, figures: Sequence[Figure]) -> str:
     if section == "behaviour":
         return (
             f"Since referral: {say('suspensions')} suspensions and "
-            f"{say('permanent_exclusions')} permanent exclusions. "
-            f"{say('exclusions_avoided')} students at risk of permanent exclusion have not "
-            "been excluded."
+            f"{say('permanent_exclusions')} permanent exclusions."
         )
     if section == "attainment":
         return f"{say('results_on_target')} of latest results were at or above target."
