@@ -108,7 +108,9 @@ def upper_bound(cell: Cell, kind: CellKind) -> float:
 
 def lower_bound(cell: Cell, kind: CellKind) -> float:
     """What the reader knows of a ``c`` without the table: a count shown as ``c`` is at
-    least 1, because a zero is always printed as 0 (ADR 0029)."""
+    least 1, because a zero is always printed as 0 (ADR 0029). (Every hidden count has
+    the same footnote, so that the reason does not tell a small count from one hidden to
+    protect it: ADR 0030.)"""
     return 1.0 if kind is CellKind.COUNT and cell.value >= 1 else 0.0
 
 

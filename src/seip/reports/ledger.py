@@ -170,6 +170,8 @@ class StoredCell:
     protection: float
     upper: float
     sensitive: bool = False
+    #: The reader's lower bound when suppressed (``disclosure.lower_bound``).
+    lower: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,9 @@ def entry_of(ref: Hashable, population: Population, protected: ProtectedTable) -
         kind=table.kind,
         breakdowns=table.breakdowns,
         cells=tuple(
-            StoredCell(key[0], key[1], c.value, c.suppressed, c.protection, c.upper, c.sensitive)
+            StoredCell(
+                key[0], key[1], c.value, c.suppressed, c.protection, c.upper, c.sensitive, c.lower
+            )
             for key, c in zip(_present(protected), linked, strict=True)
         ),
     )
@@ -530,7 +534,7 @@ def audit_release(
                     cell.protection,
                     cell.upper,
                     cell.sensitive,
-                    lower=1.0 if entry.kind is CellKind.COUNT and cell.value >= 1 else 0.0,
+                    lower=cell.lower,
                 )
             )
             what[(entry.ref, cell.row, cell.column)] = counts

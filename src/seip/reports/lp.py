@@ -233,6 +233,13 @@ class _Model:
         highs.setOptionValue("simplex_strategy", 4 if self.feasible or self.warm else 1)
         highs.run()
         status = highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kUnknown:
+            # A warm start can stall (seen with the lower bounds of ADR 0029): solve this
+            # objective again from scratch, with dual simplex, before giving up.
+            highs.clearSolver()
+            highs.setOptionValue("simplex_strategy", 1)
+            highs.run()
+            status = highs.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
             self.feasible = True
             _local.last = (self.shape, highs.getBasis())
