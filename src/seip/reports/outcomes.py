@@ -365,9 +365,14 @@ def withheld_figure(
         },
         chart=Chart.NONE,
         note=(
-            f"Not shown (x): together with {earlier or 'an earlier report'}, this table "
-            "would let a hidden figure be worked out, and no further hiding could prevent "
-            "it. Ask for a coarser table instead: the whole year rather than one term, the "
+            (
+                f"Not shown (x): together with {earlier}, this table would let a hidden "
+                "figure be worked out, and no further hiding could prevent it."
+                if earlier
+                else "Not shown (x): no choice of hidden cells could keep its small "
+                "numbers from being worked out from its own totals."
+            )
+            + " Ask for a coarser table instead: the whole year rather than one term, the "
             "partnership rather than one school, or fewer categories."
         ),
         release_id=None,

@@ -316,3 +316,17 @@ def test_a_mostly_hidden_report_says_so_first_and_offers_the_coarser_one(county,
     assert "the partnership's report instead of one school's" in first.summary
     coordinator = coordinator_report(county, personas)
     assert coordinator.sections[0].id != "mostly-hidden"
+
+
+def test_a_table_withheld_on_its_own_says_so_without_blaming_an_earlier_report():
+    from seip.reports.measures import MEASURES, STUDENT_BREAKDOWNS
+    from seip.reports.outcomes import withheld_figure
+    from seip.reports.services import Withheld
+
+    figure = withheld_figure(
+        MEASURES["students"], STUDENT_BREAKDOWNS["sex"], None, Withheld("students", []), id="t"
+    )
+    assert "from its own totals" in figure.note
+    assert "earlier" not in figure.note
+    assert "Ask for a coarser table" in figure.note
+    assert {s.symbol for s in figure.cells.values()} == {Symbol.NOT_AVAILABLE}
