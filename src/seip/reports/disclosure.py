@@ -3,7 +3,8 @@
 ``protect(table, policy)`` returns the table as it may be published:
 
 1. **Primary suppression** (symbol ``c``), defaults from ``Policy``:
-   - counts of 1 to 5 (``count_threshold``); zero is shown, as in DfE practice;
+   - counts of 1 to 5 (``count_threshold``); zero is shown, as in DfE practice, and is
+     never suppressed as a complement either (so a ``c`` is never 0);
    - rates and means whose denominator is under 10 (``min_denominator``);
    - money totals that fail the **p% rule** (``p_percent``, default 10, the ACRO
      default): with the largest contributions ``x1 >= x2`` of a total ``T``, the cell
@@ -14,8 +15,10 @@
 2. **Secondary suppression with an LP audit** (``lp.intervals``): every suppressed
    cell's feasible interval, given all published cells and margins, must be at least
    as wide as its protection level:
-   - count: ``count_protection`` (default 5: the reader cannot tell a suppressed cell
-     from zero, nor from a figure above the threshold);
+   - count: ``count_protection - 1`` (default 4). Zeros are printed as 0 and never
+     suppressed, so every ``c`` is at least 1 and the audit says so (a lower bound of 1
+     on each suppressed count); the reader must not narrow a small count below the
+     range 1 to ``count_protection`` that the rule itself reveals (ADR 0029);
    - rate or mean: ``relative_protection`` (default 20%) of the denominator for a rate
      (its numerator is at most the denominator), of the value for a mean;
    - money: ``p/100 * x1``, the p% rule's own margin;
@@ -83,7 +86,10 @@ def is_sensitive(cell: Cell, kind: CellKind, policy: Policy) -> bool:
 
 def protection_level(cell: Cell, kind: CellKind, policy: Policy) -> float:
     if kind is CellKind.COUNT:
-        return policy.count_protection
+        # Every ``c`` is known to be at least 1 (zeros are printed as 0, ADR 0029), so the
+        # widest a small count can look is 1 to ``count_protection``: the reader must not
+        # narrow it below the range the rule itself reveals.
+        return max(1.0, policy.count_protection - 1)
     if kind is CellKind.RATE:
         return max(1.0, policy.relative_protection * (cell.denominator or 0))
     if kind is CellKind.MEAN:
@@ -98,6 +104,20 @@ def upper_bound(cell: Cell, kind: CellKind) -> float:
     if kind is CellKind.RATE and cell.denominator is not None:
         return float(cell.denominator)
     return math.inf
+
+
+def lower_bound(cell: Cell, kind: CellKind) -> float:
+    """What the reader knows of a ``c`` without the table: a count shown as ``c`` is at
+    least 1, because a zero is always printed as 0 (ADR 0029). (Every hidden count has
+    the same footnote, so that the reason does not tell a small count from one hidden to
+    protect it: ADR 0030.)"""
+    return 1.0 if kind is CellKind.COUNT and cell.value >= 1 else 0.0
+
+
+def hideable(cell: Cell, kind: CellKind) -> bool:
+    """Whether a cell may be suppressed to protect another: never a zero count, which is
+    printed as 0 so that every ``c`` is at least 1 (the audit's lower bound)."""
+    return cell.symbol is None and not (kind is CellKind.COUNT and cell.value <= 0)
 
 
 @dataclass(frozen=True)
@@ -154,6 +174,7 @@ def linked_cells(
                 ),
                 upper=upper_bound(cell, table.kind),
                 sensitive=is_sensitive(cell, table.kind, policy),
+                lower=lower_bound(cell, table.kind),
             )
         )
     return linked
@@ -169,7 +190,7 @@ def complement(
     """The greedy rule: which cells to suppress next to protect ``key``."""
 
     def free(k: CellKey) -> bool:
-        return k not in suppressed and cells[k].symbol is None
+        return k not in suppressed and hideable(cells[k], table.kind)
 
     row, column = key
     if table.columns and len(table.rows) > 1 and len(table.columns) > 1 and TOTAL not in key:
@@ -180,8 +201,8 @@ def complement(
                     continue
                 corners = [(row, col), (k, column), (k, col)]
                 new = [c for c in corners if free(c)]
-                if not new:
-                    continue
+                if not new or any(c not in suppressed and not free(c) for c in corners):
+                    continue  # a corner that must stay shown (a zero) closes no cycle
                 v = {c: cells[c].value for c in corners}
                 width = min(cells[key].value, v[(k, col)]) + min(v[(row, col)], v[(k, column)])
                 cost = sum(cells[c].value for c in new)

@@ -17,7 +17,7 @@ from typing import Any
 
 from seip.reports.tables import TOTAL, CellKey, Symbol
 
-__all__ = ["TOTAL", "Chart", "Figure", "ReportDocument", "Section", "Shown", "Unit"]
+__all__ = ["TOTAL", "Chart", "Figure", "Hidden", "ReportDocument", "Section", "Shown", "Unit"]
 
 
 class Unit(enum.StrEnum):
@@ -44,14 +44,45 @@ class Chart(enum.StrEnum):
 FOREST_COLUMNS = ("Estimate", "Lower", "Upper")
 
 
+class Hidden(enum.StrEnum):
+    """Why a cell is ``c``, shown beside it as a footnote mark (ADR 0030). A count has one
+    reason whatever hid it: telling a small count from its protectors would bound both.
+    A rate's or mean's (whose bases the audit takes as known) and a money total's say
+    which rule hid them."""
+
+    SMALL_COUNT = "1"
+    SMALL_BASE = "2"
+    DOMINANT = "3"
+    PROTECTS_CELL = "4"
+    PROTECTS_RELEASE = "5"
+
+    @property
+    def mark(self) -> str:
+        return f"[{self.value}]"
+
+
+#: The footnotes, for every output's key.
+HIDDEN_MEANINGS: Mapping[Hidden, str] = {
+    Hidden.SMALL_COUNT: "hidden: a small count, or a count hidden so that a small count "
+    "(here or in an earlier report) cannot be worked out",
+    Hidden.SMALL_BASE: "hidden: too few students in the base for a rate or mean",
+    Hidden.DOMINANT: "hidden: one provider's share of the total would be too plain",
+    Hidden.PROTECTS_CELL: "hidden so that another hidden figure in this table cannot be worked out",
+    Hidden.PROTECTS_RELEASE: "hidden so that a hidden figure in an earlier report cannot "
+    "be worked out",
+}
+
+
 @dataclass(frozen=True)
 class Shown:
     """One published cell: a number, or a symbol (``c``, ``z``, ``x``, ``low``) and no
-    number. ``denominator`` is the published base of a rate or mean, when there is one."""
+    number. ``denominator`` is the published base of a rate or mean, when there is one;
+    ``reason`` says why a ``c`` is hidden."""
 
     value: float | None = None
     symbol: Symbol | None = None
     denominator: int | None = None
+    reason: Hidden | None = None
 
     def __post_init__(self) -> None:
         if (self.value is None) == (self.symbol is None):
@@ -125,7 +156,14 @@ def to_json(document: ReportDocument) -> dict[str, object]:
     """The document as JSON, to keep a generated report (it holds published cells only)."""
 
     def shown(s: Shown) -> dict[str, object]:
-        return {"value": s.value, "symbol": s.symbol, "denominator": s.denominator}
+        data: dict[str, object] = {
+            "value": s.value,
+            "symbol": s.symbol,
+            "denominator": s.denominator,
+        }
+        if s.reason is not None:
+            data["reason"] = s.reason.value
+        return data
 
     return {
         "title": document.title,
@@ -171,6 +209,7 @@ def from_json(data: Mapping[str, Any]) -> ReportDocument:
             value=d.get("value"),
             symbol=Symbol(symbol) if symbol else None,
             denominator=d.get("denominator"),
+            reason=Hidden(d["reason"]) if d.get("reason") else None,
         )
 
     return ReportDocument(

@@ -86,6 +86,7 @@ from seip.reports.disclosure import (
     ProtectedTable,
     Reason,
     complement,
+    hideable,
     linked_cells,
     protect,
 )
@@ -169,6 +170,8 @@ class StoredCell:
     protection: float
     upper: float
     sensitive: bool = False
+    #: The reader's lower bound when suppressed (``disclosure.lower_bound``).
+    lower: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -211,7 +214,9 @@ def entry_of(ref: Hashable, population: Population, protected: ProtectedTable) -
         kind=table.kind,
         breakdowns=table.breakdowns,
         cells=tuple(
-            StoredCell(key[0], key[1], c.value, c.suppressed, c.protection, c.upper, c.sensitive)
+            StoredCell(
+                key[0], key[1], c.value, c.suppressed, c.protection, c.upper, c.sensitive, c.lower
+            )
             for key, c in zip(_present(protected), linked, strict=True)
         ),
     )
@@ -529,6 +534,7 @@ def audit_release(
                     cell.protection,
                     cell.upper,
                     cell.sensitive,
+                    lower=cell.lower,
                 )
             )
             what[(entry.ref, cell.row, cell.column)] = counts
@@ -541,7 +547,11 @@ def audit_release(
     what.update({(NEW, *key): counts for key, counts in new_what.items()})
     suppressed = dict(protected.suppressed)
     for key, counts in new_what.items():
-        if key not in suppressed and counts in secret:
+        if (
+            key not in suppressed
+            and counts in secret
+            and hideable(protected.cells[key], table.kind)
+        ):
             suppressed[key] = Reason.LEDGER
 
     cells = protected.cells
@@ -611,7 +621,7 @@ def _next_complement(
     else:
         touching = {k for k, counts in new_what.items() if counts.touches(what[worst.ref])}
     row, column = worst.ref[-2], worst.ref[-1]  # type: ignore[index]
-    free = [k for k in new_what if k not in suppressed]
+    free = [k for k in new_what if k not in suppressed and hideable(cells[k], table.kind)]
     # Linked through a third release (one school, all schools, the other school): no
     # shared atoms, so fall back to the same category.
     overlapping = (

@@ -48,6 +48,9 @@ class LinkedCell:
     protection: float = 0.0
     upper: float = math.inf  # attacker's prior upper bound (a rate's numerator <= denominator)
     sensitive: bool = False  # needs protection in every release, not just in its own table
+    #: The reader's prior lower bound when suppressed: a suppressed count is at least 1,
+    #: because zeros are printed as 0 and never suppressed (ADR 0029).
+    lower: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,8 @@ class _Model:
         inf = highspy.kHighsInf
         self.offset = len(links)
         self.lower = np.array(
-            [0.0] * len(links) + [-inf if i in suppressed else c.value for i, c in enumerate(cells)]
+            [0.0] * len(links)
+            + [c.lower if i in suppressed else c.value for i, c in enumerate(cells)]
         )
         self.upper = np.array(
             [0.0] * len(links)
@@ -201,12 +205,12 @@ class _Model:
             self.highs.setBasis(basis)
             self.warm = True
 
-    def relax(self, row: int, upper: float) -> None:
-        """A cell is suppressed: its sum is free (up to the reader's prior bound)."""
-        self.lower[self.offset + row] = -highspy.kHighsInf
+    def relax(self, row: int, lower: float, upper: float) -> None:
+        """A cell is suppressed: its sum is free (within the reader's prior bounds)."""
+        self.lower[self.offset + row] = lower
         self.upper[self.offset + row] = upper
         if _local.owner is self:
-            self.highs.changeRowBounds(self.offset + row, -highspy.kHighsInf, upper)
+            self.highs.changeRowBounds(self.offset + row, lower, upper)
 
     def solve(
         self, columns: np.ndarray, sense: highspy.ObjSense, costs: np.ndarray | None = None
@@ -229,6 +233,13 @@ class _Model:
         highs.setOptionValue("simplex_strategy", 4 if self.feasible or self.warm else 1)
         highs.run()
         status = highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kUnknown:
+            # A warm start can stall (seen with the lower bounds of ADR 0029): solve this
+            # objective again from scratch, with dual simplex, before giving up.
+            highs.clearSolver()
+            highs.setOptionValue("simplex_strategy", 1)
+            highs.run()
+            status = highs.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
             self.feasible = True
             _local.last = (self.shape, highs.getBasis())
@@ -321,7 +332,9 @@ class Audit:
         self.suppressed.add(i)
         if self.model is not None:
             upper = self.cells[i].upper
-            self.model.relax(i, upper if math.isfinite(upper) else highspy.kHighsInf)
+            self.model.relax(
+                i, self.cells[i].lower, upper if math.isfinite(upper) else highspy.kHighsInf
+            )
 
     def intervals(
         self, targets: Iterable[LinkedCell], *, exact: bool = True

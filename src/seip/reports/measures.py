@@ -9,7 +9,8 @@ that publish it are audited together (P10).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import enum
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from seip.reports.document import Unit
@@ -26,7 +27,59 @@ from seip.reports.facts import (
     YEAR_GROUPS,
     StudentFacts,
 )
+from seip.reports.population import TERMS
 from seip.reports.tables import TOTAL, Cell, CellKey, CellKind, Symbol, Table
+
+
+class Accrual(enum.StrEnum):
+    """When a measure's figure for a student is fixed, which decides what adds up across
+    periods (ADR 0029): the ledger's term atoms follow it (``period_atoms``)."""
+
+    #: Fixed at the referral (who was referred, by what; attendance before it): a term's
+    #: figure plus the other terms' is the year's.
+    AT_REFERRAL = "at_referral"
+    #: Events counted from the referral to the end of the period (suspensions, incidents,
+    #: destinations, interventions and spend): each term adds its own events, so the
+    #: figure is a sum over the referral term and the term the event fell in.
+    SINCE = "since"
+    #: A state at the end of the period (attendance and absence since referral, the
+    #: latest result or rating): periods with different ends share nothing.
+    AT_END = "at_end"
+
+
+_ORDER = tuple(TERMS)
+
+
+def period_atoms(
+    accrual: Accrual, terms: Iterable[str], horizon: str | None = None
+) -> frozenset[str]:
+    """The ledger's term labels for a period of referral terms ``terms`` measured up to the
+    end of term ``horizon`` (the period's last term unless the report is made before it
+    ends): ``referral`` for figures fixed at referral, ``referral@term`` for events by
+    the term they fell in, ``referral@horizon`` for a state at the end. Every label is a
+    disjoint set of (student, event) pairs, so every release is a sum of them and the
+    ledger's algebra (this term plus the rest of the year) is true (ADR 0029)."""
+    chosen = sorted(set(terms), key=_ORDER.index)
+    if not chosen:
+        raise ValueError("a period has at least one term")
+    end = horizon or chosen[-1]
+    if accrual is Accrual.AT_REFERRAL:
+        return frozenset(chosen)
+    if accrual is Accrual.AT_END:
+        return frozenset(f"{t}@{end}" for t in chosen)
+    span = _ORDER[_ORDER.index(chosen[0]) : _ORDER.index(end) + 1]
+    return frozenset(f"{t}@{k}" for t in chosen for k in span)
+
+
+def horizon_of(terms: Sequence[str], current: str | None) -> str:
+    """The last term a period's outcomes reach: its last term, or the current term when
+    the report is made before the period ends (``current`` is None once it has)."""
+    last = max(terms, key=_ORDER.index)
+    if current is None or current not in _ORDER:
+        return last
+    first = min(terms, key=_ORDER.index)
+    index = min(max(_ORDER.index(current), _ORDER.index(first)), _ORDER.index(last))
+    return _ORDER[index]
 
 
 @dataclass(frozen=True)
@@ -51,6 +104,7 @@ class Measure:
     observe: Callable[[StudentFacts], Iterable[Obs]]
     #: Breakdowns of the observation itself (beyond the student's), e.g. ``subject``.
     own: tuple[str, ...] = ()
+    accrual: Accrual = Accrual.AT_REFERRAL
 
 
 @dataclass(frozen=True)
@@ -134,8 +188,6 @@ def _absence(counts_of: str, severe: bool) -> Callable[[StudentFacts], bool | No
     return test
 
 
-_AT_RISK = {"Tier 3", "Tier 4"}
-
 MEASURES: dict[str, Measure] = {
     m.name: m
     for m in [
@@ -146,7 +198,7 @@ MEASURES: dict[str, Measure] = {
                 _mean(_percent("before"))),
         Measure("attendance_since", "Attendance since referral", CellKind.MEAN, Unit.PERCENT,
                 "Mean attendance rate from the referral to the end of the period.",
-                _mean(_percent("since"))),
+                _mean(_percent("since")), accrual=Accrual.AT_END),
         Measure("persistent_absence_before", "Persistently absent before referral",
                 CellKind.RATE, Unit.PERCENT,
                 "Share of students missing 10% or more of possible sessions before referral.",
@@ -154,42 +206,40 @@ MEASURES: dict[str, Measure] = {
         Measure("persistent_absence_since", "Persistently absent since referral",
                 CellKind.RATE, Unit.PERCENT,
                 "Share of students missing 10% or more of possible sessions since referral.",
-                _rate(_absence("since", severe=False))),
+                _rate(_absence("since", severe=False)), accrual=Accrual.AT_END),
         Measure("severe_absence_before", "Severely absent before referral", CellKind.RATE,
                 Unit.PERCENT, "Share of students missing 50% or more of sessions before referral.",
                 _rate(_absence("before", severe=True))),
         Measure("severe_absence_since", "Severely absent since referral", CellKind.RATE,
                 Unit.PERCENT, "Share of students missing 50% or more of sessions since referral.",
-                _rate(_absence("since", severe=True))),
+                _rate(_absence("since", severe=True)), accrual=Accrual.AT_END),
         Measure("incidents", "Behaviour incidents per student", CellKind.MEAN, Unit.MEAN,
                 "Mean number of recorded incidents per student since referral.",
-                _mean(lambda f: float(f.incidents))),
+                _mean(lambda f: float(f.incidents)), accrual=Accrual.SINCE),
         Measure("suspensions", "Suspensions", CellKind.COUNT, Unit.COUNT,
-                "Suspensions since referral.", _count(lambda f: f.suspensions)),
+                "Suspensions since referral.", _count(lambda f: f.suspensions),
+                accrual=Accrual.SINCE),
         Measure("permanent_exclusions", "Permanent exclusions", CellKind.COUNT, Unit.COUNT,
-                "Permanent exclusions since referral.", _count(lambda f: f.permanent_exclusions)),
-        Measure("exclusions_avoided", "Permanent exclusions avoided", CellKind.COUNT, Unit.COUNT,
-                "Students referred for intensive support (tier 3 or 4), at risk of permanent "
-                "exclusion, who have not been permanently excluded.",
-                _count(lambda f: int(f.tier in _AT_RISK and not f.permanent_exclusions))),
+                "Permanent exclusions since referral.", _count(lambda f: f.permanent_exclusions),
+                accrual=Accrual.SINCE),
         Measure("results_on_target", "Results at or above target", CellKind.RATE,
                 Unit.PERCENT, "Latest result in each subject, against the school's target.",
-                _results, own=("subject",)),
+                _results, own=("subject",), accrual=Accrual.AT_END),
         Measure("attitude_first", "Attitude at first rating", CellKind.MEAN, Unit.MEAN,
                 "Mean of the four attitude ratings (1 to 5) at the first rating.",
-                _mean(lambda f: f.attitude_first)),
+                _mean(lambda f: f.attitude_first), accrual=Accrual.AT_END),
         Measure("attitude_latest", "Attitude at latest rating", CellKind.MEAN, Unit.MEAN,
                 "Mean of the four attitude ratings (1 to 5) at the latest rating in the period.",
-                _mean(lambda f: f.attitude_latest)),
+                _mean(lambda f: f.attitude_latest), accrual=Accrual.AT_END),
         Measure("destinations", "Destinations", CellKind.COUNT, Unit.COUNT,
                 "Where students went when their case closed in the period.", _destination,
-                own=("destination",)),
+                own=("destination",), accrual=Accrual.SINCE),
         Measure("interventions", "Interventions started", CellKind.COUNT, Unit.COUNT,
                 "Interventions started in the period.", _interventions,
-                own=("intervention", "funding")),
+                own=("intervention", "funding"), accrual=Accrual.SINCE),
         Measure("spend", "Spend on interventions", CellKind.MONEY, Unit.MONEY,
                 "Full cost of interventions started in the period: unit costs and staff time.",
-                _spend, own=("intervention", "funding")),
+                _spend, own=("intervention", "funding"), accrual=Accrual.SINCE),
     ]
 }  # fmt: skip
 

@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from seip.accounts.models import Role, User
 from seip.organisations.models import LocalAuthority, PartnerOrganisation, Partnership
-from seip.reports.disclosure import Policy, ProtectedTable
-from seip.reports.document import Chart, Figure, ReportDocument, Section, Shown, Unit
-from seip.reports.facts import StudentFacts, gather
+from seip.reports.disclosure import Policy, ProtectedTable, Reason
+from seip.reports.document import Chart, Figure, Hidden, ReportDocument, Section, Shown, Unit
+from seip.reports.facts import StudentFacts, gather, term_of
 from seip.reports.ledger import Population
 from seip.reports.measures import (
     MEASURES,
@@ -31,10 +31,12 @@ from seip.reports.measures import (
     Measure,
     Observed,
     cut,
+    horizon_of,
+    period_atoms,
 )
 from seip.reports.models import DisclosurePolicy, Release
 from seip.reports.population import Period, Scope, population_of
-from seip.reports.services import release_record
+from seip.reports.services import Withheld, release_record
 from seip.reports.tables import TOTAL, CellKind, Symbol
 
 
@@ -88,7 +90,6 @@ SECTIONS: tuple[tuple[str, str, tuple[Spec, ...]], ...] = (
             Spec("incidents", "place"),
             Spec("suspensions", "place"),
             Spec("permanent_exclusions", "place"),
-            Spec("exclusions_avoided", "place"),
         ),
     ),
     ("attainment", "Attainment against target", (Spec("results_on_target", "subject"),)),
@@ -226,7 +227,8 @@ def figure_of(
             (columns.label_of(key[1]) if columns is not None and key[1] != TOTAL else TOTAL),
         )
         if key in protected.suppressed:
-            cells[(row, column)] = Shown(symbol=Symbol.SUPPRESSED)
+            reason = hidden_reason(protected.suppressed[key], measure.kind)
+            cells[(row, column)] = Shown(symbol=Symbol.SUPPRESSED, reason=reason)
             continue
         if cell.symbol is not None:
             cells[(row, column)] = Shown(symbol=cell.symbol)
@@ -261,6 +263,20 @@ def figure_of(
     )
 
 
+def hidden_reason(reason: Reason, kind: CellKind) -> Hidden:
+    """The footnote for a ``c`` (ADR 0030). Every hidden count has the same one: telling
+    a small count (1 to 5) from one hidden to protect it (above 5) would bound both."""
+    if kind is CellKind.COUNT:
+        return Hidden.SMALL_COUNT
+    if reason is Reason.SECONDARY:
+        return Hidden.PROTECTS_CELL
+    if reason is Reason.LEDGER:
+        return Hidden.PROTECTS_RELEASE
+    if kind is CellKind.MONEY:
+        return Hidden.DOMINANT
+    return Hidden.SMALL_BASE
+
+
 def release_figure(
     *,
     spec: Spec,
@@ -271,8 +287,12 @@ def release_figure(
     recipient: Recipient,
     actor: User,
     id: str,
+    horizon: str | None = None,
 ) -> Figure:
-    """Cut, protect, audit against the ledger, record and publish one table (P10)."""
+    """Cut, protect, audit against the ledger, record and publish one table (P10).
+
+    ``horizon`` is the last term the outcomes reach (``horizon_of``), when the report is
+    made before the period ends."""
     measure = MEASURES[spec.measure]
     rows = breakdown(spec.rows, scope)
     columns = breakdown(spec.columns, scope) if spec.columns else None
@@ -283,20 +303,97 @@ def release_figure(
     ):
         raise ValueError(f"{measure.label} cannot be broken down that way")
     table = cut(measure, facts, rows, columns)
-    release, audit = release_record(
-        table=table,
-        population=population,
-        recipient_role=recipient.role,
-        recipient_organisation=recipient.organisation,
-        partnership=scope.partnership or (scope.school.partnership if scope.school else None),
-        local_authority=scope.local_authority,
-        policy=policy,
-        actor=actor,
-        school_groups=school_groups(scope)
-        if "partnership" in (rows.name, columns.name if columns else None)
-        else None,
+    # The ledger's terms say what adds up across periods for this measure (ADR 0029).
+    population = dataclasses.replace(
+        population, terms=period_atoms(measure.accrual, population.terms, horizon)
     )
+    try:
+        release, audit = release_record(
+            table=table,
+            population=population,
+            recipient_role=recipient.role,
+            recipient_organisation=recipient.organisation,
+            partnership=scope.partnership or (scope.school.partnership if scope.school else None),
+            local_authority=scope.local_authority,
+            policy=policy,
+            actor=actor,
+            school_groups=school_groups(scope)
+            if "partnership" in (rows.name, columns.name if columns else None)
+            else None,
+        )
+    except Withheld as withheld:
+        return withheld_figure(measure, rows, columns, withheld, id=id)
     return figure_of(measure, rows, columns, audit.protected, release, id=id)
+
+
+def reached(period: Period, today: dt.date | None) -> str:
+    """The last term the period's outcomes reach on ``today`` (``facts.gather`` measures
+    to the end of the period or today, whichever is first)."""
+    today = today or timezone.localdate()
+    return horizon_of(period.terms, term_of(today) if today < period.end else None)
+
+
+def withheld_figure(
+    measure: Measure, rows: Breakdown, columns: Breakdown | None, withheld: Withheld, *, id: str
+) -> Figure:
+    """A table that no suppression could make safe beside an earlier release: every cell
+    ``x``, and a note naming the earlier release and what to ask for instead (P10)."""
+    earlier = "; ".join(describe(r) for r in Release.objects.filter(pk__in=withheld.conflicts))
+    keys = [
+        (r, c)
+        for r in (*rows.categories, TOTAL)
+        for c in ((*columns.categories, TOTAL) if columns else (TOTAL,))
+    ]
+    title = f"{measure.label} by {rows.label.lower()}" + (
+        f" and {columns.label.lower()}" if columns else ""
+    )
+    return Figure(
+        id=id,
+        title=title,
+        measure=measure.name,
+        unit=measure.unit,
+        row_label=rows.label,
+        rows=tuple(rows.label_of(r) for r in rows.categories),
+        column_label=columns.label if columns else None,
+        columns=tuple(columns.label_of(c) for c in columns.categories) if columns else (),
+        cells={
+            (
+                rows.label_of(r) if r != TOTAL else TOTAL,
+                columns.label_of(c) if columns is not None and c != TOTAL else TOTAL,
+            ): Shown(symbol=Symbol.NOT_AVAILABLE)
+            for r, c in keys
+        },
+        chart=Chart.NONE,
+        note=(
+            (
+                f"Not shown (x): together with {earlier}, this table would let a hidden "
+                "figure be worked out, and no further hiding could prevent it."
+                if earlier
+                else "Not shown (x): no choice of hidden cells could keep its small "
+                "numbers from being worked out from its own totals."
+            )
+            + " Ask for a coarser table instead: the whole year rather than one term, the "
+            "partnership rather than one school, or fewer categories."
+        ),
+        release_id=None,
+    )
+
+
+def describe(release: Release) -> str:
+    """An earlier release in words a co-ordinator understands: which table, of what,
+    for which period, to whom and when."""
+    measure = MEASURES.get(release.measure)
+    label = measure.label if measure else release.measure.replace("_", " ")
+    by = " and ".join(b.replace("_", " ") for b in release.breakdowns)
+    terms = sorted({t.split("@")[0] for t in release.population.get("terms", [])})
+    period = "the whole year" if len(terms) == 3 else " and ".join(terms) + " term"
+    schools = release.population.get("schools", [])
+    place = "one school" if len(schools) == 1 else f"{len(schools)} schools"
+    return (
+        f"the table '{label} by {by}' for {place}, {release.population.get('year')}, "
+        f"{period}, released to the {release.get_recipient_role_display()} on "
+        f"{release.released_at:%-d %B %Y}"
+    )
 
 
 def scope_label(scope: Scope) -> str:
@@ -337,6 +434,7 @@ def outcome_report(
     ``progress(done, total)`` is called as each table is released (the page's bar)."""
     facts = Observed(gather(scope=scope, period=period, today=today))
     population = population_of(scope=scope, period=period)
+    horizon = reached(period, today)
     policy = policy_for(scope)
     with_impact = kind_of(scope) is not ReportKind.SCHOOL
     total = sum(len(specs) for _, _, specs in SECTIONS) + with_impact
@@ -355,6 +453,7 @@ def outcome_report(
                     recipient=recipient,
                     actor=actor,
                     id=f"{section_id}-{n}",
+                    horizon=horizon,
                 )
             )
             done += 1
@@ -379,13 +478,44 @@ def outcome_report(
         )
         if progress is not None:
             progress(total, total)
+    notice = mostly_hidden(sections, scope, period)
     return document(
         title=f"Outcomes report, {period_label(period)}",
         scope=scope,
         period=period,
         recipient=recipient,
         policy=policy,
-        sections=tuple(sections),
+        sections=(notice, *sections) if notice else tuple(sections),
+    )
+
+
+#: Above this share of hidden cells, a report says so first (issue 17).
+MOSTLY_HIDDEN = 0.5
+
+
+def mostly_hidden(sections: Sequence[Section], scope: Scope, period: Period) -> Section | None:
+    """A first section for a report whose figures are mostly hidden: how much, why, and
+    the coarser report to ask for instead (the whole year, the partnership's report)."""
+    cells = [s for section in sections for f in section.figures for s in f.cells.values()]
+    hidden = sum(s.symbol in (Symbol.SUPPRESSED, Symbol.NOT_AVAILABLE) for s in cells)
+    # Zeros and "not applicable" tell a reader little: count what could have been shown.
+    telling = hidden + sum(bool(s.value) for s in cells)
+    if not telling or hidden / telling <= MOSTLY_HIDDEN:
+        return None
+    coarser = []
+    if len(period.terms) < 3:
+        coarser.append(f"the whole year ({period.label}) instead of a term")
+    if scope.school is not None:
+        coarser.append("the partnership's report instead of one school's")
+    coarser.append("fewer categories, from the table builder")
+    return Section(
+        "mostly-hidden",
+        "Most of this report is hidden",
+        f"{hidden} of the {telling} figures other than 0 in this report are hidden (c or "
+        "x), because "
+        "the groups of students are small: showing them could identify someone. For "
+        "figures you can use, ask for " + "; or ".join(coarser) + ".",
+        (),
     )
 
 
@@ -412,6 +542,7 @@ def table_report(
         recipient=recipient,
         actor=actor,
         id="table-1",
+        horizon=reached(period, today),
     )
     return document(
         title=f"{figure.title}, {period_label(period)}",
@@ -516,9 +647,7 @@ def summary(section: str, figures: Sequence[Figure]) -> str:
     if section == "behaviour":
         return (
             f"Since referral: {say('suspensions')} suspensions and "
-            f"{say('permanent_exclusions')} permanent exclusions. "
-            f"{say('exclusions_avoided')} students at risk of permanent exclusion have not "
-            "been excluded."
+            f"{say('permanent_exclusions')} permanent exclusions."
         )
     if section == "attainment":
         return f"{say('results_on_target')} of latest results were at or above target."

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -69,11 +70,12 @@ class Period:
         month, day = month_day
         return dt.date(self.year if month >= 9 else self.year + 1, month, day)
 
-    @property
+    # Cached: the impact frames compare every event's date with these.
+    @functools.cached_property
     def start(self) -> dt.date:
         return min(self._date(t, _TERM_STARTS[t]) for t in self.terms)
 
-    @property
+    @functools.cached_property
     def end(self) -> dt.date:
         return max(self._date(t, _TERM_ENDS[t]) for t in self.terms)
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from seip.reports.document import SYMBOL_MEANINGS, TOTAL, Figure, Shown, Unit
+from seip.reports.document import HIDDEN_MEANINGS, SYMBOL_MEANINGS, TOTAL, Figure, Shown, Unit
 from seip.reports.tables import Symbol
 
 __all__ = [
@@ -89,6 +89,7 @@ class CellView:
     denominator: int | None = None
     published: bool = True
     total: bool = False
+    mark: str = ""  # the footnote of a hidden cell's reason, "[1]" (``Hidden``)
 
 
 def present(shown: Shown | None, unit: Unit, *, total: bool = False) -> CellView:
@@ -96,10 +97,14 @@ def present(shown: Shown | None, unit: Unit, *, total: bool = False) -> CellView
         return CellView(text="", meaning="not published", published=False, total=total)
     base = f"{shown.denominator:,}" if shown.denominator is not None else ""
     if shown.symbol is not None:
+        mark = shown.reason.mark if shown.reason is not None else ""
         return CellView(
-            text=shown.symbol.value,
+            text=f"{shown.symbol.value} {mark}" if mark else shown.symbol.value,
             symbol=shown.symbol.value,
-            meaning=SYMBOL_MEANINGS[shown.symbol],
+            mark=mark,
+            meaning=HIDDEN_MEANINGS[shown.reason]
+            if shown.reason is not None
+            else SYMBOL_MEANINGS[shown.symbol],
             base=base,
             denominator=shown.denominator,
             total=total,
@@ -210,4 +215,6 @@ def sheet_names(ids: list[str], *, reserved: tuple[str, ...] = ()) -> list[str]:
 
 def symbol_key() -> list[tuple[str, str]]:
     """The symbols and what they mean, in the DfE order, for every output's key."""
-    return [(symbol.value, SYMBOL_MEANINGS[symbol]) for symbol in Symbol]
+    return [(symbol.value, SYMBOL_MEANINGS[symbol]) for symbol in Symbol] + [
+        (f"c {reason.mark}", meaning) for reason, meaning in HIDDEN_MEANINGS.items()
+    ]

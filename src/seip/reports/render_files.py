@@ -49,6 +49,7 @@ CSV_COLUMNS = (
     "unit",
     "value",
     "denominator",
+    "reason",
 )
 
 _UNIT_LABEL = {Unit.COUNT: "", Unit.PERCENT: "%", Unit.MEAN: "", Unit.MONEY: "£"}
@@ -116,6 +117,7 @@ def report_csv(document: ReportDocument, *, geographic_level: str = "Partnership
                             "denominator": ""
                             if cell.denominator is None
                             else str(cell.denominator),
+                            "reason": cell.meaning if cell.mark else "",
                         }
                     )
                 )
@@ -170,6 +172,17 @@ _META_ROWS: tuple[tuple[str, ...], ...] = (
         "The published base of a rate or mean",
         "",
     ),
+    (
+        "reason",
+        "Indicator",
+        "Why a value is hidden",
+        "",
+        "",
+        "",
+        "For a c: a small count, too few in the base, one provider too plain, or hidden so "
+        "that another hidden figure (in this table or an earlier report) cannot be worked out",
+        "",
+    ),
 )
 
 
@@ -205,6 +218,9 @@ def _put(sheet: Worksheet, row: int, column: int, cell: CellView, unit: Unit) ->
         target.number_format = NUMBER_FORMATS[unit]
     if cell.total:
         target.font = BOLD
+
+    if cell.mark:  # the footnote of a hidden cell's reason (ADR 0030), keyed on Metadata
+        target.value = cell.text
 
 
 def _widths(sheet: Worksheet, minimum: int = 8, maximum: int = 60) -> None:

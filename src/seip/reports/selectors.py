@@ -66,6 +66,10 @@ def _entry(
                 protection=float(c["protection"]),
                 upper=math.inf if c["upper"] is None else float(c["upper"]),
                 sensitive=bool(c.get("sensitive", False)),
+                # Releases before ADR 0030 showed no reasons: a c was only known >= 1.
+                lower=float(
+                    c.get("lower", 1.0 if kind == CellKind.COUNT and c["value"] >= 1 else 0.0)
+                ),
             )
             for c in cells
         ),

@@ -23,6 +23,17 @@ from seip.reports.tables import Table
 IDENTIFYING = frozenset({"student", "upn", "name", "first_name", "last_name", "date_of_birth"})
 
 
+class Withheld(ValueError):
+    """No suppression of the table keeps every earlier release safe (P10), so it is not
+    published. ``conflicts`` are the ids of the earlier releases whose hidden cells it
+    would let a reader narrow; the caller says which, and what to ask for instead."""
+
+    def __init__(self, measure: str, conflicts: list[int]) -> None:
+        super().__init__("the table could not be protected; it was not released")
+        self.measure = measure
+        self.conflicts = conflicts
+
+
 def release_record(
     *,
     table: Table,
@@ -59,55 +70,81 @@ def release_record(
             table, population, ledger_entries(table.measure), policy
         )
         if not result.passed:
-            raise ValueError("the table could not be protected; it was not released")
-        protected = result.protected
-        cells = [
-            {
-                "row": cell.row,
-                "column": cell.column,
-                "value": cell.value,
-                "suppressed": cell.suppressed,
-                "reason": str(protected.suppressed.get((cell.row, cell.column), "")),
-                "protection": cell.protection,
-                "upper": None if cell.upper == float("inf") else cell.upper,
-                "sensitive": cell.sensitive,
-            }
-            for cell in entry_of(0, population, protected).cells
-        ]
-        release = Release(
-            partnership=partnership,
-            local_authority=local_authority,
-            measure=table.measure,
-            kind=table.kind.value,
-            breakdowns=list(table.breakdowns),
-            population=population.as_json(),
-            policy=dataclasses.asdict(policy),
-            cells=cells,
-            compared_with=[ref for ref in result.compared_with if isinstance(ref, int)],
-            released_by=actor,
-            recipient_role=recipient_role,
-            recipient_organisation=recipient_organisation,
-            released_at=timezone.now(),
-        )
-        # The related rows were passed in as objects: only the fields need checking.
-        release.full_clean(
-            exclude=["partnership", "local_authority", "released_by", "recipient_organisation"]
-        )
-        release.save()
-        audit_record(
-            actor=actor,
-            action="report.release",
-            obj=release,
-            detail={
-                "measure": table.measure,
-                "recipient_role": str(recipient_role),
-                "cells": len(cells),
-                "suppressed": len(protected.suppressed),
-                "compared_with": release.compared_with,
-                "set_aside_as_revised": set_aside,
-            },
-        )
+            conflicts = _conflicts(result)
+            # Nothing is published, so nothing enters the ledger; the audit trail says
+            # what was withheld and because of which releases (ids only).
+            audit_record(
+                actor=actor,
+                action="report.withhold",
+                detail={
+                    "measure": table.measure,
+                    "recipient_role": str(recipient_role),
+                    "conflicts": conflicts,
+                },
+            )
+        else:
+            protected = result.protected
+            cells = [
+                {
+                    "row": cell.row,
+                    "column": cell.column,
+                    "value": cell.value,
+                    "suppressed": cell.suppressed,
+                    "reason": str(protected.suppressed.get((cell.row, cell.column), "")),
+                    "protection": cell.protection,
+                    "upper": None if cell.upper == float("inf") else cell.upper,
+                    "sensitive": cell.sensitive,
+                    "lower": cell.lower,
+                }
+                for cell in entry_of(0, population, protected).cells
+            ]
+            release = Release(
+                partnership=partnership,
+                local_authority=local_authority,
+                measure=table.measure,
+                kind=table.kind.value,
+                breakdowns=list(table.breakdowns),
+                population=population.as_json(),
+                policy=dataclasses.asdict(policy),
+                cells=cells,
+                compared_with=[ref for ref in result.compared_with if isinstance(ref, int)],
+                released_by=actor,
+                recipient_role=recipient_role,
+                recipient_organisation=recipient_organisation,
+                released_at=timezone.now(),
+            )
+            # The related rows were passed in as objects: only the fields need checking.
+            release.full_clean(
+                exclude=["partnership", "local_authority", "released_by", "recipient_organisation"]
+            )
+            release.save()
+            audit_record(
+                actor=actor,
+                action="report.release",
+                obj=release,
+                detail={
+                    "measure": table.measure,
+                    "recipient_role": str(recipient_role),
+                    "cells": len(cells),
+                    "suppressed": len(protected.suppressed),
+                    "compared_with": release.compared_with,
+                    "set_aside_as_revised": set_aside,
+                },
+            )
+    if not result.passed:
+        raise Withheld(table.measure, conflicts)
     return release, result
+
+
+def _conflicts(result: LedgerAudit) -> list[int]:
+    """The earlier releases (ids) with a cell the failed audit could not keep protected."""
+    return sorted(
+        {
+            key[0]
+            for key, interval in result.audit.items()
+            if not interval.ok and isinstance(key, tuple) and isinstance(key[0], int)
+        }
+    )
 
 
 def _audit_against_consistent(

@@ -21,6 +21,7 @@ class Attacker:
         self.index: dict[Hashable, int] = {}
         self.rows: list[tuple[dict[int, float], float]] = []
         self.upper: dict[int, float] = {}
+        self.lower: dict[int, float] = {}
 
     def var(self, name: Hashable) -> int:
         return self.index.setdefault(name, len(self.index))
@@ -41,6 +42,8 @@ class Attacker:
             if isinstance(figure, Symbol):
                 if figure is Symbol.NOT_APPLICABLE:
                     self.equal({name: 1}, 0.0)
+                if figure is Symbol.SUPPRESSED and table.kind is CellKind.COUNT:
+                    self.lower[self.var(name)] = 1.0  # zeros are printed as 0 (ADR 0029)
                 continue
             if table.kind in (CellKind.RATE, CellKind.MEAN):
                 figure = figure * (cell.denominator or 0)  # the denominator is published
@@ -61,7 +64,7 @@ class Attacker:
             for j, coef in terms.items():
                 a_eq[i, j] += coef
             b_eq[i] = rhs
-        bounds = [(0.0, self.upper.get(j)) for j in range(n)]
+        bounds = [(self.lower.get(j, 0.0), self.upper.get(j)) for j in range(n)]
         objective = np.zeros(n)
         objective[self.index[name]] = 1.0
         ends = []

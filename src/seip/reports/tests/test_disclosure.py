@@ -38,8 +38,9 @@ def test_a_3x3_with_one_2_gets_the_cheapest_rectangle():
         ("c", "x"): Reason.SECONDARY,
         ("c", "y"): Reason.SECONDARY,
     }
-    # The (a, x) cell can move from 0 (the diagonal (c, y) = 7 allows -2) to 2 + 10.
-    assert (protected.audit[("a", "x")].low, protected.audit[("a", "x")].high) == (0, 12)
+    # The (a, x) cell can move from 1 (a c is never 0; the diagonal (c, y) = 7 allows
+    # -1) to 2 + 9 (its partner (a, y) is a c too, so at least 1).
+    assert (protected.audit[("a", "x")].low, protected.audit[("a", "x")].high) == (1, 11)
     assert protected.passed
     assert attack(protected) == []
 
@@ -54,7 +55,7 @@ def test_without_secondary_suppression_the_attacker_recovers_the_cell():
     naive = type(protected)(
         table, protected.policy, {("a", "x"): Reason.PRIMARY}, {}, cells=protected.cells
     )
-    assert attack(naive) == ["t ('a', 'x'): [2, 2] narrower than 5"]
+    assert attack(naive) == ["t ('a', 'x'): [2, 2] narrower than 4"]
     assert attack(protected) == []
 
 

@@ -2,6 +2,7 @@
 receives them (P13): pages, downloads and the command."""
 
 import csv
+import dataclasses
 import io
 import json
 
@@ -121,8 +122,10 @@ def test_small_groups_are_suppressed_in_every_output(county, personas, cohort, l
 @pytest.mark.promise("P10")
 def test_a_term_report_then_the_year_to_date_are_audited_together(county, personas, cohort):
     coordinator_report(county, personas, Period(2026, ("autumn",)))
+    first = set(Release.objects.values_list("pk", flat=True))
     document = coordinator_report(county, personas, Period(2026, ("autumn", "spring")))
-    later = Release.objects.filter(population__terms=["autumn", "spring"])
+    # (a measure's terms in the ledger are labelled by when its figure is fixed, ADR 0029)
+    later = Release.objects.exclude(pk__in=first)
     assert later.count() == len([f for f in document.figures() if f.release_id])
     assert all(release.compared_with for release in later.filter(measure="students"))
 
@@ -261,3 +264,69 @@ def test_a_revised_figure_is_audited_against_the_releases_that_agree_with_it(cou
         )  # fmt: skip
     events = AuditEvent.objects.filter(action="report.release").order_by("pk")
     assert [e.detail["set_aside_as_revised"] for e in events] == [0, 1]
+
+
+@pytest.mark.promise("P10")
+def test_a_table_no_suppression_can_make_safe_is_withheld_and_the_report_still_made(
+    county, personas, cohort, monkeypatch
+):
+    """Protect, don't refuse (issue 17): when no suppression keeps an earlier release
+    safe, that one table shows x with a note naming the earlier release and what to ask
+    for instead; every other table is released and the recipient gets the report."""
+    from seip.reports import services
+    from seip.reports.lp import Interval
+
+    coordinator_report(county, personas)
+    earlier = Release.objects.filter(measure="suspensions").latest("pk")
+    real = services._audit_against_consistent
+
+    def conflict(table, population, entries, policy):
+        result, set_aside = real(table, population, entries, policy)
+        if table.measure != "suspensions":
+            return result, set_aside
+        failing = {(earlier.pk, earlier.cells[0]["row"], TOTAL): Interval(1.0, 2.0, 4.0)}
+        return dataclasses.replace(result, audit=failing, passed=False), set_aside
+
+    monkeypatch.setattr(services, "_audit_against_consistent", conflict)
+    document = coordinator_report(county, personas)
+    withheld = figure(document, "suspensions")
+    assert withheld.release_id is None
+    assert {s.symbol for s in withheld.cells.values()} == {Symbol.NOT_AVAILABLE}
+    assert "'Suspensions by school'" in withheld.note
+    assert "released to the Co-ordinator on " in withheld.note
+    assert "Ask for a coarser table" in withheld.note
+    assert figure(document, "students").release_id is not None
+    event = AuditEvent.objects.filter(action="report.withhold").latest("pk")
+    assert event.detail["conflicts"] == [earlier.pk]
+
+
+@pytest.mark.promise("P04")
+def test_a_mostly_hidden_report_says_so_first_and_offers_the_coarser_one(county, personas, cohort):
+    other = county.a.schools.exclude(pk=county.school_a.pk).get()
+    document = outcome_report(
+        scope=Scope(school=other),
+        period=Period(2026, ("autumn",)),
+        recipient=Recipient(Role.SCHOOL_CONTACT, other.organisation),
+        actor=personas["coordinator"],
+    )
+    first = document.sections[0]
+    assert first.id == "mostly-hidden"
+    assert "are hidden" in first.summary
+    assert "the whole year (2026-27) instead of a term" in first.summary
+    assert "the partnership's report instead of one school's" in first.summary
+    coordinator = coordinator_report(county, personas)
+    assert coordinator.sections[0].id != "mostly-hidden"
+
+
+def test_a_table_withheld_on_its_own_says_so_without_blaming_an_earlier_report():
+    from seip.reports.measures import MEASURES, STUDENT_BREAKDOWNS
+    from seip.reports.outcomes import withheld_figure
+    from seip.reports.services import Withheld
+
+    figure = withheld_figure(
+        MEASURES["students"], STUDENT_BREAKDOWNS["sex"], None, Withheld("students", []), id="t"
+    )
+    assert "from its own totals" in figure.note
+    assert "earlier" not in figure.note
+    assert "Ask for a coarser table" in figure.note
+    assert {s.symbol for s in figure.cells.values()} == {Symbol.NOT_AVAILABLE}

@@ -183,7 +183,17 @@ def test_a_release_is_recorded_with_its_population_recipient_and_audit(county, p
     assert release.population["schools"] == sorted(str(s.pk) for s in county.a.schools.all())
     # Aggregates only: categories and numbers, never a student.
     assert {tuple(sorted(c)) for c in release.cells} == {
-        ("column", "protection", "reason", "row", "sensitive", "suppressed", "upper", "value")
+        (
+            "column",
+            "lower",
+            "protection",
+            "reason",
+            "row",
+            "sensitive",
+            "suppressed",
+            "upper",
+            "value",
+        )
     }
     event = AuditEvent.objects.get(action="report.release")
     assert event.object_id == str(release.pk)

@@ -506,3 +506,68 @@ def test_a_forest_interval_with_no_upper_limit_runs_to_the_edge() -> None:
     ]
     ticks = [s for s in chart.shapes if isinstance(s, charts.Rule) and s.stroke == charts.GRIDLINE]
     assert line.x2 == pytest.approx(max(t.x1 for t in ticks))
+
+
+# -- Why a cell is hidden (issue 17, ADR 0030) ----------------------------------------
+
+
+def test_every_hidden_cell_carries_its_reason_in_every_format() -> None:
+    from seip.reports.document import Hidden
+    from seip.reports.render_pdf import _cell_text
+
+    figure = Figure(
+        id="persistent-absence",
+        title="Persistently absent since referral by school",
+        measure="persistent_absence_since",
+        unit=Unit.PERCENT,
+        row_label="School",
+        rows=("Oakfield School", "Riverside Academy", "Elm Park"),
+        cells={
+            ("Oakfield School", TOTAL): Shown(symbol=Symbol.SUPPRESSED, reason=Hidden.SMALL_BASE),
+            ("Riverside Academy", TOTAL): Shown(
+                symbol=Symbol.SUPPRESSED, reason=Hidden.PROTECTS_CELL
+            ),
+            ("Elm Park", TOTAL): Shown(symbol=Symbol.SUPPRESSED, reason=Hidden.PROTECTS_RELEASE),
+            (TOTAL, TOTAL): Shown(22.5, denominator=40),
+        },
+    )
+    document = dataclasses.replace(
+        build_document(), sections=(Section("attendance", "Attendance", "", (figure,)),)
+    )
+    expected = {
+        "Oakfield School": Hidden.SMALL_BASE,
+        "Riverside Academy": Hidden.PROTECTS_CELL,
+        "Elm Park": Hidden.PROTECTS_RELEASE,
+    }
+    page = render_to_string("reports/_document.html", {"document": document})
+    for reason in expected.values():
+        assert f"c</abbr><sup>{reason.mark}</sup>" in page
+    assert "earlier report cannot be worked out" in page  # the key explains the marks
+    cells = {row.label: row.cells[0] for row in grid(figure).rows}
+    for school, reason in expected.items():
+        assert _cell_text(cells[school], two_way=False) == f"c {reason.mark}"  # the PDF's
+    rows = {r["row_category"]: r for r in csv.DictReader(io.StringIO(report_csv(document)))}
+    for school in expected:
+        assert rows[school]["value"] == "c"
+        assert rows[school]["reason"].startswith("hidden")
+    assert rows[TOTAL]["denominator"] == "40"  # a rate carries its base
+    book = load_workbook(io.BytesIO(report_xlsx(document)))
+    values = [c.value for row in book["persistent-absence"].iter_rows() for c in row]
+    for reason in expected.values():
+        assert f"c {reason.mark}" in values
+    meta = [c.value for row in book["Metadata"].iter_rows() for c in row]
+    assert "c [5]" in meta
+
+
+def test_a_hidden_count_has_one_reason_whatever_hid_it() -> None:
+    """Telling a small count (1 to 5) from one hidden to protect it (above 5) would bound
+    both, so every hidden count carries the same footnote (ADR 0030)."""
+    from seip.reports.disclosure import Reason
+    from seip.reports.document import Hidden
+    from seip.reports.outcomes import hidden_reason
+    from seip.reports.tables import CellKind
+
+    assert {hidden_reason(r, CellKind.COUNT) for r in Reason} == {Hidden.SMALL_COUNT}
+    assert hidden_reason(Reason.PRIMARY, CellKind.RATE) is Hidden.SMALL_BASE
+    assert hidden_reason(Reason.LEDGER, CellKind.MEAN) is Hidden.PROTECTS_RELEASE
+    assert hidden_reason(Reason.PRIMARY, CellKind.MONEY) is Hidden.DOMINANT
