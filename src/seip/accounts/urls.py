@@ -12,5 +12,17 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("account/backup-codes/", views.backup_codes, name="backup_codes"),
     path("people/", views.people, name="people"),
+    path("people/invite/", views.invite, name="invite"),
+    path(
+        "people/invitations/<int:pk>/resend/",
+        views.invitation_resend_view,
+        name="invitation_resend",
+    ),
+    path(
+        "people/invitations/<int:pk>/revoke/",
+        views.invitation_revoke_view,
+        name="invitation_revoke",
+    ),
+    path("sign-in/invitation/<str:token>/", views.invitation, name="invitation"),
     path("people/<int:pk>/set-up-link/", views.enrolment_link, name="enrolment_link"),
 ]

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LogoutView
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,11 +21,22 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from seip.accounts.devices import match_token
-from seip.accounts.forms import PasswordForm, SignInForm, TokenForm
+from seip.accounts.forms import InviteForm, NewPasswordForm, PasswordForm, SignInForm, TokenForm
+from seip.accounts.invitations import (
+    invitation_accept,
+    invitation_find,
+    invitation_resend,
+    invitation_revoke,
+    invitation_send,
+    invitations_for,
+    invite_option_parse,
+    invite_options,
+)
 from seip.accounts.middleware import second_factor_exempt
 from seip.accounts.models import (
     AuthenticatorDevice,
     EmailCodeDevice,
+    EnrolmentPurpose,
     EnrolmentToken,
     Role,
     User,
@@ -55,7 +66,7 @@ from seip.accounts.throttle import (
     sign_in_success_reset,
     sign_in_wait,
 )
-from seip.core.forms import GovUKForm
+from seip.core.forms import GovUKForm, apply_errors
 
 #: The session remembers which set-up link the password step was passed for.
 ENROLMENT_SESSION_KEY = "seip_enrolment"
@@ -212,7 +223,9 @@ def _session_enrolment(request: HttpRequest, user: User) -> EnrolmentToken | Non
     pk = request.session.get(ENROLMENT_SESSION_KEY)
     if pk is None:
         return None
-    enrolment = EnrolmentToken.objects.filter(pk=pk, user=user).first()
+    enrolment = EnrolmentToken.objects.filter(
+        pk=pk, user=user, purpose=EnrolmentPurpose.SECOND_FACTOR
+    ).first()
     return enrolment if enrolment is not None and enrolment.is_live else None
 
 
@@ -247,7 +260,95 @@ def people(request: HttpRequest) -> HttpResponse:
     if not has_role(user, [Role.COORDINATOR, Role.SYSTEM_ADMIN]):
         raise PermissionDenied("Only a co-ordinator or an administrator can see this page.")
     team = partnership_team_for(user).order_by("full_name")
-    return render(request, "accounts/people.html", {"people": team})
+    return render(
+        request,
+        "accounts/people.html",
+        {
+            "people": team,
+            "invitations": invitations_for(user),
+            "may_invite": bool(invite_options(user)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest) -> HttpResponse:
+    """Invite someone to a role the actor may give (ADR 0031); the choices come from the
+    one who-may-invite-whom rule, and the service checks it again."""
+    actor: User = request.user  # type: ignore[assignment]
+    options = invite_options(actor)
+    if not options:
+        raise PermissionDenied("You cannot invite anyone.")
+    form = InviteForm(request.POST if request.method == "POST" else None, options=options)
+    if request.method == "POST" and form.is_valid():
+        try:
+            role, partnership, organisation = invite_option_parse(form.cleaned_data["place"])
+            invitation_send(
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                role=role,
+                partnership=partnership,
+                organisation=organisation,
+                site=_site(request),
+                actor=actor,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Invitation sent.")
+            return redirect("accounts:people")
+    return render(request, "accounts/invite.html", {"form": form})
+
+
+@require_POST
+def invitation_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    actor: User = request.user  # type: ignore[assignment]
+    invitation = get_object_or_404(invitations_for(actor), pk=pk)
+    invitation_resend(invitation=invitation, site=_site(request), actor=actor)
+    messages.success(request, "A new invitation has been sent. The old link no longer works.")
+    return redirect("accounts:people")
+
+
+@require_POST
+def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    actor: User = request.user  # type: ignore[assignment]
+    invitation = get_object_or_404(invitations_for(actor), pk=pk)
+    invitation_revoke(invitation=invitation, actor=actor)
+    messages.success(request, "The invitation has been withdrawn.")
+    return redirect("accounts:people")
+
+
+@login_not_required
+@second_factor_exempt
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Accept an invitation: choose a password, then (staff) set up an authenticator app
+    with backup codes shown once, through the set-up step of ADR 0024."""
+    found = invitation_find(token)
+    if found is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form = NewPasswordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            setup_link = invitation_accept(
+                invitation=found, password=form.cleaned_data["password1"]
+            )
+        except ValidationError as error:
+            form.add_error("password1", error)
+        else:
+            user = found.user
+            user.refresh_from_db()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            sign_in_record(user=user, second_factor=False)
+            if setup_link is None:
+                return redirect("accounts:verify")
+            request.session[ENROLMENT_SESSION_KEY] = setup_link.pk
+            return redirect("accounts:setup")
+    return render(request, "accounts/invitation.html", {"form": form, "invited": found.user})
+
+
+def _site(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
 
 
 @require_POST

@@ -16,6 +16,7 @@ EXEMPT = {
     "accounts:verify",
     "accounts:setup",
     "accounts:enrol",
+    "accounts:invitation",
     "accounts:logout",
     "organisations:logo",
     "notices:notice",

@@ -114,6 +114,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     # Set-up links: a co-ordinator for their partnership team, an administrator for staff.
     "accounts:people": row(403, coordinator=200, admin=200),
     "accounts:enrolment_link": row(405),
+    "accounts:invite": row(403, coordinator=200, admin=200),
+    "accounts:invitation_resend": row(405),
+    "accounts:invitation_revoke": row(405),
+    "accounts:invitation": row(404),
     # Partnerships and notices (a partnership you do not belong to is not there).
     "organisations:partnership_list": row(200),
     "organisations:partnership": row(200, school_b=404, nobody=404),
