@@ -1,8 +1,9 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 
-from seip.core.forms import GovUKForm
+from seip.core.forms import GovUKBoundField, GovUKForm
 
 
 class SignInForm(GovUKForm):
@@ -109,3 +110,20 @@ class NewPasswordForm(GovUKForm):
         if data.get("password1") and data.get("password2") != data["password1"]:
             self.add_error("password2", "The two passwords are not the same")
         return data
+
+
+class ResetRequestForm(GovUKForm):
+    email = forms.EmailField(
+        label="Email address",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+    )
+
+
+class ResetPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
+    """Django's own new-password form (its validators), drawn the GOV.UK way."""
+
+    bound_field_class = GovUKBoundField

@@ -170,10 +170,12 @@ def _invite(
         )
         audit_record(actor=actor, action="invitation.role_added", obj=user)
         return None
-    return _issue(user=user, site=site, actor=actor)
+    return invitation_issue(user=user, site=site, actor=actor)
 
 
-def _issue(*, user: User, site: str, actor: User | None) -> EnrolmentToken:
+def invitation_issue(*, user: User, site: str, actor: User | None) -> EnrolmentToken:
+    """Email ``user`` a fresh invitation link (earlier ones stop working). Callers have
+    checked that ``actor`` may invite them; must run inside the caller's transaction."""
     token, invitation = enrolment_token_create(
         user=user, purpose=EnrolmentPurpose.INVITATION, issued_by=actor
     )
@@ -204,7 +206,7 @@ def _email(user: User, subject: str, message: str) -> None:
 def invitation_resend(*, invitation: EnrolmentToken, site: str, actor: User) -> EnrolmentToken:
     """A new link for a pending invitation; the old one stops working."""
     _check(invitation, actor)
-    return _issue(user=invitation.user, site=site, actor=actor)
+    return invitation_issue(user=invitation.user, site=site, actor=actor)
 
 
 @transaction.atomic
@@ -322,7 +324,7 @@ def first_admin_create(*, email: str, full_name: str, site: str) -> EnrolmentTok
     user.is_active = False
     user.save(update_fields=["is_active"])
     membership_grant(user=user, role=Role.SYSTEM_ADMIN, actor=None)
-    return _issue(user=user, site=site, actor=None)
+    return invitation_issue(user=user, site=site, actor=None)
 
 
 def invite_options(actor: User) -> list[tuple[str, str]]:

@@ -277,3 +277,10 @@ def second_factor_failed_record(*, user: User) -> None:
     """A wrong security code from a user who passed the password step (P14). Unlike a
     failed password, the account is known here, so the event names it; never the code."""
     audit_record(actor=user, action="auth.second_factor_failed", obj=user)
+
+
+@transaction.atomic
+def password_reset_record(*, user: User) -> None:
+    """A password set through an emailed reset link. The password change already ends
+    every other session (Django's session hash covers the password)."""
+    audit_record(actor=user, action="auth.password_reset", obj=user)

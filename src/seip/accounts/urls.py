@@ -9,6 +9,22 @@ urlpatterns = [
     path("sign-in/set-up-authenticator/", views.setup, name="setup"),
     path("sign-in/set-up/<str:token>/", views.enrol, name="enrol"),
     path("sign-out/", views.sign_out, name="logout"),
+    path("sign-in/forgotten-password/", views.password_reset, name="password_reset"),
+    path(
+        "sign-in/forgotten-password/sent/",
+        views.password_reset_done,
+        name="password_reset_done",
+    ),
+    path(
+        "sign-in/reset/<uidb64>/<token>/",
+        views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path(
+        "sign-in/reset/done/",
+        views.password_reset_complete,
+        name="password_reset_complete",
+    ),
     path("account/", views.account, name="account"),
     path("account/backup-codes/", views.backup_codes, name="backup_codes"),
     path("people/", views.people, name="people"),

@@ -11,17 +11,31 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.views import LogoutView
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import (
+    LogoutView,
+    PasswordResetCompleteView,
+    PasswordResetConfirmView,
+    PasswordResetDoneView,
+)
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from seip.accounts.devices import match_token
-from seip.accounts.forms import InviteForm, NewPasswordForm, PasswordForm, SignInForm, TokenForm
+from seip.accounts.forms import (
+    InviteForm,
+    NewPasswordForm,
+    PasswordForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    SignInForm,
+    TokenForm,
+)
 from seip.accounts.invitations import (
     invitation_accept,
     invitation_find,
@@ -55,12 +69,15 @@ from seip.accounts.services import (
     email_code_send,
     enrolment_link_find,
     enrolment_link_issue,
+    password_reset_record,
     second_factor_failed_record,
     sign_in_record,
 )
+from seip.accounts.tasks import password_reset_send
 from seip.accounts.throttle import (
     client_address,
     known_browser,
+    password_reset_allowed,
     remember_browser,
     sign_in_failure_count,
     sign_in_success_reset,
@@ -365,6 +382,52 @@ def enrolment_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 sign_out = second_factor_exempt(LogoutView.as_view())
+
+
+@login_not_required
+@second_factor_exempt
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Ask for a reset link. The page does the same work and says the same thing whether
+    or not the address has an account: the lookup and the email happen in a background
+    task (ADR 0031). Past the hourly limit nothing is sent, and that is not said either."""
+    form = ResetRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].strip().lower()
+        if password_reset_allowed(email=email, address=client_address(request)):
+            password_reset_send.enqueue(email, request.get_host(), request.is_secure())
+        return redirect("accounts:password_reset_done")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+password_reset_done = login_not_required(
+    second_factor_exempt(
+        PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+    )
+)
+
+
+class _ResetConfirm(PasswordResetConfirmView):
+    """Django's token check and new-password form. It does not sign in: the person then
+    signs in with the new password and their second factor (P14)."""
+
+    form_class = ResetPasswordForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    post_reset_login = False
+
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
+        response = super().form_valid(form)
+        password_reset_record(user=form.user)
+        return response
+
+
+password_reset_confirm = login_not_required(second_factor_exempt(_ResetConfirm.as_view()))
+password_reset_complete = login_not_required(
+    second_factor_exempt(
+        PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html")
+    )
+)
 
 
 def _qr_svg(url: str) -> str:

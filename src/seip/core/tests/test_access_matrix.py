@@ -118,6 +118,11 @@ EXPECTED: dict[str, dict[str, int]] = {
     "accounts:invitation_resend": row(405),
     "accounts:invitation_revoke": row(405),
     "accounts:invitation": row(404),
+    # Forgotten password: open to anyone; a bad reset link shows its own page.
+    "accounts:password_reset": row(200),
+    "accounts:password_reset_done": row(200),
+    "accounts:password_reset_confirm": row(200),
+    "accounts:password_reset_complete": row(200),
     # Partnerships and notices (a partnership you do not belong to is not there).
     "organisations:partnership_list": row(200),
     "organisations:partnership": row(200, school_b=404, nobody=404),
@@ -178,6 +183,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "progress:reviews": RECORD,
     "progress:review_new": CASE_STAFF_FORM,
     "progress:portal_access": PORTAL_FORM,
+    "progress:family_invite": PORTAL_FORM,
     "progress:progress": RECORD,
     "progress:progress_pdf": RECORD,
     # The family portal: only the linked parent and the student themself.
@@ -388,6 +394,7 @@ def world(active_case, personas, county) -> World:
             "student_id": student.pk,
             "fmt": "md",
             "token": "not-a-set-up-link",
+            "uidb64": "MQ",
             # Overridden per URL below.
             "consultation": consultation.pk,
             "referral": pending.pk,
