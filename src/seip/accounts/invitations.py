@@ -7,12 +7,14 @@ authenticator through a second-factor link issued in the same transaction (ADR 0
 A pending invitee is inactive, so they appear in no picker and cannot sign in.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,7 +27,7 @@ from seip.accounts.models import (
     Role,
     User,
 )
-from seip.accounts.selectors import has_role, places_of
+from seip.accounts.selectors import forget_memberships, has_role, places_of
 from seip.accounts.services import (
     enrolment_token_create,
     enrolment_token_hash,
@@ -176,6 +178,10 @@ def _invite(
 def invitation_issue(*, user: User, site: str, actor: User | None) -> EnrolmentToken:
     """Email ``user`` a fresh invitation link (earlier ones stop working). Callers have
     checked that ``actor`` may invite them; must run inside the caller's transaction."""
+    return _invitation_issue(user=user, site=site, actor=actor)[1]
+
+
+def _invitation_issue(*, user: User, site: str, actor: User | None) -> tuple[str, EnrolmentToken]:
     token, invitation = enrolment_token_create(
         user=user, purpose=EnrolmentPurpose.INVITATION, issued_by=actor
     )
@@ -195,7 +201,7 @@ def invitation_issue(*, user: User, site: str, actor: User | None) -> EnrolmentT
         obj=user,
         detail={"enrolment": invitation.pk},
     )
-    return invitation
+    return token, invitation
 
 
 def _email(user: User, subject: str, message: str) -> None:
@@ -307,7 +313,7 @@ def invitations_for(actor: User) -> QuerySet[EnrolmentToken]:
 
 
 @transaction.atomic
-def first_admin_create(*, email: str, full_name: str, site: str) -> EnrolmentToken:
+def first_admin_create(*, email: str, full_name: str, site: str) -> tuple[str, EnrolmentToken]:
     """The first system administrator of a fresh install (``seip createadmin``): an
     inactive account with its invitation, so production needs no shell. Refused once
     an active administrator exists: they invite everyone else."""
@@ -324,7 +330,7 @@ def first_admin_create(*, email: str, full_name: str, site: str) -> EnrolmentTok
     user.is_active = False
     user.save(update_fields=["is_active"])
     membership_grant(user=user, role=Role.SYSTEM_ADMIN, actor=None)
-    return invitation_issue(user=user, site=site, actor=None)
+    return _invitation_issue(user=user, site=site, actor=None)
 
 
 def invite_options(actor: User) -> list[tuple[str, str]]:
@@ -360,3 +366,86 @@ def invite_option_parse(
     except (ValueError, Partnership.DoesNotExist, PartnerOrganisation.DoesNotExist):
         pass
     raise ValidationError({"place": "Choose a role from the list"})
+
+
+# --- leavers -------------------------------------------------------------------------------
+
+
+def _end_sessions(user: User) -> None:
+    """Every open session of ``user`` is refused on its next request: the session hash
+    includes ``session_version`` (``User.get_session_auth_hash``)."""
+    User.objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)
+    user.refresh_from_db(fields=["session_version"])
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, actor: User) -> None:
+    """Take a role away (someone leaves a team). Their open sessions end at once; with no
+    role left the account is closed. What they recorded stays: records point to the
+    account, which is never deleted, not to the membership."""
+    if not may_manage_membership(actor, membership):
+        raise PermissionDenied("You cannot remove this role.")
+    user = membership.user
+    detail = {
+        "membership": membership.pk,
+        "role": membership.role,
+        "partnership": membership.partnership_id,
+        "organisation": membership.organisation_id,
+    }
+    membership.delete()
+    forget_memberships(user)
+    _end_sessions(user)
+    closed = not user.memberships.exists()
+    if closed and user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor, action="membership.end", obj=user, detail={**detail, "closed": closed}
+    )
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User) -> None:
+    """Close an account: it cannot sign in, and its open sessions end at once. Its
+    memberships stay, as history; nothing it recorded is touched. A system
+    administrator, or someone who may remove every role the person holds."""
+    if actor.pk == user.pk or not (has_role(actor, [Role.SYSTEM_ADMIN]) or may_manage(actor, user)):
+        raise PermissionDenied("You cannot close this account.")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    EnrolmentToken.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    _end_sessions(user)
+    audit_record(actor=actor, action="user.deactivate", obj=user)
+
+
+def memberships_managed_by(actor: User) -> list[Membership]:
+    """The roles ``actor`` may remove, for the People page: each checked by the one rule."""
+    if has_role(actor, [Role.SYSTEM_ADMIN]):
+        candidates = Membership.objects.all()
+    else:
+        coordinated, _ = places_of(actor, [Role.COORDINATOR])
+        if not coordinated:
+            return []
+        candidates = Membership.objects.filter(
+            Q(partnership__in=coordinated) | Q(organisation__partnerships__in=coordinated)
+        ).distinct()
+    candidates = candidates.filter(user__is_active=True).exclude(user=actor)
+    return [
+        m
+        for m in candidates.select_related("user", "partnership", "organisation").order_by(
+            "user__full_name", "role"
+        )
+        if may_manage_membership(actor, m)
+    ]
+
+
+def accounts_unused(*, days: int, among: QuerySet[User] | None = None) -> QuerySet[User]:
+    """Open accounts that have not signed in for ``days`` days (never: since they were
+    made), for the daily check of leavers nobody told us about."""
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    users = User.objects.all() if among is None else among
+    return users.filter(is_active=True).filter(
+        Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
+    )

@@ -29,6 +29,8 @@ urlpatterns = [
     path("account/backup-codes/", views.backup_codes, name="backup_codes"),
     path("people/", views.people, name="people"),
     path("people/invite/", views.invite, name="invite"),
+    path("people/roles/<int:pk>/remove/", views.membership_end_view, name="membership_end"),
+    path("people/<int:pk>/close/", views.user_deactivate_view, name="user_deactivate"),
     path(
         "people/invitations/<int:pk>/resend/",
         views.invitation_resend_view,

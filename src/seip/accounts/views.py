@@ -19,10 +19,10 @@ from django.contrib.auth.views import (
     PasswordResetDoneView,
 )
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -37,6 +37,7 @@ from seip.accounts.forms import (
     TokenForm,
 )
 from seip.accounts.invitations import (
+    accounts_unused,
     invitation_accept,
     invitation_find,
     invitation_resend,
@@ -45,6 +46,9 @@ from seip.accounts.invitations import (
     invitations_for,
     invite_option_parse,
     invite_options,
+    membership_end,
+    memberships_managed_by,
+    user_deactivate,
 )
 from seip.accounts.middleware import second_factor_exempt
 from seip.accounts.models import (
@@ -93,6 +97,11 @@ ENROLMENT_SESSION_KEY = "seip_enrolment"
 @second_factor_exempt
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        # Already signed in: on to where they were going, or the security-code step.
+        if request.user.is_verified():  # type: ignore[attr-defined]  # django-otp
+            return redirect(_safe_next(request))
+        return redirect(_with_next(reverse("accounts:verify"), request))
     form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
@@ -100,7 +109,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if user is not None:
             login(request, user)
             sign_in_record(user=user, second_factor=False)
-            return remember_browser(redirect("accounts:verify"), email)
+            # The page asked for survives the security-code step (same site only).
+            return remember_browser(
+                redirect(_with_next(reverse("accounts:verify"), request)), email
+            )
     status = 429 if getattr(request, "seip_slowed", False) else 200
     return render(request, "accounts/sign_in.html", {"form": form}, status=status)
 
@@ -124,6 +136,11 @@ def _password_step(request: HttpRequest, form: GovUKForm, email: str, password: 
         form.add_error(None, "Enter a correct email address and password.")
         return None
     sign_in_success_reset(email=email)
+    if not user.memberships.exists():
+        # A leaver whose last role was removed, or an account never given one (ADR 0031).
+        # The password was right, so saying why tells an attacker nothing new.
+        form.add_error(None, "Your account has no role in SEIP. Ask your partnership co-ordinator.")
+        return None
     return user
 
 
@@ -284,8 +301,41 @@ def people(request: HttpRequest) -> HttpResponse:
             "people": team,
             "invitations": invitations_for(user),
             "may_invite": bool(invite_options(user)),
+            "roles": memberships_managed_by(user),
+            "unused": accounts_unused(
+                days=UNUSED_DAYS,
+                among=User.objects.filter(pk__in=[m.user_id for m in memberships_managed_by(user)]),
+            ),
+            "unused_days": UNUSED_DAYS,
+            "may_close": has_role(user, [Role.SYSTEM_ADMIN]),
         },
     )
+
+
+#: The People page lists accounts not used for this long (``seip accounts unused``).
+UNUSED_DAYS = 90
+
+
+@require_POST
+def membership_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    actor: User = request.user  # type: ignore[assignment]
+    membership = next((m for m in memberships_managed_by(actor) if m.pk == pk), None)
+    if membership is None:
+        raise Http404
+    membership_end(membership=membership, actor=actor)
+    messages.success(request, "The role has been removed. Their open sessions have ended.")
+    return redirect("accounts:people")
+
+
+@require_POST
+def user_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    actor: User = request.user  # type: ignore[assignment]
+    if not has_role(actor, [Role.SYSTEM_ADMIN]):
+        raise PermissionDenied("Only a system administrator can close an account.")
+    person = get_object_or_404(User, pk=pk, is_active=True)
+    user_deactivate(user=person, actor=actor)
+    messages.success(request, "The account has been closed. Its open sessions have ended.")
+    return redirect("accounts:people")
 
 
 @require_http_methods(["GET", "POST"])
@@ -294,8 +344,11 @@ def invite(request: HttpRequest) -> HttpResponse:
     one who-may-invite-whom rule, and the service checks it again."""
     actor: User = request.user  # type: ignore[assignment]
     options = invite_options(actor)
-    if not options:
+    if not options and not has_role(actor, [Role.SYSTEM_ADMIN]):
         raise PermissionDenied("You cannot invite anyone.")
+    if not options:
+        # A fresh install: the administrator registers a partnership first.
+        return render(request, "accounts/invite_nothing.html")
     form = InviteForm(request.POST if request.method == "POST" else None, options=options)
     if request.method == "POST" and form.is_valid():
         try:
@@ -381,7 +434,19 @@ def enrolment_link(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-sign_out = second_factor_exempt(LogoutView.as_view())
+class _SignOut(LogoutView):
+    """POST signs out (as Django's LogoutView); GET shows a page with the button, rather
+    than 405, for someone who types the address."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("accounts:login")
+        return render(request, "accounts/sign_out.html")
+
+
+sign_out = login_not_required(second_factor_exempt(_SignOut.as_view()))
 
 
 @login_not_required
@@ -445,6 +510,14 @@ def _qr_svg(url: str) -> str:
 def _b32(device: AuthenticatorDevice) -> str:
     secret = base64.b32encode(device.bin_key).decode()
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def _with_next(url: str, request: HttpRequest) -> str:
+    """``url`` carrying the request's ``next`` on, when it is a page of this site."""
+    target = request.GET.get("next", "")
+    if target and _safe_next(request) == target:
+        return f"{url}?{urlencode({'next': target})}"
+    return url
 
 
 def _safe_next(request: HttpRequest) -> str:

@@ -97,11 +97,11 @@ RIGHTS_REQUEST = row(404, coordinator=200, dpo=200)
 
 EXPECTED: dict[str, dict[str, int]] = {
     # Public, and the sign-in steps. Signing out is POST only.
-    "accounts:login": row(200),
+    "accounts:login": row(302),  # a signed-in user is sent on
     "accounts:verify": row(302),
     "accounts:setup": row(200, family=302),
     "accounts:enrol": row(404),
-    "accounts:logout": row(405),
+    "accounts:logout": row(200),
     "organisations:logo": row(200),
     "notices:notice": row(200),
     "notices:version": row(200),
@@ -118,6 +118,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "accounts:invitation_resend": row(405),
     "accounts:invitation_revoke": row(405),
     "accounts:invitation": row(404),
+    "accounts:membership_end": row(405),
+    "accounts:user_deactivate": row(405),
     # Forgotten password: open to anyone; a bad reset link shows its own page.
     "accounts:password_reset": row(200),
     "accounts:password_reset_done": row(200),
