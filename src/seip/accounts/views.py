@@ -294,6 +294,7 @@ def people(request: HttpRequest) -> HttpResponse:
     if not has_role(user, [Role.COORDINATOR, Role.SYSTEM_ADMIN]):
         raise PermissionDenied("Only a co-ordinator or an administrator can see this page.")
     team = partnership_team_for(user).order_by("full_name")
+    roles = memberships_managed_by(user)
     return render(
         request,
         "accounts/people.html",
@@ -301,10 +302,9 @@ def people(request: HttpRequest) -> HttpResponse:
             "people": team,
             "invitations": invitations_for(user),
             "may_invite": bool(invite_options(user)),
-            "roles": memberships_managed_by(user),
+            "roles": roles,
             "unused": accounts_unused(
-                days=UNUSED_DAYS,
-                among=User.objects.filter(pk__in=[m.user_id for m in memberships_managed_by(user)]),
+                days=UNUSED_DAYS, among=User.objects.filter(pk__in={m.user_id for m in roles})
             ),
             "unused_days": UNUSED_DAYS,
             "may_close": has_role(user, [Role.SYSTEM_ADMIN]),
