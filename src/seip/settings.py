@@ -235,6 +235,9 @@ LOGIN_DELAY_SECONDS = env_int("SEIP_LOGIN_DELAY_SECONDS", 2)
 LOGIN_DELAY_CAP_SECONDS = 15 * 60
 #: How long an enrolment (second-factor set-up) link stays valid.
 ENROLMENT_LINK_HOURS = env_int("SEIP_ENROLMENT_LINK_HOURS", 72)
+# A reset link works for an hour (Django's default is three days); one use, since it stops
+# working once the password changes.
+PASSWORD_RESET_TIMEOUT = env_int("SEIP_PASSWORD_RESET_MINUTES", 60) * 60
 AXES_USERNAME_FORM_FIELD = "email"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True

@@ -65,6 +65,24 @@ def _partnership_page(page: Page, url: str, account: Account) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Alpha Vale SEIP")
 
 
+def _invite_page(page: Page, url: str, account: Account) -> None:
+    _fully_signed_in(page, url, account)
+    page.goto(url + "/people/invite/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invite someone")
+
+
+def _sign_out_page(page: Page, url: str, account: Account) -> None:
+    _fully_signed_in(page, url, account)
+    page.goto(url + "/sign-out/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign out")
+
+
+def _forgotten_password_page(page: Page, url: str, account: Account) -> None:
+    page.goto(url + "/sign-in/forgotten-password/")
+    page.get_by_role("button", name="Send a reset link").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
 PAGES: dict[str, Callable[[Page, str, Account], None]] = {
     "sign-in": _sign_in_page,
     "sign-in-errors": _sign_in_errors,
@@ -72,6 +90,9 @@ PAGES: dict[str, Callable[[Page, str, Account], None]] = {
     "home": _home_page,
     "account": _account_page,
     "partnership": _partnership_page,
+    "invite": _invite_page,
+    "sign-out": _sign_out_page,
+    "forgotten-password": _forgotten_password_page,
 }
 
 

@@ -5,6 +5,7 @@ each membership gives one role in one partnership or one partner organisation. A
 with no membership sees nothing (default deny).
 """
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -64,12 +65,20 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
+def _with_version(session_hash: str, version: int) -> str:
+    # Version 0 keeps Django's own hash, so sessions opened before this field survive.
+    return session_hash if version == 0 else f"{session_hash}:{version}"
+
+
 # django-otp's Device gives its user foreign key no related name.
 class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
+    #: Part of the session hash (ADR 0031): raising it ends every open session of the
+    #: account on its next request, as a password change does.
+    session_version = models.PositiveIntegerField(default=0)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects: ClassVar[UserManager] = UserManager()
@@ -86,6 +95,13 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
 
     def get_full_name(self) -> str:
         return self.full_name
+
+    def get_session_auth_hash(self) -> str:
+        return _with_version(super().get_session_auth_hash(), self.session_version)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for fallback in super().get_session_auth_fallback_hash():
+            yield _with_version(fallback, self.session_version)
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
@@ -165,6 +181,10 @@ class Membership(models.Model):
 
 class EnrolmentPurpose(models.TextChoices):
     SECOND_FACTOR = "second_factor", "Set up a second factor"
+    #: An invitation (ADR 0031): the link sets the first password, then leads on to
+    #: setting up the second factor. The invitee's account and memberships exist already,
+    #: inactive until the invitation is accepted.
+    INVITATION = "invitation", "Invitation"
 
 
 class EnrolmentToken(models.Model):

@@ -170,21 +170,7 @@ def enrolment_link_issue(
             "Only a system administrator, or a co-ordinator of this person's partnership, "
             "can issue them a set-up link."
         )
-    now = timezone.now()
-    EnrolmentToken.objects.filter(
-        user=user, purpose=purpose, used_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=now)
-    token = secrets.token_urlsafe(32)
-    enrolment = EnrolmentToken(
-        user=user,
-        purpose=purpose,
-        token_hash=enrolment_token_hash(token),
-        issued_by=actor,
-        created_at=now,
-        expires_at=now + dt.timedelta(hours=settings.ENROLMENT_LINK_HOURS),
-    )
-    enrolment.full_clean()
-    enrolment.save()
+    token, enrolment = enrolment_token_create(user=user, purpose=purpose, issued_by=actor)
     audit_record(
         actor=actor,
         action="enrolment.issue",
@@ -209,6 +195,29 @@ def enrolment_link_revoke(*, enrolment: EnrolmentToken, actor: User) -> None:
         )
 
 
+def enrolment_token_create(
+    *, user: User, purpose: EnrolmentPurpose, issued_by: User | None
+) -> tuple[str, EnrolmentToken]:
+    """A fresh one-time token of ``purpose`` for ``user``, revoking their earlier live ones
+    of that purpose; only its hash is stored. Callers check permission and audit."""
+    now = timezone.now()
+    EnrolmentToken.objects.filter(
+        user=user, purpose=purpose, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    enrolment = EnrolmentToken(
+        user=user,
+        purpose=purpose,
+        token_hash=enrolment_token_hash(token),
+        issued_by=issued_by,
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=settings.ENROLMENT_LINK_HOURS),
+    )
+    enrolment.full_clean()
+    enrolment.save()
+    return token, enrolment
+
+
 def enrolment_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -221,7 +230,12 @@ def enrolment_link_find(token: str) -> EnrolmentToken | None:
         .filter(token_hash=enrolment_token_hash(token))
         .first()
     )
-    if enrolment is None or not enrolment.is_live or not enrolment.user.is_active:
+    if (
+        enrolment is None
+        or enrolment.purpose != EnrolmentPurpose.SECOND_FACTOR
+        or not enrolment.is_live
+        or not enrolment.user.is_active
+    ):
         return None
     return enrolment
 
@@ -263,3 +277,10 @@ def second_factor_failed_record(*, user: User) -> None:
     """A wrong security code from a user who passed the password step (P14). Unlike a
     failed password, the account is known here, so the event names it; never the code."""
     audit_record(actor=user, action="auth.second_factor_failed", obj=user)
+
+
+@transaction.atomic
+def password_reset_record(*, user: User) -> None:
+    """A password set through an emailed reset link. The password change already ends
+    every other session (Django's session hash covers the password)."""
+    audit_record(actor=user, action="auth.password_reset", obj=user)

@@ -136,3 +136,32 @@ def known_browser(request: HttpRequest, email: str) -> bool:
     except signing.BadSignature:
         return False
     return bool(value == account_key(email))
+
+
+#: Password-reset emails: at most this many an hour for one address typed, and from one
+#: client address; past them the page says the same and nothing is sent (ADR 0031).
+RESET_PER_EMAIL = 3
+RESET_PER_ADDRESS = 10
+
+
+@transaction.atomic
+def password_reset_allowed(*, email: str, address: str) -> bool:
+    """Count one reset request and say whether an email may be sent for it. Known and
+    unknown addresses are counted alike (keyed digests), so the count tells nothing."""
+    now = timezone.now()
+    SignInThrottle.objects.filter(last_failure_at__lt=now - FORGIVE_AFTER).delete()
+    allowed = True
+    digest = account_key(email).removeprefix("account:")
+    for key, limit in (
+        (f"reset:{digest}", RESET_PER_EMAIL),
+        (f"reset-at:{address}", RESET_PER_ADDRESS),
+    ):
+        row, created = SignInThrottle.objects.select_for_update().get_or_create(
+            key=key, defaults={"failures": 1, "last_failure_at": now}
+        )
+        if not created:
+            SignInThrottle.objects.filter(pk=row.pk).update(
+                failures=F("failures") + 1, last_failure_at=now
+            )
+            allowed = allowed and row.failures < limit
+    return allowed

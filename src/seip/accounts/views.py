@@ -11,21 +11,50 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.views import LogoutView
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import (
+    LogoutView,
+    PasswordResetCompleteView,
+    PasswordResetConfirmView,
+    PasswordResetDoneView,
+)
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from seip.accounts.devices import match_token
-from seip.accounts.forms import PasswordForm, SignInForm, TokenForm
+from seip.accounts.forms import (
+    InviteForm,
+    NewPasswordForm,
+    PasswordForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    SignInForm,
+    TokenForm,
+)
+from seip.accounts.invitations import (
+    accounts_unused,
+    invitation_accept,
+    invitation_find,
+    invitation_resend,
+    invitation_revoke,
+    invitation_send,
+    invitations_for,
+    invite_option_parse,
+    invite_options,
+    membership_end,
+    memberships_managed_by,
+    user_deactivate,
+)
 from seip.accounts.middleware import second_factor_exempt
 from seip.accounts.models import (
     AuthenticatorDevice,
     EmailCodeDevice,
+    EnrolmentPurpose,
     EnrolmentToken,
     Role,
     User,
@@ -44,18 +73,21 @@ from seip.accounts.services import (
     email_code_send,
     enrolment_link_find,
     enrolment_link_issue,
+    password_reset_record,
     second_factor_failed_record,
     sign_in_record,
 )
+from seip.accounts.tasks import password_reset_send
 from seip.accounts.throttle import (
     client_address,
     known_browser,
+    password_reset_allowed,
     remember_browser,
     sign_in_failure_count,
     sign_in_success_reset,
     sign_in_wait,
 )
-from seip.core.forms import GovUKForm
+from seip.core.forms import GovUKForm, apply_errors
 
 #: The session remembers which set-up link the password step was passed for.
 ENROLMENT_SESSION_KEY = "seip_enrolment"
@@ -65,6 +97,11 @@ ENROLMENT_SESSION_KEY = "seip_enrolment"
 @second_factor_exempt
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        # Already signed in: on to where they were going, or the security-code step.
+        if request.user.is_verified():  # type: ignore[attr-defined]  # django-otp
+            return redirect(_safe_next(request))
+        return redirect(_with_next(reverse("accounts:verify"), request))
     form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
@@ -72,7 +109,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if user is not None:
             login(request, user)
             sign_in_record(user=user, second_factor=False)
-            return remember_browser(redirect("accounts:verify"), email)
+            # The page asked for survives the security-code step (same site only).
+            return remember_browser(
+                redirect(_with_next(reverse("accounts:verify"), request)), email
+            )
     status = 429 if getattr(request, "seip_slowed", False) else 200
     return render(request, "accounts/sign_in.html", {"form": form}, status=status)
 
@@ -96,6 +136,11 @@ def _password_step(request: HttpRequest, form: GovUKForm, email: str, password: 
         form.add_error(None, "Enter a correct email address and password.")
         return None
     sign_in_success_reset(email=email)
+    if not user.memberships.exists():
+        # A leaver whose last role was removed, or an account never given one (ADR 0031).
+        # The password was right, so saying why tells an attacker nothing new.
+        form.add_error(None, "Your account has no role in SEIP. Ask your partnership co-ordinator.")
+        return None
     return user
 
 
@@ -212,7 +257,9 @@ def _session_enrolment(request: HttpRequest, user: User) -> EnrolmentToken | Non
     pk = request.session.get(ENROLMENT_SESSION_KEY)
     if pk is None:
         return None
-    enrolment = EnrolmentToken.objects.filter(pk=pk, user=user).first()
+    enrolment = EnrolmentToken.objects.filter(
+        pk=pk, user=user, purpose=EnrolmentPurpose.SECOND_FACTOR
+    ).first()
     return enrolment if enrolment is not None and enrolment.is_live else None
 
 
@@ -247,7 +294,131 @@ def people(request: HttpRequest) -> HttpResponse:
     if not has_role(user, [Role.COORDINATOR, Role.SYSTEM_ADMIN]):
         raise PermissionDenied("Only a co-ordinator or an administrator can see this page.")
     team = partnership_team_for(user).order_by("full_name")
-    return render(request, "accounts/people.html", {"people": team})
+    roles = memberships_managed_by(user)
+    return render(
+        request,
+        "accounts/people.html",
+        {
+            "people": team,
+            "invitations": invitations_for(user),
+            "may_invite": bool(invite_options(user)),
+            "roles": roles,
+            "unused": accounts_unused(
+                days=UNUSED_DAYS, among=User.objects.filter(pk__in={m.user_id for m in roles})
+            ),
+            "unused_days": UNUSED_DAYS,
+            "may_close": has_role(user, [Role.SYSTEM_ADMIN]),
+        },
+    )
+
+
+#: The People page lists accounts not used for this long (``seip accounts unused``).
+UNUSED_DAYS = 90
+
+
+@require_POST
+def membership_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    actor: User = request.user  # type: ignore[assignment]
+    membership = next((m for m in memberships_managed_by(actor) if m.pk == pk), None)
+    if membership is None:
+        raise Http404
+    membership_end(membership=membership, actor=actor)
+    messages.success(request, "The role has been removed. Their open sessions have ended.")
+    return redirect("accounts:people")
+
+
+@require_POST
+def user_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    actor: User = request.user  # type: ignore[assignment]
+    if not has_role(actor, [Role.SYSTEM_ADMIN]):
+        raise PermissionDenied("Only a system administrator can close an account.")
+    person = get_object_or_404(User, pk=pk, is_active=True)
+    user_deactivate(user=person, actor=actor)
+    messages.success(request, "The account has been closed. Its open sessions have ended.")
+    return redirect("accounts:people")
+
+
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest) -> HttpResponse:
+    """Invite someone to a role the actor may give (ADR 0031); the choices come from the
+    one who-may-invite-whom rule, and the service checks it again."""
+    actor: User = request.user  # type: ignore[assignment]
+    options = invite_options(actor)
+    if not options and not has_role(actor, [Role.SYSTEM_ADMIN]):
+        raise PermissionDenied("You cannot invite anyone.")
+    if not options:
+        # A fresh install: the administrator registers a partnership first.
+        return render(request, "accounts/invite_nothing.html")
+    form = InviteForm(request.POST if request.method == "POST" else None, options=options)
+    if request.method == "POST" and form.is_valid():
+        try:
+            role, partnership, organisation = invite_option_parse(form.cleaned_data["place"])
+            invitation_send(
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                role=role,
+                partnership=partnership,
+                organisation=organisation,
+                site=_site(request),
+                actor=actor,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Invitation sent.")
+            return redirect("accounts:people")
+    return render(request, "accounts/invite.html", {"form": form})
+
+
+@require_POST
+def invitation_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    actor: User = request.user  # type: ignore[assignment]
+    invitation = get_object_or_404(invitations_for(actor), pk=pk)
+    invitation_resend(invitation=invitation, site=_site(request), actor=actor)
+    messages.success(request, "A new invitation has been sent. The old link no longer works.")
+    return redirect("accounts:people")
+
+
+@require_POST
+def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    actor: User = request.user  # type: ignore[assignment]
+    invitation = get_object_or_404(invitations_for(actor), pk=pk)
+    invitation_revoke(invitation=invitation, actor=actor)
+    messages.success(request, "The invitation has been withdrawn.")
+    return redirect("accounts:people")
+
+
+@login_not_required
+@second_factor_exempt
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Accept an invitation: choose a password, then (staff) set up an authenticator app
+    with backup codes shown once, through the set-up step of ADR 0024."""
+    found = invitation_find(token)
+    if found is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form = NewPasswordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            setup_link = invitation_accept(
+                invitation=found, password=form.cleaned_data["password1"]
+            )
+        except ValidationError as error:
+            form.add_error("password1", error)
+        else:
+            user = found.user
+            user.refresh_from_db()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            sign_in_record(user=user, second_factor=False)
+            if setup_link is None:
+                return redirect("accounts:verify")
+            request.session[ENROLMENT_SESSION_KEY] = setup_link.pk
+            return redirect("accounts:setup")
+    return render(request, "accounts/invitation.html", {"form": form, "invited": found.user})
+
+
+def _site(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
 
 
 @require_POST
@@ -263,7 +434,65 @@ def enrolment_link(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-sign_out = second_factor_exempt(LogoutView.as_view())
+class _SignOut(LogoutView):
+    """POST signs out (as Django's LogoutView); GET shows a page with the button, rather
+    than 405, for someone who types the address."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("accounts:login")
+        return render(request, "accounts/sign_out.html")
+
+
+sign_out = login_not_required(second_factor_exempt(_SignOut.as_view()))
+
+
+@login_not_required
+@second_factor_exempt
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Ask for a reset link. The page does the same work and says the same thing whether
+    or not the address has an account: the lookup and the email happen in a background
+    task (ADR 0031). Past the hourly limit nothing is sent, and that is not said either."""
+    form = ResetRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].strip().lower()
+        if password_reset_allowed(email=email, address=client_address(request)):
+            password_reset_send.enqueue(email, request.get_host(), request.is_secure())
+        return redirect("accounts:password_reset_done")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+password_reset_done = login_not_required(
+    second_factor_exempt(
+        PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+    )
+)
+
+
+class _ResetConfirm(PasswordResetConfirmView):
+    """Django's token check and new-password form. It does not sign in: the person then
+    signs in with the new password and their second factor (P14)."""
+
+    form_class = ResetPasswordForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    post_reset_login = False
+
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
+        response = super().form_valid(form)
+        password_reset_record(user=form.user)
+        return response
+
+
+password_reset_confirm = login_not_required(second_factor_exempt(_ResetConfirm.as_view()))
+password_reset_complete = login_not_required(
+    second_factor_exempt(
+        PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html")
+    )
+)
 
 
 def _qr_svg(url: str) -> str:
@@ -281,6 +510,14 @@ def _qr_svg(url: str) -> str:
 def _b32(device: AuthenticatorDevice) -> str:
     secret = base64.b32encode(device.bin_key).decode()
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def _with_next(url: str, request: HttpRequest) -> str:
+    """``url`` carrying the request's ``next`` on, when it is a page of this site."""
+    target = request.GET.get("next", "")
+    if target and _safe_next(request) == target:
+        return f"{url}?{urlencode({'next': target})}"
+    return url
 
 
 def _safe_next(request: HttpRequest) -> str:

@@ -97,3 +97,30 @@ class PortalAccessForm(GovUKForm):
     parental_responsibility = forms.BooleanField(
         label="They have parental responsibility", required=False
     )
+
+
+class FamilyInviteForm(GovUKForm):
+    """Who to invite: a contact with parental responsibility (their email comes from the
+    contact list, never typed here), or the student themself."""
+
+    who = forms.ChoiceField(
+        label="Who are you inviting?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose who to invite",
+            "invalid_choice": "Choose who to invite from the list",
+        },
+    )
+    student_email = forms.EmailField(
+        label="The student's email address (only if you are inviting the student)",
+        required=False,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        who = self.fields["who"]
+        if isinstance(who, forms.ChoiceField):
+            who.choices = choices

@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from seip.accounts.invitations import invitation_issue
 from seip.accounts.models import FAMILY_ROLES, Role, User
 from seip.accounts.selectors import has_role
-from seip.accounts.services import membership_grant
+from seip.accounts.services import membership_grant, user_create
 from seip.audit.services import audit_record
 from seip.behaviour.services import attitude_record
 from seip.progress.models import PortalLink, PortalRelationship, Review
@@ -94,6 +95,109 @@ def portal_link_grant(
     role = Role.PARENT_CARER if relationship == PortalRelationship.PARENT_CARER else Role.STUDENT
     membership_grant(user=user, role=role, partnership=student.partnership, actor=actor)
     return link
+
+
+#: The youngest student who may be invited to their own portal account (ADR 0031): 13,
+#: the UK GDPR age at which a child can consent to an online service themselves.
+STUDENT_PORTAL_MIN_AGE = 13
+
+
+def student_age(student: Student, today: dt.date | None = None) -> int:
+    today = today or timezone.localdate()
+    born = student.date_of_birth
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+@transaction.atomic
+def family_invite(
+    *,
+    student: Student,
+    contact: Contact | None = None,
+    student_email: str = "",
+    site: str,
+    actor: User,
+) -> PortalLink:
+    """Invite a parent or carer with parental responsibility, picked from the student's
+    contacts (the email comes from the contact), or the student themself from 13, to
+    follow this child only in the portal (P03, ADR 0031).
+
+    A new person gets an account (inactive until they accept) and an emailed one-time
+    link; someone who already has a family account gets the link to this child at once.
+    The portal link is made now, so what the invitee will see is decided by whoever
+    holds the case, not by the link."""
+    if not may_grant_portal(actor, student):
+        raise PermissionDenied(
+            "Only the co-ordinator or the student's key worker can invite the family."
+        )
+    if contact is not None:
+        if contact.student_id != student.pk or not contact.parental_responsibility:
+            raise ValidationError({"who": "Choose a contact with parental responsibility"})
+        if not contact.email:
+            raise ValidationError(
+                {"who": "This contact has no email address: add one to their contact details"}
+            )
+        email, name, relationship = contact.email, contact.name, PortalRelationship.PARENT_CARER
+    else:
+        if student_age(student) < STUDENT_PORTAL_MIN_AGE:
+            raise ValidationError(
+                {"who": f"A student can have their own account from age {STUDENT_PORTAL_MIN_AGE}"}
+            )
+        if not student_email.strip():
+            raise ValidationError({"student_email": "Enter the student's email address"})
+        email, relationship = student_email, PortalRelationship.STUDENT
+        name = f"{student.first_name} {student.last_name}"
+    email = User.objects.normalize_email(email.strip()).lower()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = user_create(email=email, full_name=name, password=None, actor=actor)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    elif not user.is_active and user.last_login is not None:
+        raise ValidationError({"who": PORTAL_REFUSAL})
+    link = portal_link_grant(
+        user=user,
+        student=student,
+        relationship=relationship,
+        parental_responsibility=relationship == PortalRelationship.PARENT_CARER,
+        actor=actor,
+    )
+    if not user.is_active:
+        invitation_issue(user=user, site=site, actor=actor)
+    return link
+
+
+@transaction.atomic
+def portal_links_recheck(*, student: Student, actor: User | None) -> list[PortalLink]:
+    """End the portal access of every parent or carer of ``student`` whose email address
+    is no longer on a contact with parental responsibility (P03). Called in the same
+    transaction as any change to the student's contacts, so access ends with the
+    parental responsibility."""
+    holders = {
+        email.lower()
+        for email in Contact.objects.filter(
+            student=student, parental_responsibility=True
+        ).values_list("email", flat=True)
+        if email
+    }
+    ended = [
+        link
+        for link in PortalLink.objects.filter(
+            student=student,
+            relationship=PortalRelationship.PARENT_CARER,
+            revoked_at__isnull=True,
+        ).select_related("user")
+        if link.user.email.lower() not in holders
+    ]
+    for link in ended:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action="portal.revoke",
+            obj=student,
+            detail={"portal_link": link.pk, "reason": "parental_responsibility_ended"},
+        )
+    return ended
 
 
 @transaction.atomic

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -8,16 +9,19 @@ from seip.accounts.models import PARTNERSHIP_ROLES, User
 from seip.accounts.selectors import has_role
 from seip.core.forms import apply_errors
 from seip.progress.charts import to_svg
-from seip.progress.forms import PortalAccessForm, ReviewForm
+from seip.progress.forms import FamilyInviteForm, PortalAccessForm, ReviewForm
 from seip.progress.models import PortalRelationship
 from seip.progress.pdf import render_pdf
 from seip.progress.report import Audience, build_report
 from seip.progress.selectors import portal_students_visible_to, reviews_due, reviews_of
 from seip.progress.services import (
     PORTAL_REFUSAL,
+    STUDENT_PORTAL_MIN_AGE,
+    family_invite,
     may_grant_portal,
     portal_link_grant,
     review_record,
+    student_age,
 )
 from seip.students.access import open_record, record_list
 from seip.students.models import Student
@@ -97,6 +101,43 @@ def portal_access(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("students:detail", student.pk)
     return render(request, "progress/portal_access.html", {"form": form, "student": student})
+
+
+@require_http_methods(["GET", "POST"])
+def family_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invite a parent or carer from the contacts with parental responsibility, or the
+    student from 13 (ADR 0031). The form shows the student and their contacts, so it is
+    opened as a read of the record."""
+    student = open_record(request, pk, part="family_invite_form", check=_portal_granter)
+    contacts = list(student.contacts.filter(parental_responsibility=True))
+    choices = [
+        (f"contact:{c.pk}", f"{c.name} ({c.relationship}){'' if c.email else ': no email'}")
+        for c in contacts
+    ]
+    if student_age(student) >= STUDENT_PORTAL_MIN_AGE:
+        choices.append(("student", f"{student.first_name} {student.last_name}, the student"))
+    form = FamilyInviteForm(request.POST if request.method == "POST" else None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        who = form.cleaned_data["who"]
+        contact = next((c for c in contacts if who == f"contact:{c.pk}"), None)
+        try:
+            family_invite(
+                student=student,
+                contact=contact,
+                student_email=form.cleaned_data["student_email"] or "",
+                site=request.build_absolute_uri("/").rstrip("/"),
+                actor=_user(request),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Invitation sent. They can see this student's progress only.")
+            return redirect("students:detail", student.pk)
+    return render(
+        request,
+        "progress/family_invite.html",
+        {"form": form, "student": student, "min_age": STUDENT_PORTAL_MIN_AGE},
+    )
 
 
 def portal_home(request: HttpRequest) -> HttpResponse:

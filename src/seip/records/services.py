@@ -576,6 +576,12 @@ def contact_update(
         obj=contact,
         detail={"fields": changed},
     )
+    if {"parental_responsibility", "email"} & set(changed):
+        # Portal access follows parental responsibility, in this same transaction (P03).
+        # Imported here: progress builds on records.
+        from seip.progress.services import portal_links_recheck
+
+        portal_links_recheck(student=contact.student, actor=actor)
     return changed
 
 

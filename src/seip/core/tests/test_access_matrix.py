@@ -100,11 +100,11 @@ PARTNERSHIP_ADMIN = row(403, coordinator=200, admin=200, school_b=404, nobody=40
 
 EXPECTED: dict[str, dict[str, int]] = {
     # Public, and the sign-in steps. Signing out is POST only.
-    "accounts:login": row(200),
+    "accounts:login": row(302),  # a signed-in user is sent on
     "accounts:verify": row(302),
     "accounts:setup": row(200, family=302),
     "accounts:enrol": row(404),
-    "accounts:logout": row(405),
+    "accounts:logout": row(200),
     "organisations:logo": row(200),
     "notices:notice": row(200),
     "notices:version": row(200),
@@ -117,6 +117,17 @@ EXPECTED: dict[str, dict[str, int]] = {
     # Set-up links: a co-ordinator for their partnership team, an administrator for staff.
     "accounts:people": row(403, coordinator=200, admin=200),
     "accounts:enrolment_link": row(405),
+    "accounts:invite": row(403, coordinator=200, admin=200),
+    "accounts:invitation_resend": row(405),
+    "accounts:invitation_revoke": row(405),
+    "accounts:invitation": row(404),
+    "accounts:membership_end": row(405),
+    "accounts:user_deactivate": row(405),
+    # Forgotten password: open to anyone; a bad reset link shows its own page.
+    "accounts:password_reset": row(200),
+    "accounts:password_reset_done": row(200),
+    "accounts:password_reset_confirm": row(200),
+    "accounts:password_reset_complete": row(200),
     # Partnerships and notices (a partnership you do not belong to is not there).
     "organisations:partnership_list": row(200),
     "organisations:partnership": row(200, school_b=404, nobody=404),
@@ -194,6 +205,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "progress:reviews": RECORD,
     "progress:review_new": CASE_STAFF_FORM,
     "progress:portal_access": PORTAL_FORM,
+    "progress:family_invite": PORTAL_FORM,
     "progress:progress": RECORD,
     "progress:progress_pdf": RECORD,
     # The family portal: only the linked parent and the student themself.
@@ -412,6 +424,7 @@ def world(active_case, personas, county) -> World:
             "student_id": student.pk,
             "fmt": "md",
             "token": "not-a-set-up-link",
+            "uidb64": "MQ",
             # Overridden per URL below.
             "consultation": consultation.pk,
             "referral": pending.pk,

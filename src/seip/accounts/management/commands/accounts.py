@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from seip.accounts.invitations import accounts_unused
 from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
 from seip.accounts.services import enrolment_link_issue
@@ -21,7 +22,10 @@ def _user(email: str) -> User:
 
 
 class Command(BaseCommand):
-    help = "Account tasks for administrators: issue a one-time second-factor set-up link."
+    help = (
+        "Account tasks for administrators: issue a one-time second-factor set-up link; "
+        "list unused accounts."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
@@ -41,7 +45,17 @@ class Command(BaseCommand):
             help="the address SEIP is served at, e.g. https://seip.example.org",
         )
 
+        unused = sub.add_parser(
+            "unused",
+            help="list open accounts not signed in for DAYS days (run daily: leavers "
+            "nobody told us about)",
+        )
+        unused.add_argument("--days", type=int, default=90, metavar="DAYS")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "unused":
+            self._unused(options["days"])
+            return
         user = _user(options["email"])
         actor = _user(options["by"])
         # The command line is for administrators; co-ordinators use the People page.
@@ -57,3 +71,13 @@ class Command(BaseCommand):
             "Give this link to its owner yourself. It works once, with their password; "
             "any earlier link for them no longer works."
         )
+
+    def _unused(self, days: int) -> None:
+        if days < 1:
+            raise CommandError("--days must be 1 or more")
+        users = accounts_unused(days=days).order_by("last_login", "email")
+        for user in users:
+            last = user.last_login.date().isoformat() if user.last_login else "never"
+            roles = ", ".join(sorted(user.roles)) or "no role"
+            self.stdout.write(f"{user.email}\t{last}\t{roles}")
+        self.stderr.write(f"{users.count()} open account(s) not used for {days} days.")
