@@ -297,7 +297,8 @@ def organisation_unregister(
     *, organisation: PartnerOrganisation, partnership: Partnership, actor: User | None
 ) -> PartnerOrganisation:
     """Stop working with an organisation. Its agreements stay on record; its staff lose
-    what they saw through this partnership once the agreement or involvement ends."""
+    sight of the partnership's students at once, because an involvement opens a record
+    only while its organisation is registered (P13, ``sharing.selectors.live_involvements``)."""
     if organisation.type == OrganisationType.SCHOOL:
         raise ValidationError("A school belongs to one partnership: move it on the school's page")
     organisation.partnerships.remove(partnership)
