@@ -382,3 +382,22 @@ def test_the_administrator_edits_the_council_without_changing_its_type(login, pe
     data["type"] = OrganisationType.HEALTH
     response = client.post(url("organisation_edit", county.council.pk), data)
     assert "type" in response.context["form"].errors
+
+
+@pytest.mark.promise("P13")
+def test_unregistering_an_organisation_through_the_page_ends_access_at_once(
+    login, personas, county, active_case
+):
+    student = active_case.student
+    involvement_create(
+        student=student, organisation=county.provider, purpose="Two days a week at the farm",
+        starts_on=TODAY(), ends_on=None, actor=personas["coordinator"],
+    )  # fmt: skip
+    provider = personas["provider"]
+    assert students_visible_to(provider).filter(pk=student.pk).exists()
+    response = login(personas["coordinator"]).post(
+        url("organisation_unregister", county.a.slug, county.provider.pk)
+    )
+    assert response.status_code == 302
+    assert not students_visible_to(provider).filter(pk=student.pk).exists()
+    assert login(provider).get(reverse("students:detail", args=[student.pk])).status_code == 404
