@@ -84,7 +84,8 @@ def _name(user: User | None) -> str:
 
 
 def _source(fact: Any) -> Row:
-    return {"source": fact.source_label, "obtained_on": _day(fact.obtained_on)}
+    # The family's own copy names every source (Art 15(1)(g)), health services included.
+    return {"source": fact.source_label_for(health=True), "obtained_on": _day(fact.obtained_on)}
 
 
 def _student(student: Student) -> list[Row]:

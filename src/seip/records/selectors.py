@@ -15,7 +15,6 @@ from django.db.models import QuerySet, Subquery
 
 from seip.accounts.models import User
 from seip.keys import crypto
-from seip.organisations.models import OrganisationType
 from seip.records.models import (
     CaseNote,
     Contact,
@@ -124,10 +123,7 @@ HEALTH_KINDS = frozenset({NeedKind.SEN_PRIMARY, NeedKind.SEN_SECONDARY})
 def shown_source(fact: Sourced, *, health: bool) -> str:
     """A fact's source as this reader may see it: a fact supplied by a health service
     names that service only to those who read health (P07); others see "Another agency"."""
-    organisation = fact.source_organisation
-    if not health and organisation is not None and organisation.type == OrganisationType.HEALTH:
-        return str(fact.get_source_kind_display())
-    return fact.source_label
+    return fact.source_label_for(health=health)
 
 
 def profile_context(

@@ -9,7 +9,7 @@ export and access bundle.
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from seip.organisations.models import PartnerOrganisation
+from seip.organisations.models import OrganisationType, PartnerOrganisation
 
 
 class SourceKind(models.TextChoices):
@@ -47,7 +47,16 @@ class Sourced(models.Model):
 
     @property
     def source_label(self) -> str:
+        """The source as any reader of the fact may see it. That a health service (CAMHS,
+        school nursing) supplied a fact is itself a health detail, so it is named only
+        through :meth:`source_label_for` with ``health=True`` (P07); default deny, so a
+        page that forgets the rule names no health service."""
+        return self.source_label_for(health=False)
+
+    def source_label_for(self, *, health: bool) -> str:
+        """The source, naming a health service only for a reader of health details."""
         label = str(self.get_source_kind_display())
-        if self.source_organisation is not None:
-            label = f"{label}: {self.source_organisation.name}"
+        organisation = self.source_organisation
+        if organisation is not None and (health or organisation.type != OrganisationType.HEALTH):
+            label = f"{label}: {organisation.name}"
         return label

@@ -78,7 +78,7 @@ def _profile(student: Student, user: User, health: bool) -> dict[str, Any]:
             {
                 "kind": need.get_kind_display(),
                 "value": need.value_label,
-                "source": need.source_label,
+                "source": need.source_label_for(health=health),
                 "verified_on": _day(need.verified_on),
             }
             for need in profile["needs"]

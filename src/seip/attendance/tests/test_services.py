@@ -130,7 +130,8 @@ def test_where_the_marks_came_from_is_recorded(record, case, county):
         record({MON: ("I", "I")}, source_kind=SourceKind.AGENCY)
     record({MON: ("I", "I")}, source_kind=SourceKind.AGENCY, source_organisation=county.agency)
     row.refresh_from_db()
-    assert row.source_label == "Another agency: County CAMHS"
+    assert row.source_label_for(health=True) == "Another agency: County CAMHS"
+    assert row.source_label == "Another agency"  # a health service is named only to health readers
 
 
 @pytest.mark.promise("P14")

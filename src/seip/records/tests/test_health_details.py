@@ -150,3 +150,22 @@ def test_a_health_organisation_involved_with_this_child_reads_health(
     body = profile(login, personas["agency"], health_record)
     assert "Primary SEN type of need" in body
     assert "School Nursing Service" in body
+
+
+@pytest.mark.promise("P07")
+def test_a_fact_a_health_service_supplied_does_not_name_it_on_the_student_page(
+    login, personas, health_record, county
+):
+    """The profile hid the source, but the student page's behaviour panel printed
+    ``source_label`` as it was: a rating CAMHS supplied named CAMHS to the provider."""
+    from seip.behaviour.tests.factories import AttitudeRatingFactory
+
+    AttitudeRatingFactory(
+        student=health_record, source_kind=SourceKind.AGENCY, source_organisation=county.agency
+    )
+    page = reverse("students:detail", args=[health_record.pk])
+    body = login(personas["provider"]).get(page).content.decode()
+    assert "Another agency" in body
+    assert "County CAMHS" not in body
+    # The team still learns the source where it reads health: on the profile.
+    assert "Another agency: County CAMHS" in profile(login, personas["coordinator"], health_record)
