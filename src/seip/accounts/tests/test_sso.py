@@ -245,3 +245,20 @@ def test_configure_command(county, tmp_path):
     assert config.trust_provider_mfa
     assert "from-the-portal" not in config.sealed_client_secret
     assert AuditEvent.objects.filter(action="sso.configure").exists()
+
+
+@pytest.mark.promise("P14")
+def test_article_30_record_shows_the_dpo_where_the_second_factor_is_checked(county, school_sso):
+    from seip.retention.ropa import build_ropa
+
+    rows = dict(build_ropa(county.a).sections["Security measures"])
+    line = rows["Single sign-on: Alpha Academy"]
+    assert "alpha.sch.uk" in line
+    assert "the provider's MFA counts as SEIP's second factor" in line
+    school_sso.trust_provider_mfa = False
+    school_sso.save()
+    rows = dict(build_ropa(county.a).sections["Security measures"])
+    assert "SEIP's own second factor is still asked for" in rows["Single sign-on: Alpha Academy"]
+    assert not any(
+        "Single sign-on" in item for item, _ in build_ropa(county.b).sections["Security measures"]
+    )
