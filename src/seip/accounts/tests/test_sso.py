@@ -262,3 +262,35 @@ def test_article_30_record_shows_the_dpo_where_the_second_factor_is_checked(coun
     assert not any(
         "Single sign-on" in item for item, _ in build_ropa(county.b).sections["Security measures"]
     )
+
+
+@pytest.mark.promise("P14")
+def test_turning_trust_off_asks_an_open_session_for_seip_second_factor(client, school_sso):
+    assert through_provider(client, "contact@alpha.sch.uk").url == HOME
+    assert client.get(HOME).status_code == 200
+    school_sso.trust_provider_mfa = False
+    school_sso.save()
+    assert client.get(HOME).url == VERIFY
+    assert client.get(VERIFY).status_code == 200  # the security-code step, not a loop
+
+
+@pytest.mark.promise("P14")
+def test_a_used_callback_address_cannot_be_replayed(client, school_sso, provider):
+    started = client.post(START, {"email": "contact@alpha.sch.uk"})
+    answer = requests.get(started.url, allow_redirects=False, timeout=10)
+    back = urlsplit(answer.headers["Location"])
+    callback = f"{back.path}?{back.query}"
+    assert client.get(callback).url == HOME
+    client.post(reverse("accounts:logout"))
+    refused(client.get(callback), "no_provider")
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.promise("P14")
+def test_provider_mfa_device_accepts_no_code(client, school_sso, personas):
+    from seip.accounts.models import ProviderMFADevice
+
+    through_provider(client, "contact@alpha.sch.uk")
+    device = ProviderMFADevice.objects.get(user=personas["school_contact"])
+    assert not device.verify_token("123456")
+    assert not device.verify_token("")
