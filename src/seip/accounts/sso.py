@@ -129,6 +129,17 @@ def sso_for_email(email: str) -> SingleSignOn | None:
     return None
 
 
+def sso_origins() -> list[str]:
+    """The origins of the enabled providers' issuers. The "Sign in with your organisation"
+    form posts to SEIP, which redirects to the provider, and browsers hold that redirect
+    to the form page's CSP ``form-action``: these must be in it, and nothing else."""
+    origins = set()
+    for issuer in SingleSignOn.objects.filter(enabled=True).values_list("issuer", flat=True):
+        parts = urlsplit(issuer)
+        origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
+
+
 def sso_client(config: SingleSignOn) -> DjangoOAuth2App:
     """authlib's OpenID Connect client for this organisation, from the provider's own
     discovery document. Built per request: the secret is unsealed only while used."""

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.csp import CSP
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -87,6 +88,7 @@ from seip.accounts.sso import (
     sso_client,
     sso_for_email,
     sso_link,
+    sso_origins,
     sso_refusal_record,
     sso_sign_in_record,
 )
@@ -576,7 +578,13 @@ def sso_start(request: HttpRequest) -> HttpResponse:
                 )
             except (OAuthError, JoseError, RequestException, KeyError, ValueError):
                 return _sso_refuse(request, config, "protocol")
-    return render(request, "accounts/sso_start.html", {"form": form})
+    response = render(request, "accounts/sso_start.html", {"form": form})
+    # The form's redirect goes to the provider: only this page lets a form go there.
+    response._csp_config = {  # type: ignore[attr-defined]  # Django's csp_override
+        **settings.SECURE_CSP,
+        "form-action": [CSP.SELF, *sso_origins()],
+    }
+    return response
 
 
 @login_not_required

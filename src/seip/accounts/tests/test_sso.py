@@ -294,3 +294,15 @@ def test_provider_mfa_device_accepts_no_code(client, school_sso, personas):
     device = ProviderMFADevice.objects.get(user=personas["school_contact"])
     assert not device.verify_token("123456")
     assert not device.verify_token("")
+
+
+@pytest.mark.promise("P14")
+def test_only_the_organisation_page_lets_a_form_go_to_the_providers(client, school_sso, provider):
+    # Browsers hold the redirect after the form to the page's form-action: the providers'
+    # origins are allowed there, and on no other page.
+    policy = client.get(START).headers["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.issuer}" in policy
+    assert (
+        provider.issuer
+        not in client.get(reverse("accounts:login")).headers["Content-Security-Policy"]
+    )
