@@ -306,3 +306,12 @@ def test_only_the_organisation_page_lets_a_form_go_to_the_providers(client, scho
         provider.issuer
         not in client.get(reverse("accounts:login")).headers["Content-Security-Policy"]
     )
+
+
+@pytest.mark.promise("P14")
+def test_leaver_whose_role_was_removed_is_refused(client, school_sso, personas):
+    from seip.accounts.invitations import membership_end
+
+    contact = personas["school_contact"]
+    membership_end(membership=contact.memberships.get(), actor=personas["coordinator"])
+    refused(through_provider(client, contact.email), "unlinked")
