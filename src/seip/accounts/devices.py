@@ -173,3 +173,19 @@ def match_token(user: Any, token: str) -> Device | None:
                 if device.verify_token(token):
                     return device
     return None
+
+
+class ProviderMFADevice(Device):  # type: ignore[misc]
+    """Stands for "the organisation's sign-in provider checked a second factor" (ADR 0033).
+
+    It holds no secret and accepts no code: ``verify_token`` is always False, and it is not
+    in :data:`SEIP_DEVICES`, so nothing typed can pass it. Only the single sign-on callback
+    marks a session verified with it, after the provider's ID token said MFA was used and
+    the organisation trusts its provider's MFA. django-otp's middleware then treats the
+    session as verified for this user alone."""
+
+    class Meta(Device.Meta):  # type: ignore[misc]
+        verbose_name = "organisation sign-in with MFA"
+
+    def verify_token(self, token: Any) -> bool:
+        return False

@@ -235,9 +235,53 @@ class SignInThrottle(models.Model):
         return f"Sign-in throttle {self.pk}"
 
 
+class MfaClaim(models.TextChoices):
+    AMR = "amr", "amr contains mfa"
+    ACR = "acr", "acr is one of the configured values"
+
+
+class SingleSignOn(models.Model):
+    """An organisation's OpenID Connect provider (Microsoft Entra ID, Google Workspace),
+    through which its staff may sign in to the accounts they were invited to (ADR 0033).
+
+    It never creates an account or a role. The client secret is sealed with the service
+    data key (``SEIP_DATA_KEY``), so a copy of the database does not give it away."""
+
+    organisation = models.OneToOneField(
+        PartnerOrganisation, on_delete=models.CASCADE, related_name="single_sign_on"
+    )
+    issuer = models.URLField("issuer URL", max_length=300)
+    client_id = models.CharField("client id", max_length=300)
+    sealed_client_secret = models.TextField()
+    #: Lower-case email domains, comma-separated, whose addresses this provider vouches for.
+    domains = models.TextField("allowed email domains")
+    trust_provider_mfa = models.BooleanField(
+        "the provider's MFA counts as SEIP's second factor", default=False
+    )
+    mfa_claim = models.CharField(max_length=3, choices=MfaClaim.choices, default=MfaClaim.AMR)
+    #: With ``mfa_claim = acr``: the acr values that mean MFA, comma-separated.
+    acr_values = models.CharField(max_length=300, blank=True)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "single sign-on provider"
+
+    def __str__(self) -> str:
+        return f"Single sign-on for organisation {self.organisation_id}"
+
+    @property
+    def domain_list(self) -> list[str]:
+        return [d.strip().lower() for d in self.domains.split(",") if d.strip()]
+
+    @property
+    def acr_list(self) -> list[str]:
+        return [v.strip() for v in self.acr_values.split(",") if v.strip()]
+
+
 # The second-factor devices live in their own module; importing them here registers them
 # as this app's models.
 from seip.accounts.devices import AuthenticatorDevice as AuthenticatorDevice  # noqa: E402
 from seip.accounts.devices import BackupCode as BackupCode  # noqa: E402
 from seip.accounts.devices import BackupCodeDevice as BackupCodeDevice  # noqa: E402
 from seip.accounts.devices import EmailCodeDevice as EmailCodeDevice  # noqa: E402
+from seip.accounts.devices import ProviderMFADevice as ProviderMFADevice  # noqa: E402

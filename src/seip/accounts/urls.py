@@ -5,6 +5,8 @@ from seip.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.sign_in, name="login"),
+    path("sign-in/organisation/", views.sso_start, name="sso_start"),
+    path("sign-in/organisation/return/", views.sso_callback, name="sso_callback"),
     path("sign-in/security-code/", views.verify, name="verify"),
     path("sign-in/set-up-authenticator/", views.setup, name="setup"),
     path("sign-in/set-up/<str:token>/", views.enrol, name="enrol"),

@@ -7,6 +7,7 @@ import io
 import django_otp
 import qrcode
 import qrcode.image.svg
+from authlib.integrations.base_client import OAuthError
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
@@ -22,9 +23,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.csp import CSP
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from joserfc.errors import JoseError
+from requests import RequestException
 
 from seip.accounts.devices import match_token
 from seip.accounts.forms import (
@@ -56,7 +60,9 @@ from seip.accounts.models import (
     EmailCodeDevice,
     EnrolmentPurpose,
     EnrolmentToken,
+    ProviderMFADevice,
     Role,
+    SingleSignOn,
     User,
 )
 from seip.accounts.selectors import (
@@ -76,6 +82,15 @@ from seip.accounts.services import (
     password_reset_record,
     second_factor_failed_record,
     sign_in_record,
+)
+from seip.accounts.sso import (
+    REFUSALS,
+    sso_client,
+    sso_for_email,
+    sso_link,
+    sso_origins,
+    sso_refusal_record,
+    sso_sign_in_record,
 )
 from seip.accounts.tasks import password_reset_send
 from seip.accounts.throttle import (
@@ -528,3 +543,85 @@ def _safe_next(request: HttpRequest) -> str:
     ):
         return target
     return reverse("core:home")
+
+
+#: The session remembers which organisation's provider a single sign-on was started with.
+SSO_SESSION_KEY = "seip_sso"
+
+
+@login_not_required
+@second_factor_exempt
+@require_http_methods(["GET", "POST"])
+def sso_start(request: HttpRequest) -> HttpResponse:
+    """ "Sign in with your organisation": the email's domain picks the organisation's
+    OpenID Connect provider (ADR 0033); authlib sends the browser there with state,
+    nonce and a PKCE challenge kept in this session."""
+    if request.user.is_authenticated:
+        return redirect("accounts:login")
+    form = ResetRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].strip().lower()
+        config = sso_for_email(email)
+        if config is None:
+            form.add_error(
+                "email",
+                "Your organisation does not sign in to SEIP this way. "
+                "Sign in with your email address and password instead.",
+            )
+        else:
+            request.session[SSO_SESSION_KEY] = config.pk
+            try:
+                return sso_client(config).authorize_redirect(  # type: ignore[no-any-return]
+                    request,
+                    request.build_absolute_uri(reverse("accounts:sso_callback")),
+                    login_hint=email,
+                )
+            except (OAuthError, JoseError, RequestException, KeyError, ValueError):
+                return _sso_refuse(request, config, "protocol")
+    response = render(request, "accounts/sso_start.html", {"form": form})
+    # The form's redirect goes to the provider: only this page lets a form go there.
+    response._csp_config = {  # type: ignore[attr-defined]  # Django's csp_override
+        **settings.SECURE_CSP,
+        "form-action": [CSP.SELF, *sso_origins()],
+    }
+    return response
+
+
+@login_not_required
+@second_factor_exempt
+@require_GET
+def sso_callback(request: HttpRequest) -> HttpResponse:
+    """The provider sends the browser back here. authlib checks state, exchanges the code
+    (with the PKCE verifier) and validates the ID token: signature against the provider's
+    JWKS, issuer, audience, expiry, nonce. Then the claims may only link to an existing
+    invited account of the organisation; they never create one or a role."""
+    if request.user.is_authenticated:
+        return redirect("accounts:login")
+    pk = request.session.pop(SSO_SESSION_KEY, None)
+    config = SingleSignOn.objects.filter(pk=pk, enabled=True).first() if pk else None
+    if config is None:
+        return _sso_refuse(request, None, "no_provider")
+    try:
+        token = sso_client(config).authorize_access_token(request)
+        claims = dict(token["userinfo"])
+    except (OAuthError, JoseError, RequestException, KeyError, TypeError, ValueError):
+        return _sso_refuse(request, config, "protocol")
+    outcome = sso_link(config=config, claims=claims)
+    if outcome.user is None:
+        return _sso_refuse(request, config, outcome.refusal)
+    user = outcome.user
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    sso_sign_in_record(config=config, user=user, verified=outcome.verified)
+    if outcome.verified:
+        device, _ = ProviderMFADevice.objects.get_or_create(
+            user=user, defaults={"name": "Organisation sign-in", "confirmed": True}
+        )
+        django_otp.login(request, device)
+        return redirect("core:home")
+    # The provider stands for the password only: SEIP's own second factor still follows.
+    return redirect("accounts:verify")
+
+
+def _sso_refuse(request: HttpRequest, config: SingleSignOn | None, reason: str) -> HttpResponse:
+    sso_refusal_record(config=config, reason=reason)
+    return render(request, "accounts/sso_refused.html", {"reason": REFUSALS[reason]}, status=403)

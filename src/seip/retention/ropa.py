@@ -13,10 +13,13 @@ import datetime as dt
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.apps import apps
+from django.db.models import Q
 from django.utils import timezone
 
+from seip.accounts.models import SingleSignOn
 from seip.core.spreadsheets import safe_row
 from seip.organisations.models import OrganisationType, Partnership
 from seip.retention.schedule import fixed_entries, schedule_for
@@ -165,6 +168,7 @@ MODEL_CATEGORIES: dict[str, str] = {
     "accounts.EmailCodeDevice": "users",
     "accounts.EnrolmentToken": "users",
     "accounts.SignInThrottle": "users",
+    "accounts.ProviderMFADevice": "users",
     "axes.AccessAttempt": "users",
     "axes.AccessAttemptExpiration": "users",
     "axes.AccessLog": "users",
@@ -186,6 +190,7 @@ NOT_PERSONAL: dict[str, str] = {
     "organisations.PartnerOrganisation": "organisation (shared mailboxes and keys)",
     "organisations.School": "organisation",
     "organisations.DataSharingAgreement": "agreement between organisations",
+    "accounts.SingleSignOn": "an organisation's sign-in provider (secret sealed)",
     "notices.NoticeConfiguration": "privacy notice wording",
     "notices.NoticeVersion": "published privacy notice",
     "consultations.Consultation": "anonymous advice log: no identifying field",
@@ -313,8 +318,34 @@ def build_ropa(partnership: Partnership, *, today: dt.date | None = None) -> Rop
     ] + [(entry.label, entry.period) for entry in fixed_entries()]
     ropa.sections["Security measures"] = [
         (f"Measure {n}", text) for n, text in enumerate(SECURITY, 1)
-    ]
+    ] + _single_sign_on(p)
     return ropa
+
+
+def _single_sign_on(p: Partnership) -> list[tuple[str, str]]:
+    """Which of the partnership's organisations sign in through their own OpenID Connect
+    provider, and whether that provider's MFA stands in for SEIP's second factor (ADR
+    0033): the DPO must see where the second factor is checked."""
+    configs = SingleSignOn.objects.filter(
+        Q(organisation__partnerships=p) | Q(organisation__school__partnership=p), enabled=True
+    ).select_related("organisation")
+    rows = []
+    for config in sorted(set(configs), key=lambda c: c.organisation.name):
+        host = urlsplit(config.issuer).hostname or config.issuer
+        factor = (
+            "the provider's MFA counts as SEIP's second factor (the sign-in is refused "
+            f"unless the provider's {config.mfa_claim} claim says MFA was used)"
+            if config.trust_provider_mfa
+            else "SEIP's own second factor is still asked for"
+        )
+        rows.append(
+            (
+                f"Single sign-on: {config.organisation.name}",
+                f"Staff with {', '.join(config.domain_list)} addresses may sign in to the "
+                f"accounts they were invited to through {host}; {factor}",
+            )
+        )
+    return rows
 
 
 NO_AGREEMENT = "no data-sharing agreement: receives nothing"

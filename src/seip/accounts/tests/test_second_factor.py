@@ -21,6 +21,8 @@ EXEMPT = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
+    "accounts:sso_start",
+    "accounts:sso_callback",
     "accounts:logout",
     "organisations:logo",
     "notices:notice",

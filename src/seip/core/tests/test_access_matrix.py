@@ -128,6 +128,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "accounts:password_reset_done": row(200),
     "accounts:password_reset_confirm": row(200),
     "accounts:password_reset_complete": row(200),
+    # Single sign-on with an organisation's provider: a signed-in user is sent on.
+    "accounts:sso_start": row(302),
+    "accounts:sso_callback": row(302),
     # Partnerships and notices (a partnership you do not belong to is not there).
     "organisations:partnership_list": row(200),
     "organisations:partnership": row(200, school_b=404, nobody=404),

@@ -52,6 +52,8 @@ NO_STUDENT: dict[str, str] = {
     "accounts:password_reset_done": "a sign-in step (forgotten password)",
     "accounts:password_reset_confirm": "a sign-in step (a reset link)",
     "accounts:password_reset_complete": "a sign-in step (forgotten password)",
+    "accounts:sso_start": "a sign-in step (the organisation's provider, by email domain)",
+    "accounts:sso_callback": "a sign-in step (back from the organisation's provider)",
     "organisations:logo": "a partnership's logo",
     "organisations:partnership_list": "partnerships, not students",
     "organisations:partnership": "a partnership's page: counts, no names",
