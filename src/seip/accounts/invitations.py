@@ -364,7 +364,8 @@ def invite_option_parse(
         if kind == "o":
             return role, None, PartnerOrganisation.objects.get(pk=int(pk))
     except (ValueError, Partnership.DoesNotExist, PartnerOrganisation.DoesNotExist):
-        pass
+        # A forged or stale choice reads like any choice not in the list.
+        raise ValidationError({"place": "Choose a role from the list"}) from None
     raise ValidationError({"place": "Choose a role from the list"})
 
 

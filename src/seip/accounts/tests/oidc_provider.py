@@ -124,7 +124,8 @@ class Provider:
 def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
-            pass
+            """Silent: the tests assert on responses, and a request log on stderr would
+            only bury pytest's output."""
 
         def _json(self, status: int, body: dict[str, Any]) -> None:
             data = json.dumps(body).encode()
