@@ -53,6 +53,21 @@ if _master_keys is None:
     _master_keys = "local:" + local_secret(DATA_DIR / "master_key", fernet=True)
 MASTER_KEYS = parse_master_keys(_master_keys)
 KEY_STORE_DIR = Path(env_str("SEIP_KEY_STORE_DIR", str(DATA_DIR / "keys"))).resolve()
+# Production refuses a key store inside the data folder (a plain copy of that folder would
+# carry the secrets that shredding destroys) unless this says it is deliberate.
+KEY_STORE_IN_DATA_DIR_ALLOWED = env_bool("SEIP_KEY_STORE_IN_DATA_DIR", False)
+
+# Blind indexes (seip.keys.fields): exact-match look-ups on sealed identity fields (UPN,
+# name with date of birth) by HMAC under this key. Kept outside the database: with a dump
+# alone, an index cannot be tested against a guessed UPN. See ADR 0034.
+_index_key = env_secret("SEIP_INDEX_KEY")
+if _index_key is None:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "SEIP_INDEX_KEY (or SEIP_INDEX_KEY_FILE) must be set when SEIP_PRODUCTION=true"
+        )
+    _index_key = local_secret(DATA_DIR / "index_key", fernet=True)
+INDEX_KEY = _index_key.encode()
 
 # Unsigned referral drafts belong to the school and are purged after this many days (P25).
 DRAFT_RETENTION_DAYS = env_int("SEIP_DRAFT_RETENTION_DAYS", 30)

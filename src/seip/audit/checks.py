@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from seip.audit import keys
 from seip.audit.witness import ENV_NAME as WITNESS_ENV
 from seip.audit.witness import witness_path
+from seip.keys.checks import key_store_problems
 
 
 def production_problems() -> list[str]:
@@ -39,6 +40,8 @@ def production_problems() -> list[str]:
             target = target.parent
         if not os.access(target, os.W_OK):
             problems.append(f"{WITNESS_ENV} ({path}): this process cannot append to it")
+    # serve and worker refuse on these too: erasure holds only with the key store apart.
+    problems.extend(key_store_problems())
     if settings.AUDIT_CHECKPOINT_EVERY < 1:
         problems.append(
             "SEIP_AUDIT_CHECKPOINT_EVERY must be 1 or more when SEIP_PRODUCTION=true: "

@@ -29,7 +29,8 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +52,8 @@ FORMAT = b"v1"
 FORMAT_ROW = b"v2"
 NONCE_BYTES = 12
 SECRET_BYTES = 32
-CACHE_SIZE = 1024
+# Big enough for a county's students: a list page opens one key per student shown.
+CACHE_SIZE = 16384
 CACHE_SECONDS = 300.0
 
 type Subject = Referral | int
@@ -370,6 +372,44 @@ def _create(referral_id: int) -> Sealer:
     return sealer
 
 
+_scope = threading.local()
+
+
+@contextmanager
+def using_sealers(sealers: dict[int, Sealer]) -> Iterator[None]:
+    """Within the block, ``sealer_for`` takes these sealers first (from ``sealers_for`` or
+    ``preload``), with no query. For a batch inside one transaction, where the cache is
+    filled only on commit: the caller's transaction is the one the keys belong to."""
+    previous = getattr(_scope, "sealers", None)
+    _scope.sealers = {**(previous or {}), **sealers}
+    try:
+        yield
+    finally:
+        _scope.sealers = previous
+
+
+def preload(subject_ids: Iterable[int]) -> dict[int, Sealer]:
+    """Open many subjects' keys with one query (a list page about to show their names).
+
+    Subjects with no key, a shredded key or a lost secret are left out: their sealed
+    values read as unreadable, one at a time, as they would without preloading."""
+    sealers: dict[int, Sealer] = {}
+    wanted = set()
+    for subject_id in set(subject_ids):
+        cached = _cached(subject_id)
+        if cached is None:
+            wanted.add(subject_id)
+        else:
+            sealers[subject_id] = cached
+    if wanted:
+        for row in DataKey.objects.filter(referral_id__in=wanted, shredded_at__isnull=True):
+            try:
+                sealers[row.referral_id] = _open(row)
+            except DataUnavailable:
+                continue
+    return sealers
+
+
 def sealer_for(subject: Subject, *, create: bool = False) -> Sealer:
     """The subject's sealer; with ``create``, make their data key on first use.
 
@@ -377,6 +417,9 @@ def sealer_for(subject: Subject, *, create: bool = False) -> Sealer:
     key) and ``KeyMissing`` when there is none and ``create`` is false.
     """
     subject_id = _subject_id(subject)
+    scoped = getattr(_scope, "sealers", None)
+    if scoped and subject_id in scoped:
+        return scoped[subject_id]
     sealer = _cached(subject_id)
     if sealer is not None:
         return sealer

@@ -56,6 +56,21 @@ def data_key_shred(*, actor: User | None, referral: Referral, reason: str) -> No
     audit_record(actor=actor, action="keys.shred", obj=row, detail={"reason": reason})
 
 
+def data_keys_discard(referrals: models.QuerySet[Referral]) -> int:
+    """Destroy the keys of subjects whose rows are being deleted outright (unsigned drafts
+    purged under P25): the rows go, and each key-store secret once the caller commits.
+
+    Unlike ``data_key_shred`` no tombstone stays, because nothing of the subject does; the
+    caller audits the purge. Must run inside the caller's transaction."""
+    rows = DataKey.objects.filter(referral__in=referrals)
+    doomed = list(rows.values_list("referral_id", "store_id"))
+    rows.delete()
+    for referral_id, store_id in doomed:
+        crypto.forget(referral_id)
+        transaction.on_commit(lambda s=store_id: crypto.store_destroy(s))
+    return len(doomed)
+
+
 @transaction.atomic
 def master_key_rotate(*, actor: User | None = None) -> int:
     """Re-wrap every live data key under the current master key; return how many moved.

@@ -10,6 +10,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from seip.keys.fields import (
+    BlindIndexField,
+    SealedCharField,
+    SealedDateField,
+    SealedEmailField,
+    SealedTextField,
+)
 from seip.notices.models import NoticeVersion
 from seip.organisations.models import OrganisationType, Partnership, School
 from seip.students.upn import validate_upn
@@ -49,18 +56,21 @@ class Referral(models.Model):
     status = models.CharField(
         max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT
     )
-    upn = models.CharField("UPN", max_length=13, validators=[validate_upn])
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField()
+    # Identity and free text are sealed under the child's own key (P14, P22; ADR 0034):
+    # a copy of the database holds nothing readable about them once it is shredded.
+    upn = SealedCharField("UPN", max_length=13, validators=[validate_upn], subject="pk")
+    first_name = SealedCharField(max_length=100, subject="pk")
+    last_name = SealedCharField(max_length=100, subject="pk")
+    date_of_birth = SealedDateField(subject="pk")
+    upn_index = BlindIndexField(purpose="upn", sources=["upn"])
     sex = models.CharField(max_length=1, choices=Sex.choices)
     nc_year = models.PositiveSmallIntegerField(
         "national curriculum year", validators=[MinValueValidator(7), MaxValueValidator(13)]
     )
-    reasons = models.TextField("reasons for referral and concerns")
-    support_tried = models.TextField("support already tried")
-    attendance_summary = models.TextField(blank=True)
-    behaviour_summary = models.TextField(blank=True)
+    reasons = SealedTextField("reasons for referral and concerns", subject="pk")
+    support_tried = SealedTextField("support already tried", subject="pk")
+    attendance_summary = SealedTextField(blank=True, subject="pk")
+    behaviour_summary = SealedTextField(blank=True, subject="pk")
     requested_tier = models.PositiveSmallIntegerField(choices=Tier.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -69,7 +79,7 @@ class Referral(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    decline_reason = models.TextField(blank=True)
+    decline_reason = SealedTextField(blank=True, subject="pk")
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -88,11 +98,11 @@ class Carer(models.Model):
     """A parent or carer named on the referral form."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="carers")
-    name = models.CharField(max_length=200)
-    relationship = models.CharField(max_length=100)
+    name = SealedCharField(max_length=200, subject="referral_id")
+    relationship = SealedCharField(max_length=100, subject="referral_id")
     parental_responsibility = models.BooleanField()
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
+    phone = SealedCharField(max_length=40, blank=True, subject="referral_id")
+    email = SealedEmailField(blank=True, subject="referral_id")
 
     class Meta:
         ordering = ["pk"]
@@ -109,8 +119,10 @@ class Consent(models.Model):
     """
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="consents")
-    signed_by_name = models.CharField("signed by", max_length=200)
-    relationship = models.CharField("relationship to the young person", max_length=100)
+    signed_by_name = SealedCharField("signed by", max_length=200, subject="referral_id")
+    relationship = SealedCharField(
+        "relationship to the young person", max_length=100, subject="referral_id"
+    )
     has_parental_responsibility = models.BooleanField()
     signed_on = models.DateField()
     notice_version = models.ForeignKey(

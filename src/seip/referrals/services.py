@@ -368,7 +368,10 @@ def drafts_purge(*, now: dt.datetime | None = None) -> int:
     expired = Referral.objects.filter(status=ReferralStatus.DRAFT, created_at__lt=cutoff)
     count = expired.count()
     if count:
+        from seip.keys.services import data_keys_discard
+
         Carer.objects.filter(referral__in=expired).delete()
+        data_keys_discard(expired)
         expired.delete()
     audit_record(
         actor=None,
