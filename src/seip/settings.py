@@ -360,3 +360,6 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# dumpdata writes sealed fields as ciphertext, dates of birth included (ADR 0034).
+SERIALIZATION_MODULES = {"json": "seip.keys.serial_json", "jsonl": "seip.keys.serial_jsonl"}

@@ -18,6 +18,7 @@ from seip.accounts.services import membership_grant, user_create
 from seip.audit.services import audit_record
 from seip.consultations.models import Concern, Consultation, Forum, YearGroup
 from seip.consultations.services import consultation_record
+from seip.keys.fields import indexed, seal_bulk_create
 from seip.notices.models import NoticeVersion
 from seip.organisations.models import OrganisationType, Partnership, School
 from seip.referrals.models import Carer, Consent, ConsentGrant, Referral, ReferralStatus, Tier
@@ -170,7 +171,9 @@ def build_casework(partnership: Partnership, students: int, p_index: int) -> lis
         )
         for k in range(3)
     ]
-    existing = set(Referral.objects.filter(partnership=partnership).values_list("upn", flat=True))
+    existing = set(
+        Referral.objects.filter(partnership=partnership).values_list("upn_index", flat=True)
+    )
     contacts = {
         school.pk: _user(
             f"school-{school.urn}@seip.example",
@@ -185,7 +188,7 @@ def build_casework(partnership: Partnership, students: int, p_index: int) -> lis
     for i in range(students):
         school = schools[i % len(schools)]
         upn = _upn(school, i // len(schools))
-        if upn in existing:
+        if indexed("upn", upn) in existing:
             continue
         if i >= THROUGH_SERVICES:
             bulk.append((i, school, upn))
@@ -366,8 +369,9 @@ def bulk_pupils(
         )
         for i, school, upn in items
     ]
-    Referral.objects.bulk_create([p.referral for p in planned], batch_size=1000)
-    Carer.objects.bulk_create(
+    seal_bulk_create(Referral, [p.referral for p in planned], batch_size=1000)
+    seal_bulk_create(
+        Carer,
         [
             Carer(
                 referral=p.referral,
@@ -393,7 +397,7 @@ def bulk_pupils(
         )
         for p in signed
     ]
-    Consent.objects.bulk_create(consents, batch_size=1000)
+    seal_bulk_create(Consent, consents, batch_size=1000)
     ConsentGrant.objects.bulk_create(
         [
             ConsentGrant(referral=c.referral, consent=c, category=category, granted_at=now)
@@ -420,11 +424,12 @@ def bulk_pupils(
             archived_at=now if p.stage == "left" else None,
         )
     students = [p.student for p in accepted if p.student is not None]
-    Student.objects.bulk_create(students, batch_size=1000)
-    Case.objects.bulk_create(
-        [_case(rng, p, n, key_workers, now) for n, p in enumerate(accepted)], batch_size=1000
+    seal_bulk_create(Student, students, batch_size=1000)
+    seal_bulk_create(
+        Case, [_case(rng, p, n, key_workers, now) for n, p in enumerate(accepted)], batch_size=1000
     )
-    PaperFile.objects.bulk_create(
+    seal_bulk_create(
+        PaperFile,
         [
             PaperFile(
                 student=p.student,

@@ -45,7 +45,7 @@ from seip.core.calendar import academic_year as academic_year_of
 from seip.imports.ctf import DEFAULT_MAX_BYTES
 from seip.imports.models import ColumnMapping, MappingKind
 from seip.imports.permissions import ensure_can_import
-from seip.imports.selectors import importable_students, restricted_among
+from seip.imports.selectors import importable_by_upn, restricted_among
 from seip.imports.services import (
     ImportReport,
     Outcome,
@@ -275,11 +275,7 @@ def attendance_csv_preview(
             found = list(_first_rows(stream, mapping, max_bytes, rows))
     else:
         found = list(_first_rows(source, mapping, max_bytes, rows))
-    referred = set(
-        importable_students(school, actor)
-        .filter(upn__in=[upn for _, upn, _ in found])
-        .values_list("upn", flat=True)
-    )
+    referred = set(importable_by_upn(school, actor, [upn for _, upn, _ in found]))
     lines = [", ".join(f"{name} = column {column!r}" for name, column in mapping.items())]
     for number, upn, values in found:
         shown = ", ".join(f"{name} {value or '(blank)'}" for name, value in values.items())
@@ -327,9 +323,7 @@ def attendance_csv_import(
         file_name=file_name, school=school.name, version="MIS attendance CSV",
         pupils=len(parsed.pupils),
     )  # fmt: skip
-    students = {
-        s.upn: s for s in importable_students(school, actor).filter(upn__in=list(parsed.pupils))
-    }
+    students = importable_by_upn(school, actor, parsed.pupils)
     referred_upns = set(students)
     for problem in parsed.errors:
         report.rejected.append(

@@ -55,7 +55,7 @@ from seip.imports.ctf import DEFAULT_MAX_BYTES
 from seip.imports.mis import _date, _rows, column_mapping_save, mapping_for, opened
 from seip.imports.models import MappingKind
 from seip.imports.permissions import ensure_can_import
-from seip.imports.selectors import importable_students, restricted_among
+from seip.imports.selectors import importable_by_upn, restricted_among
 from seip.imports.services import (
     ImportReport,
     Outcome,
@@ -283,7 +283,7 @@ def _read(stream: IO[bytes], kind: str, columns: dict[str, str], max_bytes: int)
 
 
 def _referred(school: School, actor: User, upns: list[str]) -> dict[str, Student]:
-    return {s.upn: s for s in importable_students(school, actor).filter(upn__in=upns)}
+    return importable_by_upn(school, actor, upns)
 
 
 def facts_csv_preview(

@@ -8,10 +8,13 @@ partnership, or whose family withdrew consent is reported exactly like a pupil w
 never referred (P25): the report tells a school nothing about another school's pupils.
 """
 
+from collections.abc import Iterable
+
 from django.db.models import Exists, OuterRef, QuerySet
 
 from seip.accounts.models import User
 from seip.accounts.selectors import has_role
+from seip.keys.fields import indexed
 from seip.organisations.models import OrganisationType, School
 from seip.referrals.models import ConsentGrant, ReferralStatus
 from seip.rights.selectors import restricted_student_ids
@@ -51,3 +54,11 @@ def restricted_among(students: list[Student]) -> set[int]:
     writes nothing for them."""
     ids = [student.pk for student in students]
     return set(restricted_student_ids().filter(student_id__in=ids))
+
+
+def importable_by_upn(school: School, actor: User, upns: Iterable[str]) -> dict[str, Student]:
+    """Of ``upns``, those that are importable students, each with its student. UPNs are
+    sealed (ADR 0034): the look-up is by blind index, so only the matches are decrypted."""
+    wanted = {indexed("upn", upn): upn for upn in upns if upn}
+    found = importable_students(school, actor).filter(upn_index__in=list(wanted))
+    return {wanted[student.upn_index]: student for student in found}

@@ -51,6 +51,7 @@ from seip.imports.models import MatchCandidate
 from seip.imports.permissions import ensure_can_import
 from seip.imports.selectors import importable_students, restricted_among
 from seip.imports.validation import CtfRefused, Problem
+from seip.keys.fields import indexed
 from seip.organisations.models import School
 from seip.records.models import SCHEME_FOR_KIND, Need, NeedCode, NeedKind
 from seip.records.models import Contact as RecordContact
@@ -242,31 +243,29 @@ def _resolve_school(header: Header, urn: str | None) -> School:
     return school
 
 
-def _students(
-    school: School, actor: User
-) -> tuple[dict[str, Student], dict[tuple[str, str, dt.date], Student]]:
-    """The students a pupil of this file may be (``selectors.importable_students``)."""
-    students = importable_students(school, actor)
+def _students(school: School, actor: User) -> tuple[dict[str, Student], dict[str, Student]]:
+    """The students a pupil of this file may be (``selectors.importable_students``), keyed
+    by their blind indexes: the UPN, and the name with the date of birth. Identity is
+    sealed (ADR 0034), so matching compares HMACs and decrypts nothing."""
     by_upn: dict[str, Student] = {}
-    by_name: dict[tuple[str, str, dt.date], Student] = {}
-    for student in students:
-        by_upn[student.upn] = student
-        key = (student.last_name.casefold(), student.first_name.casefold(), student.date_of_birth)
-        by_name[key] = student
+    by_name: dict[str, Student] = {}
+    for student in importable_students(school, actor):
+        by_upn[student.upn_index] = student
+        by_name[student.name_dob_index] = student
     return by_upn, by_name
 
 
 def _match(pupil: Pupil, by_upn: dict[str, Student]) -> Student | None:
     for upn in (pupil.upn, *pupil.former_upns):
-        if upn in by_upn:
-            return by_upn[upn]
+        if upn and (found := by_upn.get(indexed("upn", upn))):
+            return found
     return None
 
 
-def _name_match(pupil: Pupil, by_name: dict[tuple[str, str, dt.date], Student]) -> Student | None:
-    if pupil.date_of_birth is None:
+def _name_match(pupil: Pupil, by_name: dict[str, Student]) -> Student | None:
+    if pupil.date_of_birth is None or not pupil.surname or not pupil.forename:
         return None
-    return by_name.get((pupil.surname.casefold(), pupil.forename.casefold(), pupil.date_of_birth))
+    return by_name.get(indexed("name-dob", pupil.forename, pupil.surname, pupil.date_of_birth))
 
 
 def ctf_import(

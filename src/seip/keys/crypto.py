@@ -299,20 +299,51 @@ def _put(subject_id: int, sealer: Sealer, store_id: str) -> None:
             _cache.popitem(last=False)
 
 
+# Keys opened or made inside the current transaction, valid only while it lives: Django
+# replaces ``connection.run_on_commit`` with a new list on every commit and on every
+# rollback (of the transaction or of a savepoint), so an entry tagged with that list
+# object is used only while nothing it was made in has been rolled back. Without this, a
+# page or service inside a transaction would query each key again for every value.
+_txn = threading.local()
+
+
+def _txn_map() -> dict[int, tuple[Sealer, object]]:
+    found: dict[int, tuple[Sealer, object]] | None = getattr(_txn, "map", None)
+    if found is None or len(found) > CACHE_SIZE:
+        found = _txn.map = {}
+    return found
+
+
+def _txn_get(subject_id: int) -> Sealer | None:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return None
+    entry = _txn_map().get(subject_id)
+    if entry is not None and entry[1] is connection.run_on_commit:
+        return entry[0]
+    return None
+
+
 def _remember(subject_id: int, sealer: Sealer, store_id: str) -> None:
     # A key made or read inside a transaction that then rolls back must never be used
-    # again: data sealed with it would have no wrapped copy. So cache only on commit.
+    # again: data sealed with it would have no wrapped copy. So the process cache is filled
+    # only on commit; until then the key is kept for this transaction alone.
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        _txn_map()[subject_id] = (sealer, connection.run_on_commit)
     transaction.on_commit(lambda: _put(subject_id, sealer, store_id))
 
 
 def forget(subject_id: int) -> None:
     with _cache_lock:
         _cache.pop(subject_id, None)
+    _txn_map().pop(subject_id, None)
 
 
 def cache_clear() -> None:
     with _cache_lock:
         _cache.clear()
+    _txn_map().clear()
 
 
 # Finding and making keys -------------------------------------------------------------------
@@ -396,7 +427,7 @@ def preload(subject_ids: Iterable[int]) -> dict[int, Sealer]:
     sealers: dict[int, Sealer] = {}
     wanted = set()
     for subject_id in set(subject_ids):
-        cached = _cached(subject_id)
+        cached = _txn_get(subject_id) or _cached(subject_id)
         if cached is None:
             wanted.add(subject_id)
         else:
@@ -420,7 +451,7 @@ def sealer_for(subject: Subject, *, create: bool = False) -> Sealer:
     scoped = getattr(_scope, "sealers", None)
     if scoped and subject_id in scoped:
         return scoped[subject_id]
-    sealer = _cached(subject_id)
+    sealer = _txn_get(subject_id) or _cached(subject_id)
     if sealer is not None:
         return sealer
     row = DataKey.objects.filter(referral_id=subject_id).first()

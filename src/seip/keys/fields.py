@@ -27,6 +27,7 @@ How it behaves, and why:
   sealed.
 """
 
+import base64
 import datetime
 import hashlib
 import hmac
@@ -45,6 +46,10 @@ from django.db.models.signals import post_save, pre_save
 # where it is used.
 
 _ADDING = "_seip_seal_after_insert"
+_RAW = "_seip_raw_save"
+#: How ``dumpdata`` writes a sealed value: its ciphertext, never the text (a fixture is a
+#: copy of the database, and must not carry what shredding erases).
+SERIAL_PREFIX = "\x1fsealed:"
 
 
 class SealedQueryError(TypeError):
@@ -87,7 +92,8 @@ class _SealedDescriptor(DeferredAttribute):
         if instance is None:
             return self
         value = super().__get__(instance, owner)
-        if isinstance(value, Sealed):
+        # A raw save (loaddata) writes the ciphertext it was given, unopened.
+        if isinstance(value, Sealed) and not getattr(instance, _RAW, False):
             value = self.field.open(instance, value)  # type: ignore[attr-defined]
             instance.__dict__[self.field.attname] = value
         return value
@@ -219,8 +225,18 @@ class SealedMixin(models.Field):  # type: ignore[type-arg]
         return connection.Database.Binary(value)
 
     def value_to_string(self, obj: models.Model) -> str:
-        value = getattr(obj, self.attname)
-        return "" if value is None else self.to_text(value)
+        value = obj.__dict__.get(self.attname)
+        if self.is_empty(value):
+            return ""
+        sealed = value if isinstance(value, Sealed) else self.seal(obj, value)
+        return SERIAL_PREFIX + base64.b64encode(sealed).decode()
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and value.startswith(SERIAL_PREFIX):
+            return Sealed(base64.b64decode(value[len(SERIAL_PREFIX) :]))
+        if isinstance(value, Sealed):
+            return value
+        return super().to_python(value)
 
     def get_default(self) -> Any:
         default = super().get_default()
@@ -290,11 +306,16 @@ def sealed_fields(model: type[models.Model]) -> list[SealedMixin]:
 
 
 def _before_save(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    if instance.pk is None and not kwargs.get("raw"):
+    if kwargs.get("raw"):
+        setattr(instance, _RAW, True)
+    elif instance.pk is None:
         setattr(instance, _ADDING, True)
 
 
 def _after_save(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        delattr(instance, _RAW)
+        return
     if not getattr(instance, _ADDING, False):
         return
     delattr(instance, _ADDING)
@@ -325,8 +346,9 @@ def seal_bulk_create(
         connection = connections[using]
         quote = connection.ops.quote_name
         assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        # Only quoted names from the model's own metadata; every value is a parameter.
         sql = (
-            f"UPDATE {quote(model._meta.db_table)} SET {assignments} "
+            f"UPDATE {quote(model._meta.db_table)} SET {assignments} "  # noqa: S608
             f"WHERE {quote(model._meta.pk.column)} = %s"
         )
         rows = []
@@ -363,10 +385,7 @@ def blind_index(purpose: str, *parts: object) -> str:
     characters. ``purpose`` separates indexes, so a UPN's index never equals a name's."""
     message = "\x1f".join(
         [purpose]
-        + [
-            p.isoformat() if isinstance(p, datetime.date) else normalise_text(str(p))
-            for p in parts
-        ]
+        + [p.isoformat() if isinstance(p, datetime.date) else normalise_text(str(p)) for p in parts]
     )
     return hmac.new(settings.INDEX_KEY, message.encode(), hashlib.sha256).hexdigest()[:32]
 

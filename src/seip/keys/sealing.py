@@ -128,7 +128,8 @@ def seal_rows(
 
 
 def swap_to_sealed(
-    model_name: str, fields: dict[str, models.Field]  # type: ignore[type-arg]
+    model_name: str,
+    fields: dict[str, models.Field],  # type: ignore[type-arg]
 ) -> list[migrations.operations.base.Operation]:
     """Step 3: drop each plain column; its sealed column takes the name and field."""
     operations: list[migrations.operations.base.Operation] = []
@@ -184,7 +185,8 @@ def plain_rows(using: Any = None) -> list[PlainColumn]:
                 selected.append(quote(field.column + SUFFIX))
             count = 0
             with conn.cursor() as cursor:
-                cursor.execute(f"SELECT {', '.join(selected)} FROM {quote(table)}")
+                # Quoted names from the models' metadata and the introspected table.
+                cursor.execute(f"SELECT {', '.join(selected)} FROM {quote(table)}")  # noqa: S608
                 while rows := cursor.fetchmany(2000):
                     for row in rows:
                         if _is_plain(row[0]) and (len(row) == 1 or not row[1]):
@@ -195,5 +197,3 @@ def plain_rows(using: Any = None) -> list[PlainColumn]:
 
 def remaining(columns: Sequence[PlainColumn]) -> int:
     return sum(c.rows for c in columns)
-
-

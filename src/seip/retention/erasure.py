@@ -15,6 +15,7 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
+from seip.keys.fields import Unreadable
 from seip.referrals.models import Referral
 from seip.students.models import Student
 
@@ -153,10 +154,14 @@ def _redact(value: Any, needles: set[str]) -> Any:
     return value
 
 
-def redact_mentions(referral: Referral) -> dict[str, int]:
+def subject_upns(referral: Referral) -> set[str]:
+    """The subject's UPNs, read before their key is shredded (they are sealed under it)."""
+    upns = {referral.upn, *(s.upn for s in Student.objects.filter(referral=referral))}
+    return {upn for upn in upns if upn and not isinstance(upn, Unreadable)}
+
+
+def redact_mentions(upns: set[str]) -> dict[str, int]:
     """Replace the subject's UPNs wherever ``MENTIONS`` may quote them; count the rows."""
-    upns = {referral.upn, *Student.objects.filter(referral=referral).values_list("upn", flat=True)}
-    upns.discard("")
     counts: dict[str, int] = {}
     for label, name in MENTIONS:
         try:
@@ -176,12 +181,12 @@ def redact_mentions(referral: Referral) -> dict[str, int]:
     return counts
 
 
-def delete_subject_rows(referral: Referral) -> Deleted:
+def delete_subject_rows(referral: Referral, *, upns: set[str]) -> Deleted:
     """Delete every row of the plan for ``referral``; return counts per table and the
     storage names of the encrypted files those rows pointed to. Must run inside the
     caller's transaction (``student_erase``)."""
     files = subject_files(referral)
-    redacted = redact_mentions(referral)
+    redacted = redact_mentions(upns)
     counts: Counter[str] = Counter()
     for label, lookup in PLAN:
         model = apps.get_model(label)

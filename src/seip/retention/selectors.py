@@ -5,6 +5,7 @@ printed and kept without holding anyone's name.
 """
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
+from seip.keys.crypto import preload
 from seip.organisations.models import Partnership
 from seip.records.models import Need, NeedKind, SafeguardingConcern
 from seip.referrals.models import Referral, ReferralStatus
@@ -76,20 +78,25 @@ def retention_due(*, today: dt.date, partnership: Partnership | None = None) -> 
                 LegalHold.objects.filter(referral=OuterRef("referral"), lifted_at__isnull=True)
             ),
         )
-        .values_list(
-            "pk", "referral_id", "partnership_id", "date_of_birth", "sen", "safeguarding", "held"
-        )
+        .only("pk", "referral_id", "partnership_id", "date_of_birth")
         .order_by("pk")
     )
-    for pk, referral_id, partnership_id, dob, sen, safeguarding, held in students.iterator():
-        due = student_due(
-            date_of_birth=dob, rules=schedules[partnership_id], sen=sen, safeguarding=safeguarding
-        )
-        if due.due_on <= today:
-            found.append(
-                Due(partnership_id, referral_id, pk, due.record_types[-1], due.due_on,
-                    due.action, held)
-            )  # fmt: skip
+    # The date of birth is sealed (ADR 0034): each archived student's is opened here, their
+    # keys a batch at a time. Only archived records are looked at.
+    for batch in _batches(students, 1000):
+        preload(s.referral_id for s in batch)
+        for s in batch:
+            due = student_due(
+                date_of_birth=s.date_of_birth,
+                rules=schedules[s.partnership_id],
+                sen=s.sen,  # type: ignore[attr-defined]
+                safeguarding=s.safeguarding,  # type: ignore[attr-defined]
+            )
+            if due.due_on <= today:
+                found.append(
+                    Due(s.partnership_id, s.referral_id, s.pk, due.record_types[-1],
+                        due.due_on, due.action, s.held)  # type: ignore[attr-defined]
+                )  # fmt: skip
     referrals = (
         Referral.objects.filter(partnership__in=partnerships, student__isnull=True)
         .filter(
@@ -157,3 +164,14 @@ def erasures_of(partnership: Partnership) -> QuerySet[Erasure]:
 
 def disposals_of(partnership: Partnership) -> QuerySet[Disposal]:
     return Disposal.objects.filter(Q(partnership=partnership) | Q(partnership__isnull=True))
+
+
+def _batches(rows: QuerySet[Student], size: int) -> Iterator[list[Student]]:
+    batch: list[Student] = []
+    for row in rows.iterator(chunk_size=size):
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

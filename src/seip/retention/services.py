@@ -15,7 +15,7 @@ from seip.keys.services import ShredReason, data_key_shred
 from seip.organisations.models import Partnership
 from seip.referrals.models import Referral
 from seip.referrals.services import drafts_purge
-from seip.retention.erasure import delete_subject_rows
+from seip.retention.erasure import delete_subject_rows, subject_upns
 from seip.retention.models import (
     Disposal,
     Erasure,
@@ -134,8 +134,9 @@ def student_erase(
     )
     erasure.full_clean(exclude=["counts", "stores"])
     reason = ShredReason.ERASURE if source == ErasureSource.REQUEST else ShredReason.RETENTION
+    upns = subject_upns(referral)  # sealed under the key about to be shredded
     data_key_shred(actor=actor, referral=referral, reason=reason)
-    deleted = delete_subject_rows(referral)
+    deleted = delete_subject_rows(referral, upns=upns)
     erasure.counts = {
         **deleted.counts,
         **{f"{k} (redacted)": n for k, n in deleted.redacted.items()},

@@ -8,6 +8,7 @@ paper files are returned to the school on roll (P16).
 from django.conf import settings
 from django.db import models
 
+from seip.keys.fields import BlindIndexField, SealedCharField, SealedDateField, SealedTextField
 from seip.organisations.models import Partnership, School
 from seip.referrals.models import Referral, Sex, Tier
 
@@ -18,11 +19,17 @@ class Student(models.Model):
         School, on_delete=models.PROTECT, related_name="students", help_text="School on roll"
     )
     referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="student")
-    upn = models.CharField("UPN", max_length=13)
+    # Identity is sealed under the child's own key (P14, P22; ADR 0034). Imports find a
+    # pupil by the blind indexes: the UPN, and the name with the date of birth.
+    upn = SealedCharField("UPN", max_length=13, subject="referral_id")
     upn_is_temporary = models.BooleanField(default=False)
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField()
+    first_name = SealedCharField(max_length=100, subject="referral_id")
+    last_name = SealedCharField(max_length=100, subject="referral_id")
+    date_of_birth = SealedDateField(subject="referral_id")
+    upn_index = BlindIndexField(purpose="upn", sources=["upn"])
+    name_dob_index = BlindIndexField(
+        purpose="name-dob", sources=["first_name", "last_name", "date_of_birth"]
+    )
     sex = models.CharField(max_length=1, choices=Sex.choices)
     nc_year = models.PositiveSmallIntegerField("national curriculum year")
     ethnicity = models.CharField(
@@ -35,11 +42,10 @@ class Student(models.Model):
     archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["last_name", "first_name"]
-        indexes = [
-            models.Index(fields=["partnership", "archived_at"]),
-            models.Index(fields=["upn"]),
-        ]
+        # Not by name: the database sees only ciphertext. Lists sort by name in Python
+        # (keys.fields.by_name) after opening the page's keys in one query.
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["partnership", "archived_at"])]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
@@ -78,7 +84,7 @@ class Case(models.Model):
     status = models.CharField(max_length=20, choices=CaseStatus.choices)
     tier = models.PositiveSmallIntegerField(choices=Tier.choices)
     risk_assessment_on = models.DateField("risk assessment completed on", null=True, blank=True)
-    risk_assessment_summary = models.TextField(blank=True)
+    risk_assessment_summary = SealedTextField(blank=True, subject="student.referral_id")
     key_worker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -109,10 +115,10 @@ class PaperFile(models.Model):
     """The paper-file register: each file returned to the school on roll (P16)."""
 
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="paper_files")
-    description = models.CharField(max_length=200)
+    description = SealedCharField(max_length=200, subject="student.referral_id")
     returned_to = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     returned_on = models.DateField()
-    received_by = models.CharField("received by", max_length=200)
+    received_by = SealedCharField("received by", max_length=200, subject="student.referral_id")
     receipt_confirmed = models.BooleanField(help_text="The school confirmed it received the file.")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

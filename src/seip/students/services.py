@@ -252,7 +252,8 @@ def student_identity_update(
     if changed:
         # The foreign keys and the referral are unchanged, so they are not checked again.
         student.full_clean(exclude=["partnership", "school", "referral"], validate_unique=False)
-        student.save(update_fields=changed)
+        # The UPN's blind index follows it (ADR 0034); it is not a fact the audit names.
+        student.save(update_fields=[*changed, *(["upn_index"] if "upn" in changed else [])])
         audit_record(
             actor=actor, action="students.identity.import", obj=student, detail={"fields": changed}
         )

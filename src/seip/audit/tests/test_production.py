@@ -16,6 +16,8 @@ pytestmark = pytest.mark.promise("P14")
 
 PRODUCTION = {
     "SEIP_PRODUCTION": "true",
+    "SEIP_INDEX_KEY": "aW5kZXgta2V5LWZvci10ZXN0cy1ub3QtYS1yZWFsLW9uZQ==",
+    "SEIP_KEY_STORE_IN_DATA_DIR": "true",
     "SEIP_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-for-tests-9f8e7d6c5b4a",
     "SEIP_ALLOWED_HOSTS": "seip.example.org",
     "SEIP_DATA_KEY": "bm90LWEtcmVhbC1rZXktYnV0LTMyLWJ5dGVzLWxvbmc=",
@@ -54,6 +56,7 @@ def test_each_missing_piece_is_named(settings, monkeypatch, tmp_path):
     monkeypatch.delenv("SEIP_AUDIT_SIGNING_KEY_FILE", raising=False)
     assert production_problems() == []  # outside production both are made locally
     settings.PRODUCTION = True
+    settings.KEY_STORE_IN_DATA_DIR_ALLOWED = True  # tests/keys/test_settings.py covers it
     settings.AUDIT_WITNESS = ""
     settings.AUDIT_CHECKPOINT_EVERY = 0
     assert production_problems() == [

@@ -45,6 +45,8 @@ def run_seip(*args, env, cwd):
 
 PRODUCTION = {
     "SEIP_PRODUCTION": "true",
+    "SEIP_INDEX_KEY": "aW5kZXgta2V5LWZvci10ZXN0cy1ub3QtYS1yZWFsLW9uZQ==",
+    "SEIP_KEY_STORE_IN_DATA_DIR": "true",
     "SEIP_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-for-tests-9f8e7d6c5b4a",
     "SEIP_ALLOWED_HOSTS": "seip.example.org",
     "SEIP_DATA_KEY": "bm90LWEtcmVhbC1rZXktYnV0LTMyLWJ5dGVzLWxvbmc=",

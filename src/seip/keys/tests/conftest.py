@@ -5,6 +5,7 @@ import os
 import pytest
 
 from seip.keys import crypto
+from seip.keys.models import DataKey
 from seip.organisations.models import OrganisationType
 from seip.records import services as records
 from seip.records.models import ConcernCategory
@@ -80,11 +81,17 @@ def give_history(student, actor):
 
 
 @pytest.fixture
-def unsigned(county, personas):
-    """A draft referral: nothing encrypted for it yet, so no data key."""
-    return referral_draft_create(
+def unsigned(county, personas, settings):
+    """A subject with no data key yet. A draft's identity is sealed, so saving it makes its
+    key; the key is taken away again here, to test what happens before the first one."""
+    referral = referral_draft_create(
         school=county.school_a,
         pupil=pupil(upn="E801200005003", first_name="Casey", last_name="Draft"),
         carers=carers(),
         actor=personas["school_contact"],
     )
+    for key in DataKey.objects.filter(referral=referral):
+        crypto.store_destroy(key.store_id)
+        key.delete()
+    crypto.cache_clear()
+    return referral

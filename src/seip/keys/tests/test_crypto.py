@@ -85,6 +85,7 @@ def test_losing_the_race_to_make_a_key_uses_the_winners(signed, settings):
 
 
 def test_keys_are_cached_only_after_commit(signed, django_capture_on_commit_callbacks):
+    crypto.cache_clear()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         crypto.encrypt_for(signed, b"x")
     assert crypto._cached(signed.pk) is None  # the transaction might still roll back
@@ -96,6 +97,7 @@ def test_keys_are_cached_only_after_commit(signed, django_capture_on_commit_call
 def test_a_cached_key_is_dropped_when_its_secret_is_gone(
     signed, django_capture_on_commit_callbacks
 ):
+    crypto.cache_clear()
     with django_capture_on_commit_callbacks(execute=True):
         crypto.encrypt_for(signed, b"x")
     assert crypto._cached(signed.pk) is not None

@@ -4,9 +4,15 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+from seip.keys.checks import key_store_problems
+
 MASTER = "prod-1:bm90LWEtcmVhbC1rZXktYnV0LTMyLWJ5dGVzLWxvbmc="
 PRODUCTION = {
     "SEIP_PRODUCTION": "true",
+    "SEIP_INDEX_KEY": "aW5kZXgta2V5LWZvci10ZXN0cy1ub3QtYS1yZWFsLW9uZQ==",
+    "SEIP_KEY_STORE_IN_DATA_DIR": "true",
     "SEIP_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-for-tests-9f8e7d6c5b4a",
     "SEIP_ALLOWED_HOSTS": "seip.example.org",
     "SEIP_DATA_KEY": "bm90LWEtcmVhbC1rZXktYnV0LTMyLWJ5dGVzLWxvbmc=",
@@ -57,3 +63,39 @@ def test_development_makes_a_private_master_key_once(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o600
     assert run_seip("check", env=env, cwd=tmp_path).returncode == 0
     assert path.read_text() == first
+
+
+@pytest.mark.promise("P22")
+def test_production_refuses_a_key_store_that_a_copy_of_the_data_would_take(settings, tmp_path):
+    """A plain copy of the data folder must not carry the secrets that shredding destroys."""
+    settings.PRODUCTION = True
+    settings.KEY_STORE_IN_DATA_DIR_ALLOWED = False
+    settings.DATA_DIR = tmp_path / "data"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.KEY_STORE_DIR = tmp_path / "data" / "keys"
+    (problem,) = key_store_problems()
+    assert problem.startswith(f"SEIP_KEY_STORE_DIR ({tmp_path / 'data' / 'keys'}) is inside")
+    assert "SEIP_KEY_STORE_IN_DATA_DIR=true" in problem
+    settings.KEY_STORE_DIR = tmp_path / "media" / "k"
+    assert "the media folder" in key_store_problems()[0]
+    settings.KEY_STORE_DIR = tmp_path / "keys"  # its own volume
+    assert key_store_problems() == []
+    settings.KEY_STORE_DIR = tmp_path / "data" / "keys"
+    settings.KEY_STORE_IN_DATA_DIR_ALLOWED = True  # the operator said so
+    assert key_store_problems() == []
+
+
+@pytest.mark.promise("P22")
+def test_serve_refuses_to_start_with_the_key_store_in_the_data_folder(tmp_path):
+    env = {
+        **PRODUCTION,
+        "SEIP_MASTER_KEYS": MASTER,
+        "SEIP_DATA_DIR": str(tmp_path),
+        "SEIP_KEY_STORE_IN_DATA_DIR": "false",
+        "SEIP_AUDIT_SIGNING_KEY": "bm90LWEtcmVhbC1rZXktYnV0LTMyLWJ5dGVzLWxvbmc=",
+        "SEIP_AUDIT_WITNESS": str(tmp_path.parent / f"{tmp_path.name}-witness.jsonl"),
+    }
+    result = run_seip("serve", "--bind", "127.0.0.1:1", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "SEIP_KEY_STORE_DIR" in result.stderr
+    assert "Serving" not in result.stdout
