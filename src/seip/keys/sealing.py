@@ -71,7 +71,7 @@ def seal_rows(
     subject: str,
     fields: Sequence[str],
     indexes: Sequence[Index] = (),
-    batch: int = BATCH,
+    batch: int | None = None,
 ) -> migrations.RunPython:
     """Step 2: encrypt every plain value into its sealed column, one committed batch at a
     time. ``subject`` is the lookup to the referral id (``pk``, ``student__referral_id``).
@@ -86,13 +86,14 @@ def seal_rows(
         manager = model._base_manager.db_manager(alias)
         label = f"{app_label}.{model_name}".lower()
         sealed_names = [name + SUFFIX for name in fields]
+        size = batch or BATCH  # read when it runs, so a test can make batches small
         last: Any = 0
         while True:
             with transaction.atomic(using=alias):
                 page = list(
                     manager.filter(pk__gt=last)
                     .order_by("pk")
-                    .values_list("pk", subject, *fields, *sealed_names)[:batch]
+                    .values_list("pk", subject, *fields, *sealed_names)[:size]
                 )
                 if not page:
                     return

@@ -15,6 +15,7 @@ from seip.attendance.calculations import tally
 from seip.attendance.codes import lookup
 from seip.attendance.marks import empty_year, encode, slot
 from seip.attendance.models import AttendanceYear
+from seip.keys.fields import seal_bulk_create
 from seip.organisations.models import School
 from seip.referrals.models import Referral, ReferralStatus
 from seip.students.models import Student
@@ -49,8 +50,9 @@ def bulk_students(schools: list[School], count: int, *, signed_on: dt.date, seri
                 signed_at=signed_at,
             )
         )
-    referrals = Referral.objects.bulk_create(referrals, batch_size=500)
-    students = Student.objects.bulk_create(
+    referrals = seal_bulk_create(Referral, referrals, batch_size=500)
+    students = seal_bulk_create(
+        Student,
         [
             Student(
                 partnership_id=r.partnership_id,

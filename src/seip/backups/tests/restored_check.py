@@ -12,6 +12,7 @@ django.setup()
 
 from seip.audit.selectors import verify  # noqa: E402
 from seip.keys import crypto  # noqa: E402
+from seip.keys.fields import indexed  # noqa: E402
 from seip.records.models import CaseNote  # noqa: E402
 from seip.records.services import NOTE_TEXT  # noqa: E402
 from seip.referrals.models import Consent, Referral  # noqa: E402
@@ -25,9 +26,9 @@ print(
     json.dumps(
         {
             "erased_rows": Student.objects.filter(pk=erased_student).count()
-            + Student.objects.filter(upn=erased_upn).count()
+            + Student.objects.filter(upn_index=indexed("upn", erased_upn)).count()
             + Referral.objects.filter(pk=erased_referral).count()
-            + Referral.objects.filter(upn=erased_upn).count()
+            + Referral.objects.filter(upn_index=indexed("upn", erased_upn)).count()
             + CaseNote.objects.filter(student_id=erased_student).count(),
             # The subject is the referral, never the student: their ids differ.
             "kept_note": crypto.decrypt_for(

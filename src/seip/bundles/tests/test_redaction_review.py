@@ -25,7 +25,11 @@ THIRD = "Priya's uncle was shouting at home"
 
 
 def _set(model, pk, **values):
-    model.objects.filter(pk=pk).update(**values)
+    # Through save(): the free text is sealed under the student's key (ADR 0034).
+    row = model.objects.get(pk=pk)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.save()
 
 
 def _referral(student, column):

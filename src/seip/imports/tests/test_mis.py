@@ -24,6 +24,7 @@ from seip.imports.mis import (
 from seip.imports.models import ColumnMapping
 from seip.imports.services import Outcome
 from seip.imports.validation import ImportValidationError
+from seip.keys.fields import indexed
 from seip.students.sources import SourceKind
 
 MAPPING = {"upn": "Adno UPN", "date": "Date", "am": "AM", "pm": "PM"}
@@ -114,7 +115,9 @@ def test_an_unreferred_pupil_leaves_no_trace(student, county, personas, caplog):
     )
     dump = io.StringIO()
     call_command("dumpdata", stdout=dump)
-    assert "B801200005001" in dump.getvalue()
+    # The referred pupil is there (as a sealed UPN and its blind index): a real check.
+    assert indexed("upn", "B801200005001") in dump.getvalue()
+    assert indexed("upn", UNREFERRED) not in dump.getvalue()
     assert "referred: no" in preview[3]
     for text in (dump.getvalue(), caplog.text, "\n".join(report.lines()), "\n".join(preview)):
         assert UNREFERRED not in text

@@ -23,6 +23,7 @@ from seip.imports.fixtures import (
 from seip.imports.models import MatchCandidate
 from seip.imports.services import Outcome, ctf_import
 from seip.imports.validation import ImportValidationError
+from seip.keys.fields import indexed
 from seip.records.models import Contact, Need, NeedKind
 from seip.referrals.models import ReferralStatus
 from seip.students.sources import SourceKind
@@ -149,7 +150,8 @@ def test_an_unreferred_pupil_leaves_no_trace(student, school_spec, personas, cap
     everything = "\n".join(
         [dump.getvalue(), caplog.text, "\n".join(report.lines()), output.getvalue()]
     )
-    assert "B801200005001" in dump.getvalue()  # the referred student is there: a real check
+    # The referred student is there (a sealed UPN and its blind index): a real check.
+    assert indexed("upn", "B801200005001") in dump.getvalue()
     for trace in (UNREFERRED_UPN, "Zebedee", "Quartermaine", "Wilhelmina", "2011-06-30"):
         assert trace not in everything
 

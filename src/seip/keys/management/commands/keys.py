@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from seip.keys import crypto
+from seip.keys.sealing import plain_rows, remaining
 from seip.keys.selectors import key_status
 from seip.keys.services import REBIND_BATCH, master_key_rotate, sealed_rows_rebind
 
@@ -20,7 +21,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
-        sub.add_parser("status", help="counts of data keys by master key id, and shredded")
+        sub.add_parser(
+            "status",
+            help="counts of data keys by master key id and shredded, and how many rows of "
+            "sealed fields are still in plain text (during a migration)",
+        )
         sub.add_parser("rotate", help="re-wrap every live data key under the current master key")
         rebind = sub.add_parser(
             "rebind",
@@ -69,6 +74,15 @@ class Command(BaseCommand):
         for key_id, count in status.by_master_key.items():
             self.stdout.write(f"  {key_id}: {count} live data keys")
         self.stdout.write(f"Shredded: {status.shredded}")
+        columns = plain_rows()
+        left = remaining(columns)
+        self.stdout.write(
+            f"Sealed fields: {len(columns)}; rows still in plain text: {left}"
+            + ("" if left else " (every sealed field is encrypted)")
+        )
+        for column in columns:
+            if column.rows:
+                self.stdout.write(f"  {column.label}.{column.field}: {column.rows} rows")
         if status.missing_secret:
             self.stderr.write(
                 f"Warning: {status.missing_secret} live data keys have lost their key-store "
