@@ -187,7 +187,7 @@ class Placement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.site
+        return str(self.site)
 
     def clean(self) -> None:
         super().clean()
