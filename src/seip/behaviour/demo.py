@@ -31,6 +31,7 @@ from seip.behaviour.models import (
     Subject,
 )
 from seip.core.calendar import half_terms_between
+from seip.keys.fields import seal_bulk_create
 from seip.students.models import Student
 from seip.students.sources import Sourced, SourceKind
 
@@ -247,9 +248,8 @@ def build_history(students: list[Student], seed: int) -> None:
                 _attainment(rng, student, referred, improving, rows)
             # The history stops today: nothing is recorded in the future.
             today = timezone.localdate()
-            Incident.objects.bulk_create(
-                _upto(today, rows.incidents, "occurred_on"), batch_size=2000
-            )
+            # An incident's description is sealed under the child's key (P14).
+            seal_bulk_create(Incident, _upto(today, rows.incidents, "occurred_on"), batch_size=2000)
             Exclusion.objects.bulk_create(
                 _upto(today, rows.exclusions, "start_date"), batch_size=2000
             )

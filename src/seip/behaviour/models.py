@@ -36,6 +36,7 @@ from seip.behaviour.codes import (
     Grade,
     Reason,
 )
+from seip.keys.fields import SealedCharField
 from seip.organisations.models import School
 from seip.students.models import Student
 from seip.students.sources import Sourced
@@ -68,7 +69,10 @@ class Incident(Sourced):
     occurred_on = models.DateField("date of the incident")
     category = models.CharField(max_length=30, choices=IncidentCategory.choices)
     severity = models.PositiveSmallIntegerField(choices=Severity.choices)
-    description = models.CharField("short description", max_length=300)
+    # Free text about the child, sealed under their own key (P14, P22; ADR 0034).
+    description = SealedCharField(
+        "short description", max_length=300, subject="student.referral_id"
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -21,6 +21,7 @@ from seip.behaviour.models import (
     Incident,
 )
 from seip.core.calendar import HalfTerm, half_term_of, half_terms_between
+from seip.keys import crypto
 from seip.students.models import Student
 from seip.students.permissions import can_write
 
@@ -89,6 +90,17 @@ def incidents_by_half_term(
         HalfTermBehaviour(term, incidents[term], suspensions[term], sessions[term], permanent[term])
         for term in terms
     ]
+
+
+def incidents_of(student: Student) -> list[Incident]:
+    """Every incident, newest first, with its description (sealed under the child's key,
+    P14) opened now: two queries, one of them for the key (none when it is cached)."""
+    incidents = list(student.incidents.select_related("source_organisation"))
+    if incidents:
+        with crypto.using_sealers(crypto.preload([student.referral_id])):
+            for incident in incidents:
+                incident.description  # noqa: B018 - opens the sealed text
+    return incidents
 
 
 def suspensions(student: Student) -> list[Exclusion]:

@@ -18,7 +18,12 @@ from seip.accounts.models import User
 from seip.accounts.selectors import has_role
 from seip.behaviour.codes import ATTITUDE_SCALE
 from seip.behaviour.forms import AttitudeForm, ExclusionForm, IncidentForm, ResultForm, SourcedForm
-from seip.behaviour.selectors import attitude_series, latest_attainment, suspensions
+from seip.behaviour.selectors import (
+    attitude_series,
+    incidents_of,
+    latest_attainment,
+    suspensions,
+)
 from seip.behaviour.services import (
     attitude_record,
     exclusion_record,
@@ -52,7 +57,7 @@ def behaviour_list(request: HttpRequest, pk: int) -> HttpResponse:
     student = open_record(request, pk, part="behaviour", check=_case_staff)
     context = {
         "student": student,
-        "incidents": student.incidents.select_related("source_organisation"),
+        "incidents": incidents_of(student),
         "exclusions": suspensions(student),
         "ratings": attitude_series(student)[::-1],
         "attitude_scale": ATTITUDE_SCALE,

@@ -22,12 +22,12 @@ from django.utils import timezone
 from seip.accounts.models import Membership, User
 from seip.attendance.models import AttendanceYear
 from seip.audit.models import AuditEvent
-from seip.behaviour.models import AttainmentResult, AttitudeRating, Exclusion, Incident
+from seip.behaviour.models import AttainmentResult, AttitudeRating, Exclusion
 from seip.keys import crypto
 from seip.progress.models import Review
-from seip.provision.models import Intervention, PlacementReview
+from seip.provision.models import PlacementReview
 from seip.records import selectors as records
-from seip.records.models import NoteAttachment, SafeguardingConcern, StudentAgency, Target
+from seip.records.models import NoteAttachment, SafeguardingConcern, Target
 from seip.referrals.models import Carer, Consent, ConsentGrant
 from seip.rights.models import RightsRequest
 from seip.sharing.models import Involvement
@@ -151,9 +151,7 @@ def _needs(student: Student) -> list[Row]:
 
 
 def _agencies(student: Student) -> list[Row]:
-    rows = StudentAgency.objects.filter(student=student).select_related(
-        "organisation", "source_organisation"
-    )
+    rows = student.agencies.select_related("organisation", "source_organisation")
     return [
         {"id": a.pk, "agency": a.agency_name, "worker": a.worker_name, "role": a.role,
          "since": _day(a.since), "until": _day(a.until), "verified_on": _day(a.verified_on),
@@ -240,8 +238,7 @@ def _behaviour(student: Student) -> dict[str, list[Row]]:
             {"id": i.pk, "occurred_on": _day(i.occurred_on),
              "category": i.get_category_display(), "severity": i.get_severity_display(),
              "description": i.description, **_source(i)}
-            for i in Incident.objects.filter(student=student).select_related(src)
-            .order_by("occurred_on", "pk")
+            for i in student.incidents.select_related(src).order_by("occurred_on", "pk")
         ],
         "exclusions": [
             {"id": e.pk, "kind": e.get_kind_display(), "school": e.school.name,
@@ -269,12 +266,13 @@ def _behaviour(student: Student) -> dict[str, list[Row]]:
 
 
 def _provision(student: Student) -> dict[str, list[Row]]:
-    interventions = Intervention.objects.filter(student=student).select_related(
+    # Related managers and select_related: each row reaches the child's key with no query.
+    interventions = student.interventions.select_related(
         "provider", "placement", "source_organisation"
     )
     reviews = PlacementReview.objects.filter(
         placement__intervention__student=student
-    ).select_related("placement", "source_organisation")
+    ).select_related("placement__intervention__student", "source_organisation")
     return {
         "interventions": [
             {"id": i.pk, "type": i.get_type_display(), "description": i.description,
@@ -343,6 +341,8 @@ def assemble(student: Student, user: User) -> Bundle:
 
     A fixed number of queries (about 30) however long the history; one file read per
     attachment. Raises ``keys.crypto.KeyShredded`` if the student's key is gone (P22).
+    The sealed fields (contacts, details, descriptions, reviews) are opened with the one
+    sealer, so they cost no query.
     """
     student = Student.objects.select_related(
         "school", "partnership", "referral", "referral__school"
@@ -352,10 +352,15 @@ def assemble(student: Student, user: User) -> Bundle:
         sealer: crypto.Sealer | None = crypto.sealer_for(student.referral_id)
     except crypto.KeyMissing:
         sealer = None
+    with crypto.using_sealers({student.referral_id: sealer} if sealer is not None else {}):
+        return _assemble(student, user, sealer)
+
+
+def _assemble(student: Student, user: User, sealer: crypto.Sealer | None) -> Bundle:
     consents, files = _consents(student, sealer)
     notes, attachments = _notes(records.chronology(student, user), student)
     files.extend(_attachment_files(student, attachments, sealer))
-    targets = Target.objects.filter(plan__student=student).select_related("plan")
+    targets = Target.objects.filter(plan__student=student).select_related("plan__student")
     tables: dict[str, list[Row]] = {
         "student": _student(student),
         "referral": _referral(student),
@@ -406,7 +411,8 @@ def assemble(student: Student, user: User) -> Bundle:
              "behaviour_progress": r.behaviour_progress,
              "attainment_progress": r.attainment_progress, "student_view": r.student_view,
              "parent_view": r.parent_view, "next_steps": r.next_steps}
-            for r in Review.objects.filter(case__student=student).order_by("held_on", "pk")
+            for r in Review.objects.filter(case__student=student)
+            .select_related("case__student").order_by("held_on", "pk")
         ],
         "involvements": [
             {"id": i.pk, "organisation": i.organisation.name, "purpose": i.purpose,

@@ -13,6 +13,7 @@ sealed under the student's key, and a flagged item is named by its type and id o
 from django.conf import settings
 from django.db import models
 
+from seip.keys.fields import SealedTextField
 from seip.rights.models import RightsRequest
 from seip.students.models import Student
 
@@ -107,7 +108,8 @@ class FlaggedItem(models.Model):
     # Sealed under the student's key: a replacement can still quote the child.
     replacement_encrypted = models.BinaryField(blank=True, default=b"")
     exemption = models.CharField(max_length=20, choices=Exemption.choices, blank=True)
-    reason = models.TextField(blank=True)
+    # The reviewer's reason can quote the child or the item: sealed too (P14, P22).
+    reason = SealedTextField(blank=True, subject="bundle.student.referral_id")
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

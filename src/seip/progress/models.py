@@ -9,6 +9,7 @@ that one young person's progress and nothing else.
 from django.conf import settings
 from django.db import models
 
+from seip.keys.fields import SealedTextField
 from seip.students.models import Case, Student
 
 
@@ -46,15 +47,20 @@ class PortalLink(models.Model):
         return f"Portal link {self.pk}"
 
 
+#: A review reaches its child through the case.
+SUBJECT = "case.student.referral_id"
+
+
 class Review(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reviews")
     held_on = models.DateField()
-    attendance_progress = models.TextField("progress in attendance")
-    behaviour_progress = models.TextField("progress in attitude and behaviour")
-    attainment_progress = models.TextField("progress in school subjects")
-    student_view = models.TextField("the student's view", blank=True)
-    parent_view = models.TextField("the parent or carer's view", blank=True)
-    next_steps = models.TextField()
+    # Free text about the child and family, sealed under the child's own key (P14, P22).
+    attendance_progress = SealedTextField("progress in attendance", subject=SUBJECT)
+    behaviour_progress = SealedTextField("progress in attitude and behaviour", subject=SUBJECT)
+    attainment_progress = SealedTextField("progress in school subjects", subject=SUBJECT)
+    student_view = SealedTextField("the student's view", blank=True, subject=SUBJECT)
+    parent_view = SealedTextField("the parent or carer's view", blank=True, subject=SUBJECT)
+    next_steps = SealedTextField(subject=SUBJECT)
     facts_confirmed = models.BooleanField(
         default=False, help_text="The key facts were checked with the family and school."
     )

@@ -74,9 +74,7 @@ def portal_link_grant(
         raise ValidationError(
             {"parental_responsibility": "A parent or carer needs parental responsibility"}
         )
-    on_contact_list = Contact.objects.filter(
-        student=student, email__iexact=user.email, parental_responsibility=True
-    ).exists()
+    on_contact_list = user.email.lower() in _holders(student)
     if (user.roles - FAMILY_ROLES) or (
         relationship == PortalRelationship.PARENT_CARER and not on_contact_list
     ):
@@ -166,19 +164,21 @@ def family_invite(
     return link
 
 
+def _holders(student: Student) -> set[str]:
+    """The email addresses, in lower case, of the student's contacts with parental
+    responsibility. Compared here, not in the database: a contact's email is sealed under
+    the child's key (P14), and a child has a handful of contacts."""
+    contacts = student.contacts.filter(parental_responsibility=True).exclude(email="")
+    return {contact.email.lower() for contact in contacts}
+
+
 @transaction.atomic
 def portal_links_recheck(*, student: Student, actor: User | None) -> list[PortalLink]:
     """End the portal access of every parent or carer of ``student`` whose email address
     is no longer on a contact with parental responsibility (P03). Called in the same
     transaction as any change to the student's contacts, so access ends with the
     parental responsibility."""
-    holders = {
-        email.lower()
-        for email in Contact.objects.filter(
-            student=student, parental_responsibility=True
-        ).values_list("email", flat=True)
-        if email
-    }
+    holders = _holders(student)
     ended = [
         link
         for link in PortalLink.objects.filter(

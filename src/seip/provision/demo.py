@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from seip.audit.services import audit_record
 from seip.core.calendar import half_term_of
+from seip.keys.fields import seal_bulk_create
 from seip.organisations.models import OrganisationType, PartnerOrganisation
 from seip.provision.costs import total_cost
 from seip.provision.models import (
@@ -172,7 +173,8 @@ def build_history(students: list[Student], seed: int) -> None:
         Intervention.objects.bulk_create(interventions, batch_size=1000)
         for index, (placement, _end) in placements.items():
             placement.intervention = interventions[index]
-        Placement.objects.bulk_create([p for p, _ in placements.values()], batch_size=1000)
+        # A placement's site and a review's text are sealed under the child's key (P14).
+        seal_bulk_create(Placement, [p for p, _ in placements.values()], batch_size=1000)
         reviews = []
         for index, (placement, ended) in placements.items():
             intervention = interventions[index]
@@ -192,5 +194,5 @@ def build_history(students: list[Student], seed: int) -> None:
                         obtained_on=reviewed_on,
                     )
                 )
-        PlacementReview.objects.bulk_create(reviews, batch_size=1000)
+        seal_bulk_create(PlacementReview, reviews, batch_size=1000)
         audit_record(actor=None, action="demo.provision", detail={"students": len(students)})

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from seip.keys.fields import SealedCharField, SealedTextField
 from seip.organisations.models import PartnerOrganisation
 from seip.students.models import Student
 from seip.students.sources import Sourced
@@ -63,7 +64,8 @@ class Intervention(Sourced):
 
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="interventions")
     type = models.CharField(max_length=30, choices=InterventionType.choices)
-    description = models.CharField(max_length=200, blank=True)
+    # Free text about the child, sealed under their own key (P14, P22; ADR 0034).
+    description = SealedCharField(max_length=200, blank=True, subject="student.referral_id")
     provider = models.ForeignKey(
         PartnerOrganisation,
         on_delete=models.PROTECT,
@@ -165,7 +167,9 @@ class Placement(models.Model):
         decimal_places=1,
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("5"))],
     )
-    site = models.CharField(max_length=200)
+    # Typed by staff: where this child spends their school days, which for provision at
+    # home or in the community can be the family's address. Sealed (P14, P22).
+    site = SealedCharField(max_length=200, subject="intervention.student.referral_id")
     checks = models.JSONField(
         "safeguarding checks done",
         default=list,
@@ -183,7 +187,7 @@ class Placement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.site
+        return str(self.site)
 
     def clean(self) -> None:
         super().clean()
@@ -207,6 +211,10 @@ class Placement(models.Model):
         return [str(check.label) for check in SafeguardingCheck if check.value in done]
 
 
+#: A review reaches its child through the placement's intervention.
+REVIEW_SUBJECT = "placement.intervention.student.referral_id"
+
+
 class PlacementReview(Sourced):
     """A half-termly review of a placement (P12)."""
 
@@ -218,8 +226,8 @@ class PlacementReview(Sourced):
         decimal_places=1,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
-    summary = models.TextField()
-    next_steps = models.TextField()
+    summary = SealedTextField(subject=REVIEW_SUBJECT)
+    next_steps = SealedTextField(subject=REVIEW_SUBJECT)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

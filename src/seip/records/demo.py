@@ -6,7 +6,8 @@ support and 8% with an EHC plan, social, emotional and mental health the commone
 about 30% eligible for free school meals, some learning English as an additional
 language, and a few looked after. Students who already have a profile are left alone.
 Everything is written with ``bulk_create``; each student's data key is made in one batch
-for all of them, then their notes and concerns are sealed under it (P14).
+for all of them, then their notes and concerns are sealed under it, and the sealed fields
+(details, contacts, agencies, targets) by ``seal_bulk_create`` (P14).
 """
 
 import datetime as dt
@@ -21,6 +22,7 @@ from django.utils import timezone
 from seip.accounts.models import Membership, Role
 from seip.audit.services import audit_record
 from seip.keys.crypto import Sealer, row_id, sealers_for
+from seip.keys.fields import seal_bulk_create
 from seip.organisations.models import OrganisationType, PartnerOrganisation
 from seip.records.models import (
     CaseNote,
@@ -295,15 +297,16 @@ def build_history(students: list[Student], seed: int) -> None:
     for student in todo:
         _profile(rng, student, look, rows)
     with transaction.atomic():
-        Need.objects.bulk_create(rows.needs, batch_size=BATCH)
-        Contact.objects.bulk_create(rows.contacts, batch_size=BATCH)
-        StudentAgency.objects.bulk_create(rows.agencies, batch_size=BATCH)
+        # Details, contacts, agencies and targets are sealed fields (P14).
+        seal_bulk_create(Need, rows.needs, batch_size=BATCH)
+        seal_bulk_create(Contact, rows.contacts, batch_size=BATCH)
+        seal_bulk_create(StudentAgency, rows.agencies, batch_size=BATCH)
         SupportPlan.objects.bulk_create(rows.plans, batch_size=BATCH)
         targets = []
         for index, target in rows.targets:
             target.plan = rows.plans[index]
             targets.append(target)
-        Target.objects.bulk_create(targets, batch_size=BATCH)
+        seal_bulk_create(Target, targets, batch_size=BATCH)
         CaseNote.objects.bulk_create(rows.notes, batch_size=BATCH)
         SafeguardingConcern.objects.bulk_create(rows.concerns, batch_size=BATCH)
         _seal(rows, look)

@@ -11,13 +11,17 @@ the value before and after a correction can always be shown (P12, P19).
 
 Contacts and agencies carry their source (P11) and the date last confirmed (P12). Case
 notes and safeguarding concerns hold their text encrypted at rest (P14); concerns are a
-restricted record type (P02) whose readers are decided in ``records.permissions``.
+restricted record type (P02) whose readers are decided in ``records.permissions``. Every
+other free text about the child and every contact detail is a sealed field
+(``keys.fields``) under the child's own key, so shredding it erases them from every copy
+of the database (P14, P22): the database cannot filter or order by them.
 """
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from seip.keys.fields import SealedCharField, SealedEmailField, SealedTextField
 from seip.organisations.models import OrganisationType, PartnerOrganisation
 from seip.students.models import Student
 from seip.students.sources import Sourced
@@ -86,14 +90,19 @@ class Need(Sourced):
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="needs")
     kind = models.CharField(max_length=20, choices=NeedKind.choices)
     code = models.ForeignKey(NeedCode, on_delete=models.PROTECT, related_name="+")
-    detail = models.CharField(max_length=100, blank=True)
+    # Free text about the child (a first language, a local authority): sealed under the
+    # child's own key (P14, P22; ADR 0034), as is every contact detail below.
+    detail = SealedCharField(max_length=100, blank=True, subject="student.referral_id")
     verified_on = models.DateField("last verified", null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
-    correction_reason = models.CharField(
-        max_length=300, blank=True, help_text="Set when this row corrects an earlier value."
+    correction_reason = SealedCharField(
+        max_length=300,
+        blank=True,
+        help_text="Set when this row corrects an earlier value.",
+        subject="student.referral_id",
     )
     superseded_at = models.DateTimeField(null=True, blank=True)
     superseded_by = models.OneToOneField(
@@ -143,12 +152,12 @@ class Contact(Sourced):
     """A parent, carer or other contact, and whether they hold parental responsibility."""
 
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="contacts")
-    name = models.CharField(max_length=200)
-    relationship = models.CharField(max_length=100)
+    name = SealedCharField(max_length=200, subject="student.referral_id")
+    relationship = SealedCharField(max_length=100, subject="student.referral_id")
     parental_responsibility = models.BooleanField()
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
-    address = models.TextField(blank=True)
+    phone = SealedCharField(max_length=40, blank=True, subject="student.referral_id")
+    email = SealedEmailField(blank=True, subject="student.referral_id")
+    address = SealedTextField(blank=True, subject="student.referral_id")
     priority = models.PositiveSmallIntegerField(default=1, help_text="1 is the first to contact.")
     verified_on = models.DateField("last verified", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -171,11 +180,16 @@ class StudentAgency(Sourced):
         blank=True,
         related_name="+",
     )
-    organisation_name = models.CharField(
-        max_length=200, blank=True, help_text="For an agency that is not registered here."
+    # Typed in by staff about this child's involvement (it may name a clinic): sealed, like
+    # the worker's name and role.
+    organisation_name = SealedCharField(
+        max_length=200,
+        blank=True,
+        help_text="For an agency that is not registered here.",
+        subject="student.referral_id",
     )
-    worker_name = models.CharField(max_length=200, blank=True)
-    role = models.CharField(max_length=100, blank=True)
+    worker_name = SealedCharField(max_length=200, blank=True, subject="student.referral_id")
+    role = SealedCharField(max_length=100, blank=True, subject="student.referral_id")
     since = models.DateField(null=True, blank=True)
     until = models.DateField(null=True, blank=True)
     verified_on = models.DateField("last verified", null=True, blank=True)
@@ -250,8 +264,10 @@ class TargetStatus(models.TextChoices):
 class Target(models.Model):
     plan = models.ForeignKey(SupportPlan, on_delete=models.CASCADE, related_name="targets")
     domain = models.CharField(max_length=20, choices=TargetDomain.choices)
-    description = models.TextField()
-    measure = models.CharField(max_length=300, help_text="How we will know it is met.")
+    description = SealedTextField(subject="plan.student.referral_id")
+    measure = SealedCharField(
+        max_length=300, help_text="How we will know it is met.", subject="plan.student.referral_id"
+    )
     due_on = models.DateField("due date")
     status = models.CharField(
         max_length=20, choices=TargetStatus.choices, default=TargetStatus.OPEN
@@ -357,7 +373,8 @@ class BreakGlassAccess(models.Model):
     concern = models.ForeignKey(
         SafeguardingConcern, on_delete=models.PROTECT, related_name="break_glass_accesses"
     )
-    reason = models.TextField()
+    # The staff member's reason may name the child or what they fear: sealed (P14).
+    reason = SealedTextField(subject="concern.student.referral_id")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

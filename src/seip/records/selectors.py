@@ -8,23 +8,22 @@ here, for display, and never logged.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet, Subquery
+from django.db.models import Model, QuerySet
 
 from seip.accounts.models import User
 from seip.keys import crypto
+from seip.keys.fields import sealed_fields
 from seip.records.models import (
     CaseNote,
-    Contact,
     Need,
     NeedKind,
     NoteAttachment,
     SafeguardingConcern,
-    StudentAgency,
     SupportPlan,
-    Target,
 )
 from seip.records.permissions import RecordAccess, access_for
 from seip.records.services import (
@@ -86,9 +85,22 @@ class SafeguardingSummary:
 _KIND_ORDER = {kind: position for position, kind in enumerate(NeedKind.values)}
 
 
+def open_sealed(rows: Iterable[Model], referral_ids: Iterable[int]) -> None:
+    """Decrypt every sealed field of ``rows`` now, with the keys of ``referral_ids`` loaded
+    in one query (none when cached), so a page reads plain text with no query per value.
+    Each row must reach its child's referral without a query (a related manager, or
+    ``select_related``). The keys are loaded even when there is no row, so that a page
+    takes the same number of queries whatever the history."""
+    with crypto.using_sealers(crypto.preload(referral_ids)):
+        for row in rows:
+            for sealed in sealed_fields(type(row)):
+                getattr(row, sealed.attname)
+
+
 def current_needs(student: Student) -> list[Need]:
-    """The current value of each kind of need, in a fixed order. One query."""
-    needs = Need.objects.filter(student=student, superseded_at__isnull=True).select_related(
+    """The current value of each kind of need, in a fixed order. One query (the rows reach
+    ``student`` through its related manager, so their sealed details cost none)."""
+    needs = student.needs.filter(superseded_at__isnull=True).select_related(
         "code", "source_organisation"
     )
     return sorted(needs, key=lambda need: _KIND_ORDER.get(need.kind, 99))
@@ -97,7 +109,7 @@ def current_needs(student: Student) -> list[Need]:
 def need_history(student: Student, kind: str | None = None) -> QuerySet[Need]:
     """Every value ever recorded, oldest first: each superseded row names the row that
     replaced it, so the value before and after a correction can be shown (P19)."""
-    rows = Need.objects.filter(student=student).select_related(
+    rows = student.needs.select_related(
         "code", "source_organisation", "recorded_by", "superseded_by"
     )
     if kind is not None:
@@ -107,12 +119,6 @@ def need_history(student: Student, kind: str | None = None) -> QuerySet[Need]:
 
 def current_plan(student: Student) -> SupportPlan | None:
     return student.support_plans.order_by("-created_at", "-pk").first()
-
-
-def _latest_plan(student: Student) -> Subquery:
-    return Subquery(
-        SupportPlan.objects.filter(student=student).order_by("-created_at", "-pk").values("pk")[:1]
-    )
 
 
 #: Needs that describe a child's health or disability: special category data, shown
@@ -130,8 +136,8 @@ def profile_context(
     student: Student, user: User, access: RecordAccess | None = None
 ) -> dict[str, Any]:
     """The profile (P01): current needs, contacts, agencies, the current plan and its
-    targets, and every fact with its source and last check (P11, P12). Five queries, and
-    one more if ``access`` is not given.
+    targets, and every fact with its source and last check (P11, P12). Six queries (one
+    for the child's key, none when it is cached), and one more if ``access`` is not given.
 
     Health details (the SEN types of need, the health services involved, and which health
     service supplied a fact) are withheld from readers who may not see them (field-level
@@ -140,12 +146,8 @@ def profile_context(
     access = access or access_for(user, student)
     health = access.reads_health
     needs = current_needs(student)
-    contacts = list(Contact.objects.filter(student=student).select_related("source_organisation"))
-    agencies = list(
-        StudentAgency.objects.filter(student=student).select_related(
-            "organisation", "source_organisation"
-        )
-    )
+    contacts = list(student.contacts.select_related("source_organisation"))
+    agencies = list(student.agencies.select_related("organisation", "source_organisation"))
     withheld = 0
     if not health:
         kept_needs = [need for need in needs if need.kind not in HEALTH_KINDS]
@@ -156,7 +158,9 @@ def profile_context(
         # Shown in place of ``source_label``: a fact that CAMHS supplied names CAMHS.
         row.shown_source = shown_source(row, health=health)  # type: ignore[attr-defined]
     plan = current_plan(student)
-    targets = list(Target.objects.filter(plan=_latest_plan(student)).order_by("due_on", "pk"))
+    targets = list(plan.targets.order_by("due_on", "pk")) if plan is not None else []
+    # Contacts, details and targets are sealed under the child's key: opened in one go.
+    open_sealed([*needs, *contacts, *agencies, *targets], [student.referral_id])
     facts = [
         *(
             Fact(fact_key(n), n.get_kind_display(), n.value_label, shown_source(n, health=health),

@@ -22,6 +22,7 @@ from seip.attendance.models import AttendanceYear
 from seip.audit.services import audit_record
 from seip.core.crypto import sha256
 from seip.keys import crypto
+from seip.keys.fields import seal_bulk_create
 from seip.organisations.models import PartnerOrganisation
 from seip.records.models import (
     SCHEME_FOR_KIND,
@@ -532,7 +533,8 @@ def concern_break_glass(*, student: Student, reason: str, actor: User) -> list[S
     ]
     for access in accesses:
         access.full_clean()
-    BreakGlassAccess.objects.bulk_create(accesses)
+    if accesses:
+        seal_bulk_create(BreakGlassAccess, accesses)
     audit_record(
         actor=actor,
         action="records.concern.break_glass",
@@ -612,8 +614,11 @@ def facts_create(
         year.set_counts(tally(year.marks))
         year.clean_fields(exclude=["student", "school", "source_organisation"])
         year.clean()
-    Need.objects.bulk_create(needs)
-    Contact.objects.bulk_create(contacts)
+    # Details, names and contact details are sealed under the child's key (P14).
+    if needs:
+        seal_bulk_create(Need, needs)
+    if contacts:
+        seal_bulk_create(Contact, contacts)
     AttendanceYear.objects.bulk_create(years)
     audit_record(
         actor=actor,

@@ -25,11 +25,11 @@ THIRD = "Priya's uncle was shouting at home"
 
 
 def _set(model, pk, **values):
-    # Through save(): the free text is sealed under the student's key (ADR 0034).
+    # Loaded and saved, not update(): the text may be a sealed field (P14).
     row = model.objects.get(pk=pk)
     for name, value in values.items():
         setattr(row, name, value)
-    row.save()
+    row.save(update_fields=list(values))
 
 
 def _referral(student, column):

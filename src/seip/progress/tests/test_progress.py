@@ -234,6 +234,7 @@ def test_progress_queries_do_not_grow_with_history(history, personas, login):
     from django.test.utils import CaptureQueriesContext
 
     from seip.behaviour.models import Incident
+    from seip.keys.fields import seal_bulk_create
 
     client = login(personas["key_worker"])
     url = reverse("progress:progress", args=[history.pk])
@@ -241,17 +242,20 @@ def test_progress_queries_do_not_grow_with_history(history, personas, login):
     with CaptureQueriesContext(connection) as before:
         client.get(url)
     day = timezone.localdate() - dt.timedelta(days=20)
-    Incident.objects.bulk_create(
-        Incident(
-            student=history,
-            occurred_on=day,
-            category="disruption",
-            severity=1,
-            description="x",
-            source_kind="school_entry",
-            obtained_on=day,
-        )
-        for _ in range(50)
+    seal_bulk_create(
+        Incident,
+        [
+            Incident(
+                student=history,
+                occurred_on=day,
+                category="disruption",
+                severity=1,
+                description="x",
+                source_kind="school_entry",
+                obtained_on=day,
+            )
+            for _ in range(50)
+        ],
     )
     with CaptureQueriesContext(connection) as after:
         client.get(url)

@@ -16,9 +16,10 @@ from seip.records.services import NOTE_TEXT
 
 
 def snapshot():
+    # Details and contacts are sealed (P14): read through the models, not values_list.
     return (
-        sorted(Need.objects.values_list("kind", "code__code", "detail")),
-        sorted(Contact.objects.values_list("name", "relationship", "priority")),
+        sorted((n.kind, n.code.code, n.detail) for n in Need.objects.select_related("code")),
+        sorted((c.name, c.relationship, c.priority) for c in Contact.objects.all()),
         sorted(Target.objects.values_list("domain", "due_on", "status")),
         sorted(CaseNote.objects.values_list("kind", "happened_on")),
     )

@@ -238,7 +238,9 @@ def test_panel_context_takes_a_fixed_number_of_queries(personas, full_profile):
         AgencyFactory(student=full_profile)
         TargetFactory(plan=selectors.current_plan(full_profile))
         NoteFactory(student=full_profile, author=user)
-    assert queries() == before <= 8
+    # 9: one of them loads the child's key for the sealed fields (P14); a test never
+    # commits, so the key is not cached as it is between requests.
+    assert queries() == before <= 9
 
 
 def test_empty_panel_takes_the_same_number_of_queries(personas, student, full_profile):

@@ -1,0 +1,15 @@
+"""Step 1 of 3 (ADR 0034): sealed columns beside the plain ones."""
+
+from django.db import migrations
+
+from seip.keys.sealing import add_sealed_columns
+
+
+class Migration(migrations.Migration):
+    dependencies = [("provision", "0001_initial"), ("keys", "0001_initial")]
+
+    operations = [
+        *add_sealed_columns("intervention", ["description"]),
+        *add_sealed_columns("placement", ["site"]),
+        *add_sealed_columns("placementreview", ["summary", "next_steps"]),
+    ]
