@@ -40,7 +40,6 @@ from seip.progress.models import PortalRelationship
 from seip.progress.services import portal_link_grant
 from seip.provision.demo import build_history as provision_history
 from seip.records.demo import build_history as records_history
-from seip.records.models import Contact
 from seip.records.services import Source, contact_add
 from seip.rights.demo import build_rights
 from seip.sharing.demo import sharing_history
@@ -414,7 +413,8 @@ def build_portal(county: County) -> None:
         return
     parent = User.objects.get(email=f"parent@{DEMO_EMAIL_DOMAIN}")
     # Portal access goes only to a parent on the contact list with parental responsibility.
-    if not Contact.objects.filter(student=student, email=parent.email).exists():
+    # Emails are sealed: a child's few contacts are compared here, not in SQL (ADR 0034).
+    if not any(c.email == parent.email for c in student.contacts.all()):
         contact_add(
             student=student,
             name=parent.full_name,
