@@ -51,6 +51,7 @@ from seip.imports.models import MatchCandidate
 from seip.imports.permissions import ensure_can_import
 from seip.imports.selectors import importable_students, restricted_among
 from seip.imports.validation import CtfRefused, Problem
+from seip.keys.crypto import preload
 from seip.keys.fields import indexed
 from seip.organisations.models import School
 from seip.records.models import SCHEME_FOR_KIND, Need, NeedCode, NeedKind
@@ -190,15 +191,18 @@ class _Context:
 
     def load(self, students: list[Student]) -> None:
         ids = [student.pk for student in students]
+        # Facts' text is sealed under each student's key: open the file's keys in one query,
+        # and load each row with its student, so reading a value costs no query.
+        preload(student.referral_id for student in students)
         self.needs = defaultdict(dict)
         for need in Need.objects.filter(
             student_id__in=ids, superseded_at__isnull=True
-        ).select_related("code"):
+        ).select_related("code", "student"):
             self.needs[need.student_id][need.kind] = need
         self.contacts = defaultdict(list)
         for contact in RecordContact.objects.filter(
             student_id__in=ids, source_kind=SourceKind.SCHOOL_IMPORT
-        ):
+        ).select_related("student"):
             self.contacts[contact.student_id].append(contact)
         self.years = defaultdict(dict)
         for row in AttendanceYear.objects.filter(student_id__in=ids).only(
