@@ -15,11 +15,15 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from seip.accounts.models import PARTNERSHIP_ROLES, Membership, Role, User
 from seip.accounts.selectors import places_of
+from seip.keys.fields import by_name, indexed, normalise_text
 from seip.organisations.models import OrganisationType
 from seip.referrals.models import ConsentGrant
 from seip.rights.models import Restriction
 from seip.sharing.selectors import EXTERNAL_ROLES, reached_through_involvement
 from seip.students.models import Case, CaseStatus, Student
+
+#: A UPN is a letter and twelve characters (the last a letter when it is temporary).
+UPN_LENGTH = 13
 
 ARCHIVE_ROLES = (Role.COORDINATOR, Role.DPO)
 
@@ -80,3 +84,24 @@ def current_case(student: Student) -> Case | None:
 
 def open_cases(student: Student) -> QuerySet[Case]:
     return student.cases.exclude(status__in=[CaseStatus.CLOSED, CaseStatus.LEFT])
+
+
+def search(students: QuerySet[Student], query: str) -> list[Student]:
+    """``students`` (already scoped to the reader) matching ``query``, in name order.
+
+    Identity is sealed (ADR 0034), so the database cannot search it: a UPN is found by its
+    blind index, and a name by opening the names of the reader's students (their keys in
+    one query) and comparing them with case and accents folded. An empty query is every
+    student, in name order."""
+    words = normalise_text(query).split()
+    compact = "".join(query.split()).upper()
+    if len(compact) == UPN_LENGTH and compact[0].isalpha() and compact[1:12].isdigit():
+        return by_name(students.filter(upn_index=indexed("upn", compact)))
+    ordered = by_name(students)
+    if not words:
+        return ordered
+    return [
+        s
+        for s in ordered
+        if all(word in normalise_text(f"{s.first_name} {s.last_name}") for word in words)
+    ]

@@ -14,7 +14,6 @@ from seip.attendance.selectors import panel_context as attendance_panel
 from seip.behaviour.selectors import panel_context as behaviour_panel
 from seip.core.forms import GovUKForm, form_submitted
 from seip.core.uploads import upload_limit
-from seip.keys.fields import by_name
 from seip.provision.selectors import panel_context as provision_panel
 from seip.records.selectors import panel_context as records_panel
 from seip.referrals.forms import SignatureForm
@@ -32,6 +31,7 @@ from seip.students.models import Student
 from seip.students.selectors import (
     archived_students_visible_to,
     current_case,
+    search,
     students_visible_to,
 )
 from seip.students.services import case_assign_key_worker, case_close, student_leave
@@ -74,15 +74,17 @@ PAGE_SIZE = 50
 
 
 def _list_page(request: HttpRequest, students: QuerySet[Student], *, archive: bool) -> HttpResponse:
-    # Names are sealed, so the scope is sorted by name here, its keys opened in one query.
-    page = Paginator(by_name(students), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Names are sealed, so the scope is searched and sorted here, its keys opened in one
+    # query (selectors.search).
+    query = request.GET.get("q", "").strip()[:100]
+    page = Paginator(search(students, query), PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     # The page names its students: one audit event, a disclosure each to an outsider.
     record_list(request, shown, part="archive" if archive else "student_list")
     return render(
         request,
         "students/student_list.html",
-        {"students": shown, "page": page, "archive": archive},
+        {"students": shown, "page": page, "archive": archive, "query": query},
     )
 
 

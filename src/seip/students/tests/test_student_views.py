@@ -156,3 +156,45 @@ def test_the_working_list_is_paged(login, personas, county, monkeypatch):
     assert "Page 2 of 2 (3 records)" in second
     row = '<tr class="govuk-table__row">'
     assert (first.count(row), second.count(row)) == (3, 2)  # the header row, then students
+
+
+def _second_student(county, personas, **names):
+    import datetime as dt
+
+    from seip.organisations.models import OrganisationType
+    from seip.referrals.services import referral_draft_create, referral_sign
+    from seip.referrals.tests.factories import PDF, carers, notice_for, pupil
+    from seip.students.services import case_open
+
+    referral = referral_draft_create(
+        school=county.school_a,
+        pupil=pupil(upn="Q801200005002", **names),
+        carers=carers(),
+        actor=personas["school_contact"],
+    )
+    referral_sign(
+        referral=referral, signed_by_name="Alex Other", relationship="Father",
+        has_parental_responsibility=True, signed_on=dt.date(2026, 11, 21),
+        notice_version=notice_for(county.a), categories={OrganisationType.SCHOOL},
+        form=PDF, actor=personas["school_contact"],
+    )  # fmt: skip
+    return case_open(
+        referral=referral, tier=2, risk_assessment_on=None, risk_assessment_summary="",
+        actor=personas["coordinator"],
+    ).student  # fmt: skip
+
+
+@pytest.mark.promise("P14")
+def test_the_list_searches_sealed_names_and_upns(login, personas, county, case):
+    """Names and UPNs are ciphertext in the database; the list still finds and sorts them."""
+    riley = _second_student(county, personas, first_name="Riley", last_name="Zoë-Ashworth")
+    client = login(personas["coordinator"])
+    url = reverse("students:list")
+    page = client.get(url, {"q": "zoe ash"}).content.decode()
+    assert "Zoë-Ashworth, Riley" in page and "Example, Jordan" not in page
+    page = client.get(url, {"q": f" {riley.upn.lower()} "}).content.decode()
+    assert "Zoë-Ashworth, Riley" in page and "Example, Jordan" not in page
+    page = client.get(url, {"q": "nobody"}).content.decode()
+    assert "No record matches your search." in page
+    listed = client.get(url).content.decode()
+    assert listed.index("Example, Jordan") < listed.index("Zoë-Ashworth, Riley")  # by name
