@@ -27,7 +27,6 @@ from seip.keys.fields import (
     SealedCharField,
     SealedMixin,
     SealedTextField,
-    SealedWriteError,
     Unreadable,
     sealed_fields,
 )
@@ -192,7 +191,6 @@ __all__ = [
     "LinkedSealedCharField",
     "LinkedSealedMixin",
     "LinkedSealedTextField",
-    "SealedWriteError",
     "reseal",
     "seal_linked_rows",
     "service_open",
