@@ -22,6 +22,7 @@ from seip.audit.services import anonymous_record, audit_record
 from seip.concerns.models import ACKNOWLEDGE_WITHIN_DAYS, MAX_TEXT, Concern, RaisedVia
 from seip.organisations.models import Partnership
 from seip.progress.selectors import portal_students_visible_to
+from seip.students.models import Student
 
 logger = logging.getLogger(__name__)
 
@@ -182,5 +183,30 @@ def concern_respond(
         action="concerns.respond",
         obj=concern,
         detail={"on": responded_on.isoformat()},
+    )
+    return concern
+
+
+@transaction.atomic
+def concern_link_student(*, concern: Concern, student: Student, actor: User) -> Concern:
+    """The DPO says which student on record the concern is about (ADR 0035): its name,
+    contact and text are sealed again under that student's key, so the student's erasure
+    cuts them from every copy (``retention.erasure.TOMBSTONES``). Once only."""
+    _ensure_dpo(actor, concern)
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.student_id is not None:
+        raise ValidationError("This concern is already linked to a student.")
+    if student.partnership_id != concern.partnership_id:
+        raise ValidationError({"student": "Choose a student of this partnership"})
+    # Open every value under the service key before the link changes how they are sealed.
+    for name in ("name", "contact", "what_happened", "response"):
+        getattr(concern, name)
+    concern.student = student
+    concern.save()
+    audit_record(
+        actor=actor,
+        action="concerns.link_student",
+        obj=concern,
+        detail={"student_id": student.pk},
     )
     return concern

@@ -29,6 +29,7 @@ from seip.core.forms import form_submitted
 from seip.notices.wording import ICO_DETAILS
 from seip.organisations.models import Partnership
 from seip.progress.selectors import portal_students_visible_to
+from seip.students.access import record_list
 
 
 def _user(request: HttpRequest) -> User:
@@ -105,6 +106,9 @@ def _concern(request: HttpRequest, pk: int) -> Concern:
 
 def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
     concern = _concern(request, pk)
+    if concern.student is not None:
+        # The page names the student the DPO linked: a read like any other list.
+        record_list(request, [concern.student], part="concern_detail")
     context = {"concern": concern, "overdue": concern.is_overdue()}
     return render(request, "concerns/detail.html", context)
 

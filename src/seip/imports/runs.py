@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import logging
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -35,18 +36,20 @@ from seip.audit.services import audit_record
 from seip.core.crypto import decrypt, encrypt
 from seip.imports.mis import attendance_csv_import, attendance_csv_preview
 from seip.imports.mis_facts import facts_csv_import, facts_csv_preview
-from seip.imports.models import ImportKind, ImportRun, MappingKind, RunStatus
+from seip.imports.models import UNNAMED, ImportKind, ImportRun, MappingKind, RunStatus, file_label
 from seip.imports.permissions import ensure_can_import
+from seip.imports.selectors import importable_students
 from seip.imports.services import ImportReport, ctf_import
 from seip.imports.validation import ImportValidationError
 from seip.organisations.models import School
+from seip.students.models import Student
 
 logger = logging.getLogger(__name__)
 
 #: An upload whose task has not run within this time is deleted unread.
 STALE_AFTER = dt.timedelta(days=1)
-#: A finished run keeps its reasons and warnings (which name referred pupils by UPN) this
-#: long, then only its counts: a report must not outlive a record that is later erased.
+#: A finished run keeps its reasons and warnings (which name referred pupils by position and
+#: student id, and may quote what was wrong with a value) this long, then only its counts.
 REASONS_KEPT = dt.timedelta(days=30)
 
 
@@ -133,7 +136,7 @@ def read_progress(run: ImportRun) -> tuple[int, int]:
 
 @transaction.atomic
 def import_run_read(*, run: ImportRun, actor: User) -> None:
-    """Audit that ``actor`` read a finished run's report, which lists the rejected and
+    """Audit that ``actor`` read a finished run's report, which shows the rejected and
     warned pupils by UPN (P14). Ids only: the run says which file and which rows."""
     audit_record(actor=actor, action="read.import_run", obj=run, detail={"run": run.pk})
 
@@ -165,7 +168,7 @@ def import_run_start(
         run = ImportRun.objects.create(
             school=school,
             kind=kind,
-            file_name=file_name[:200],
+            file_name=file_label(kind, file_name),
             valid_only=valid_only,
             created_by=actor,
         )
@@ -192,16 +195,62 @@ def _set_progress(run_id: int) -> Callable[[int, int], None]:
     return write
 
 
-def _report_json(report: ImportReport) -> dict[str, object]:
+#: A UPN as the reports quote it: a letter, 11 digits and a digit or letter (I, O, S never).
+_UPN = re.compile(r"\b(?:UPN )?([A-HJ-NP-RT-Z]\d{11}[0-9A-HJ-NP-RT-Z])\b")
+#: How a stored report names a referred pupil's student: by id, never by UPN.
+_STUDENT = re.compile(r"\[student:(\d+)\]")
+
+
+def _students_by_upn(run: ImportRun, upns: set[str]) -> dict[str, int]:
+    """The students of the run's school the uploader could import, by UPN, for the UPNs a
+    report quotes (the MIS imports do not say which student they matched)."""
+    if not upns or run.created_by is None:
+        return {}
+    found: dict[str, int] = {}
+    for student in importable_students(run.school, run.created_by):
+        if student.upn in upns:
+            found[student.upn] = student.pk
+    return found
+
+
+def report_json(report: ImportReport, run: ImportRun) -> dict[str, object]:
+    """What the database keeps of a report: counts, and reasons and warnings that name a
+    referred pupil by position and student id (``[student:42]``), not by UPN. So a dump of
+    the database quotes no pupil's UPN, and once a student is erased nothing left in the
+    report identifies them (P22; ADR 0035). ``report_lines`` shows the UPN again."""
+    lines = [*report.rejected, *report.warnings]
+    quoted = {m.group(1) for line in lines for m in _UPN.finditer(line)}
+    students = {**_students_by_upn(run, quoted - report.students.keys()), **report.students}
+
+    def name(match: re.Match[str]) -> str:
+        student = students.get(match.group(1))
+        return UNNAMED if student is None else f"[student:{student}]"
+
+    def scrub(items: list[str]) -> list[str]:
+        return [_UPN.sub(name, item) for item in items]
+
     return {
         "version": report.version,
         "pupils": report.pupils,
         "counts": {outcome.value: n for outcome, n in report.counts.items()},
-        "rejected": report.rejected,
-        "warnings": report.warnings,
-        "refused": report.refused,
+        "rejected": scrub(report.rejected),
+        "warnings": scrub(report.warnings),
+        "refused": _UPN.sub(name, report.refused),
         "restricted": report.restricted,
     }
+
+
+def report_lines(lines: list[str]) -> list[str]:
+    """A stored report's lines for the page: each ``[student:42]`` becomes the student's
+    UPN, read from their (sealed) record, or says the record was erased."""
+    ids = {int(m.group(1)) for line in lines for m in _STUDENT.finditer(line)}
+    upns = {student.pk: student.upn for student in Student.objects.filter(pk__in=ids)}
+
+    def shown(match: re.Match[str]) -> str:
+        upn = upns.get(int(match.group(1)))
+        return "a pupil whose record was erased" if upn is None else f"UPN {upn}"
+
+    return [_STUDENT.sub(shown, line) for line in lines]
 
 
 def import_run_execute_now(run_id: int, token: str, columns: dict[str, str] | None) -> None:
@@ -246,7 +295,7 @@ def _execute(run: ImportRun, path: Path, columns: dict[str, str] | None) -> None
         # Only the type is logged: a message could quote a value from the file.
         logger.error("Import run %s failed: %s", run.pk, type(exc).__name__)
         refused = "The import stopped unexpectedly and nothing was changed; try again later."
-    values = _report_json(report) if report is not None else {"refused": refused}
+    values = report_json(report, run) if report is not None else {"refused": refused}
     if report is not None and not report.applied and refused:
         values["refused"] = refused
     ImportRun.objects.filter(pk=run.pk).update(

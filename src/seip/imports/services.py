@@ -47,7 +47,7 @@ from seip.attendance.services import attendance_year_import, check_year
 from seip.audit.services import audit_record
 from seip.imports import codes
 from seip.imports.ctf import DEFAULT_MAX_BYTES, Contact, CtfFile, Header, Pupil, read_ctf
-from seip.imports.models import MatchCandidate
+from seip.imports.models import ImportKind, MatchCandidate, file_label
 from seip.imports.permissions import ensure_can_import
 from seip.imports.selectors import importable_students, restricted_among
 from seip.imports.validation import CtfRefused, Problem
@@ -92,6 +92,9 @@ class ImportReport:
     #: Of the pupils "not imported", how many because an objection restricts processing
     #: (P20). Never in :meth:`lines`: only the co-ordinator's page shows it (ADR 0027).
     restricted: int = 0
+    #: The UPN each matched pupil had in the file, and their student's id: the stored
+    #: report names them by id, never by UPN (``runs.report_json``; ADR 0035).
+    students: dict[str, int] = field(default_factory=dict)
 
     def not_imported(self, where: str) -> None:
         """A referred pupil whose facts were not written, said without the reason: the
@@ -290,6 +293,9 @@ def ctf_import(
     """
     if not file_name:
         file_name = Path(source).name if isinstance(source, str | os.PathLike) else "upload"
+    # Only a neutral label goes into the report, the match queue and the facts' source:
+    # a file's own name can name a pupil (ADR 0035).
+    file_name = file_label(ImportKind.CTF, file_name)
     ctf = read_ctf(source, max_bytes=max_bytes)
     school = _resolve_school(ctf.header, school_urn)
     ensure_can_import(actor, school)
@@ -302,6 +308,7 @@ def ctf_import(
     for pupil in ctf.pupils:
         if (student := _match(pupil, by_upn)) is not None:
             matched[pupil.position] = student
+            report.students[pupil.upn] = student.pk
             if student.pk in first_match:
                 pupil.errors.append(
                     Problem(
@@ -329,7 +336,7 @@ def ctf_import(
             kind=SourceKind.SCHOOL_IMPORT,
             obtained_on=timezone.localdate(),
             organisation=school.organisation,
-            note=f"CTF {file_name}"[:200],
+            note=file_name[:200],
         ),
         schools={
             (s.local_authority.la_code, s.establishment_number): s
@@ -407,7 +414,7 @@ def _queue(student: Student, position: int, context: _Context, file_name: str) -
     candidate, created = MatchCandidate.objects.get_or_create(
         student=student,
         school=context.school,
-        file_name=file_name[:200],
+        file_name=file_label(ImportKind.CTF, file_name),
         position=position,
         resolved_at=None,
         defaults={"created_by": context.actor},

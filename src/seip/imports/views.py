@@ -22,7 +22,13 @@ from seip.imports.forms import MatchForm, UploadForm
 from seip.imports.matching import match_resolve
 from seip.imports.models import ImportKind, RunStatus
 from seip.imports.permissions import matches_visible_to, runs_visible_to, schools_for_import
-from seip.imports.runs import csv_preview, import_run_read, import_run_start, read_progress
+from seip.imports.runs import (
+    csv_preview,
+    import_run_read,
+    import_run_start,
+    read_progress,
+    report_lines,
+)
 from seip.imports.services import Outcome
 from seip.imports.validation import ImportValidationError
 from seip.organisations.models import School
@@ -95,12 +101,13 @@ def run_detail(request: HttpRequest, run_pk: int) -> HttpResponse:
         "done": done,
         "total": total,
         "counts": [(outcome.value, counts.get(outcome.value, 0)) for outcome in Outcome],
-        "refused": report.get("refused", ""),
+        "refused": report_lines([report.get("refused", "")])[0],
         # Why pupils were not imported is the co-ordinator's to know, not the school's
         # (ADR 0027): they decide objections and answer for the restriction (P20).
         "restricted": report.get("restricted", 0) if _is_coordinator_of(run.school, user) else 0,
-        "rejected": report.get("rejected", []),
-        "warnings": report.get("warnings", []),
+        # Stored by student id; the UPN is read from the student's record (ADR 0035).
+        "rejected": report_lines(report.get("rejected", [])),
+        "warnings": report_lines(report.get("warnings", [])),
         "refresh": REFRESH_SECONDS,
         "status": RunStatus(run.status),
     }

@@ -158,7 +158,8 @@ def _is_plain(value: Any) -> bool:
         return False
     if isinstance(value, (bytes, memoryview)):
         blob = bytes(value)
-        return bool(blob) and blob[:2] not in (b"v1", b"v2")
+        # v1, v2: per-subject (keys.crypto); s1: the service key (rights.fields).
+        return bool(blob) and blob[:2] not in (b"v1", b"v2", b"s1")
     return value != ""
 
 

@@ -13,11 +13,9 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Q
+from django.utils import timezone
 
-from seip.keys.fields import Unreadable
 from seip.referrals.models import Referral
-from seip.students.models import Student
 
 #: (model label, lookup from that model to the referral's id). Order matters.
 PLAN: list[tuple[str, str]] = [
@@ -71,9 +69,14 @@ KEPT: dict[str, str] = {
     "rights.RightsRequest": (
         "evidence that the request was handled (accountability, Article 5(2)); its student "
         "link is set to NULL by its own on_delete=SET_NULL, and its erasure request names "
-        "the tombstone by request_reference"
+        "the tombstone by request_reference. Its identifying and free-text columns are "
+        "blanked first (TOMBSTONES)"
     ),
-    "rights.ClockPause": "part of a kept rights request; dates and reasons only",
+    "rights.ClockPause": "part of a kept rights request; dates and reasons only (note blanked)",
+    "concerns.Concern": (
+        "a data-protection concern the DPO linked to the student: kept as evidence it was "
+        "answered, with its name, contact and text cut (TOMBSTONES)"
+    ),
 }
 
 #: Encrypted files named in rows of the plan: (model label, field, lookup to referral).
@@ -84,11 +87,34 @@ FILES: list[tuple[str, str, str]] = [
     ("bundles.AccessBundle", "zip_file", "student__referral"),
 ]
 
-#: JSON fields that may quote a subject's UPN with no foreign key to them, such as an
-#: import run's report, which names referred pupils by position and UPN. The UPN is
-#: replaced there; the rest of the row is about other pupils and stays.
-MENTIONS: list[tuple[str, str]] = [("imports.ImportRun", "report")]
-REDACTED = "[erased]"
+
+@dataclass(frozen=True)
+class Tombstone:
+    """A kept model's rows about the subject, emptied down to what shows the erasure was
+    done: every sealed (identifying or free-text) column is blanked, the ``unlink``
+    columns (an account that names the requester) set to NULL, and ``marker`` dated."""
+
+    label: str
+    lookup: str
+    unlink: tuple[str, ...] = ()
+    marker: str = ""
+
+
+#: Kept rows that are emptied in the erasure's transaction, before the key is shredded
+#: and before the student's deletion sets their link to NULL (ADR 0035). What stays:
+#: dates, type, status or decision, who decided, and the reference.
+TOMBSTONES: list[Tombstone] = [
+    Tombstone("rights.ClockPause", "request__student__referral"),
+    Tombstone(
+        "rights.RightsRequest",
+        "student__referral",
+        unlink=("requester_user",),
+        marker="details_erased_on",
+    ),
+    Tombstone(
+        "concerns.Concern", "student__referral", unlink=("raised_by",), marker="details_erased_on"
+    ),
+]
 
 SUBJECT_MODELS = ("students.Student", "referrals.Referral")
 
@@ -121,7 +147,6 @@ def reaching_models() -> set[str]:
 @dataclass(frozen=True)
 class Deleted:
     counts: dict[str, int]
-    redacted: dict[str, int]
     files: list[str]
 
 
@@ -142,51 +167,35 @@ def subject_files(referral: Referral) -> list[str]:
     return names
 
 
-def _redact(value: Any, needles: set[str]) -> Any:
-    if isinstance(value, str):
-        for needle in needles:
-            value = value.replace(needle, REDACTED)
-        return value
-    if isinstance(value, list):
-        return [_redact(item, needles) for item in value]
-    if isinstance(value, dict):
-        return {key: _redact(item, needles) for key, item in value.items()}
-    return value
+def tombstone_kept_rows(referral: Referral) -> dict[str, int]:
+    """Empty the kept rows of ``TOMBSTONES`` about ``referral``; count them per table.
 
+    The blanks are written with ``UPDATE``: no sealed value needs opening to be removed.
+    Must run inside the caller's transaction (``student_erase``)."""
+    from seip.keys.fields import sealed_fields
 
-def subject_upns(referral: Referral) -> set[str]:
-    """The subject's UPNs, read before their key is shredded (they are sealed under it)."""
-    upns = {referral.upn, *(s.upn for s in Student.objects.filter(referral=referral))}
-    return {upn for upn in upns if upn and not isinstance(upn, Unreadable)}
-
-
-def redact_mentions(upns: set[str]) -> dict[str, int]:
-    """Replace the subject's UPNs wherever ``MENTIONS`` may quote them; count the rows."""
+    today = timezone.localdate()
     counts: dict[str, int] = {}
-    for label, name in MENTIONS:
+    for tombstone in TOMBSTONES:
         try:
-            model = apps.get_model(label)
+            model = apps.get_model(tombstone.label)
         except LookupError:  # that app is not installed here
             continue
-        quoting = Q()
-        for upn in upns:
-            quoting |= Q(**{f"{name}__icontains": upn})
-        changed = 0
-        for row in model._default_manager.filter(quoting):
-            setattr(row, name, _redact(getattr(row, name), upns))
-            row.save(update_fields=[name])
-            changed += 1
+        values: dict[str, Any] = {f.attname: f.empty() for f in sealed_fields(model)}
+        values.update(dict.fromkeys(tombstone.unlink))
+        if tombstone.marker:
+            values[tombstone.marker] = today
+        changed = model._default_manager.filter(**{tombstone.lookup: referral.pk}).update(**values)
         if changed:
-            counts[label.lower()] = changed
+            counts[model._meta.label_lower] = changed
     return counts
 
 
-def delete_subject_rows(referral: Referral, *, upns: set[str]) -> Deleted:
+def delete_subject_rows(referral: Referral) -> Deleted:
     """Delete every row of the plan for ``referral``; return counts per table and the
     storage names of the encrypted files those rows pointed to. Must run inside the
     caller's transaction (``student_erase``)."""
     files = subject_files(referral)
-    redacted = redact_mentions(upns)
     counts: Counter[str] = Counter()
     for label, lookup in PLAN:
         model = apps.get_model(label)
@@ -197,4 +206,4 @@ def delete_subject_rows(referral: Referral, *, upns: set[str]) -> Deleted:
             rows.update(**dict.fromkeys(links))
         _, per_model = rows.delete()
         counts.update({name.lower(): n for name, n in per_model.items() if n})
-    return Deleted(counts=dict(sorted(counts.items())), redacted=redacted, files=files)
+    return Deleted(counts=dict(sorted(counts.items())), files=files)

@@ -15,7 +15,7 @@ from seip.keys.services import ShredReason, data_key_shred
 from seip.organisations.models import Partnership
 from seip.referrals.models import Referral
 from seip.referrals.services import drafts_purge
-from seip.retention.erasure import delete_subject_rows, subject_upns
+from seip.retention.erasure import delete_subject_rows, tombstone_kept_rows
 from seip.retention.models import (
     Disposal,
     Erasure,
@@ -69,11 +69,14 @@ def _check_ground(ground: str) -> None:
         )  # fmt: skip
 
 
-def _stores(files: int, rows: int, tables: int, redacted: int) -> list[dict[str, str]]:
+def _stores(files: int, rows: int, tables: int, emptied: int) -> list[dict[str, str]]:
     """Which stores the erasure reached, and how: the erasure log the issue asks for."""
     return [
         {"store": "database", "how": f"{rows} rows deleted from {tables} tables"},
-        {"store": "mentions", "how": f"UPN replaced in {redacted} import reports"},
+        {
+            "store": "kept rows",
+            "how": f"{emptied} rights requests, waits and concerns emptied to their tombstone",
+        },
         {"store": "media files", "how": f"{files} encrypted files deleted after commit"},
         {"store": "key store", "how": "data key shredded; its secret destroyed after commit"},
         {
@@ -101,7 +104,8 @@ def student_erase(
     schedule disposes of a record. A subject under a live legal hold is refused.
 
     In one transaction: shred the subject's data key (so every copy of their encrypted
-    content, in backups too, becomes unreadable), delete every row about them
+    content, in backups too, becomes unreadable), empty the kept rows about them down to
+    their tombstone (``retention.erasure.TOMBSTONES``), delete every row about them
     (``retention.erasure.PLAN``), write the ``Erasure`` tombstone and its audit event. The
     encrypted files are deleted once the transaction commits: deleting them earlier would
     lose them if the erasure then rolled back.
@@ -134,18 +138,19 @@ def student_erase(
     )
     erasure.full_clean(exclude=["counts", "stores"])
     reason = ShredReason.ERASURE if source == ErasureSource.REQUEST else ShredReason.RETENTION
-    upns = subject_upns(referral)  # sealed under the key about to be shredded
+    # The kept rows are emptied first, while they still name the student (ADR 0035).
+    emptied = tombstone_kept_rows(referral)
     data_key_shred(actor=actor, referral=referral, reason=reason)
-    deleted = delete_subject_rows(referral, upns=upns)
+    deleted = delete_subject_rows(referral)
     erasure.counts = {
         **deleted.counts,
-        **{f"{k} (redacted)": n for k, n in deleted.redacted.items()},
+        **{f"{k} (emptied)": n for k, n in emptied.items()},
     }
     erasure.stores = _stores(
         len(deleted.files),
         sum(deleted.counts.values()),
         len(deleted.counts),
-        sum(deleted.redacted.values()),
+        sum(emptied.values()),
     )
     erasure.save()
     names = list(deleted.files)

@@ -14,8 +14,16 @@ kept here (date received, the clock events, the extension), so it cannot drift f
 from django.conf import settings
 from django.db import models
 
+from seip.keys.fields import SealedTextField
 from seip.organisations.models import Partnership
+from seip.rights.fields import LinkedSealedCharField, LinkedSealedTextField
 from seip.students.models import Student
+
+# The text of a request and its rows is sealed under the child's own key once the request
+# names a student, and with the service key until then (``rights.fields``, ADR 0035).
+SUBJECT = "student.referral_id"
+REQUEST_SUBJECT = "request.student.referral_id"
+NOTICE_SUBJECT = "correction.request.student.referral_id"
 
 
 class RequestType(models.TextChoices):
@@ -70,18 +78,22 @@ class RightsRequest(models.Model):
     student = models.ForeignKey(
         Student, on_delete=models.SET_NULL, null=True, blank=True, related_name="rights_requests"
     )
-    subject_details = models.CharField(
+    subject_details = LinkedSealedCharField(
         "the child, as the requester described them",
         max_length=300,
         blank=True,
         help_text="Only when the child is not on record: name and date of birth as given.",
+        subject=SUBJECT,
     )
     type = models.CharField(max_length=20, choices=RequestType.choices)
-    details = models.TextField("what was asked for", blank=True)
+    details = LinkedSealedTextField("what was asked for", blank=True, subject=SUBJECT)
     requester_kind = models.CharField(max_length=20, choices=RequesterKind.choices)
     # The requester's name and how to reply are needed to answer; nothing more is kept.
-    requester_name = models.CharField(max_length=200)
-    requester_contact = models.CharField("how to reply", max_length=300)
+    # Required by the services; blank here because an erasure empties them (tombstone).
+    requester_name = LinkedSealedCharField(max_length=200, blank=True, subject=SUBJECT)
+    requester_contact = LinkedSealedCharField(
+        "how to reply", max_length=300, blank=True, subject=SUBJECT
+    )
     requester_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -97,20 +109,23 @@ class RightsRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     identity_checked_on = models.DateField(null=True, blank=True)
-    identity_check_method = models.CharField(max_length=300, blank=True)
+    identity_check_method = LinkedSealedCharField(max_length=300, blank=True, subject=SUBJECT)
     parental_responsibility_confirmed = models.BooleanField(default=False)
-    parental_responsibility_how = models.CharField(max_length=300, blank=True)
+    parental_responsibility_how = LinkedSealedCharField(max_length=300, blank=True, subject=SUBJECT)
     child_view_sought = models.BooleanField(default=False)
-    child_view = models.TextField("the child's view", blank=True)
+    child_view = LinkedSealedTextField("the child's view", blank=True, subject=SUBJECT)
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
     extension_months = models.PositiveSmallIntegerField(default=0)
-    extension_reason = models.TextField(blank=True)
+    extension_reason = LinkedSealedTextField(blank=True, subject=SUBJECT)
     extension_notified_on = models.DateField(
         "the requester was told of the extension on", null=True, blank=True
     )
-    outcome_notes = models.TextField(blank=True)
+    outcome_notes = LinkedSealedTextField(blank=True, subject=SUBJECT)
     closed_on = models.DateField(null=True, blank=True)
+    #: Set when the student's erasure emptied this request down to its tombstone: dates,
+    #: type, status, who decided and the reference stay; the rest was blanked (P22).
+    details_erased_on = models.DateField(null=True, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -145,7 +160,7 @@ class ClockPause(models.Model):
     reason = models.CharField(max_length=20, choices=PauseReason.choices)
     started_on = models.DateField("asked on")
     ended_on = models.DateField("received on", null=True, blank=True)
-    note = models.CharField(max_length=300, blank=True)
+    note = LinkedSealedCharField(max_length=300, blank=True, subject=REQUEST_SUBJECT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -191,22 +206,26 @@ class ProposedCorrection(models.Model):
     fact_model = models.CharField(max_length=40, blank=True)
     fact_pk = models.PositiveIntegerField(null=True, blank=True)
     fact_field = models.CharField(max_length=40, blank=True)
-    description = models.TextField("what is wrong, if it is not a listed fact", blank=True)
-    proposed_value = models.TextField("what it should say")
-    reason = models.TextField("why the requester says it is wrong", blank=True)
+    description = LinkedSealedTextField(
+        "what is wrong, if it is not a listed fact", blank=True, subject=REQUEST_SUBJECT
+    )
+    proposed_value = LinkedSealedTextField("what it should say", subject=REQUEST_SUBJECT)
+    reason = LinkedSealedTextField(
+        "why the requester says it is wrong", blank=True, subject=REQUEST_SUBJECT
+    )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     proposed_at = models.DateTimeField(auto_now_add=True)
 
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
-    decision_reason = models.TextField(blank=True)
+    decision_reason = LinkedSealedTextField(blank=True, subject=REQUEST_SUBJECT)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    value_before = models.TextField(blank=True)
-    value_after = models.TextField(blank=True)
+    value_before = LinkedSealedTextField(blank=True, subject=REQUEST_SUBJECT)
+    value_after = LinkedSealedTextField(blank=True, subject=REQUEST_SUBJECT)
     #: When the wrong value was obtained: disclosures since then must be told (Art 19).
     obtained_on = models.DateField(null=True, blank=True)
 
@@ -243,7 +262,7 @@ class RectificationNotice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     method = models.CharField(max_length=20, choices=NoticeMethod.choices)
-    note = models.CharField(max_length=300, blank=True)
+    note = LinkedSealedCharField(max_length=300, blank=True, subject=NOTICE_SUBJECT)
 
     class Meta:
         ordering = ["sent_at", "pk"]
@@ -281,7 +300,9 @@ class Restriction(models.Model):
     outcome = models.CharField(
         max_length=20, choices=RestrictionOutcome.choices, default=RestrictionOutcome.PENDING
     )
-    reasons = models.TextField("the balancing decision's reasons", blank=True)
+    reasons = SealedTextField(
+        "the balancing decision's reasons", blank=True, subject="student.referral_id"
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -10,16 +10,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from seip.accounts.models import User
 from seip.accounts.selectors import has_role
 from seip.audit.services import audit_record
+from seip.keys.fields import sealed_fields
 from seip.organisations.models import Partnership
 from seip.progress.models import PortalLink, PortalRelationship
 from seip.progress.selectors import portal_students_visible_to
 from seip.rights.clock import MAX_EXTENSION_MONTHS
+from seip.rights.fields import reseal
 from seip.rights.models import (
     OPEN_STATUSES,
     ClockPause,
@@ -488,3 +490,42 @@ def rights_withdraw(
     """The requester withdrew the request."""
     ensure_handler(actor, request.partnership)
     return _close(request, Status.WITHDRAWN, withdrawn_on, note, actor, "withdrawn_on")
+
+
+@transaction.atomic
+def rights_request_link_student(
+    *, request: RightsRequest, student: Student, actor: User
+) -> RightsRequest:
+    """The child a request was about turns out to be on record: name the student (once).
+
+    Until now the request's text, and its waits' and corrections' notes, were sealed with
+    the service key; they are sealed again under the student's own key, so that erasing
+    the student reaches every copy made from now on (``rights.fields``, ADR 0035). The
+    child's details as the requester gave them are no longer needed, and go.
+    """
+    ensure_handler(actor, request.partnership)
+    request = RightsRequest.objects.select_for_update().get(pk=request.pk)
+    if request.student_id is not None:
+        raise ValidationError("This request already names a student.")
+    if student.partnership_id != request.partnership_id:
+        raise ValidationError({"student": "Choose a student of this partnership"})
+    # Open every value while it is still sealed with the service key.
+    rows: list[models.Model] = [
+        *request.pauses.all(),
+        *(corrections := list(request.corrections.all())),
+        *(notice for c in corrections for notice in c.notices.all()),
+    ]
+    for row in [request, *rows]:
+        for field in sealed_fields(type(row)):
+            getattr(row, field.attname)
+    request.student = student
+    request.subject_details = ""
+    request.full_clean()
+    request.save()
+    for row in rows:
+        # Each row reaches the student through the request it was loaded from.
+        reseal(row)
+    _audit(actor, "link_student", request, student_id=student.pk)
+    if request.type == RequestType.OBJECTION and request.is_open:
+        _restrict(request, student, actor)
+    return request

@@ -156,3 +156,37 @@ def test_acknowledgement_within_30_days_is_tracked_and_the_response_recorded(
         concern_respond(concern=fresh, response="Again", responded_on=TODAY(),
                         actor=personas["dpo"])  # fmt: skip
     assert "Answered" in dpo.get(reverse("concerns:list")).text
+
+
+def raw_column(concern: Concern, column: str) -> bytes:
+    from django.db import connection
+
+    table = connection.ops.quote_name(Concern._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [concern.pk])  # noqa: S608
+        return bytes(cursor.fetchone()[0])
+
+
+@pytest.mark.promise("P22")
+def test_a_concern_is_sealed_and_moves_under_the_student_key_when_the_dpo_links_it(
+    county, personas, active_case
+):
+    from seip.concerns.services import concern_link_student
+    from seip.rights.fields import SERVICE_FORMAT
+
+    concern = raise_one(county)
+    assert raw_column(concern, "name").startswith(SERVICE_FORMAT)
+    assert b"Alex" not in raw_column(concern, "name")
+    with pytest.raises(PermissionDenied):
+        concern_link_student(
+            concern=concern, student=active_case.student, actor=personas["coordinator"]
+        )
+    concern_link_student(concern=concern, student=active_case.student, actor=personas["dpo"])
+    assert raw_column(concern, "what_happened")[:2] == b"v2"
+    again = Concern.objects.get(pk=concern.pk)
+    assert again.student == active_case.student
+    assert again.name == "Alex Member"
+    assert again.what_happened == FORM["what_happened"]
+    assert AuditEvent.objects.filter(action="concerns.link_student").exists()
+    with pytest.raises(ValidationError):
+        concern_link_student(concern=again, student=active_case.student, actor=personas["dpo"])

@@ -78,7 +78,7 @@ def test_every_imported_fact_carries_the_school_the_file_and_the_date(
     for fact in facts:
         assert fact.source_kind == SourceKind.SCHOOL_IMPORT
         assert fact.source_organisation == county.school_a.organisation
-        assert fact.source_note == "CTF 855-4001-ctf.xml"
+        assert fact.source_note == f"CTF upload (.xml) of {today.isoformat()}"
         assert fact.obtained_on == today
     current = {
         n.kind: (n.code.code, n.detail) for n in Need.objects.filter(superseded_at__isnull=True)

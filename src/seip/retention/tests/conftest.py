@@ -17,6 +17,7 @@ from seip.behaviour.tests.factories import (
     ResultFactory,
 )
 from seip.bundles.models import AccessBundle, FlaggedItem
+from seip.concerns.models import Concern
 from seip.imports.models import MatchCandidate
 from seip.keys.crypto import store_encrypted_for
 from seip.keys.tests.conftest import give_history
@@ -35,7 +36,13 @@ from seip.records.tests.factories import (
 from seip.referrals.services import CarerDetails, referral_draft_create, referral_sign
 from seip.referrals.tests.factories import PDF, notice_for, pupil
 from seip.retention.models import LegalHold
-from seip.rights.models import ProposedCorrection, RectificationNotice, Restriction, RightsRequest
+from seip.rights.models import (
+    ClockPause,
+    ProposedCorrection,
+    RectificationNotice,
+    Restriction,
+    RightsRequest,
+)
 from seip.sharing.models import Disclosure, DisclosureKind, Involvement
 from seip.students.models import PaperFile, Student
 from seip.students.services import case_open
@@ -97,6 +104,14 @@ def make_student(county, personas, person: Person, serial: int) -> Student:
         actor=personas["coordinator"],
     )  # fmt: skip
     return case.student
+
+
+def person_carer(student: Student) -> str:
+    return next(p.carer for p in (ERASED, KEPT) if p.first_name == student.first_name)
+
+
+def email_of(student: Student) -> str:
+    return f"{person_carer(student).split()[0].lower()}@family.test"
 
 
 def fill_record(student: Student, county, personas) -> None:
@@ -168,9 +183,25 @@ def fill_record(student: Student, county, personas) -> None:
     hold.save()
     request = RightsRequest.objects.create(
         partnership=student.partnership, student=student, type="objection",
-        requester_kind="parent_carer", requester_name="A Parent", requester_contact="x@y.test",
-        received_via="email", received_on=dt.date(2026, 11, 20),
+        requester_kind="parent_carer", requester_name=person_carer(student),
+        requester_contact=email_of(student), received_via="email",
+        received_on=dt.date(2026, 11, 20), details=f"Stop sharing {student.first_name}'s record",
+        child_view=f"{student.first_name} agrees", child_view_sought=True,
+        identity_check_method="Passport seen", identity_checked_on=dt.date(2026, 11, 20),
+        parental_responsibility_how="Birth certificate", parental_responsibility_confirmed=True,
+        requester_user=personas["coordinator"],
     )  # fmt: skip
+    ClockPause.objects.create(
+        request=request, reason="clarification", started_on=dt.date(2026, 11, 20),
+        ended_on=dt.date(2026, 11, 21), note=f"Asked which of {student.first_name}'s records",
+    )  # fmt: skip
+    concern = Concern.objects.create(
+        partnership=student.partnership, raised_via="public", name=person_carer(student),
+        contact=email_of(student), what_happened=f"A letter about {student.last_name}",
+        acknowledge_by=dt.date(2026, 12, 20),
+    )  # fmt: skip
+    concern.student = student
+    concern.save()
     correction = ProposedCorrection.objects.create(
         request=request, description="Wrong first language", proposed_value="Polish"
     )

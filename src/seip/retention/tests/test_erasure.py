@@ -10,10 +10,14 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
 
 from seip.audit.models import AuditEvent
 from seip.audit.selectors import verify
+from seip.concerns.models import Concern
 from seip.keys import crypto
+from seip.keys.fields import sealed_fields
 from seip.keys.models import DataKey
 from seip.records.models import CaseNote, NoteAttachment
 from seip.records.services import NOTE_TEXT
@@ -23,6 +27,7 @@ from seip.retention.erasure import KEPT, PLAN, reaching_models
 from seip.retention.models import Erasure, ErasureGround, ErasureSource, LegalHold
 from seip.retention.services import student_erase
 from seip.retention.tests.conftest import identifiers
+from seip.rights.models import ClockPause, RightsRequest
 from seip.students.models import Student
 from seip.students.selectors import archived_students_visible_to, students_visible_to
 
@@ -285,24 +290,73 @@ def test_the_request_reference_is_a_code_not_a_name(erased, personas):
     assert Student.objects.filter(pk=erased.pk).exists()
 
 
-@pytest.mark.promise("P22")
-def test_an_import_report_quoting_the_upn_keeps_only_the_other_pupils(
-    erased, kept, personas, county, django_capture_on_commit_callbacks
-):
-    import_run = apps.get_model("imports", "ImportRun")
-    run = import_run.objects.create(
-        school=county.school_a,
-        kind="ctf",
-        file_name="autumn.xml",
-        report={
-            "rejected": [f"Pupil 3 ({erased.upn}): no date of birth", f"Pupil 4 ({kept.upn})"],
-            "counts": {"imported": 2},
-        },
+def raw_rows(model, **lookup) -> list[dict[str, object]]:
+    """A model's rows as the database holds them (what a dump would copy)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    pks = list(model._base_manager.filter(**lookup).values_list("pk", flat=True))
+    found = []
+    with connection.cursor() as cursor:
+        for pk in pks:
+            cursor.execute(f"SELECT * FROM {table} WHERE id = %s", [pk])  # noqa: S608
+            names = [column[0] for column in cursor.description]
+            found.append(dict(zip(names, cursor.fetchone(), strict=True)))
+    return found
+
+
+def as_text(row: dict[str, object]) -> str:
+    return " ".join(
+        bytes(v).decode("latin-1") if isinstance(v, bytes | memoryview) else str(v)
+        for v in row.values()
     )
+
+
+@pytest.mark.promise("P22")
+def test_a_kept_rights_request_and_concern_are_emptied_to_their_tombstone(
+    erased, kept, personas, django_capture_on_commit_callbacks
+):
+    needles = ["Morwenna", "morwenna@family.test", "Zebedee", "Quillfeather", "Passport",
+               "Birth certificate"]  # fmt: skip
+    requests = list(RightsRequest.objects.filter(student=erased).order_by("pk"))
+    pause = ClockPause.objects.get(request__student=erased)
+    concern = Concern.objects.get(student=erased)
+    assert requests[0].child_view == "Zebedee agrees"
+    # Before: sealed under the student's key, so a dump taken now holds no plain text.
+    before = [*raw_rows(RightsRequest, student=erased), *raw_rows(ClockPause, pk=pause.pk),
+              *raw_rows(Concern, pk=concern.pk)]  # fmt: skip
+    assert bytes(before[0]["requester_name"])[:2] == b"v2"
+    assert not [n for n in needles for row in before if n in as_text(row)]
+
     erasure = erase(erased, personas["dpo"], django_capture_on_commit_callbacks)
-    run.refresh_from_db()
-    assert run.report["rejected"] == [
-        "Pupil 3 ([erased]): no date of birth",
-        f"Pupil 4 ({kept.upn})",
-    ]
-    assert erasure.counts["imports.importrun (redacted)"] == 1
+
+    sealed = {f.column for f in sealed_fields(RightsRequest)}
+    for request in requests:
+        row = raw_rows(RightsRequest, pk=request.pk)[0]
+        assert row["student_id"] is None
+        assert row["requester_user_id"] is None
+        assert all(not row[column] for column in sealed), row
+        request.refresh_from_db()
+        assert request.details_erased_on == timezone.localdate()
+        # What shows the erasure was done stays.
+        assert request.received_on
+        assert request.type
+        assert request.status
+    assert RightsRequest.objects.get(pk=requests[0].pk).identity_checked_on is not None
+    assert not raw_rows(ClockPause, pk=pause.pk)[0]["note"]
+    row = raw_rows(Concern, pk=concern.pk)[0]
+    assert row["student_id"] is None
+    assert not any(row[c] for c in ("name", "contact", "what_happened", "response"))
+    assert Concern.objects.get(pk=concern.pk).details_erased_on == timezone.localdate()
+    assert erasure.counts["rights.rightsrequest (emptied)"] == 2
+    assert erasure.counts["concerns.concern (emptied)"] == 1
+    # The other student's request is untouched and still reads.
+    other = RightsRequest.objects.filter(student=kept).order_by("pk").first()
+    assert other.requester_name == "Alex Otterburn"
+    assert other.details_erased_on is None
+    # The ciphertext a dump kept from before cannot be opened: the key is shredded.
+    crypto.cache_clear()
+    blob = bytes(before[0]["requester_name"])
+    with pytest.raises(crypto.DataUnavailable):
+        crypto.decrypt_for(
+            erased.referral_id, blob, aad=b"rights.rightsrequest.requester_name",
+            row=f"rights.rightsrequest:{requests[0].pk}".encode(),
+        )  # fmt: skip
