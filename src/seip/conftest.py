@@ -4,6 +4,7 @@ Partnership A has two schools; partnership B has one. The provider works with bo
 partnerships; everyone else belongs to A, except ``school_b``, who belongs to B.
 """
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
@@ -165,3 +166,12 @@ def database_tasks(settings, immediate_tasks):
     """The production backend instead: tasks wait in the database for the worker."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     forget_task_backends()
+
+
+@pytest.fixture
+def seeded_codes(transactional_db) -> None:
+    """The code lists a data migration seeds, put back for a transactional test: an
+    earlier transactional test's flush removes them."""
+    from django.apps import apps
+
+    importlib.import_module("seip.records.migrations.0002_seed_codes").seed(apps, None)

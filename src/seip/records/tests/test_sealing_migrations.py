@@ -40,8 +40,8 @@ def raw(table, column, pk) -> bytes:
 
 
 @pytest.mark.promise("P14")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_migrations_seal_existing_rows(active_case, personas):
+@pytest.mark.django_db(transaction=True)
+def test_the_migrations_seal_existing_rows(seeded_codes, active_case, personas):
     student = active_case.student
     try:
         apps = migrate(BEFORE)

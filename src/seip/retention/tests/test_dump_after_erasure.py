@@ -87,7 +87,7 @@ def _dump(tmp_path: Path) -> bytes:
 
 @pytest.mark.django_db(transaction=True)
 def test_an_old_dump_holds_nothing_readable_about_an_erased_child(
-    erased, kept, personas, tmp_path, django_capture_on_commit_callbacks
+    seeded_codes, erased, kept, personas, tmp_path, django_capture_on_commit_callbacks
 ):
     erased.refresh_from_db()
     sentences = _sentences(erased.referral_id)
