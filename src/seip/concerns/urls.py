@@ -11,4 +11,5 @@ urlpatterns = [
     path("concerns/<int:pk>/", views.concern_detail, name="detail"),
     path("concerns/<int:pk>/acknowledge/", views.concern_acknowledge_view, name="acknowledge"),
     path("concerns/<int:pk>/respond/", views.concern_respond_view, name="respond"),
+    path("concerns/<int:pk>/student/", views.concern_link_view, name="link"),
 ]

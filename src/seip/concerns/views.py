@@ -21,6 +21,7 @@ from seip.concerns.models import ACKNOWLEDGE_WITHIN_DAYS, Concern
 from seip.concerns.selectors import concerns_visible_to, dpo_partnerships
 from seip.concerns.services import (
     concern_acknowledge,
+    concern_link_student,
     concern_raise_portal,
     concern_raise_public,
     concern_respond,
@@ -29,7 +30,9 @@ from seip.core.forms import form_submitted
 from seip.notices.wording import ICO_DETAILS
 from seip.organisations.models import Partnership
 from seip.progress.selectors import portal_students_visible_to
+from seip.rights.forms import LinkStudentForm
 from seip.students.access import record_list
+from seip.students.selectors import student_record_visible_to
 
 
 def _user(request: HttpRequest) -> User:
@@ -140,4 +143,22 @@ def concern_respond_view(request: HttpRequest, pk: int) -> HttpResponse:
     if form_submitted(request, form, apply):
         return redirect("concerns:detail", concern.pk)
     context = {"form": form, "concern": concern, "title": "Record the response"}
+    return render(request, "concerns/action.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def concern_link_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The DPO names the student a concern turned out to be about (ADR 0035)."""
+    user = _user(request)
+    concern = _concern(request, pk)
+    students = student_record_visible_to(user).filter(partnership=concern.partnership)
+    form = LinkStudentForm(_post(request), students=students)
+
+    def apply(data: dict[str, Any]) -> None:
+        concern_link_student(concern=concern, student=data["student"], actor=user)
+
+    if form_submitted(request, form, apply):
+        return redirect("concerns:detail", concern.pk)
+    record_list(request, list(students), part="concern_link_form")
+    context = {"form": form, "concern": concern, "title": "Name the student it is about"}
     return render(request, "concerns/action.html", context)

@@ -352,3 +352,17 @@ class EraseForm(GovUKForm):
         super().__init__(*args, **kwargs)
         field: forms.ChoiceField = self.fields["ground"]  # type: ignore[assignment]
         field.choices = grounds
+
+
+class LinkStudentForm(GovUKForm):
+    """The student a request or a concern turned out to be about (ADR 0035)."""
+
+    student = StudentChoice(
+        queryset=Student.objects.none(),
+        label="The student on record",
+        error_messages={"required": "Choose the student"},
+    )
+
+    def __init__(self, *args: Any, students: QuerySet[Student], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["student"].queryset = students.select_related("school")  # type: ignore[attr-defined]

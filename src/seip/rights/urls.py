@@ -13,6 +13,7 @@ urlpatterns = [
     path("rights/<int:pk>/resume/", views.request_resume, name="resume"),
     path("rights/<int:pk>/extend/", views.request_extend, name="extend"),
     path("rights/<int:pk>/close/", views.request_close, name="close"),
+    path("rights/<int:pk>/student/", views.request_link, name="link"),
     path("portal/requests/", views.portal_requests, name="portal"),
     path("portal/requests/new/", views.portal_request_new, name="portal_new"),
 ]

@@ -41,6 +41,7 @@ from seip.rights.services import (
     rights_pause,
     rights_refuse,
     rights_request_create,
+    rights_request_link_student,
     rights_request_portal,
     rights_resume,
     rights_withdraw,
@@ -110,6 +111,31 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "restriction": restriction_of(rights_request),
     }
     return render(request, "rights/request_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def request_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Name the student on record a request turned out to be about: its text moves under
+    the student's own key (``rights_request_link_student``, ADR 0035)."""
+    user = _user(request)
+    item = _request(request, pk)
+    ensure_handler(user, item.partnership)
+    students = student_record_visible_to(user).filter(partnership=item.partnership)
+    form = rights_forms.LinkStudentForm(_post(request), students=students)
+
+    def link(data: dict[str, Any]) -> None:
+        rights_request_link_student(request=item, student=data["student"], actor=user)
+
+    if form_submitted(request, form, link):
+        return redirect("rights:detail", item.pk)
+    record_list(request, list(students), part="rights_link_form")
+    context = {
+        "form": form,
+        "item": item,
+        "title": "Name the student on record",
+        "clock": clock_of(item),
+    }
+    return render(request, "rights/action.html", context)
 
 
 Apply = Callable[[Request, dict[str, Any], User], object]

@@ -190,3 +190,18 @@ def test_a_concern_is_sealed_and_moves_under_the_student_key_when_the_dpo_links_
     assert AuditEvent.objects.filter(action="concerns.link_student").exists()
     with pytest.raises(ValidationError):
         concern_link_student(concern=again, student=active_case.student, actor=personas["dpo"])
+
+
+def test_the_dpo_names_the_student_from_the_concern_page(county, personas, active_case, login):
+    concern = raise_one(county)
+    client = login(personas["dpo"])
+    detail = client.get(reverse("concerns:detail", args=[concern.pk])).content.decode()
+    assert reverse("concerns:link", args=[concern.pk]) in detail
+    assert client.get(reverse("concerns:link", args=[concern.pk])).status_code == 200
+    response = client.post(
+        reverse("concerns:link", args=[concern.pk]), {"student": active_case.student.pk}
+    )
+    assert response.status_code == 302
+    assert Concern.objects.get(pk=concern.pk).student == active_case.student
+    detail = client.get(reverse("concerns:detail", args=[concern.pk])).content.decode()
+    assert active_case.student.last_name in detail

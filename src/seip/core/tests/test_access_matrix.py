@@ -248,6 +248,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "rights:resume": RIGHTS_REQUEST,
     "rights:extend": RIGHTS_REQUEST,
     "rights:close": RIGHTS_REQUEST,
+    "rights:link": RIGHTS_REQUEST,
     "rights:portal": row(200),
     "rights:portal_new": row(403, family=200),
     # Access bundles (bundles/views.py): the rights handlers; the world's request has no
@@ -274,6 +275,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "concerns:detail": row(404, dpo=200),
     "concerns:acknowledge": row(404, dpo=200),
     "concerns:respond": row(404, dpo=200),
+    "concerns:link": row(404, dpo=200),
     # Outcome reports (P13): the co-ordinator, school contacts (their own school) and the
     # LA officer receive reports; the table builder is the co-ordinator's; a generated
     # report is seen only by whoever asked for it.

@@ -84,3 +84,18 @@ def test_linking_the_student_moves_the_text_under_their_key(county, student, per
     assert ClockPause.objects.get(pk=pause.pk).note == "Asked which school"
     with pytest.raises(ValidationError):
         rights_request_link_student(request=again, student=student, actor=personas["dpo"])
+
+
+def test_the_coordinator_names_the_student_from_the_request_page(county, student, personas, login):
+    from django.urls import reverse
+
+    request = unlinked(county, personas)
+    client = login(personas["coordinator"])
+    detail = client.get(reverse("rights:detail", args=[request.pk])).content.decode()
+    assert reverse("rights:link", args=[request.pk]) in detail
+    page = client.get(reverse("rights:link", args=[request.pk]))
+    assert page.status_code == 200
+    response = client.post(reverse("rights:link", args=[request.pk]), {"student": student.pk})
+    assert response.status_code == 302
+    assert RightsRequest.objects.get(pk=request.pk).student == student
+    assert raw(RightsRequest, request.pk, "details")[:2] == b"v2"
