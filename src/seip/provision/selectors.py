@@ -192,8 +192,8 @@ class PanelRow:
 
 
 def panel_context(student: Student, user: User, today: dt.date | None = None) -> dict[str, Any]:
-    """The provision panel on the student's record: four queries whatever the history
-    (one of them for the child's key, none when it is cached)."""
+    """The provision panel on the student's record: a fixed number of queries whatever
+    the history (one more for the child's key when it is not cached)."""
     day = today or timezone.localdate()
     interventions = list(interventions_of(student))
     reviews: dict[int, list[PlacementReview]] = defaultdict(list)
