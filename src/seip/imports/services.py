@@ -359,7 +359,7 @@ def ctf_import(
 def _apply_all(
     ctf: CtfFile,
     matched: dict[int, Student],
-    by_name: dict[tuple[str, str, dt.date], Student],
+    by_name: dict[str, Student],
     context: _Context,
     report: ImportReport,
     valid_only: bool,

@@ -448,7 +448,7 @@ def sealer_for(subject: Subject, *, create: bool = False) -> Sealer:
     key) and ``KeyMissing`` when there is none and ``create`` is false.
     """
     subject_id = _subject_id(subject)
-    scoped = getattr(_scope, "sealers", None)
+    scoped: dict[int, Sealer] | None = getattr(_scope, "sealers", None)
     if scoped and subject_id in scoped:
         return scoped[subject_id]
     sealer = _txn_get(subject_id) or _cached(subject_id)

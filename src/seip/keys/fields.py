@@ -102,7 +102,7 @@ class _SealedDescriptor(DeferredAttribute):
         instance.__dict__[self.field.attname] = value
 
 
-class SealedMixin(models.Field):  # type: ignore[type-arg]
+class SealedMixin(models.Field[Any, Any]):
     """The sealing shared by the concrete sealed fields below."""
 
     #: ``pk`` on the referral itself; ``referral_id``, ``student.referral_id``... elsewhere.
@@ -126,7 +126,7 @@ class SealedMixin(models.Field):  # type: ignore[type-arg]
 
     def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
         errors = super().check(**kwargs)
-        if self.db_index or self.unique:
+        if getattr(self, "db_index", False) or self.unique:
             errors.append(
                 checks.Error("A sealed field cannot be indexed: index a BlindIndexField.", obj=self)
             )
@@ -134,7 +134,9 @@ class SealedMixin(models.Field):  # type: ignore[type-arg]
 
     descriptor_class = _SealedDescriptor
 
-    def contribute_to_class(self, cls: type[models.Model], name: str, **kwargs: Any) -> None:
+    def contribute_to_class(  # type: ignore[override]
+        self, cls: type[models.Model], name: str, **kwargs: Any
+    ) -> None:
         super().contribute_to_class(cls, name, **kwargs)
         if not cls._meta.abstract:
             uid = f"seip-seal:{cls.__module__}.{cls.__qualname__}"
@@ -243,7 +245,7 @@ class SealedMixin(models.Field):  # type: ignore[type-arg]
         return "" if default == b"" else default
 
 
-class SealedCharField(SealedMixin, models.CharField):  # type: ignore[misc]
+class SealedCharField(SealedMixin, models.CharField[Any, str]):
     """Short text (a name, a phone number) sealed under the subject's key."""
 
     def cast_db_type(self, connection: Any) -> str | None:
@@ -253,7 +255,7 @@ class SealedCharField(SealedMixin, models.CharField):  # type: ignore[misc]
         return models.CharField.formfield(self, **kwargs)
 
 
-class SealedTextField(SealedMixin, models.TextField):  # type: ignore[misc]
+class SealedTextField(SealedMixin, models.TextField[Any, str]):
     """Free text about a child or family, sealed under the subject's key."""
 
     def formfield(self, **kwargs: Any) -> Any:
@@ -271,13 +273,12 @@ class SealedEmailField(SealedCharField):
         return super().formfield(**{"form_class": forms.EmailField, **kwargs})
 
 
-class SealedDateField(SealedMixin, models.DateField):  # type: ignore[misc]
+class SealedDateField(SealedMixin, models.DateField[Any, datetime.date]):
     """A date (of birth) sealed under the subject's key, as ISO text."""
 
     def to_text(self, value: Any) -> str:
-        if isinstance(value, str):
-            value = datetime.date.fromisoformat(value)
-        return value.isoformat()
+        day: datetime.date = datetime.date.fromisoformat(value) if isinstance(value, str) else value
+        return day.isoformat()
 
     def from_text(self, text: str) -> datetime.date:
         return datetime.date.fromisoformat(text)
@@ -345,11 +346,11 @@ def seal_bulk_create(
         sealers = crypto.sealers_for(subjects)
         connection = connections[using]
         quote = connection.ops.quote_name
-        assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
         # Only quoted names from the model's own metadata; every value is a parameter.
         sql = (
             f"UPDATE {quote(model._meta.db_table)} SET {assignments} "  # noqa: S608
-            f"WHERE {quote(model._meta.pk.column)} = %s"
+            f"WHERE {quote(str(model._meta.pk.column))} = %s"
         )
         rows = []
         with crypto.using_sealers(sealers):

@@ -159,8 +159,8 @@ def _is_plain(value: Any) -> bool:
     if isinstance(value, (bytes, memoryview)):
         blob = bytes(value)
         # v1, v2: per-subject (keys.crypto); s1: the service key (rights.fields).
-        return bool(blob) and blob[:2] not in (b"v1", b"v2", b"s1")
-    return value != ""
+        return bool(blob) and bytes(blob[:2]) not in (b"v1", b"v2", b"s1")
+    return bool(value != "")
 
 
 def plain_rows(using: Any = None) -> list[PlainColumn]:
@@ -180,11 +180,12 @@ def plain_rows(using: Any = None) -> list[PlainColumn]:
         with conn.cursor() as cursor:
             columns = {c.name for c in introspection.get_table_description(cursor, table)}
         for field in sealed:
-            if field.column not in columns:
+            column = str(field.column)
+            if column not in columns:
                 continue
-            selected = [quote(field.column)]
-            if field.column + SUFFIX in columns:
-                selected.append(quote(field.column + SUFFIX))
+            selected = [quote(column)]
+            if column + SUFFIX in columns:
+                selected.append(quote(column + SUFFIX))
             count = 0
             with conn.cursor() as cursor:
                 # Quoted names from the models' metadata and the introspected table.

@@ -2,6 +2,7 @@
 row-bound ciphertext (P14, P22)."""
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -67,7 +68,7 @@ def data_keys_discard(referrals: models.QuerySet[Referral]) -> int:
     rows.delete()
     for referral_id, store_id in doomed:
         crypto.forget(referral_id)
-        transaction.on_commit(lambda s=store_id: crypto.store_destroy(s))
+        transaction.on_commit(partial(crypto.store_destroy, store_id))
     return len(doomed)
 
 

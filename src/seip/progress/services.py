@@ -102,7 +102,7 @@ STUDENT_PORTAL_MIN_AGE = 13
 
 def student_age(student: Student, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
-    born = student.date_of_birth
+    born: dt.date = student.date_of_birth
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 

@@ -181,7 +181,8 @@ def child_age_on(request: RightsRequest) -> int | None:
     student = request.student
     if student is None:
         return None
-    born, on = student.date_of_birth, request.received_on
+    born: dt.date = student.date_of_birth
+    on = request.received_on
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 

@@ -129,4 +129,4 @@ class PaperFile(models.Model):
         ordering = ["returned_on", "pk"]
 
     def __str__(self) -> str:
-        return self.description
+        return str(self.description)
