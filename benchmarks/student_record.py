@@ -295,6 +295,8 @@ def grow_history(pk: int, times: int) -> int:
     """Copy the student's rows of each GROW_MODELS model ``times`` more times."""
     from django.apps import apps
 
+    from seip.keys.fields import seal_bulk_create
+
     added = 0
     for label in GROW_MODELS:
         model = apps.get_model(label)
@@ -305,7 +307,8 @@ def grow_history(pk: int, times: int) -> int:
             for _ in range(times)
             for row in originals
         ]
-        model.objects.bulk_create(copies, batch_size=500)
+        # Read through the models, the copies hold text; sealed again under their own rows.
+        seal_bulk_create(model, copies, batch_size=500)
         added += len(copies)
     return added
 

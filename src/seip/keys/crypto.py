@@ -202,6 +202,7 @@ def store_destroy(store_id: str) -> None:
     old blocks); the guarantee rests on the secret never being copied into a backup.
     """
     path = _store_path(store_id)
+    _destroyed.add(store_id)  # this process's cached copy is dropped at its next use
     try:
         fd = os.open(path, os.O_WRONLY)
     except FileNotFoundError:
@@ -215,7 +216,8 @@ def store_destroy(store_id: str) -> None:
 
 
 def store_exists(store_id: str) -> bool:
-    return _store_path(store_id).exists()
+    # os.path, not pathlib: this runs for every key a list page opens.
+    return os.path.exists(os.path.join(settings.KEY_STORE_DIR, store_id + ".key"))
 
 
 # Wrapping ----------------------------------------------------------------------------------
@@ -270,30 +272,47 @@ def unwrap_key(row: DataKey, secret: bytes) -> bytes:
 
 # Cache -------------------------------------------------------------------------------------
 
-_cache: OrderedDict[int, tuple[Sealer, str, float]] = OrderedDict()
+#: How often a cached key looks for its key-store secret again. A list of a thousand
+#: students opens a thousand keys per page; one file-system check each per second is
+#: enough to notice a shred by another process, while this process's own shreds (and
+#: ``store_destroy`` here) are seen at once.
+STORE_CHECK_SECONDS = 1.0
+
+# subject id -> (sealer, store id, cached at, last checked in the key store)
+_cache: OrderedDict[int, tuple[Sealer, str, float, float]] = OrderedDict()
 _cache_lock = threading.Lock()
+_destroyed: set[str] = set()
 
 
 def _cached(subject_id: int) -> Sealer | None:
+    now = time.monotonic()
     with _cache_lock:
         entry = _cache.get(subject_id)
         if entry is None:
             return None
-        sealer, store_id, at = entry
-        if time.monotonic() - at > CACHE_SECONDS:
+        sealer, store_id, at, checked = entry
+        if now - at > CACHE_SECONDS:
             del _cache[subject_id]
             return None
         _cache.move_to_end(subject_id)
-    # Another process may have shredded the key: its secret is then gone from the store.
-    if not store_exists(store_id):
+    if store_id in _destroyed:
         forget(subject_id)
         return None
+    if now - checked > STORE_CHECK_SECONDS:
+        # Another process may have shredded the key: its secret is then gone from the store.
+        if not store_exists(store_id):
+            forget(subject_id)
+            return None
+        with _cache_lock:
+            if subject_id in _cache:
+                _cache[subject_id] = (sealer, store_id, at, now)
     return sealer
 
 
 def _put(subject_id: int, sealer: Sealer, store_id: str) -> None:
     with _cache_lock:
-        _cache[subject_id] = (sealer, store_id, time.monotonic())
+        now = time.monotonic()
+        _cache[subject_id] = (sealer, store_id, now, now)
         _cache.move_to_end(subject_id)
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
