@@ -12,8 +12,9 @@ part-time timetable).
 
 Deterministic: each student's register is seeded by ``seed`` and their UPN, never by the
 clock; only ``until`` (today, by default) decides how much of the current year exists.
-Rows are written with ``bulk_create`` and counts from the calculator: a register of
-10,000 students is one import, not 10,000 audited edits, so one audit event records it.
+Rows are written with ``seal_bulk_create`` (the source note is sealed under each student's
+key) and counts from the calculator: a register of 10,000 students is one import, not
+10,000 audited edits, so one audit event records it.
 """
 
 import bisect
@@ -35,6 +36,7 @@ from seip.attendance.models import AttendanceYear
 from seip.attendance.selectors import signing_dates
 from seip.audit.services import audit_record
 from seip.core.calendar import academic_year
+from seip.keys.fields import seal_bulk_create
 from seip.students.models import Student
 from seip.students.sources import SourceKind
 
@@ -118,6 +120,8 @@ class _Student:
     urn: str
     organisation_id: int
     signed_on: dt.date | None
+    #: The row's student, so sealing its source note needs no query (``referral_id``).
+    record: Student
 
 
 def _choose(rng: random.Random, table: list[tuple[int, str]]) -> str:
@@ -235,7 +239,7 @@ def _students(students: Iterable[Student]) -> list[_Student]:
     todo = [s for s in given if s.pk not in done]
     signed = signing_dates(s.pk for s in todo)
     return [
-        _Student(s.pk, s.upn, s.school_id, s.school.urn, s.school.organisation_id, signed[s.pk])
+        _Student(s.pk, s.upn, s.school_id, s.school.urn, s.school.organisation_id, signed[s.pk], s)
         for s in todo
     ]
 
@@ -246,7 +250,7 @@ def _rows(student: _Student, seed: int, until: dt.date) -> Iterator[AttendanceYe
     for year in range(FIRST_YEAR, academic_year(until) + 1):
         marks = _register(rng, student, profile, seed, year, until)
         row = AttendanceYear(
-            student_id=student.pk,
+            student=student.record,
             school_id=student.school_id,
             academic_year=year,
             marks=marks,
@@ -268,7 +272,8 @@ def build_history(students: Iterable[Student], seed: int, *, until: dt.date | No
     written = 0
     for chunk in itertools.batched(_students(students), _BATCH // 5):
         rows = [row for student in chunk for row in _rows(student, seed, until)]
-        written += len(AttendanceYear.objects.bulk_create(rows))
+        # The source note is sealed under each student's key (P14): one batch opens them all.
+        written += len(seal_bulk_create(AttendanceYear, rows, batch_size=_BATCH))
     if written:
         audit_record(
             actor=None, action="attendance.demo_history", detail={"rows": written, "seed": seed}

@@ -248,7 +248,7 @@ def build_history(students: list[Student], seed: int) -> None:
                 _attainment(rng, student, referred, improving, rows)
             # The history stops today: nothing is recorded in the future.
             today = timezone.localdate()
-            # An incident's description is sealed under the child's key (P14).
+            # An incident's description and source note are sealed under the child's key (P14).
             seal_bulk_create(Incident, _upto(today, rows.incidents, "occurred_on"), batch_size=2000)
             Exclusion.objects.bulk_create(
                 _upto(today, rows.exclusions, "start_date"), batch_size=2000
@@ -256,7 +256,8 @@ def build_history(students: list[Student], seed: int) -> None:
             AttitudeRating.objects.bulk_create(
                 _upto(today, rows.ratings, "rated_on"), batch_size=2000
             )
-            AttainmentResult.objects.bulk_create(
-                _upto(today, rows.results, "assessed_on"), batch_size=2000
+            # A result's source note is sealed too; exclusions and ratings here have none.
+            seal_bulk_create(
+                AttainmentResult, _upto(today, rows.results, "assessed_on"), batch_size=2000
             )
         audit_record(actor=None, action="demo.behaviour", detail={"students": len(students)})

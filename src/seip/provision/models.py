@@ -228,6 +228,12 @@ class PlacementReview(Sourced):
     )
     summary = SealedTextField(subject=REVIEW_SUBJECT)
     next_steps = SealedTextField(subject=REVIEW_SUBJECT)
+    source_note = SealedCharField(
+        max_length=200,
+        blank=True,
+        help_text="For example the file name of an import.",
+        subject=REVIEW_SUBJECT,
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -614,12 +614,14 @@ def facts_create(
         year.set_counts(tally(year.marks))
         year.clean_fields(exclude=["student", "school", "source_organisation"])
         year.clean()
-    # Details, names and contact details are sealed under the child's key (P14).
+    # Details, names, contact details and source notes are sealed under the child's key
+    # (P14).
     if needs:
         seal_bulk_create(Need, needs)
     if contacts:
         seal_bulk_create(Contact, contacts)
-    AttendanceYear.objects.bulk_create(years)
+    if years:
+        seal_bulk_create(AttendanceYear, years)
     audit_record(
         actor=actor,
         action="imports.ctf.facts_add",

@@ -9,6 +9,7 @@ export and access bundle.
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from seip.keys.fields import SealedCharField
 from seip.organisations.models import OrganisationType, PartnerOrganisation
 
 
@@ -30,8 +31,13 @@ class Sourced(models.Model):
         related_name="+",
         help_text="The school or agency the fact came from.",
     )
-    source_note = models.CharField(
-        max_length=200, blank=True, help_text="For example the file name of an import."
+    # Free text staff may type: sealed under the child's key like every other (P14). A
+    # subclass that reaches its student another way redefines it with its own subject.
+    source_note = SealedCharField(
+        max_length=200,
+        blank=True,
+        help_text="For example the file name of an import.",
+        subject="student.referral_id",
     )
     obtained_on = models.DateField("date obtained")
 

@@ -8,6 +8,7 @@ import logging
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -167,6 +168,26 @@ def test_the_command_previews_then_imports(student, county, personas, tmp_path):
         stdout=out, stderr=io.StringIO(),
     )  # fmt: skip
     assert "imported: 1" in out.getvalue()
+
+
+def test_the_command_stores_a_neutral_label_never_the_files_name(
+    student, county, personas, tmp_path
+):
+    """A file's own name can name a pupil: the command line stores the label the web
+    upload stores (``file_label``), in the marks' source and the printed report."""
+    path = tmp_path / "marnie-quelch-obadiah.CSV"
+    path.write_bytes(_csv(*ROWS).getvalue())
+    out = io.StringIO()
+    call_command(
+        "import", "csv", "attendance", str(path), "--school", county.school_a.urn,
+        "--mapping", "upn=Adno UPN,date=Date,am=AM,pm=PM",
+        "--as", personas["coordinator"].email, stdout=out, stderr=io.StringIO(),
+    )  # fmt: skip
+    label = f"Attendance CSV upload (.csv) of {timezone.localdate().isoformat()}"
+    row = AttendanceYear.objects.get(student=student, academic_year=2025)
+    assert row.source_note == f"MIS CSV {label}"
+    assert label in out.getvalue()
+    assert "quelch" not in out.getvalue().lower()
 
 
 @settings(max_examples=200, deadline=None)

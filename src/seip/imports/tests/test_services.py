@@ -7,6 +7,7 @@ import logging
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.utils import timezone
 
 from seip.attendance.models import AttendanceYear
 from seip.audit.models import AuditEvent
@@ -259,6 +260,26 @@ def test_the_command_prints_the_report(student, school_spec, personas, tmp_path,
     assert "imported: 1" in text
     assert "not referred: 1" in text
     assert "2/2" in err.getvalue()
+
+
+def test_the_command_stores_a_neutral_label_never_the_files_name(
+    student, school_spec, personas, tmp_path, county
+):
+    """A file's own name can name a pupil: the command line stores the label the web
+    upload stores (``file_label``), in every fact's source and the printed report."""
+    path = tmp_path / "Marnie Quelch-Obadiah CTF.XML"
+    path.write_bytes(ctf_bytes([_jordan()], school=school_spec))
+    out = io.StringIO()
+    call_command(
+        "import", "ctf", str(path), "--as", personas["coordinator"].email,
+        stdout=out, stderr=io.StringIO(),
+    )  # fmt: skip
+    label = f"CTF upload (.xml) of {timezone.localdate().isoformat()}"
+    facts = [*Need.objects.filter(student=student), *AttendanceYear.objects.filter(student=student)]
+    assert facts
+    assert {fact.source_note for fact in facts} == {label}
+    assert out.getvalue().startswith(f"{label}: CTF")
+    assert "Quelch" not in out.getvalue()
 
 
 def test_two_pupils_that_are_the_same_student_are_both_refused(student, school_spec, personas):

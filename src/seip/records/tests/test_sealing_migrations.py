@@ -1,7 +1,8 @@
-"""The three-step migrations of records, behaviour, provision and progress seal the rows
-already there under each child's key (P14, ADR 0034), through each model's path to its
-child (a target through its plan, a placement review through its placement's
-intervention, a review through its case), and leave no plain text behind."""
+"""The three-step migrations of records, behaviour, provision, progress and attendance
+(source notes) seal the rows already there under each child's key (P14, ADR 0034),
+through each model's path to its child (a target through its plan, a placement review
+through its placement's intervention, a review through its case), and leave no plain text
+behind."""
 
 import datetime as dt
 from decimal import Decimal
@@ -18,10 +19,11 @@ BEFORE = [
     ("behaviour", "0001_initial"),
     ("provision", "0001_initial"),
     ("progress", "0001_initial"),
+    ("attendance", "0001_initial"),
 ]
 TEXT = "Kept in plain text before the migration"
 DAY = dt.date(2026, 10, 5)
-SOURCE = {"source_kind": "partnership", "obtained_on": DAY}
+SOURCE = {"source_kind": "partnership", "obtained_on": DAY, "source_note": TEXT}
 
 
 def migrate(targets=None):
@@ -84,6 +86,9 @@ def test_the_migrations_seal_existing_rows(seeded_codes, active_case, personas):
             **SOURCE, placement=placement, reviewed_on=DAY, attendance_percent=Decimal("90"),
             summary=TEXT, next_steps=TEXT,
         )  # fmt: skip
+        year = model("attendance", "AttendanceYear").objects.create(
+            **sid, **SOURCE, school_id=student.school_id, academic_year=2025, marks=""
+        )
         review = model("progress", "Review").objects.create(
             case_id=active_case.pk, held_on=DAY, attendance_progress=TEXT,
             behaviour_progress=TEXT, attainment_progress=TEXT, student_view=TEXT,
@@ -93,21 +98,24 @@ def test_the_migrations_seal_existing_rows(seeded_codes, active_case, personas):
 
         migrate()
 
+        from seip.attendance.models import AttendanceYear
         from seip.behaviour.models import Incident
         from seip.progress.models import Review
         from seip.provision.models import Intervention, Placement, PlacementReview
         from seip.records.models import BreakGlassAccess, Contact, Need, StudentAgency, Target
 
         sealed = [
-            (Contact, contact.pk, ["name", "relationship", "phone", "address"]),
-            (Need, need.pk, ["detail", "correction_reason"]),
-            (StudentAgency, agency.pk, ["organisation_name", "worker_name", "role"]),
+            (Contact, contact.pk, ["name", "relationship", "phone", "address", "source_note"]),
+            (Need, need.pk, ["detail", "correction_reason", "source_note"]),
+            (StudentAgency, agency.pk, ["organisation_name", "worker_name", "role",
+                                        "source_note"]),
             (Target, target.pk, ["description", "measure"]),
             (BreakGlassAccess, access.pk, ["reason"]),
-            (Incident, incident.pk, ["description"]),
-            (Intervention, intervention.pk, ["description"]),
+            (Incident, incident.pk, ["description", "source_note"]),
+            (Intervention, intervention.pk, ["description", "source_note"]),
             (Placement, placement.pk, ["site"]),
-            (PlacementReview, placement_review.pk, ["summary", "next_steps"]),
+            (PlacementReview, placement_review.pk, ["summary", "next_steps", "source_note"]),
+            (AttendanceYear, year.pk, ["source_note"]),
             (Review, review.pk, ["attendance_progress", "behaviour_progress",
                                  "attainment_progress", "student_view", "next_steps"]),
         ]  # fmt: skip
@@ -120,7 +128,7 @@ def test_the_migrations_seal_existing_rows(seeded_codes, active_case, personas):
                 assert getattr(row, column) == TEXT, (row_model, column)
         assert Contact.objects.get(pk=contact.pk).email == "plain@example.test"
         assert Review.objects.get(pk=review.pk).parent_view == ""
-        mine = {"records", "behaviour", "provision", "progress"}
+        mine = {"records", "behaviour", "provision", "progress", "attendance"}
         left = [c for c in plain_rows() if c.label.split(".")[0] in mine and c.rows]
         assert left == []
     finally:

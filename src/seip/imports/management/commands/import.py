@@ -6,6 +6,10 @@
   [--valid-only] --as EMAIL``: an MIS export of attendance marks, behaviour incidents,
   suspensions and exclusions, or assessment results, with its column mapping remembered
   for the school.
+
+The file's own name can name a pupil, so what is stored (the facts' source notes, the
+report) carries only the neutral label the web upload uses (``file_label``, ADR 0035); the
+name is shown on the terminal only, to say which file a message is about.
 """
 
 import sys
@@ -19,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from seip.accounts.models import User
 from seip.imports.ctf import DEFAULT_MAX_BYTES
 from seip.imports.mis import FIELDS, OPTIONAL, parse_mapping
-from seip.imports.models import MappingKind
+from seip.imports.models import ImportKind, MappingKind, file_label
 from seip.imports.runs import csv_import, csv_preview
 from seip.imports.services import ctf_import
 from seip.imports.validation import ImportValidationError
@@ -91,7 +95,7 @@ class Command(BaseCommand):
             try:
                 report = ctf_import(
                     source=path,
-                    file_name=path.name,
+                    file_name=file_label(ImportKind.CTF, path.name),
                     actor=actor,
                     school_urn=options["school"],
                     valid_only=options["valid_only"],
@@ -130,7 +134,7 @@ class Command(BaseCommand):
                 school=school,
                 actor=actor,
                 columns=columns,
-                file_name=path.name,
+                file_name=file_label(options["kind"], path.name),
                 valid_only=options["valid_only"],
                 progress=self._progress,
             )
