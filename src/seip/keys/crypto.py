@@ -484,10 +484,18 @@ def sealer_for(subject: Subject, *, create: bool = False) -> Sealer:
 def sealers_for(subject_ids: Iterable[int]) -> dict[int, Sealer]:
     """Sealers for many subjects at once, making missing keys in bulk (the demo).
 
-    Two queries and one ``bulk_create`` however many subjects; shredded subjects raise.
+    Two queries and one ``bulk_create`` however many subjects (none for keys already open
+    in this transaction or cached); shredded subjects raise.
     """
     wanted = set(subject_ids)
     sealers: dict[int, Sealer] = {}
+    for subject_id in list(wanted):
+        known = _txn_get(subject_id) or _cached(subject_id)
+        if known is not None:
+            sealers[subject_id] = known
+            wanted.discard(subject_id)
+    if not wanted:
+        return sealers
     existing = {row.referral_id: row for row in DataKey.objects.filter(referral_id__in=wanted)}
     for subject_id, row in existing.items():
         sealers[subject_id] = _open(row)

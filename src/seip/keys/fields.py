@@ -340,7 +340,9 @@ def seal_bulk_create(
     for obj in objs:
         setattr(obj, _ADDING, True)
     using = router.db_for_write(model)
-    with transaction.atomic(using=using):
+    # No savepoint of its own: a failure here fails the caller's transaction as a plain
+    # bulk_create would, and an import writes thousands of these.
+    with transaction.atomic(using=using, savepoint=False):
         created = model._default_manager.using(using).bulk_create(objs, batch_size=batch_size)
         subjects = {subject_of(obj, field.subject) for obj in created for field in fields[:1]}
         sealers = crypto.sealers_for(subjects)
