@@ -138,7 +138,9 @@ class SealedMixin(models.Field[Any, Any]):
         self, cls: type[models.Model], name: str, **kwargs: Any
     ) -> None:
         super().contribute_to_class(cls, name, **kwargs)
-        if not cls._meta.abstract:
+        # Not for the historical models migrations render by the thousand: their rows are
+        # written by seal_rows, and a receiver each would keep every one alive.
+        if not cls._meta.abstract and cls.__module__ != "__fake__":
             uid = f"seip-seal:{cls.__module__}.{cls.__qualname__}"
             pre_save.connect(_before_save, sender=cls, weak=False, dispatch_uid=uid)
             post_save.connect(_after_save, sender=cls, weak=False, dispatch_uid=uid)
