@@ -23,8 +23,8 @@ class _SealedValues:
 
 
 class JsonSerializer(_SealedValues, json.Serializer):
-    pass
+    """``json``, with sealed fields as ciphertext."""
 
 
 class JsonlSerializer(_SealedValues, jsonl.Serializer):
-    pass
+    """``jsonl``, with sealed fields as ciphertext."""

@@ -102,11 +102,11 @@ class LinkedSealedMixin(SealedMixin):
 
 
 class LinkedSealedCharField(LinkedSealedMixin, SealedCharField):
-    pass
+    """Short text (a requester's name, how to reply) sealed as the row's link allows."""
 
 
 class LinkedSealedTextField(LinkedSealedMixin, SealedTextField):
-    pass
+    """Free text (what was asked, the child's view) sealed as the row's link allows."""
 
 
 def reseal(instance: models.Model) -> None:
