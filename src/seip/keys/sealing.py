@@ -17,7 +17,7 @@ migration as after it. Dropping a column does not wipe the pages it used; see
 """
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +64,18 @@ def _text(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime.date) else str(value)
 
 
+#: (subject's referral id or None, text, field's associated data, row) -> ciphertext.
+type Sealing = Callable[[int | None, str, bytes, bytes], bytes]
+
+
+def _seal_for_subject(subject_id: int | None, text: str, aad: bytes, row: bytes) -> bytes:
+    from seip.keys import crypto
+
+    if subject_id is None:
+        raise ValueError("a row to seal under its subject's key has no subject")
+    return crypto.encrypt_for(subject_id, text.encode(), aad=aad, row=row)
+
+
 def seal_rows(
     app_label: str,
     model_name: str,
@@ -72,11 +84,13 @@ def seal_rows(
     fields: Sequence[str],
     indexes: Sequence[Index] = (),
     batch: int | None = None,
+    seal: Sealing | None = None,
 ) -> migrations.RunPython:
     """Step 2: encrypt every plain value into its sealed column, one committed batch at a
     time. ``subject`` is the lookup to the referral id (``pk``, ``student__referral_id``).
     A row of a child whose key was shredded is erased already: its sealed column is left
-    empty, and the plain one goes with step 3."""
+    empty, and the plain one goes with step 3. ``seal`` replaces the per-subject
+    encryption (``rights.fields`` seals rows with no subject under the service key)."""
 
     def forwards(apps: Any, schema_editor: Any) -> None:
         from seip.keys import crypto
@@ -109,13 +123,12 @@ def seal_rows(
                     if not todo:
                         continue
                     update: dict[str, Any] = {}
+                    row = f"{label}:{pk}".encode()
                     try:
                         for name, value in todo.items():
-                            update[name + SUFFIX] = crypto.encrypt_for(
-                                subject_id,
-                                _text(value).encode(),
-                                aad=f"{label}.{name}".encode(),
-                                row=f"{label}:{pk}".encode(),
+                            aad = f"{label}.{name}".encode()
+                            update[name + SUFFIX] = (seal or _seal_for_subject)(
+                                subject_id, _text(value), aad, row
                             )
                     except crypto.KeyShredded:
                         continue

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cryptography.fernet import InvalidToken
-from django.db import migrations, models, transaction
+from django.db import migrations, models
 
 from seip.keys.fields import (
     Sealed,
@@ -136,53 +136,16 @@ def seal_linked_rows(
 ) -> migrations.RunPython:
     """``keys.sealing.seal_rows`` for fields of :class:`LinkedSealedMixin`: a row whose
     ``subject`` lookup is NULL is sealed with the service key instead."""
-    from seip.keys.sealing import SUFFIX, _text
+    from seip.keys.sealing import seal_rows
 
-    def forwards(apps: Any, schema_editor: Any) -> None:
+    def seal(subject_id: int | None, text: str, aad: bytes, row: bytes) -> bytes:
         from seip.keys import crypto
 
-        model = apps.get_model(app_label, model_name)
-        alias = schema_editor.connection.alias
-        manager = model._base_manager.db_manager(alias)
-        label = f"{app_label}.{model_name}".lower()
-        sealed_names = [name + SUFFIX for name in fields]
-        last: Any = 0
-        while True:
-            with transaction.atomic(using=alias):
-                page = list(
-                    manager.filter(pk__gt=last)
-                    .order_by("pk")
-                    .values_list("pk", subject, *fields, *sealed_names)[:batch]
-                )
-                if not page:
-                    return
-                last = page[-1][0]
-                for pk, subject_id, *values in page:
-                    plain = dict(zip(fields, values[: len(fields)], strict=True))
-                    sealed = dict(zip(fields, values[len(fields) :], strict=True))
-                    todo = {
-                        name: value
-                        for name, value in plain.items()
-                        if value not in (None, "") and not sealed[name]
-                    }
-                    if not todo:
-                        continue
-                    update: dict[str, Any] = {}
-                    row = f"{label}:{pk}".encode()
-                    try:
-                        for name, value in todo.items():
-                            aad = f"{label}.{name}".encode()
-                            text = _text(value)
-                            update[name + SUFFIX] = (
-                                service_seal(text, aad=aad, row=row)
-                                if subject_id is None
-                                else crypto.encrypt_for(subject_id, text.encode(), aad=aad, row=row)
-                            )
-                    except crypto.KeyShredded:
-                        continue
-                    manager.filter(pk=pk).update(**update)
+        if subject_id is None:
+            return service_seal(text, aad=aad, row=row)
+        return crypto.encrypt_for(subject_id, text.encode(), aad=aad, row=row)
 
-    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)
+    return seal_rows(app_label, model_name, subject=subject, fields=fields, batch=batch, seal=seal)
 
 
 __all__ = [

@@ -4,35 +4,13 @@ child's own key (P14): the database holds ciphertext, and the model reads it bac
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from seip.keys import crypto
+from seip.keys.tests.sealed import assert_sealed
 from seip.provision.models import Intervention, InterventionType, Placement, PlacementReview
 from seip.provision.services import intervention_record, placement_review_record
 
 SENTENCE = "Marnie Quelch-Obadiah at her nan's, 17 Larkspur Row"
-
-
-def raw(model, pk, column) -> bytes:
-    """The column as the database holds it, read past the model."""
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {quote(column)} FROM {quote(model._meta.db_table)} WHERE id = %s",  # noqa: S608
-            [pk],
-        )
-        (value,) = cursor.fetchone()
-    return bytes(value or b"")
-
-
-def assert_sealed(model, pk, columns):
-    for column in columns:
-        stored = raw(model, pk, column)
-        assert stored.startswith(crypto.FORMAT_ROW), column
-        assert SENTENCE.encode() not in stored, column
-        assert b"Quelch" not in stored, column
-        assert getattr(model.objects.get(pk=pk), column) == SENTENCE, column
 
 
 @pytest.mark.promise("P14")
@@ -42,13 +20,13 @@ def test_provision_free_text_is_sealed(student, placement, personas, last_month)
         sessions_planned=6, unit_cost=Decimal("30.00"), quantity=Decimal("6"),
         funding_stream="devolved", description=SENTENCE, actor=personas["key_worker"],
     )  # fmt: skip
-    assert_sealed(Intervention, key_work.pk, ["description"])
+    assert_sealed(Intervention, key_work.pk, ["description"], SENTENCE)
     placement.site = SENTENCE
     placement.save()
-    assert_sealed(Placement, placement.pk, ["site"])
+    assert_sealed(Placement, placement.pk, ["site"], SENTENCE)
     review = placement_review_record(
         placement=Placement.objects.select_related("intervention__student").get(pk=placement.pk),
         reviewed_on=timezone.localdate(), attendance_percent=Decimal("80"), summary=SENTENCE,
         next_steps=SENTENCE, actor=personas["key_worker"],
     )  # fmt: skip
-    assert_sealed(PlacementReview, review.pk, ["summary", "next_steps"])
+    assert_sealed(PlacementReview, review.pk, ["summary", "next_steps"], SENTENCE)
