@@ -25,7 +25,7 @@ from django.core.management import call_command
 from pytest_django.live_server_helper import LiveServer
 
 from seip.imports.fixtures import ContactSpec, PupilSpec, SchoolSpec, ctf_bytes, make_upn
-from seip.imports.models import ImportRun, RunStatus
+from seip.imports.models import ImportKind, ImportRun, RunStatus, file_label
 from seip.organisations.models import Partnership
 from tests.browser.conftest import (
     Account,
@@ -99,7 +99,8 @@ def test_a_school_contact_imports_a_ctf(
         page.get_by_role("button", name="Import the file").click()
     assert waiting.value.headers.get("refresh") == "2"
     run_url = page.url
-    expect(page.get_by_role("heading", level=1)).to_have_text(ctf.name)
+    # The run is named by a neutral label, never the file's own name (ADR 0035).
+    expect(page.get_by_role("heading", level=1)).to_have_text(file_label(ImportKind.CTF, ctf.name))
     expect(page.get_by_role("status")).to_contain_text("Waiting to start")
     expect(page.locator("progress#import-progress")).to_be_visible()
     assert_accessible(page, "the waiting import")

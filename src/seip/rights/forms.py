@@ -1,9 +1,12 @@
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 
 from seip.core.forms import GovUKDateInput, GovUKForm
+from seip.keys.fields import by_name
 from seip.organisations.models import Partnership
 from seip.rights.models import (
     NoticeMethod,
@@ -28,7 +31,19 @@ def _date(label: str, required: str, hint: str = "") -> forms.DateField:
     )
 
 
+class _ByName(ModelChoiceIterator[Student]):
+    """Students in name order: names are sealed, so the database cannot order them."""
+
+    def __iter__(self) -> Iterator[tuple[ModelChoiceIteratorValue | str, str]]:
+        if self.field.empty_label is not None:
+            yield ("", str(self.field.empty_label))
+        for student in by_name(self.queryset):
+            yield self.choice(student)
+
+
 class StudentChoice(forms.ModelChoiceField[Student]):
+    iterator = _ByName
+
     def label_from_instance(self, obj: Student) -> str:
         archived = ", left" if obj.is_archived else ""
         return f"{obj.last_name}, {obj.first_name} ({obj.school.name}{archived})"

@@ -193,3 +193,13 @@ def test_home_page_counts_overdue_requests(login, personas, access_request):
     assert "1 overdue and 0 due within a week" in body
     body = login(personas["key_worker"]).get(reverse("core:home")).content.decode()
     assert reverse("rights:register") not in body
+
+
+@pytest.mark.promise("P14")
+def test_the_student_picker_lists_sealed_names_in_name_order(login, personas, county, student):
+    """Names are ciphertext in the database, which cannot order them; the form does."""
+    from seip.students.tests.test_student_views import _second_student
+
+    _second_student(county, personas, first_name="Abel", last_name="Aardvark")
+    body = login(personas["coordinator"]).get(reverse("rights:new")).content.decode()
+    assert body.index("Aardvark, Abel") < body.index(f"{student.last_name}, {student.first_name}")
