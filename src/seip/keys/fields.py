@@ -447,6 +447,20 @@ def indexed(purpose: str, *values: object) -> str:
     return blind_index(purpose, *values)
 
 
+def open_all(rows: Iterable[models.Model], referral_ids: Iterable[int]) -> None:
+    """Decrypt every sealed field of ``rows`` now, with the keys of ``referral_ids`` loaded
+    in one query (none when cached), so a page reads plain text with no query per value.
+    Each row must reach its child's referral without a query (a related manager, or
+    ``select_related``). The keys are loaded even when there is no row, so that a page
+    takes the same number of queries whatever the history."""
+    from seip.keys import crypto
+
+    with crypto.using_sealers(crypto.preload(referral_ids)):
+        for row in rows:
+            for sealed in sealed_fields(type(row)):
+                getattr(row, sealed.attname)
+
+
 def by_name(rows: Iterable[Any]) -> list[Any]:
     """Students (or anything with ``last_name`` and ``first_name``) in name order, after
     decrypting: the database can only order ciphertext. Preloads the rows' keys."""

@@ -19,8 +19,7 @@ from django.utils import timezone
 
 from seip.accounts.models import User
 from seip.core.calendar import half_term_of
-from seip.keys import crypto
-from seip.keys.fields import sealed_fields
+from seip.keys.fields import open_all
 from seip.organisations.models import PartnerOrganisation, Partnership
 from seip.provision.models import (
     Intervention,
@@ -171,17 +170,6 @@ def spend_by_type(students: QuerySet[Student]) -> list[SpendLine]:
     ]
 
 
-def _open_sealed(rows: list["PanelRow"], student: Student) -> None:
-    """Decrypt the descriptions, sites and reviews (sealed under the child's key, P14) now,
-    with the key loaded in one query, so the page reads them with no query each."""
-    with crypto.using_sealers(crypto.preload([student.referral_id])):
-        for row in rows:
-            for item in (row.intervention, row.placement, *row.reviews):
-                if item is not None:
-                    for sealed in sealed_fields(type(item)):
-                        getattr(item, sealed.attname)
-
-
 @dataclass
 class PanelRow:
     intervention: Intervention
@@ -218,7 +206,9 @@ def panel_context(student: Student, user: User, today: dt.date | None = None) ->
             )
             row.state = row.window.state(day) if running else None
         rows.append(row)
-    _open_sealed(rows, student)
+    # The descriptions, sites and reviews are sealed under the child's key (P14).
+    items = [i for r in rows for i in (r.intervention, r.placement, *r.reviews) if i is not None]
+    open_all(items, [student.referral_id])
     writable = can_write(user, student)
     return {
         "provision": {

@@ -8,15 +8,14 @@ here, for display, and never logged.
 """
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
 from seip.accounts.models import User
 from seip.keys import crypto
-from seip.keys.fields import sealed_fields
+from seip.keys.fields import open_all
 from seip.records.models import (
     CaseNote,
     Need,
@@ -85,18 +84,6 @@ class SafeguardingSummary:
 _KIND_ORDER = {kind: position for position, kind in enumerate(NeedKind.values)}
 
 
-def open_sealed(rows: Iterable[Model], referral_ids: Iterable[int]) -> None:
-    """Decrypt every sealed field of ``rows`` now, with the keys of ``referral_ids`` loaded
-    in one query (none when cached), so a page reads plain text with no query per value.
-    Each row must reach its child's referral without a query (a related manager, or
-    ``select_related``). The keys are loaded even when there is no row, so that a page
-    takes the same number of queries whatever the history."""
-    with crypto.using_sealers(crypto.preload(referral_ids)):
-        for row in rows:
-            for sealed in sealed_fields(type(row)):
-                getattr(row, sealed.attname)
-
-
 def current_needs(student: Student) -> list[Need]:
     """The current value of each kind of need, in a fixed order. One query (the rows reach
     ``student`` through its related manager, so their sealed details cost none)."""
@@ -160,7 +147,7 @@ def profile_context(
     plan = current_plan(student)
     targets = list(plan.targets.order_by("due_on", "pk")) if plan is not None else []
     # Contacts, details and targets are sealed under the child's key: opened in one go.
-    open_sealed([*needs, *contacts, *agencies, *targets], [student.referral_id])
+    open_all([*needs, *contacts, *agencies, *targets], [student.referral_id])
     facts = [
         *(
             Fact(fact_key(n), n.get_kind_display(), n.value_label, shown_source(n, health=health),
