@@ -69,6 +69,10 @@ class Reason(enum.StrEnum):
     PRIMARY = "primary"
     SECONDARY = "secondary"
     LEDGER = "ledger"  # suppressed so that earlier releases cannot be differenced
+    #: Not shown (``x``), whatever its value, zero and small counts included: the last
+    #: resort of the ledger when no ``c`` can protect an earlier release (ADR 0036). An
+    #: ``x`` says nothing about its value, so it carries no lower bound of 1.
+    WITHHELD = "withheld"
 
 
 def is_sensitive(cell: Cell, kind: CellKind, policy: Policy) -> bool:
@@ -135,7 +139,9 @@ class ProtectedTable:
         """What may be shown: the figure, or a symbol (``c``, ``z``, ``x``, ``low``)."""
         shown: dict[CellKey, float | Symbol] = {}
         for key, cell in self.cells.items():
-            if key in self.suppressed:
+            if self.suppressed.get(key) is Reason.WITHHELD:
+                shown[key] = Symbol.NOT_AVAILABLE
+            elif key in self.suppressed:
                 shown[key] = Symbol.SUPPRESSED
             elif cell.symbol is not None:
                 shown[key] = cell.symbol
@@ -174,10 +180,14 @@ def linked_cells(
                 ),
                 upper=upper_bound(cell, table.kind),
                 sensitive=is_sensitive(cell, table.kind, policy),
-                lower=lower_bound(cell, table.kind),
+                lower=0.0 if _withheld(suppressed, key) else lower_bound(cell, table.kind),
             )
         )
     return linked
+
+
+def _withheld(suppressed: Mapping[CellKey, Reason] | set[CellKey], key: CellKey) -> bool:
+    return isinstance(suppressed, Mapping) and suppressed.get(key) is Reason.WITHHELD
 
 
 def complement(

@@ -55,6 +55,8 @@ class Hidden(enum.StrEnum):
     DOMINANT = "3"
     PROTECTS_CELL = "4"
     PROTECTS_RELEASE = "5"
+    #: An ``x``: withheld, whatever its value (ADR 0036).
+    WITHHELD = "6"
 
     @property
     def mark(self) -> str:
@@ -70,6 +72,8 @@ HIDDEN_MEANINGS: Mapping[Hidden, str] = {
     Hidden.PROTECTS_CELL: "hidden so that another hidden figure in this table cannot be worked out",
     Hidden.PROTECTS_RELEASE: "hidden so that a hidden figure in an earlier report cannot "
     "be worked out",
+    Hidden.WITHHELD: "not shown, whatever the figure (it may be 0), so that a figure in an "
+    "earlier report, or one never published, cannot be worked out with it",
 }
 
 

@@ -545,6 +545,10 @@ def audit_release(
     new_members = {key: members for key, (members, _) in zip(keys, new_cells, strict=True)}
     new_what = {key: counts for key, (_, counts) in zip(keys, new_cells, strict=True)}
     what.update({(NEW, *key): counts for key, counts in new_what.items()})
+    if rerun is None:
+        for cell, counts in _differences(space, group, new_entry, new_what, policy):
+            linked_old.append(cell)
+            what[cell.ref] = counts
     suppressed = dict(protected.suppressed)
     for key, counts in new_what.items():
         if (
@@ -591,8 +595,17 @@ def audit_release(
                 suppressed[key] = Reason.LEDGER
                 added.append(key)
         if not added:
-            final = _with(protected, suppressed)
-            return LedgerAudit(final, audit, tuple(e.ref for e in group), passed=False)
+            # Every cell that may be a ``c`` is one, and an earlier release can still be
+            # narrowed: by the zeros shown, or by what a ``c`` says (at least 1).
+            # Withhold cells (``x``) rather than the table (ADR 0036).
+            withheld = _to_withhold(table, cells, suppressed, new_what, failing, what)
+            if not withheld:
+                final = _with(protected, suppressed)
+                return LedgerAudit(final, audit, tuple(e.ref for e in group), passed=False)
+            for key in withheld:
+                suppressed[key] = Reason.WITHHELD
+                reader.withhold((NEW, *key))
+            added = withheld
         pending = {c.ref for c in failing} | {(NEW, *k) for k in added}
     final = _with(protected, suppressed)
     own = {(r[1], r[2]): v for r, v in audit.items() if r[0] == NEW}  # type: ignore[index]
@@ -632,6 +645,110 @@ def _next_complement(
     )
     overlapping.sort(key=lambda k: (cells[k].value <= 0, cells[k].value))
     return overlapping[:1]
+
+
+DIFFERENCE = "difference"
+
+
+def _differences(
+    space: AtomSpace,
+    group: Sequence[Entry],
+    new: Entry,
+    new_what: Mapping[CellKey, Counts],
+    policy: Policy,
+) -> list[tuple[LinkedCell, Counts]]:
+    """Figures never published that one cell less another gives away: a partnership's
+    count less one of its schools' is the other schools' (for a partnership of two, the
+    other school's); the year's less a term's, the other terms'. Each such difference
+    between a new cell and an earlier one counting the same categories, nested in
+    schools or in terms, is guarded like a suppressed count when it is small (1 to
+    ``count_threshold``), so that the release which would pin it is the one protected,
+    not a later one that can no longer be (ADR 0036). The reader does not know it is at
+    least 1: it is not a ``c``."""
+    if new.kind is not CellKind.COUNT:
+        return []
+    by_what: dict[
+        tuple[frozenset[str], frozenset[str], frozenset[tuple[str, str]]], list[CellKey]
+    ] = {}
+    for key, counts in new_what.items():
+        by_what.setdefault((counts.schools, counts.terms, counts.categories), []).append(key)
+    new_cells = {(c.row, c.column): c for c in new.cells}
+    result: list[tuple[LinkedCell, Counts]] = []
+    for entry in group:
+        for cell, (_, counts) in zip(entry.cells, space.cells(entry), strict=True):
+            for (schools, terms, categories), keys in by_what.items():
+                if categories != counts.categories:
+                    continue
+                if terms == counts.terms and schools != counts.schools:
+                    ours, theirs, dimension = schools, counts.schools, "schools"
+                elif schools == counts.schools and terms != counts.terms:
+                    ours, theirs, dimension = terms, counts.terms, "terms"
+                else:
+                    continue
+                if not (ours < theirs or theirs < ours):
+                    continue
+                for key in keys:
+                    # The wider cell, with its population cut to what the narrower lacks.
+                    if ours > theirs:
+                        wide, shape, value = new, new_cells[key], new_cells[key].value - cell.value
+                    else:
+                        wide, shape, value = entry, cell, cell.value - new_cells[key].value
+                    if not 0 < value <= policy.count_threshold:
+                        continue
+                    rest = frozenset(ours ^ theirs)
+                    virtual = replace(
+                        wide,
+                        population=replace(wide.population, **{dimension: rest}),
+                        cells=(shape,),
+                    )
+                    [(members, what)] = space.cells(virtual)
+                    protection = max(1.0, policy.count_protection - 1)
+                    ref = (DIFFERENCE, entry.ref, cell.row, cell.column, *key)
+                    result.append(
+                        (LinkedCell(ref, members, value, True, protection, sensitive=True), what)
+                    )
+    return result
+
+
+def _to_withhold(
+    table: Table,
+    cells: Mapping[CellKey, Cell],
+    suppressed: Mapping[CellKey, Reason],
+    new_what: Mapping[CellKey, Counts],
+    failing: Sequence[LinkedCell],
+    what: Mapping[Hashable, Counts],
+) -> list[CellKey]:
+    """Which cells of the new table to withhold (``x``) next, once every cell that may be
+    a ``c`` is one and a failing cell is still narrowed.
+
+    One cell per failing cell, among those of the new table counting some of the same
+    students (its row and column, for a cell of the new table): a ``c`` before a figure
+    shown (a zero, the only figure a ``c`` cannot hide). Linked to no cell of the new
+    table (through a third release): the rest of the table. Empty when everything is
+    withheld already: then the table is refused."""
+    open_ = [k for k in new_what if suppressed.get(k) is not Reason.WITHHELD]
+    chosen: dict[CellKey, None] = {}
+    for worst in failing:
+        ref = worst.ref
+        if ref[0] == NEW:  # type: ignore[index]
+            row, column = ref[1], ref[2]  # type: ignore[index]
+            touching = [k for k in open_ if k[0] == row or k[1] == column]
+        elif ref[0] == COHORT:  # type: ignore[index]
+            inside = set(table.members((ref[2], ref[3])))  # type: ignore[index]
+            touching = [k for k in open_ if inside & set(table.members(k))]
+        else:
+            touching = [k for k in open_ if new_what[k].touches(what[ref])]
+        if not touching or any(k in chosen for k in touching):
+            continue
+        # A ``c`` first (withholding it loses the reader nothing but "at least 1"), an
+        # interior one before a margin, the smallest first; then a figure shown.
+        chosen[
+            min(
+                touching,
+                key=lambda k: (k not in suppressed, TOTAL in k, cells[k].value),
+            )
+        ] = None
+    return list(chosen) or open_
 
 
 def _guarded(cell: LinkedCell) -> bool:

@@ -25,6 +25,7 @@ ledger uses them to make its atom blocks agree on shared margins (``ledger.AtomS
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import os
 import sys
@@ -335,6 +336,17 @@ class Audit:
             self.model.relax(
                 i, self.cells[i].lower, upper if math.isfinite(upper) else highspy.kHighsInf
             )
+
+    def withhold(self, ref: Hashable) -> None:
+        """The cell is withheld (``x``): suppressed, and the reader no longer knows it is at
+        least 1, since an ``x`` may hide a zero (ADR 0036). Only removes knowledge, so
+        the model, its basis and the witnesses stay valid."""
+        i = self.row[ref]
+        self.suppressed.add(i)
+        self.cells[i] = dataclasses.replace(self.cells[i], lower=0.0)
+        if self.model is not None:
+            upper = self.cells[i].upper
+            self.model.relax(i, 0.0, upper if math.isfinite(upper) else highspy.kHighsInf)
 
     def intervals(
         self, targets: Iterable[LinkedCell], *, exact: bool = True

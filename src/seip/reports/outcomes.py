@@ -226,6 +226,9 @@ def figure_of(
             (rows.label_of(key[0]) if key[0] != TOTAL else TOTAL),
             (columns.label_of(key[1]) if columns is not None and key[1] != TOTAL else TOTAL),
         )
+        if protected.suppressed.get(key) is Reason.WITHHELD:
+            cells[(row, column)] = Shown(symbol=Symbol.NOT_AVAILABLE, reason=Hidden.WITHHELD)
+            continue
         if key in protected.suppressed:
             reason = hidden_reason(protected.suppressed[key], measure.kind)
             cells[(row, column)] = Shown(symbol=Symbol.SUPPRESSED, reason=reason)

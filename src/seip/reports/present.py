@@ -11,7 +11,15 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from seip.reports.document import HIDDEN_MEANINGS, SYMBOL_MEANINGS, TOTAL, Figure, Shown, Unit
+from seip.reports.document import (
+    HIDDEN_MEANINGS,
+    SYMBOL_MEANINGS,
+    TOTAL,
+    Figure,
+    Hidden,
+    Shown,
+    Unit,
+)
 from seip.reports.tables import Symbol
 
 __all__ = [
@@ -216,5 +224,6 @@ def sheet_names(ids: list[str], *, reserved: tuple[str, ...] = ()) -> list[str]:
 def symbol_key() -> list[tuple[str, str]]:
     """The symbols and what they mean, in the DfE order, for every output's key."""
     return [(symbol.value, SYMBOL_MEANINGS[symbol]) for symbol in Symbol] + [
-        (f"c {reason.mark}", meaning) for reason, meaning in HIDDEN_MEANINGS.items()
+        (f"{'x' if reason is Hidden.WITHHELD else 'c'} {reason.mark}", meaning)
+        for reason, meaning in HIDDEN_MEANINGS.items()
     ]

@@ -119,6 +119,30 @@ def test_one_school_within_all_schools_with_the_rest_unknown():
     assert school_and_all_only() == []
 
 
+def unpublished_school_scenario(ledger: Ledger) -> tuple[float, float]:
+    """All schools, then school 1 alone, every figure large enough to show: school 2's
+    "b" was never published, yet all schools' less school 1's is school 2's."""
+    one = people({"a": 9, "b": 12, "c": 9, "d": 14}, school="1")
+    two = people({"a": 8, "b": 2, "c": 11, "d": 16}, school="2")
+    all_schools = count_table(one + two, REASONS)
+    ledger.release("all", all_schools, population({"autumn"}, ("1", "2")))
+    ledger.release("one", count_table(one, REASONS), population({"autumn"}, ("1",)))
+    attacker = ledger.attacker()
+    for key in keys(all_schools):
+        attacker.equal({("one", *key): 1, ("two", *key): 1, ("all", *key): -1})
+    return attacker.interval(("two", "b", TOTAL))
+
+
+@P10
+def test_a_school_never_published_is_not_given_away_by_all_less_the_others():
+    low, high = unpublished_school_scenario(Ledger())
+    assert high - low >= 4, (low, high)
+
+
+def test_without_the_difference_guard_the_unpublished_2_is_recovered():
+    assert unpublished_school_scenario(Ledger(with_ledger=False)) == (2, 2)
+
+
 YEARS = ("year", ("7", "8", "9"))
 SEXES = ("sex", ("F", "M"))
 SEN = ("sen", ("none", "support", "ehcp"))

@@ -521,13 +521,14 @@ def test_every_hidden_cell_carries_its_reason_in_every_format() -> None:
         measure="persistent_absence_since",
         unit=Unit.PERCENT,
         row_label="School",
-        rows=("Oakfield School", "Riverside Academy", "Elm Park"),
+        rows=("Oakfield School", "Riverside Academy", "Elm Park", "Ashby Hill"),
         cells={
             ("Oakfield School", TOTAL): Shown(symbol=Symbol.SUPPRESSED, reason=Hidden.SMALL_BASE),
             ("Riverside Academy", TOTAL): Shown(
                 symbol=Symbol.SUPPRESSED, reason=Hidden.PROTECTS_CELL
             ),
             ("Elm Park", TOTAL): Shown(symbol=Symbol.SUPPRESSED, reason=Hidden.PROTECTS_RELEASE),
+            ("Ashby Hill", TOTAL): Shown(symbol=Symbol.NOT_AVAILABLE, reason=Hidden.WITHHELD),
             (TOTAL, TOTAL): Shown(22.5, denominator=40),
         },
     )
@@ -557,6 +558,12 @@ def test_every_hidden_cell_carries_its_reason_in_every_format() -> None:
         assert f"c {reason.mark}" in values
     meta = [c.value for row in book["Metadata"].iter_rows() for c in row]
     assert "c [5]" in meta
+    # A cell withheld by the ledger (ADR 0036) is an x with its own reason, everywhere.
+    assert f"x</abbr><sup>{Hidden.WITHHELD.mark}</sup>" in page
+    assert _cell_text(cells["Ashby Hill"], two_way=False) == "x [6]"
+    assert rows["Ashby Hill"]["value"] == "x"
+    assert rows["Ashby Hill"]["reason"].startswith("not shown, whatever the figure")
+    assert "x [6]" in values and "x [6]" in meta
 
 
 def test_a_hidden_count_has_one_reason_whatever_hid_it() -> None:
