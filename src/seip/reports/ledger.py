@@ -499,16 +499,22 @@ def audit_release(
     policy: Policy | None = None,
     *,
     school_groups: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
+    given: Mapping[CellKey, Reason] | None = None,
 ) -> LedgerAudit:
     """Protect ``table`` on its own, then against every overlapping earlier release.
 
     ``school_groups`` (or ``population.school_groups``) names breakdowns of ``table``
-    whose categories are groups of schools, such as partnerships in a county report."""
+    whose categories are groups of schools, such as partnerships in a county report.
+    ``given`` replaces the table's own protection with cells already hidden (the bases
+    of a rate's hidden figures, ``reports.bases``)."""
     policy = policy or Policy()
     if school_groups is not None:
         population = replace(population, school_groups=dict(school_groups))
     population.check_groups()
-    protected = protect(table, policy)
+    if given is None:
+        protected = protect(table, policy)
+    else:
+        protected = ProtectedTable(table, policy, dict(given), {}, cells=table.cells())
     new_entry = entry_of(NEW, population, protected)
     group = related(new_entry, earlier)
     if not group:

@@ -266,7 +266,7 @@ OWN_BREAKDOWNS: dict[str, Breakdown] = {
 }
 
 
-def _key(obs: Obs, breakdown: str) -> str:
+def category_of(obs: Obs, breakdown: str) -> str:
     if breakdown in obs.extra:
         return obs.extra[breakdown]
     return str(getattr(obs.fact, breakdown))
@@ -304,7 +304,7 @@ def cut(
     base = dict.fromkeys(keys, 0)
     shares: dict[CellKey, dict[str, float]] = {k: {} for k in keys}
     for obs in observed.of(measure):
-        key = (_key(obs, rows.name), _key(obs, columns.name) if columns else TOTAL)
+        key = (category_of(obs, rows.name), category_of(obs, columns.name) if columns else TOTAL)
         if key not in value:
             continue  # a category the report does not show (never expected)
         value[key] += obs.value

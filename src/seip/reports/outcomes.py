@@ -19,6 +19,13 @@ from django.utils import timezone
 
 from seip.accounts.models import Role, User
 from seip.organisations.models import LocalAuthority, PartnerOrganisation, Partnership
+from seip.reports.bases import (
+    companion,
+    companion_policy,
+    hide_unbased,
+    publishes_bases,
+    withhold_all,
+)
 from seip.reports.disclosure import Policy, ProtectedTable, Reason
 from seip.reports.document import Chart, Figure, Hidden, ReportDocument, Section, Shown, Unit
 from seip.reports.facts import StudentFacts, gather, term_of
@@ -310,6 +317,11 @@ def release_figure(
     population = dataclasses.replace(
         population, terms=period_atoms(measure.accrual, population.terms, horizon)
     )
+    groups = (
+        school_groups(scope)
+        if "partnership" in (rows.name, columns.name if columns else None)
+        else None
+    )
     try:
         release, audit = release_record(
             table=table,
@@ -320,13 +332,32 @@ def release_figure(
             local_authority=scope.local_authority,
             policy=policy,
             actor=actor,
-            school_groups=school_groups(scope)
-            if "partnership" in (rows.name, columns.name if columns else None)
-            else None,
+            school_groups=groups,
         )
     except Withheld as withheld:
         return withheld_figure(measure, rows, columns, withheld, id=id)
-    return figure_of(measure, rows, columns, audit.protected, release, id=id)
+    protected = audit.protected
+    if publishes_bases(measure, columns):
+        observed = facts if isinstance(facts, Observed) else Observed(facts)
+        base, at_referral, hidden = companion(measure, observed, rows, protected, population)
+        try:
+            _, base_audit = release_record(
+                table=base,
+                population=at_referral,
+                recipient_role=recipient.role,
+                recipient_organisation=recipient.organisation,
+                partnership=scope.partnership
+                or (scope.school.partnership if scope.school else None),
+                local_authority=scope.local_authority,
+                policy=companion_policy(policy),
+                actor=actor,
+                school_groups=groups,
+                given=hidden,
+            )
+            protected = hide_unbased(protected, base_audit.protected)
+        except Withheld:
+            protected = withhold_all(protected)
+    return figure_of(measure, rows, columns, protected, release, id=id)
 
 
 def reached(period: Period, today: dt.date | None) -> str:

@@ -12,12 +12,12 @@ from django.utils import timezone
 from seip.accounts.models import Role, User
 from seip.audit.services import audit_record
 from seip.organisations.models import LocalAuthority, PartnerOrganisation, Partnership
-from seip.reports.disclosure import Policy
+from seip.reports.disclosure import Policy, Reason
 from seip.reports.ledger import Entry, LedgerAudit, Population, audit_release, entry_of
 from seip.reports.lp import InconsistentTables
 from seip.reports.models import Release
 from seip.reports.selectors import ledger_entries
-from seip.reports.tables import Table
+from seip.reports.tables import CellKey, Table
 
 #: Breakdowns that would make a cell a person: a release holds aggregates only.
 IDENTIFYING = frozenset({"student", "upn", "name", "first_name", "last_name", "date_of_birth"})
@@ -44,6 +44,7 @@ def release_record(
     local_authority: LocalAuthority | None = None,
     policy: Policy | None = None,
     school_groups: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
+    given: Mapping[CellKey, Reason] | None = None,
     actor: User,
 ) -> tuple[Release, LedgerAudit]:
     """Protect ``table`` against itself and every earlier overlapping release, and record
@@ -67,7 +68,7 @@ def release_record(
         # Serialise releases of one measure: the audit must see every earlier release.
         list(Release.objects.select_for_update().filter(measure=table.measure).values("pk"))
         result, set_aside = _audit_against_consistent(
-            table, population, ledger_entries(table.measure), policy
+            table, population, ledger_entries(table.measure), policy, given=given
         )
         if not result.passed:
             conflicts = _conflicts(result)
@@ -148,7 +149,12 @@ def _conflicts(result: LedgerAudit) -> list[int]:
 
 
 def _audit_against_consistent(
-    table: Table, population: Population, entries: list[Entry], policy: Policy
+    table: Table,
+    population: Population,
+    entries: list[Entry],
+    policy: Policy,
+    *,
+    given: Mapping[CellKey, Reason] | None = None,
 ) -> tuple[LedgerAudit, int]:
     """Audit against the ledger; if today's figures contradict earlier releases (a late
     import or a correction revised them), audit against the longest run of the most
@@ -160,7 +166,7 @@ def _audit_against_consistent(
     itself, which ADR 0022 accepts.
     """
     with contextlib.suppress(InconsistentTables):
-        return audit_release(table, population, entries, policy), 0
+        return audit_release(table, population, entries, policy, given=given), 0
     # entries[start:] agrees for start = len(entries) (no earlier release at all) and
     # not for start = 0: find the smallest start that agrees.
     low, high = 1, len(entries)
@@ -168,11 +174,11 @@ def _audit_against_consistent(
     while low < high:
         middle = (low + high) // 2
         try:
-            found[middle] = audit_release(table, population, entries[middle:], policy)
+            found[middle] = audit_release(table, population, entries[middle:], policy, given=given)
         except InconsistentTables:
             low = middle + 1
         else:
             high = middle
     if high not in found:
-        found[high] = audit_release(table, population, entries[high:], policy)
+        found[high] = audit_release(table, population, entries[high:], policy, given=given)
     return found[high], high

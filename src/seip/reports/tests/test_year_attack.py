@@ -39,6 +39,13 @@ import pytest
 from scipy.optimize import linprog
 from scipy.sparse import coo_array  # type: ignore[import-untyped]
 
+from seip.reports.bases import (
+    companion,
+    companion_policy,
+    hide_unbased,
+    publishes_bases,
+    withhold_all,
+)
 from seip.reports.disclosure import (
     Policy,
     ProtectedTable,
@@ -70,6 +77,7 @@ PERIODS: tuple[tuple[str, ...], ...] = (("autumn",), ("spring",), ("summer",), T
 #: measure that restates tiers 3 and 4 (the relations the issue names).
 SIMULATED = {
     "students",
+    "incidents",
     "suspensions",
     "permanent_exclusions",
     "exclusions_avoided",
@@ -156,6 +164,8 @@ def facts(pupils: Iterable[Pupil], terms: Sequence[str]) -> list[StudentFacts]:
                 ethnicity=p.ethnicity,
                 tier=p.tier,
                 suspensions=sum(p.suspensions[: last + 1]),
+                # A mean over every student: its bases are student counts (ADR 0036).
+                incidents=sum(1 + 2 * n for n in p.suspensions[: last + 1]),
                 destination=destination,
             )
         )
@@ -211,7 +221,12 @@ class Year:
     refused: list[str]
 
 
-def release_year(pupils: Sequence[Pupil], order: Sequence[tuple[Scope, tuple[str, ...]]]) -> Year:
+def release_year(
+    pupils: Sequence[Pupil],
+    order: Sequence[tuple[Scope, tuple[str, ...]]],
+    *,
+    bases: bool = True,
+) -> Year:
     """Every standard table of every report in ``order``, through the real ledger."""
     ledger: dict[str, list[Entry]] = {}
     releases: list[Published] = []
@@ -240,9 +255,27 @@ def release_year(pupils: Sequence[Pupil], order: Sequence[tuple[Scope, tuple[str
                     refused.append(str(tag))
                     continue
                 earlier.append(entry_of(len(releases), labelled, result.protected))
-                releases.append(
-                    Published(tag, scope, terms, spec.measure, rows.name, result.protected)
-                )
+                protected = result.protected
+                if bases and publishes_bases(measure, None):
+                    # As ``outcomes.release_figure`` does: the bases shown, as students.
+                    base, at_referral, hidden = companion(
+                        measure, observed, rows, protected, labelled
+                    )
+                    audited, _ = _audit_against_consistent(
+                        base,
+                        at_referral,
+                        ledger.setdefault("students", []),
+                        companion_policy(policy),
+                        given=hidden,
+                    )
+                    if audited.passed:
+                        ledger["students"].append(
+                            entry_of(("base", len(releases)), at_referral, audited.protected)
+                        )
+                        protected = hide_unbased(protected, audited.protected)
+                    else:
+                        protected = withhold_all(protected)
+                releases.append(Published(tag, scope, terms, spec.measure, rows.name, protected))
     return Year(releases, refused)
 
 
@@ -255,8 +288,10 @@ class YearAttacker:
         self.ge: list[dict[int, float]] = []  # sum(coef * x) >= 0
         self.lower: dict[int, float] = {}
         self.upper: dict[int, float] = {}
-        self.releases = releases
-        for r in releases:
+        # Means are not sums of the unknowns: the attacker reads only their bases.
+        self.bases = [r for r in releases if r.protected.table.kind is not CellKind.COUNT]
+        self.releases = [r for r in releases if r.protected.table.kind is CellKind.COUNT]
+        for r in self.releases:
             self._reads(r)
         self._relate()
 
@@ -334,6 +369,20 @@ class YearAttacker:
                             self.ge.append(
                                 {self.var(n): -c for n, c in row.items()}  # year >= terms
                             )
+        # A mean's or rate's base, shown beside it, counts the students of its row: every
+        # student for incidents per student.
+        for r in self.bases:
+            students = by.get((r.scope.name, "students", r.terms, r.breakdown))
+            shown = r.protected.published()
+            for key, cell in r.protected.cells.items():
+                if isinstance(shown[key], Symbol) or not cell.denominator:
+                    continue
+                if students is not None:
+                    self.equal({(students.tag, key[0], TOTAL): 1}, float(cell.denominator))
+                elif key == (TOTAL, TOTAL):
+                    whole = total(r.scope.name, "students", r.terms)
+                    if whole is not None:
+                        self.equal({whole: 1}, float(cell.denominator))
         # Measures that count the same pupils.
         for r in self.releases:
             if r.measure != "exclusions_avoided":
@@ -496,6 +545,13 @@ def test_no_table_of_the_year_is_withheld(year: Year):
 @P10
 def test_an_attacker_with_every_release_of_the_year_recovers_nothing(year: Year):
     assert YearAttacker(year.releases).recovered() == []
+
+
+def test_without_their_companion_the_bases_beside_means_give_counts_away():
+    """The attack is real for bases too: published beside the means, unaudited as counts
+    of students, they narrow hidden counts of the "students referred" tables."""
+    year = release_year(county(), standard_order(), bases=False)
+    assert YearAttacker(year.releases).recovered() != []
 
 
 def test_the_simulation_uses_the_real_breakdowns():
