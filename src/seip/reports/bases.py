@@ -27,6 +27,7 @@ not published (``publishes_bases``).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 from seip.reports.disclosure import Policy, ProtectedTable, Reason
 from seip.reports.ledger import Population
@@ -42,6 +43,7 @@ from seip.reports.measures import (
 from seip.reports.tables import TOTAL, Cell, CellKey, CellKind, Symbol, Table
 
 STUDENTS = "students"
+BASE = "base:"
 IN, OUT = "in", "out"
 
 
@@ -50,13 +52,18 @@ def publishes_bases(measure: Measure, columns: Breakdown | None) -> bool:
     return measure.kind in (CellKind.RATE, CellKind.MEAN) and not measure.own and columns is None
 
 
+def is_companion(breakdowns: Sequence[str]) -> bool:
+    """Whether a release is the bases of another (a ``Release.breakdowns``)."""
+    return any(b.startswith(BASE) for b in breakdowns)
+
+
 def base_breakdown(measure: Measure, population: Population) -> str:
     """The companion's own breakdown. A base fixed at the end of the period (attendance
     since referral) is a different split of the students for each end."""
     if measure.accrual is Accrual.AT_END:
         end = sorted(population.terms)  # the ledger's labels: "<referral>@<end>"
-        return f"base:{measure.name}@{end[0].partition('@')[2]}"
-    return f"base:{measure.name}"
+        return f"{BASE}{measure.name}@{end[0].partition('@')[2]}"
+    return f"{BASE}{measure.name}"
 
 
 def companion(

@@ -527,6 +527,7 @@ def audit_release(
         linked_old.extend(_dropouts(table, space, rerun, new_entry, policy))
     secret = set()
     what: dict[Hashable, Counts] = {}  # what each cell counts (see ``AtomSpace.cells``)
+    earlier_counts: list[tuple[Entry, StoredCell, Counts]] = []
     for entry in group:
         for cell, (members, counts) in zip(
             entry.cells, space.cells(entry, (GONE, STAYED)), strict=True
@@ -544,6 +545,7 @@ def audit_release(
                 )
             )
             what[(entry.ref, cell.row, cell.column)] = counts
+            earlier_counts.append((entry, cell, counts))
             if cell.suppressed:
                 secret.add(counts)
     new_cells = space.cells(new_entry, (JOINED, STAYED))
@@ -552,7 +554,7 @@ def audit_release(
     new_what = {key: counts for key, (_, counts) in zip(keys, new_cells, strict=True)}
     what.update({(NEW, *key): counts for key, counts in new_what.items()})
     if rerun is None:
-        for cell, counts in _differences(space, group, new_entry, new_what, policy):
+        for cell, counts in _differences(space, earlier_counts, new_entry, new_what, policy):
             linked_old.append(cell)
             what[cell.ref] = counts
     suppressed = dict(protected.suppressed)
@@ -658,7 +660,7 @@ DIFFERENCE = "difference"
 
 def _differences(
     space: AtomSpace,
-    group: Sequence[Entry],
+    earlier: Sequence[tuple[Entry, StoredCell, Counts]],
     new: Entry,
     new_what: Mapping[CellKey, Counts],
     policy: Policy,
@@ -666,53 +668,44 @@ def _differences(
     """Figures never published that one cell less another gives away: a partnership's
     count less one of its schools' is the other schools' (for a partnership of two, the
     other school's); the year's less a term's, the other terms'. Each such difference
-    between a new cell and an earlier one counting the same categories, nested in
-    schools or in terms, is guarded like a suppressed count when it is small (1 to
-    ``count_threshold``), so that the release which would pin it is the one protected,
-    not a later one that can no longer be (ADR 0036). The reader does not know it is at
-    least 1: it is not a ``c``."""
+    between a new cell and an earlier one (``earlier``: each earlier cell with what it
+    counts) counting the same categories, nested in schools or in terms, is guarded
+    like a suppressed count when it is small (1 to ``count_threshold``), so that the
+    release which would pin it is the one protected, not a later one that can no longer
+    be (ADR 0036). The reader does not know it is at least 1: it is not a ``c``."""
     if new.kind is not CellKind.COUNT:
         return []
-    by_what: dict[
-        tuple[frozenset[str], frozenset[str], frozenset[tuple[str, str]]], list[CellKey]
-    ] = {}
+    by_categories: dict[frozenset[tuple[str, str]], list[tuple[CellKey, Counts]]] = {}
     for key, counts in new_what.items():
-        by_what.setdefault((counts.schools, counts.terms, counts.categories), []).append(key)
+        by_categories.setdefault(counts.categories, []).append((key, counts))
     new_cells = {(c.row, c.column): c for c in new.cells}
+    protection = max(1.0, policy.count_protection - 1)
     result: list[tuple[LinkedCell, Counts]] = []
-    for entry in group:
-        for cell, (_, counts) in zip(entry.cells, space.cells(entry), strict=True):
-            for (schools, terms, categories), keys in by_what.items():
-                if categories != counts.categories:
-                    continue
-                if terms == counts.terms and schools != counts.schools:
-                    ours, theirs, dimension = schools, counts.schools, "schools"
-                elif schools == counts.schools and terms != counts.terms:
-                    ours, theirs, dimension = terms, counts.terms, "terms"
-                else:
-                    continue
-                if not (ours < theirs or theirs < ours):
-                    continue
-                for key in keys:
-                    # The wider cell, with its population cut to what the narrower lacks.
-                    if ours > theirs:
-                        wide, shape, value = new, new_cells[key], new_cells[key].value - cell.value
-                    else:
-                        wide, shape, value = entry, cell, cell.value - new_cells[key].value
-                    if not 0 < value <= policy.count_threshold:
-                        continue
-                    rest = frozenset(ours ^ theirs)
-                    virtual = replace(
-                        wide,
-                        population=replace(wide.population, **{dimension: rest}),
-                        cells=(shape,),
-                    )
-                    [(members, what)] = space.cells(virtual)
-                    protection = max(1.0, policy.count_protection - 1)
-                    ref = (DIFFERENCE, entry.ref, cell.row, cell.column, *key)
-                    result.append(
-                        (LinkedCell(ref, members, value, True, protection, sensitive=True), what)
-                    )
+    for entry, cell, theirs in earlier:
+        for key, ours in by_categories.get(theirs.categories, ()):
+            if ours.terms == theirs.terms and ours.schools != theirs.schools:
+                dimension, mine, other = "schools", ours.schools, theirs.schools
+            elif ours.schools == theirs.schools and ours.terms != theirs.terms:
+                dimension, mine, other = "terms", ours.terms, theirs.terms
+            else:
+                continue
+            # The wider cell, with its population cut to what the narrower lacks.
+            if mine > other:
+                wide, shape, value = new, new_cells[key], new_cells[key].value - cell.value
+            elif mine < other:
+                wide, shape, value = entry, cell, cell.value - new_cells[key].value
+            else:
+                continue
+            if not 0 < value <= policy.count_threshold:
+                continue
+            virtual = replace(
+                wide,
+                population=replace(wide.population, **{dimension: frozenset(mine ^ other)}),
+                cells=(shape,),
+            )
+            [(members, what)] = space.cells(virtual)
+            ref = (DIFFERENCE, entry.ref, cell.row, cell.column, *key)
+            result.append((LinkedCell(ref, members, value, True, protection, sensitive=True), what))
     return result
 
 

@@ -253,7 +253,10 @@ def figure_of(
             if cell.value and round(value, decimals) == 0:
                 cells[(row, column)] = Shown(symbol=Symbol.LOW)
                 continue
-            cells[(row, column)] = Shown(round(value, decimals), denominator=cell.denominator)
+            # A two-way table's bases are not shown: no companion release holds them in
+            # the ledger, where a base could give away a hidden count (ADR 0036).
+            base = cell.denominator if columns is None else None
+            cells[(row, column)] = Shown(round(value, decimals), denominator=base)
         else:
             cells[(row, column)] = Shown(round(cell.value, 2))
     return Figure(

@@ -17,7 +17,9 @@ from seip.accounts.tests.factories import UserFactory
 from seip.audit.models import AuditEvent
 from seip.behaviour.models import ExclusionKind
 from seip.behaviour.services import exclusion_record
+from seip.reports.bases import is_companion, publishes_bases
 from seip.reports.document import from_json
+from seip.reports.measures import MEASURES
 from seip.reports.models import Release, ReportRun
 from seip.reports.outcomes import Recipient, outcome_report, table_report
 from seip.reports.population import Period, Scope, population_of
@@ -54,6 +56,11 @@ def figure(document, measure, rows_label=None):
     raise AssertionError(f"no figure of {measure}")
 
 
+def tables(releases):
+    """The releases of tables, not of the bases beside them (``reports.bases``)."""
+    return [r for r in releases if not is_companion(r.breakdowns)]
+
+
 def coordinator_report(county, personas, period=YEAR):
     return outcome_report(
         scope=Scope(partnership=county.a),
@@ -74,8 +81,22 @@ def test_the_partnership_report_puts_every_referred_student_together(county, per
     ]  # fmt: skip
     assert f"{len(cohort)} students were referred" in document.sections[0].summary
     # Every table went through the ledger, released to the co-ordinator.
-    assert Release.objects.count() == len([f for f in document.figures() if f.release_id])
+    assert len(tables(Release.objects.all())) == len(
+        [f for f in document.figures() if f.release_id]
+    )
     assert set(Release.objects.values_list("recipient_role", flat=True)) == {Role.COORDINATOR}
+    # Each one-way table of a rate or mean has its bases in the ledger too (ADR 0036).
+    bases = Release.objects.count() - len(tables(Release.objects.all()))
+    assert bases == len(
+        [
+            f
+            for f in document.figures()
+            if f.release_id
+            and not f.columns
+            and f.measure in MEASURES
+            and publishes_bases(MEASURES[f.measure], None)
+        ]
+    )
 
 
 @pytest.mark.promise("P10")
@@ -126,7 +147,7 @@ def test_a_term_report_then_the_year_to_date_are_audited_together(county, person
     document = coordinator_report(county, personas, Period(2026, ("autumn", "spring")))
     # (a measure's terms in the ledger are labelled by when its figure is fixed, ADR 0029)
     later = Release.objects.exclude(pk__in=first)
-    assert later.count() == len([f for f in document.figures() if f.release_id])
+    assert len(tables(later)) == len([f for f in document.figures() if f.release_id])
     assert all(release.compared_with for release in later.filter(measure="students"))
 
 
@@ -280,8 +301,8 @@ def test_a_table_no_suppression_can_make_safe_is_withheld_and_the_report_still_m
     earlier = Release.objects.filter(measure="suspensions").latest("pk")
     real = services._audit_against_consistent
 
-    def conflict(table, population, entries, policy):
-        result, set_aside = real(table, population, entries, policy)
+    def conflict(table, population, entries, policy, **kwargs):
+        result, set_aside = real(table, population, entries, policy, **kwargs)
         if table.measure != "suspensions":
             return result, set_aside
         failing = {(earlier.pk, earlier.cells[0]["row"], TOTAL): Interval(1.0, 2.0, 4.0)}
