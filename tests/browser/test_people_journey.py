@@ -177,7 +177,9 @@ def test_from_createadmin_to_a_leaver(
     assert_accessible(contact, "sign in with your organisation")
     contact.get_by_label("Email address", exact=True).fill("sam@alpha-academy.test")
     contact.get_by_role("button", name="Continue").click()
-    expect(contact).to_have_url(base + asked)
+    # SEIP, the provider and back, with two server-side calls to the provider between:
+    # more than expect()'s default five seconds on a busy machine.
+    expect(contact).to_have_url(base + asked, timeout=15_000)
     expect(contact.get_by_role("button", name="Sign out")).to_be_visible()
     sam = User.objects.get(email="sam@alpha-academy.test")
     assert AuditEvent.objects.filter(action="auth.sso", actor=sam).count() == 1
