@@ -25,6 +25,7 @@ from django_otp.oath import totp
 
 from seip.accounts.models import AuthenticatorDevice, Membership, Role, User
 from seip.accounts.tests.factories import UserFactory
+from seip.accounts.tests.oidc_provider import Provider
 from seip.organisations.models import OrganisationType, Partnership
 from seip.organisations.tests.factories import (
     AgreementFactory,
@@ -477,3 +478,52 @@ def tasks_in_the_database(settings: Any, tmp_path: Path) -> None:
     settings.DATA_DIR.mkdir()
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     forget_task_backends()
+
+
+# Administration steps (ADR 0032) and an organisation's OpenID Connect provider -----------
+
+
+def add_organisation(page: "Page", name: str, type_label: str, ukprn: str) -> None:
+    """From a partnership's "Schools and organisations" page: a new organisation."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("link", name="Add a new organisation").click()
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Type", exact=True).select_option(label=type_label)
+    page.get_by_label("UKPRN", exact=True).fill(ukprn)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(f"{name} was added")
+    expect(page.get_by_role("link", name=name)).to_be_visible()
+
+
+def record_agreement(
+    page: "Page",
+    partnership: str,
+    organisation: str,
+    reference: str,
+    expires_on: dt.date,
+    scan: Path,
+) -> None:
+    """From a page linking to ``partnership``'s agreements: record one, with its signed
+    PDF (``scan``), signed today. Ends on the list, with the agreement's row shown."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("link", name=f"Data-sharing agreements of {partnership}").first.click()
+    page.get_by_role("link", name="Record an agreement").click()
+    expect(page.locator("main")).to_contain_text("The dates decide access at once")
+    page.get_by_label("Organisation", exact=True).select_option(label=organisation)
+    page.get_by_label("Reference", exact=True).fill(reference)
+    page.get_by_label("Signed on", exact=True).fill(timezone.localdate().isoformat())
+    page.get_by_label("Expires on", exact=True).fill(expires_on.isoformat())
+    page.get_by_label("Signed agreement", exact=True).set_input_files(scan)
+    assert_accessible(page, "the agreement form")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("row").filter(has_text=reference)).to_contain_text(organisation)
+
+
+@pytest.fixture
+def provider() -> Iterator[Provider]:
+    """The test OpenID Connect provider (``oidc_provider``), on 127.0.0.1 for this test."""
+    running = Provider().start()
+    yield running
+    running.stop()

@@ -1,8 +1,6 @@
 """A school contact signs in through their school's OpenID Connect provider, in a real
 chromium, against the test provider on 127.0.0.1 (ADR 0033)."""
 
-from collections.abc import Iterator
-
 import pytest
 from pytest_django.live_server_helper import LiveServer
 
@@ -15,13 +13,6 @@ require_playwright()
 from playwright.sync_api import Page, expect  # noqa: E402 - after the check above
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def provider() -> Iterator[Provider]:
-    running = Provider().start()
-    yield running
-    running.stop()
 
 
 @pytest.mark.promise("P14")

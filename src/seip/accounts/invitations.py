@@ -302,14 +302,18 @@ def invitations_for(actor: User) -> QuerySet[EnrolmentToken]:
         )
     )
     if has_role(actor, [Role.SYSTEM_ADMIN]):
-        return pending
-    coordinated, _ = places_of(actor, [Role.COORDINATOR])
-    if not coordinated:
-        return pending.none()
-    return pending.filter(
-        Q(user__memberships__partnership__in=coordinated)
-        | Q(user__memberships__organisation__partnerships__in=coordinated)
-    ).distinct()
+        candidates = pending
+    else:
+        coordinated, _ = places_of(actor, [Role.COORDINATOR])
+        if not coordinated:
+            return pending.none()
+        candidates = pending.filter(
+            Q(user__memberships__partnership__in=coordinated)
+            | Q(user__memberships__organisation__partnerships__in=coordinated)
+        ).distinct()
+    # Only those the one rule lets the actor change: the administrator sees no key
+    # worker's invitation (the co-ordinator's to manage) with buttons it would refuse.
+    return pending.filter(pk__in=[i.pk for i in candidates if may_manage(actor, i.user)])
 
 
 @transaction.atomic

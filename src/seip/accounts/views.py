@@ -129,7 +129,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 redirect(_with_next(reverse("accounts:verify"), request)), email
             )
     status = 429 if getattr(request, "seip_slowed", False) else 200
-    return render(request, "accounts/sign_in.html", {"form": form}, status=status)
+    context = {"form": form, "sso_url": _with_next(reverse("accounts:sso_start"), request)}
+    return render(request, "accounts/sign_in.html", context, status=status)
 
 
 def _password_step(request: HttpRequest, form: GovUKForm, email: str, password: str) -> User | None:
@@ -527,17 +528,19 @@ def _b32(device: AuthenticatorDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def _with_next(url: str, request: HttpRequest) -> str:
-    """``url`` carrying the request's ``next`` on, when it is a page of this site."""
-    target = request.GET.get("next", "")
-    if target and _safe_next(request) == target:
+def _with_next(url: str, request: HttpRequest, target: str | None = None) -> str:
+    """``url`` carrying ``next`` on (the request's, unless ``target`` is given), when it
+    is a page of this site."""
+    target = request.GET.get("next", "") if target is None else target
+    if target and _safe_next(request, target) == target:
         return f"{url}?{urlencode({'next': target})}"
     return url
 
 
-def _safe_next(request: HttpRequest) -> str:
-    """Follow ``next`` only to a page of this site, never off-site."""
-    target = request.GET.get("next", "")
+def _safe_next(request: HttpRequest, target: str | None = None) -> str:
+    """Follow ``next`` (the request's, unless ``target`` is given) only to a page of this
+    site, never off-site. The one rule for every way in: password and single sign-on."""
+    target = request.GET.get("next", "") if target is None else target
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -545,7 +548,8 @@ def _safe_next(request: HttpRequest) -> str:
     return reverse("core:home")
 
 
-#: The session remembers which organisation's provider a single sign-on was started with.
+#: The session remembers, beside authlib's state, which organisation's provider a single
+#: sign-on was started with and the page of this site that was asked for.
 SSO_SESSION_KEY = "seip_sso"
 
 
@@ -557,7 +561,7 @@ def sso_start(request: HttpRequest) -> HttpResponse:
     OpenID Connect provider (ADR 0033); authlib sends the browser there with state,
     nonce and a PKCE challenge kept in this session."""
     if request.user.is_authenticated:
-        return redirect("accounts:login")
+        return redirect(_with_next(reverse("accounts:login"), request))
     form = ResetRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
@@ -569,7 +573,11 @@ def sso_start(request: HttpRequest) -> HttpResponse:
                 "Sign in with your email address and password instead.",
             )
         else:
-            request.session[SSO_SESSION_KEY] = config.pk
+            # Kept only when it is a page of this site; checked again on the way back.
+            target = request.GET.get("next", "")
+            if _safe_next(request, target) != target:
+                target = ""
+            request.session[SSO_SESSION_KEY] = {"config": config.pk, "next": target}
             try:
                 return sso_client(config).authorize_redirect(  # type: ignore[no-any-return]
                     request,
@@ -578,7 +586,11 @@ def sso_start(request: HttpRequest) -> HttpResponse:
                 )
             except (OAuthError, JoseError, RequestException, KeyError, ValueError):
                 return _sso_refuse(request, config, "protocol")
-    response = render(request, "accounts/sso_start.html", {"form": form})
+    response = render(
+        request,
+        "accounts/sso_start.html",
+        {"form": form, "password_url": _with_next(reverse("accounts:login"), request)},
+    )
     # The form's redirect goes to the provider: only this page lets a form go there.
     response._csp_config = {  # type: ignore[attr-defined]  # Django's csp_override
         **settings.SECURE_CSP,
@@ -597,7 +609,9 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
     invited account of the organisation; they never create one or a role."""
     if request.user.is_authenticated:
         return redirect("accounts:login")
-    pk = request.session.pop(SSO_SESSION_KEY, None)
+    started = request.session.pop(SSO_SESSION_KEY, None)
+    started = started if isinstance(started, dict) else {}
+    pk, target = started.get("config"), str(started.get("next", ""))
     config = SingleSignOn.objects.filter(pk=pk, enabled=True).first() if pk else None
     if config is None:
         return _sso_refuse(request, None, "no_provider")
@@ -617,9 +631,10 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
             user=user, defaults={"name": "Organisation sign-in", "confirmed": True}
         )
         django_otp.login(request, device)
-        return redirect("core:home")
-    # The provider stands for the password only: SEIP's own second factor still follows.
-    return redirect("accounts:verify")
+        return redirect(_safe_next(request, target))
+    # The provider stands for the password only: SEIP's own second factor still follows,
+    # and the page asked for after it.
+    return redirect(_with_next(reverse("accounts:verify"), request, target))
 
 
 def _sso_refuse(request: HttpRequest, config: SingleSignOn | None, reason: str) -> HttpResponse:

@@ -15,6 +15,7 @@ from seip.accounts.invitations import (
     invitation_accept,
     invitation_find,
     invitation_send,
+    invitations_for,
     invite_options,
     may_invite,
 )
@@ -259,6 +260,24 @@ def test_people_page_lists_resends_and_revokes(client, login, personas, county):
     login(other)
     assert "New Person" not in client.get(reverse("accounts:people")).content.decode()
     assert client.post(reverse("accounts:invitation_revoke", args=[newest.pk])).status_code == 404
+
+
+def test_the_administrator_lists_only_the_invitations_they_may_change(
+    client, login, personas, county
+):
+    # The administrator gives county roles; a key worker's invitation is the
+    # co-ordinator's. Listing it with buttons that then answer 403 promised an action the
+    # rule refuses.
+    key_worker = invite(personas["coordinator"], county, email="kim@seip.test")
+    coordinator = invite(personas["admin"], county, Role.COORDINATOR, email="cas@seip.test")
+    assert set(invitations_for(personas["admin"])) == {coordinator}
+    assert set(invitations_for(personas["coordinator"])) == {key_worker}
+    login(personas["admin"])
+    page = client.get(reverse("accounts:people")).content.decode()
+    assert "cas@seip.test" in page
+    assert "kim@seip.test" not in page
+    revoke = reverse("accounts:invitation_revoke", args=[key_worker.pk])
+    assert client.post(revoke).status_code == 404
 
 
 def test_an_existing_account_gets_the_role_at_once_and_no_link(personas, county):

@@ -1,7 +1,9 @@
 """Single sign-on through an organisation's OpenID Connect provider (ADR 0033), against a
 real provider on 127.0.0.1 (``oidc_provider``): nothing of the protocol is mocked."""
 
-from urllib.parse import urlsplit
+import html
+import re
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import requests
@@ -46,9 +48,9 @@ def school_sso(county, personas, provider):
     )
 
 
-def through_provider(client, email):
+def through_provider(client, email, start=START):
     """Type ``email`` on SEIP's page, follow the browser to the provider and back."""
-    started = client.post(START, {"email": email})
+    started = client.post(start, {"email": email})
     assert started.status_code == 302, started.content.decode()
     answer = requests.get(started.url, allow_redirects=False, timeout=10)
     assert answer.status_code == 302, answer.text
@@ -315,3 +317,67 @@ def test_leaver_whose_role_was_removed_is_refused(client, school_sso, personas):
     contact = personas["school_contact"]
     membership_end(membership=contact.memberships.get(), actor=personas["coordinator"])
     refused(through_provider(client, contact.email), "unlinked")
+
+
+# The page asked for survives single sign-on (issue 18): a link to a record leads through
+# the sign-in page, the organisation's provider and back, to that record.
+
+
+def organisation_link(client, target):
+    """The "sign in with your organisation" link on the sign-in page a link to ``target``
+    leads to, as a browser follows it."""
+    first = client.get(target)
+    assert first.status_code == 302
+    assert first.url.startswith(f"{reverse('accounts:login')}?next=")
+    body = client.get(first.url).content.decode()
+    link = html.unescape(re.search(rf'href="({re.escape(START)}[^"]*)"', body).group(1))
+    assert parse_qs(urlsplit(link).query) == {"next": [target]}
+    return link
+
+
+@pytest.mark.promise("P14")
+def test_a_link_to_a_record_lands_on_that_record_through_the_provider(
+    client, school_sso, active_case
+):
+    target = reverse("students:detail", args=[active_case.student.pk])
+    response = through_provider(client, "contact@alpha.sch.uk", organisation_link(client, target))
+    assert response.url == target
+    assert client.get(target).status_code == 200
+    assert "next" not in str(client.session.get("seip_sso", ""))  # used once, then gone
+
+
+@pytest.mark.promise("P14")
+def test_the_page_asked_for_survives_seip_second_factor_after_the_provider(
+    client, school_sso, personas, active_case
+):
+    from seip.accounts.models import AuthenticatorDevice
+    from seip.accounts.tests.test_sign_in import current_code
+
+    school_sso.trust_provider_mfa = False
+    school_sso.save()
+    device = AuthenticatorDevice.objects.create(
+        user=personas["school_contact"], name="phone", confirmed=True
+    )
+    target = reverse("students:detail", args=[active_case.student.pk])
+    response = through_provider(client, "contact@alpha.sch.uk", organisation_link(client, target))
+    assert response.url == f"{VERIFY}?next={quote(target, safe='')}"
+    done = client.post(response.url, {"token": current_code(device)})
+    assert done.url == target
+    assert client.get(target).status_code == 200
+
+
+@pytest.mark.promise("P14")
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
+def test_an_off_site_next_is_ignored_through_the_provider(client, school_sso, target):
+    body = client.get(f"{reverse('accounts:login')}?next={quote(target, safe='')}").content
+    assert f'href="{START}"' in body.decode()  # the link does not carry it on
+    start = f"{START}?next={quote(target, safe='')}"
+    assert through_provider(client, "contact@alpha.sch.uk", start).url == HOME
+
+
+@pytest.mark.promise("P14")
+def test_an_off_site_next_is_ignored_before_seip_second_factor(client, school_sso):
+    school_sso.trust_provider_mfa = False
+    school_sso.save()
+    start = f"{START}?next={quote('https://evil.example/', safe='')}"
+    assert through_provider(client, "contact@alpha.sch.uk", start).url == VERIFY

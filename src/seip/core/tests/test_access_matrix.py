@@ -506,3 +506,79 @@ def test_a_key_worker_off_the_case_reads_no_chronology(login, county, world):
     }
     got = {name: client.get(url_for(name, patterns[name], world)).status_code for name in expected}
     assert got == expected
+
+
+# --- the people and administration actions of issue 18, which only POST ------------------
+# GET answers 405 on these, so the table above says nothing of who may take them. Each is
+# posted by every persona against its own target in partnership A (a pending invitation,
+# a key worker's role, an account, an organisation registered with A), so that one
+# persona's action cannot spoil the next row's target.
+
+# 302: done (back to the list); 200: done, with a page (the set-up link); 403: refused,
+# the persona may see the list; 404: refused, not theirs to know of.
+POST_EXPECTED: dict[str, dict[str, int]] = {
+    # A co-ordinator manages the people they could have invited (ADR 0031): their
+    # partnership's key workers. The administrator gives only county roles, so a key
+    # worker's role and invitation are not theirs to change, nor listed for them.
+    "accounts:invitation_resend": row(404, coordinator=302),
+    "accounts:invitation_revoke": row(404, coordinator=302),
+    "accounts:membership_end": row(404, coordinator=302),
+    "accounts:enrolment_link": row(404, coordinator=200, admin=200),
+    # Closing an account is the administrator's alone.
+    "accounts:user_deactivate": row(403, admin=302),
+    "organisations:organisation_unregister": row(404, coordinator=302, admin=302),
+    "accounts:logout": row(302),
+}
+
+
+@pytest.fixture
+def people_world(world, county, personas) -> dict[str, dict[str, int | str]]:
+    from seip.accounts.invitations import invitation_send
+    from seip.accounts.models import Membership, Role
+    from seip.accounts.tests.factories import UserFactory
+    from seip.organisations.tests.factories import OrganisationFactory
+
+    def pending(email: str) -> int:
+        invitation = invitation_send(
+            email=email, full_name="Pending Person", role=Role.KEY_WORKER, partnership=county.a,
+            site="http://testserver", actor=personas["coordinator"],
+        )  # fmt: skip
+        assert invitation is not None
+        return invitation.pk
+
+    def key_worker(email: str) -> Membership:
+        user = UserFactory(email=email, full_name="Leaving Person")
+        return Membership.objects.create(user=user, role=Role.KEY_WORKER, partnership=county.a)
+
+    mentoring = OrganisationFactory(name="Riverside Mentoring", type=OrganisationType.VOLUNTARY)
+    mentoring.partnerships.add(county.a)
+    return {
+        "accounts:invitation_resend": {"pk": pending("resend@seip.test")},
+        "accounts:invitation_revoke": {"pk": pending("revoke@seip.test")},
+        "accounts:membership_end": {"pk": key_worker("leaver@seip.test").pk},
+        "accounts:enrolment_link": {"pk": key_worker("new-phone@seip.test").user_id},
+        "accounts:user_deactivate": {"pk": key_worker("closing@seip.test").user_id},
+        "organisations:organisation_unregister": {
+            "slug": county.a.slug,
+            "organisation": mentoring.pk,
+        },
+        "accounts:logout": {},
+    }
+
+
+def test_every_post_only_people_action_is_in_the_table():
+    names = {name for name, _ in named_urls()}
+    post_only = {name for name, expected in EXPECTED.items() if set(expected.values()) == {405}}
+    people = {n for n in post_only if n.startswith("accounts:") and n != "accounts:backup_codes"}
+    assert people | {"organisations:organisation_unregister"} <= POST_EXPECTED.keys() <= names
+
+
+@pytest.mark.promise("P08")
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_people_actions_matrix(login, personas, people_world, persona):
+    client = login(personas[persona])
+    got = {}
+    # Sign-out last: it ends the session the other rows need.
+    for name, kwargs in people_world.items():
+        got[name] = client.post(reverse(name, kwargs=kwargs)).status_code
+    assert got == {name: expected[persona] for name, expected in POST_EXPECTED.items()}
