@@ -28,7 +28,7 @@ class Command(BaseCommand):
             "--students",
             type=int,
             default=Scale.students,
-            help="Pupils referred across the county, at every stage (default 60)",
+            help=f"Pupils referred across the county, at every stage (default {Scale.students})",
         )
         parser.add_argument(
             "--no-serve", action="store_true", help="Build the data and print the logins only"
