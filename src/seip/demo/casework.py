@@ -478,7 +478,7 @@ def bulk_pupils(
     for p in past:
         p.referral.created_at = dt.datetime.combine(p.signed_on, dt.time(9), tzinfo=dt.UTC)
         if p.student is not None:
-            p.student.created_at = p.accepted_at
+            p.student.created_at = p.at(now)
     Referral.objects.bulk_update([p.referral for p in past], ["created_at"], batch_size=1000)
     Student.objects.bulk_update(
         [p.student for p in past if p.student is not None], ["created_at"], batch_size=1000
