@@ -9,6 +9,7 @@ each reading the same :class:`Scale`.
 """
 
 import datetime as dt
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -351,7 +352,7 @@ def build_students(county: County, scale: Scale) -> None:
         )
         for build in HISTORIES:
             chosen = students
-            if build is provision_history:
+            if inspect.unwrap(build) is provision_history:  # a benchmark may wrap it
                 chosen = [s for s in students if s.pk not in casework.advice_only]
             if chosen:
                 build(chosen, 855_100 + index)
