@@ -80,9 +80,9 @@ def build(students: int, seed: int) -> None:
     from seip.demo.generator import Scale, generate
     from seip.students.models import Student
 
-    # About seven in ten demo referrals become students (the rest are drafts, signed,
-    # declined or withdrawn), so ask for enough referrals to reach ``students``.
-    generate(Scale(students=round(students / 0.7)))
+    # About three in four demo referrals become students (the rest are drafts, signed,
+    # declined or withdrawn; ADR 0037), so ask for enough referrals to reach ``students``.
+    generate(Scale(students=round(students / 0.77)))
     rng = random.Random(seed)  # noqa: S311 - synthetic dates, seeded
     first = dt.datetime(2022, 9, 5, 9, tzinfo=dt.UTC)
     span = (dt.datetime(2026, 11, 27, 9, tzinfo=dt.UTC) - first).days

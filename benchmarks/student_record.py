@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -190,6 +191,7 @@ def timed_generate(scale: Any) -> dict[str, float]:
     phases: dict[str, float] = defaultdict(float)
 
     def wrap(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)  # the generator knows its histories through the wrapper
         def timed(*a: Any, **kw: Any) -> Any:
             start = time.perf_counter()
             try:

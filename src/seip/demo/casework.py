@@ -97,6 +97,17 @@ SUPPORT = [
     "In-school inclusion room, restorative meetings and an adjusted timetable.",
 ]
 BASE = dt.date(2026, 9, 7)
+#: The demo's last complete school year (2025-26, by its first year). Two in three of the
+#: pupils written in bulk were referred in it, spread over its three terms, so its reports
+#: count groups big enough to show and its students' follow-up windows have ended, which
+#: the impact section needs before it can estimate anything (issue 17). The rest join this
+#: autumn's casework, so the current year's reports have figures too.
+MAIN_YEAR = BASE.year - 1
+_MAIN_FIRST = dt.date(MAIN_YEAR, 9, 8)
+_MAIN_DAYS = (dt.date(MAIN_YEAR + 1, 7, 17) - _MAIN_FIRST).days
+#: What a referral of the last school year has become by now: no draft or signed referral
+#: waits a year for a decision, and most cases are closed.
+_A_YEAR_ON = {"draft": "declined", "signed": "closed", "accepted": "closed"}
 #: The first pupils of each partnership go through the real services, one click at a time,
 #: so the demo exercises every rule; the rest, for county scale, are written in bulk.
 THROUGH_SERVICES = 40
@@ -148,12 +159,23 @@ def _upn(school: School, serial: int) -> str:
     return calc_check_digit(digits) + digits
 
 
-def build_casework(partnership: Partnership, students: int, p_index: int) -> list[Student]:
+@dataclass
+class Casework:
+    """The student records one run created, and which of them get no intervention."""
+
+    students: list[Student]
+    #: Tier 1 (advice and consultation) pupils written in bulk: the school acts on the
+    #: partnership's advice and no intervention is recorded. They are the impact section's
+    #: comparison group; without them everyone has an intervention and nothing compares.
+    advice_only: set[int]
+
+
+def build_casework(partnership: Partnership, students: int, p_index: int) -> Casework:
     """Refer ``students`` pupils; return the student records created by this run."""
     schools = list(partnership.schools.select_related("local_authority", "organisation"))
     notice = NoticeVersion.objects.filter(partnership=partnership).order_by("-number").first()
     if not schools or notice is None or students <= 0:
-        return []
+        return Casework([], set())
     rng = random.Random(855_000 + p_index)  # noqa: S311 - demo data, not security
     slug = partnership.slug
     coordinator = _user(
@@ -197,9 +219,12 @@ def build_casework(partnership: Partnership, students: int, p_index: int) -> lis
         student = _one_pupil(rng, i, school, upn, contact, coordinator, key_workers, notice)
         if student is not None:
             created.append(student)
+    advice_only: set[int] = set()
     if bulk:
-        created += bulk_pupils(bulk, contacts, coordinator, key_workers, notice, seed=p_index)
-    return created
+        made = bulk_pupils(bulk, contacts, coordinator, key_workers, notice, seed=p_index)
+        advice_only = {s.pk for s in made if s.referral.requested_tier == Tier.ADVICE}
+        created += made
+    return Casework(created, advice_only)
 
 
 def _one_pupil(
@@ -340,7 +365,29 @@ class _Planned:
     referral: Referral
     stage: str
     signed_on: dt.date
+    #: When the co-ordinator accepted it; None for this autumn's (the services' "now").
+    accepted_at: dt.datetime | None = None
     student: Student | None = None
+
+    def at(self, now: dt.datetime, weeks: int = 0) -> dt.datetime:
+        """``weeks`` after acceptance, for the last school year's; ``now`` for this year's."""
+        if self.accepted_at is None:
+            return now
+        return min(now, self.accepted_at + dt.timedelta(weeks=weeks))
+
+
+def _when(i: int) -> tuple[str, dt.date, dt.datetime | None]:
+    """The stage, signing day and acceptance of the ``i``-th bulk pupil of a partnership."""
+    stage = STAGES[i % len(STAGES)]
+    if i % 3 == 0:  # this autumn, beside the casework made through the services
+        return stage, BASE + dt.timedelta(days=i % 60), None
+    # The last school year: a stride coprime with its length visits every day once.
+    signed_on = _MAIN_FIRST + dt.timedelta(days=(i * 37) % _MAIN_DAYS)
+    signed_on -= dt.timedelta(days=max(0, signed_on.weekday() - 4))  # a weekday
+    accepted = dt.datetime.combine(
+        signed_on + dt.timedelta(days=2 + i % 8), dt.time(10), tzinfo=dt.UTC
+    )
+    return _A_YEAR_ON.get(stage, stage), signed_on, accepted
 
 
 def bulk_pupils(
@@ -354,21 +401,21 @@ def bulk_pupils(
 ) -> list[Student]:
     """The same stages as :func:`_one_pupil`, written with bulk inserts for county scale.
 
+    Two in three were referred in the last school year (:data:`MAIN_YEAR`), on days
+    spread over its terms, and are accepted, closed and left on dates after that; the
+    rest this autumn, like the casework made through the services (see :func:`_when`).
     The rows are what the services would have written (every signed referral consented
     against a notice version, tier 4 with its risk assessment, leavers archived with their
     paper files returned); one audit event records the batch, with counts only.
     """
     rng = random.Random(857_000 + seed)  # noqa: S311 - demo data, not security
     now, today = timezone.now(), timezone.localdate()
-    decided = {"declined", "accepted", "active", "closed", "left"}
-    planned = [
-        _Planned(
-            _referral(rng, i, school, upn, contacts[school.pk], coordinator, now, decided),
-            STAGES[i % len(STAGES)],
-            BASE + dt.timedelta(days=i % 60),
-        )
-        for i, school, upn in items
-    ]
+    planned = []
+    for i, school, upn in items:
+        stage, signed_on, accepted_at = _when(i)
+        at = now if accepted_at is None else accepted_at
+        referral = _referral(rng, stage, school, upn, contacts[school.pk], coordinator, at)
+        planned.append(_Planned(referral, stage, signed_on, accepted_at))
     seal_bulk_create(Referral, [p.referral for p in planned], batch_size=1000)
     seal_bulk_create(
         Carer,
@@ -407,7 +454,7 @@ def bulk_pupils(
         ],
         batch_size=2000,
     )
-    accepted = [p for p in signed if p.stage in decided - {"declined"}]
+    accepted = [p for p in signed if p.stage in _DECIDED - {"declined"}]
     for p in accepted:
         r = p.referral
         p.student = Student(
@@ -421,10 +468,21 @@ def bulk_pupils(
             sex=r.sex,
             nc_year=r.nc_year,
             ethnicity=rng.choices(ETHNICITIES, ETHNICITY_WEIGHTS)[0],
-            archived_at=now if p.stage == "left" else None,
+            archived_at=p.at(now, _LEFT_WEEKS) if p.stage == "left" else None,
         )
     students = [p.student for p in accepted if p.student is not None]
     seal_bulk_create(Student, students, batch_size=1000)
+    # Reports count a student in the year their referral was accepted (ADR 0022), and
+    # ``created_at`` is set on insert, so the last school year's get their day afterwards.
+    past = [p for p in planned if p.accepted_at is not None]
+    for p in past:
+        p.referral.created_at = dt.datetime.combine(p.signed_on, dt.time(9), tzinfo=dt.UTC)
+        if p.student is not None:
+            p.student.created_at = p.at(now)
+    Referral.objects.bulk_update([p.referral for p in past], ["created_at"], batch_size=1000)
+    Student.objects.bulk_update(
+        [p.student for p in past if p.student is not None], ["created_at"], batch_size=1000
+    )
     seal_bulk_create(
         Case, [_case(rng, p, n, key_workers, now) for n, p in enumerate(accepted)], batch_size=1000
     )
@@ -454,17 +512,20 @@ def bulk_pupils(
     return students
 
 
+_DECIDED = {"declined", "accepted", "active", "closed", "left"}
+#: Weeks from acceptance to a case's close, and to a leaver's leaving, for the last year's.
+_CLOSED_WEEKS, _LEFT_WEEKS = 20, 24
+
+
 def _referral(
     rng: random.Random,
-    i: int,
+    stage: str,
     school: School,
     upn: str,
     contact: User,
     coordinator: User,
-    now: dt.datetime,
-    decided: set[str],
+    at: dt.datetime,
 ) -> Referral:
-    stage = STAGES[i % len(STAGES)]
     year = rng.choice([7, 8, 9, 10, 11])
     status = {
         "draft": ReferralStatus.DRAFT,
@@ -487,9 +548,9 @@ def _referral(
         attendance_summary=f"{rng.randint(55, 95)}% this academic year",
         behaviour_summary=f"{rng.randint(0, 4)} suspensions this year",
         requested_tier=rng.choice([1, 2, 2, 3, 3, 4]),
-        signed_at=None if stage == "draft" else now,
-        decided_at=now if stage in decided else None,
-        decided_by=coordinator if stage in decided else None,
+        signed_at=None if stage == "draft" else at,
+        decided_at=at if stage in _DECIDED else None,
+        decided_by=coordinator if stage in _DECIDED else None,
         decline_reason="Needs are met by the school's own plan." if stage == "declined" else "",
     )
 
@@ -509,18 +570,20 @@ def _case(
         student=p.student,
         status=status,
         tier=tier,
-        opened_at=now,
+        opened_at=p.at(now),
         risk_assessment_on=p.signed_on + dt.timedelta(days=5) if tier == Tier.PROGRAMME else None,
         risk_assessment_summary="Standard risk assessment with the school and family."
         if tier == Tier.PROGRAMME
         else "",
         key_worker=key_workers[n % len(key_workers)] if p.stage != "accepted" else None,
-        closed_at=now if closed else None,
+        closed_at=p.at(now, _CLOSED_WEEKS if p.stage == "closed" else _LEFT_WEEKS)
+        if closed
+        else None,
         outcome=rng.choice([Outcome.MET, Outcome.PARTLY_MET, Outcome.NOT_MET]) if closed else "",
         destination=rng.choice(
             [Destination.STAYED, Destination.MANAGED_MOVE, Destination.AP, Destination.POST_16]
         )
         if closed
         else "",
-        left_at=now if p.stage == "left" else None,
+        left_at=p.at(now, _LEFT_WEEKS) if p.stage == "left" else None,
     )

@@ -9,6 +9,7 @@ each reading the same :class:`Scale`.
 """
 
 import datetime as dt
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -187,12 +188,19 @@ COUNTY_ORGANISATIONS = [
 SCHOOL_BLOCK = 400
 
 
+#: The demo co-ordinator's partnership refers this many times as many pupils as each other.
+LEAD_WEIGHT = 3
+
+
 @dataclass(frozen=True)
 class Scale:
     partnerships: int = 5
     schools_per_partnership: int = 8
-    #: Pupils referred across the county, at every stage from draft to left.
-    students: int = 60
+    #: Pupils referred across the county, at every stage from draft to left. The default
+    #: is the smallest county whose default reports show figures rather than ``c`` and
+    #: whose impact section estimates (issue 17; ADR 0037): the first partnership gets
+    #: three shares (:func:`shares`), most of it in the last school year.
+    students: int = 1500
 
     def __post_init__(self) -> None:
         if not 1 <= self.schools_per_partnership <= SCHOOL_BLOCK:
@@ -318,20 +326,36 @@ def build_organisations(county: County, scale: Scale) -> None:
                 )
 
 
+def shares(students: int, partnerships: int) -> list[int]:
+    """How many pupils each partnership refers: the first (the demo co-ordinator's) three
+    shares, every other one share. Reports of the partnership a new user opens first then
+    count groups big enough to show (issue 17); the others stay smaller, as real ones vary."""
+    weights = [LEAD_WEIGHT] + [1] * (partnerships - 1)
+    whole = sum(weights)
+    counts = [students * w // whole for w in weights]
+    for index in range(students - sum(counts)):  # the remainder, one each from the first
+        counts[index % partnerships] += 1
+    return counts
+
+
 def build_students(county: County, scale: Scale) -> None:
-    share, extra = divmod(scale.students, len(county.partnerships))
-    for index, partnership in enumerate(county.partnerships):
+    for index, (partnership, count) in enumerate(
+        zip(county.partnerships, shares(scale.students, len(county.partnerships)), strict=True)
+    ):
         build_consultations(partnership, 6, index)
-        created = build_casework(partnership, share + (1 if index < extra else 0), index)
+        casework = build_casework(partnership, count, index)
         # Histories only for students made in this run, so a second run adds nothing.
         students = list(
-            Student.objects.filter(pk__in=[s.pk for s in created])
+            Student.objects.filter(pk__in=[s.pk for s in casework.students])
             .select_related("school", "referral", "partnership")
             .order_by("pk")
         )
         for build in HISTORIES:
-            if students:
-                build(students, 855_100 + index)
+            chosen = students
+            if inspect.unwrap(build) is provision_history:  # a benchmark may wrap it
+                chosen = [s for s in students if s.pk not in casework.advice_only]
+            if chosen:
+                build(chosen, 855_100 + index)
 
 
 #: Each part of the student record adds a history for the demo's students, in bulk.

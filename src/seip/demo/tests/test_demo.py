@@ -30,8 +30,13 @@ def counts():
     )
 
 
+# Pupils are not what these tests are about: they ask for a few (SMALL), so each builds in
+# seconds; the default demo's pupils are test_figures.py's.
+SMALL = 60
+
+
 def test_demo_county_has_the_promised_shape(db):
-    county, logins = generate(Scale())
+    county, logins = generate(Scale(students=SMALL))
     assert county.authority.la_code == "855"
     assert Partnership.objects.count() == 5
     assert School.objects.count() == 40
@@ -41,23 +46,23 @@ def test_demo_county_has_the_promised_shape(db):
 
 
 def test_running_twice_reuses_the_data(db):
-    generate(Scale())
+    generate(Scale(students=SMALL))
     first = counts()
     events = AuditEvent.objects.count()
-    generate(Scale())
+    generate(Scale(students=SMALL))
     assert counts() == first
     assert AuditEvent.objects.count() == events
 
 
 def test_demo_is_deterministic(db):
-    generate(Scale(partnerships=2, schools_per_partnership=3))
+    generate(Scale(partnerships=2, schools_per_partnership=3, students=SMALL))
     names = list(School.objects.order_by("urn").values_list("urn", "name"))
     assert names[0] == ("138000", "Ashvale Academy")
     assert len({n for _, n in names}) == len(names)
 
 
 def test_scale_grows_the_county(db):
-    generate(Scale(partnerships=7, schools_per_partnership=20))
+    generate(Scale(partnerships=7, schools_per_partnership=20, students=SMALL))
     assert Partnership.objects.count() == 7
     assert School.objects.count() == 140
 
@@ -65,8 +70,9 @@ def test_scale_grows_the_county(db):
 def test_printed_backup_code_passes_the_real_second_factor(db, client):
     out = StringIO()
     call_command(
-        "demo", "--no-serve", "--partnerships", "2", "--schools-per-partnership", "2", stdout=out
-    )
+        "demo", "--no-serve", "--partnerships", "2", "--schools-per-partnership", "2",
+        "--students", str(SMALL), stdout=out,
+    )  # fmt: skip
     line = next(line for line in out.getvalue().splitlines() if "coordinator@seip.example" in line)
     code = line.split()[2]
     assert DEMO_PASSWORD in out.getvalue()
@@ -82,8 +88,9 @@ def test_printed_backup_code_passes_the_real_second_factor(db, client):
 def test_families_sign_in_with_an_emailed_code(db, client, email):
     out = StringIO()
     call_command(
-        "demo", "--no-serve", "--partnerships", "1", "--schools-per-partnership", "1", stdout=out
-    )
+        "demo", "--no-serve", "--partnerships", "1", "--schools-per-partnership", "1",
+        "--students", str(SMALL), stdout=out,
+    )  # fmt: skip
     line = next(line for line in out.getvalue().splitlines() if email in line)
     assert "code by email" in line
     client.post(reverse("accounts:login"), {"email": email, "password": DEMO_PASSWORD})

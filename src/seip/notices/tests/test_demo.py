@@ -6,7 +6,7 @@ from seip.notices.selectors import current_notice
 
 
 def test_every_demo_partnership_gets_version_1_once(db):
-    scale = Scale(partnerships=2, schools_per_partnership=1)
+    scale = Scale(partnerships=2, schools_per_partnership=1, students=60)
     county, _ = generate(scale)
     build_notices(county, scale)
     for partnership in county.partnerships:
@@ -21,7 +21,7 @@ def test_every_demo_partnership_gets_version_1_once(db):
 
 
 def test_demo_partnerships_svg_logos_leave_a_readable_pdf(db, client):
-    scale = Scale(partnerships=1, schools_per_partnership=1)
+    scale = Scale(partnerships=1, schools_per_partnership=1, students=60)
     county, _ = generate(scale)
     build_notices(county, scale)
     slug = county.partnerships[0].slug

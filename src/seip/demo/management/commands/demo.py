@@ -7,7 +7,9 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from seip.accounts.models import User
 from seip.accounts.services import backup_codes_issue
+from seip.demo.casework import MAIN_YEAR
 from seip.demo.generator import DEMO_PASSWORD, Scale, generate
+from seip.reports.population import Period
 
 
 class Command(BaseCommand):
@@ -28,7 +30,7 @@ class Command(BaseCommand):
             "--students",
             type=int,
             default=Scale.students,
-            help="Pupils referred across the county, at every stage (default 60)",
+            help=f"Pupils referred across the county, at every stage (default {Scale.students})",
         )
         parser.add_argument(
             "--no-serve", action="store_true", help="Build the data and print the logins only"
@@ -45,6 +47,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo county: {county.authority} with {len(county.partnerships)} partnerships and "
             f"{scale.partnerships * scale.schools_per_partnership} schools."
+        )
+        # Most referrals are in the last complete school year (ADR 0037): only there have
+        # the follow-up windows ended, so only there can the impact section estimate.
+        self.stdout.write(
+            f"Reports: school year {Period(MAIN_YEAR).label} is the last complete year, with "
+            "impact estimates; this year's has this autumn's referrals so far."
         )
         self.stdout.write(f"\nEvery demo login uses the password: {DEMO_PASSWORD}")
         self.stdout.write(
