@@ -497,6 +497,9 @@ def outcome_report(
             if progress is not None:
                 progress(done, total)
         sections.append(Section(section_id, title, summary(section_id, figures), tuple(figures)))
+    # Judged on the outcome tables: the impact section says itself why it has no
+    # estimates (no follow-up window has ended yet), which is not about small groups.
+    notice = mostly_hidden(sections, scope, period)
     if with_impact:
         # What helps and value for money (issue 9): partnership and county reports only;
         # a school's groups are too small to estimate anything.
@@ -515,7 +518,6 @@ def outcome_report(
         )
         if progress is not None:
             progress(total, total)
-    notice = mostly_hidden(sections, scope, period)
     return document(
         title=f"Outcomes report, {period_label(period)}",
         scope=scope,
