@@ -228,17 +228,37 @@ def _present(protected: ProtectedTable) -> list[CellKey]:
 
 def related(new: Entry, earlier: Sequence[Entry]) -> list[Entry]:
     """Earlier releases linked to ``new`` by a chain of overlaps: a release that does not
-    overlap the new one can still narrow an earlier one that does."""
-    group: list[Entry] = []
-    frontier = [new]
-    rest = list(earlier)
+    overlap the new one can still narrow an earlier one that does. In ledger order.
+
+    Two populations overlap when they share a (school, term) pair, so the chains are
+    found through an index of the pairs: linear in the pairs, where comparing every
+    release with every other grew with the square of a year's releases."""
+    alike = [
+        i
+        for i, e in enumerate(earlier)
+        if e.measure == new.measure
+        and e.kind is new.kind
+        and e.population.year == new.population.year
+        and dict(e.population.filters) == dict(new.population.filters)
+    ]
+    holding: dict[tuple[str, str], list[int]] = {}
+    for i in alike:
+        for pair in itertools.product(earlier[i].population.schools, earlier[i].population.terms):
+            holding.setdefault(pair, []).append(i)
+    found: set[int] = set()
+    seen: set[tuple[str, str]] = set()
+    frontier = [new.population]
     while frontier:
-        current = frontier.pop()
-        linked = [e for e in rest if e.overlaps(current)]
-        rest = [e for e in rest if not e.overlaps(current)]
-        group.extend(linked)
-        frontier.extend(linked)
-    return group
+        population = frontier.pop()
+        for pair in itertools.product(population.schools, population.terms):
+            if pair in seen:
+                continue
+            seen.add(pair)
+            for i in holding.get(pair, ()):
+                if i not in found:
+                    found.add(i)
+                    frontier.append(earlier[i].population)
+    return [earlier[i] for i in sorted(found)]
 
 
 class Counts(NamedTuple):
