@@ -98,6 +98,7 @@ def main() -> None:
         "reports": len(order),
         "audits": len(times),
         "refused": len(released.refused),
+        "refused_tables": released.refused,
         "total_s": round(total, 1),
         "first_20_audits_s": round(sum(times[:20]), 2),
         "last_20_audits_s": round(sum(times[-20:]), 2),
