@@ -726,6 +726,45 @@ def _differences(
             [(members, what)] = space.cells(virtual)
             ref = (DIFFERENCE, entry.ref, cell.row, cell.column, *key)
             result.append((LinkedCell(ref, members, value, True, protection, sensitive=True), what))
+    # What is left of a wider cell once the narrower cells shown are taken away: the
+    # last school of a partnership not yet released, when its other schools have been.
+    shown: dict[
+        tuple[frozenset[str], frozenset[tuple[str, str]]], list[tuple[frozenset[str], float]]
+    ]
+    shown = {}
+    for _, cell, theirs in earlier:
+        if not cell.suppressed:
+            shown.setdefault((theirs.terms, theirs.categories), []).append(
+                (theirs.schools, cell.value)
+            )
+    for key, ours in new_what.items():
+        parts = sorted(shown.get((ours.terms, ours.categories), ()), key=lambda p: len(p[0]))
+        wider = [(new, new_cells[key], ours, None)] + [
+            (entry, cell, theirs, key)
+            for entry, cell, theirs in earlier
+            if theirs.terms == ours.terms
+            and theirs.categories == ours.categories
+            and ours.schools < theirs.schools
+        ]
+        for wide, cell, counts, inside in wider:
+            taken: set[str] = set()
+            value = cell.value
+            if inside is not None:  # the new cell is one of the parts
+                taken |= ours.schools
+                value -= new_cells[inside].value
+            for schools, figure in parts:
+                if schools < counts.schools and not schools & taken:
+                    taken |= schools
+                    value -= figure
+            rest = counts.schools - taken
+            if not taken or not rest or not 0 < value <= policy.count_threshold:
+                continue
+            virtual = replace(
+                wide, population=replace(wide.population, schools=frozenset(rest)), cells=(cell,)
+            )
+            [(members, what)] = space.cells(virtual)
+            ref = (DIFFERENCE, "rest", wide.ref, cell.row, cell.column, *key)
+            result.append((LinkedCell(ref, members, value, True, protection, sensitive=True), what))
     return result
 
 

@@ -143,6 +143,33 @@ def test_without_the_difference_guard_the_unpublished_2_is_recovered():
     assert unpublished_school_scenario(Ledger(with_ledger=False)) == (2, 2)
 
 
+def last_school_scenario(ledger: Ledger) -> tuple[float, float]:
+    """All three schools, then school 1, then school 2, every figure large enough to
+    show: school 3's "b" was never published, yet all less the other two is school 3's."""
+    one = people({"a": 9, "b": 12, "c": 9, "d": 14}, school="1")
+    two = people({"a": 8, "b": 10, "c": 11, "d": 16}, school="2")
+    three = people({"a": 7, "b": 2, "c": 10, "d": 12}, school="3")
+    schools = ("1", "2", "3")
+    all_schools = count_table(one + two + three, REASONS)
+    ledger.release("all", all_schools, population({"autumn"}, schools))
+    ledger.release("one", count_table(one, REASONS), population({"autumn"}, ("1",)))
+    ledger.release("two", count_table(two, REASONS), population({"autumn"}, ("2",)))
+    attacker = ledger.attacker()
+    for key in keys(all_schools):
+        attacker.equal({("one", *key): 1, ("two", *key): 1, ("three", *key): 1, ("all", *key): -1})
+    return attacker.interval(("three", "b", TOTAL))
+
+
+@P10
+def test_the_last_school_never_published_is_not_given_away_by_all_less_the_others():
+    low, high = last_school_scenario(Ledger())
+    assert high - low >= 4, (low, high)
+
+
+def test_without_the_remainder_guard_the_last_schools_2_is_recovered():
+    assert last_school_scenario(Ledger(with_ledger=False)) == (2, 2)
+
+
 YEARS = ("year", ("7", "8", "9"))
 SEXES = ("sex", ("F", "M"))
 SEN = ("sen", ("none", "support", "ehcp"))
