@@ -189,9 +189,17 @@ def _cases(
 
 
 def _attendance(facts: dict[int, StudentFacts], ids: Ids, until: dt.date) -> None:
+    if not facts:
+        return
+    # Only the years from the earliest referral's to the one ``until`` falls in can count
+    # (see the loop): a student's other years are megabytes of marks the loop would skip.
+    referred = {academic_year(f.referred_on) for f in facts.values()}
+    last = max(academic_year(until), *referred)
     # No ordering: the years are summed, and sorting tens of MB of marks costs a spill.
     rows = (
-        AttendanceYear.objects.filter(student__in=ids)
+        AttendanceYear.objects.filter(
+            student__in=ids, academic_year__gte=min(referred), academic_year__lte=last
+        )
         .order_by()
         .values_list("student_id", "academic_year", "marks")
     )
@@ -206,14 +214,22 @@ def _attendance(facts: dict[int, StudentFacts], ids: Ids, until: dt.date) -> Non
 
 
 def _behaviour(facts: dict[int, StudentFacts], ids: Ids, until: dt.date) -> None:
-    for student, day in Incident.objects.filter(
-        student__in=ids, occurred_on__lte=until
-    ).values_list("student_id", "occurred_on"):
+    if not facts:
+        return
+    # Nothing before the earliest referral counts: leave it in the database.
+    since = min(f.referred_on for f in facts.values())
+    for student, day in (
+        Incident.objects.filter(student__in=ids, occurred_on__gte=since, occurred_on__lte=until)
+        .order_by()
+        .values_list("student_id", "occurred_on")
+    ):  # counted: no need to sort
         if (f := facts.get(student)) is not None and day >= f.referred_on:
             f.incidents += 1
-    for student, kind, day in Exclusion.objects.filter(
-        student__in=ids, start_date__lte=until
-    ).values_list("student_id", "kind", "start_date"):
+    for student, kind, day in (
+        Exclusion.objects.filter(student__in=ids, start_date__gte=since, start_date__lte=until)
+        .order_by()
+        .values_list("student_id", "kind", "start_date")
+    ):
         if (f := facts.get(student)) is None or day < f.referred_on:
             continue
         if kind == ExclusionKind.PERMANENT:
