@@ -15,6 +15,7 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils import timezone
 
 from seip.accounts.models import Role, User
@@ -448,6 +449,7 @@ def organisation_of(scope: Scope) -> str:
     return f"County SEIPs Governance Board, {_authority(scope).name}"
 
 
+@transaction.atomic
 def outcome_report(
     *,
     scope: Scope,
@@ -459,7 +461,11 @@ def outcome_report(
 ) -> ReportDocument:
     """Build, protect, record and return the standard outcome report for ``scope``.
 
-    ``progress(done, total)`` is called as each table is released (the page's bar)."""
+    ``progress(done, total)`` is called as each table is released (the page's bar).
+
+    One transaction, as the report task (``runs``) and the ``report`` command already
+    run it: the report's releases are recorded together or not at all, and a direct
+    call pays one commit rather than one per table (ADR 0038)."""
     facts = Observed(gather(scope=scope, period=period, today=today))
     population = population_of(scope=scope, period=period)
     horizon = reached(period, today)
