@@ -127,10 +127,12 @@ def gather(*, scope: Scope, period: Period, today: dt.date | None = None) -> lis
         "pk", "school_id", "partnership_id", "created_at", "signed_on", "sex", "nc_year",
         "ethnicity",
     )  # fmt: skip
+    # ``timezone.localtime`` looks the zone up again for every value: once will do.
+    zone = timezone.get_current_timezone()
     for pk, school, partnership, created, signed_on, sex, nc_year, ethnicity in rows:
         # The term is the acceptance's (it places the student in the cohort); outcomes are
         # measured before and after the day the parent signed the referral form.
-        accepted = timezone.localtime(created).date()
+        accepted = created.astimezone(zone).date()
         referred = min(signed_on or accepted, accepted)
         if term_of(accepted) not in TERMS or term_of(accepted) not in period.terms:
             continue
@@ -176,6 +178,7 @@ def _cases(
     until: dt.date,
 ) -> None:
     labels = dict(Destination.choices)
+    zone = timezone.get_current_timezone()
     rows = Case.objects.filter(student__in=ids).order_by("opened_at", "pk")
     for student, tier, closed_at, destination in rows.values_list(
         "student_id", "tier", "closed_at", "destination"
@@ -184,7 +187,7 @@ def _cases(
             continue
         f.tier = f"Tier {tier}"  # the latest case's tier wins
         if closed_at is not None and destination:
-            closed = timezone.localtime(closed_at).date()
+            closed = closed_at.astimezone(zone).date()
             f.destination = str(labels[destination]) if closed <= until else None
 
 
