@@ -381,6 +381,8 @@ class AtomSpace:
         if known is not None and known[0] is entry:
             return known[1]
         result = self._cells_of(entry, cohorts)
+        if len(self._cells) >= _CELLS:  # a long-lived thread: keep the memory bounded
+            self._cells.clear()
         self._cells[(id(entry), tuple(cohorts))] = (entry, result)
         return result
 
@@ -437,6 +439,8 @@ class _Layout:
 #: The thread's recent layouts (``AtomSpace``): a few, so memory stays small.
 _layouts = threading.local()
 _LAYOUTS = 4
+#: Entries whose cells a layout keeps: a report's releases of one measure, many times over.
+_CELLS = 2000
 
 
 @dataclass(frozen=True)

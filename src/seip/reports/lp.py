@@ -75,7 +75,7 @@ _WITNESSES = 200
 #: whole units.
 _FEASIBLE = 1e-6
 #: Numbers kept per LP size for the thread's next audit (``Audit._bequeath``).
-_POOL = 500_000
+_POOL = 250_000
 
 #: ``sum(y[left]) == sum(y[right])``.
 Link = tuple[Sequence[int], Sequence[int]]
