@@ -194,26 +194,46 @@ def _cases(
 def _attendance(facts: dict[int, StudentFacts], ids: Ids, until: dt.date) -> None:
     if not facts:
         return
-    # Only the years from the earliest referral's to the one ``until`` falls in can count
-    # (see the loop): a student's other years are megabytes of marks the loop would skip.
-    referred = {academic_year(f.referred_on) for f in facts.values()}
-    last = max(academic_year(until), *referred)
-    # No ordering: the years are summed, and sorting tens of MB of marks costs a spill.
-    rows = (
-        AttendanceYear.objects.filter(
-            student__in=ids, academic_year__gte=min(referred), academic_year__lte=last
-        )
-        .order_by()
-        .values_list("student_id", "academic_year", "marks")
-    )
-    for student, year, marks in rows.iterator(chunk_size=2000):
-        if (f := facts.get(student)) is None:
+    last = academic_year(until)
+    referred: dict[int, list[int]] = defaultdict(list)  # school year of referral -> students
+    for pk, f in facts.items():
+        referred[academic_year(f.referred_on)].append(pk)
+    latest = max(referred)
+    # A year's marks count for a student referred in it (before and since) or in an
+    # earlier one up to ``until``'s year (since): read each year only for those students
+    # (the whole cohort when all of it qualifies), not every year every student has,
+    # which is megabytes of marks the loop below would skip.
+    for year in range(min(referred), max(last, latest) + 1):
+        wanted = [pk for y, pks in referred.items() if y == year or y < year <= last for pk in pks]
+        if not wanted:
             continue
-        referred_year = academic_year(f.referred_on)
-        if year == referred_year:
-            f.before += tally_between(year, marks, None, f.referred_on - dt.timedelta(days=1))
-        if referred_year <= year <= academic_year(until):
-            f.since += tally_between(year, marks, f.referred_on, until)
+        # A short list by id; otherwise the cohort (``_tally`` skips any row that does
+        # not count), so the query never carries thousands of parameters.
+        students: Ids | list[int] = wanted if len(wanted) <= _BY_ID else ids
+        # No ordering: the years are summed, and sorting tens of MB of marks costs a spill.
+        rows = (
+            AttendanceYear.objects.filter(student__in=students, academic_year=year)
+            .order_by()
+            .values_list("student_id", "academic_year", "marks")
+        )
+        # Read whole: one year of the cohort's marks (about 2 MB for a county's year) is
+        # in memory at a time, and a server-side cursor (``iterator``) took three times
+        # as long on PostgreSQL.
+        for student, year_of_row, marks in rows:
+            if (f := facts.get(student)) is not None:
+                _tally(f, year_of_row, marks, until)
+
+
+#: Up to this many students, a year's marks are read by student id (``_attendance``).
+_BY_ID = 500
+
+
+def _tally(f: StudentFacts, year: int, marks: str, until: dt.date) -> None:
+    referred_year = academic_year(f.referred_on)
+    if year == referred_year:
+        f.before += tally_between(year, marks, None, f.referred_on - dt.timedelta(days=1))
+    if referred_year <= year <= academic_year(until):
+        f.since += tally_between(year, marks, f.referred_on, until)
 
 
 def _behaviour(facts: dict[int, StudentFacts], ids: Ids, until: dt.date) -> None:
