@@ -196,13 +196,13 @@ def _attendance(facts: dict[int, StudentFacts], ids: Ids, until: dt.date) -> Non
         return
     last = academic_year(until)
     referred: dict[int, list[int]] = defaultdict(list)  # school year of referral -> students
-    for pk, f in facts.items():
-        referred[academic_year(f.referred_on)].append(pk)
+    for pk, fact in facts.items():
+        referred[academic_year(fact.referred_on)].append(pk)
     latest = max(referred)
     # A year's marks count for a student referred in it (before and since) or in an
-    # earlier one up to ``until``'s year (since): read each year only for those students
-    # (the whole cohort when all of it qualifies), not every year every student has,
-    # which is megabytes of marks the loop below would skip.
+    # earlier one up to ``until``'s year (since): read only those years, each for those
+    # students, not every year every student has, which is megabytes of marks the loop
+    # below would skip.
     for year in range(min(referred), max(last, latest) + 1):
         wanted = [pk for y, pks in referred.items() if y == year or y < year <= last for pk in pks]
         if not wanted:
