@@ -75,6 +75,7 @@ removes constraints, so the loop ends.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
@@ -314,9 +315,33 @@ class AtomSpace:
             uses.append(frozenset(free))
         self.base = list(base)
         self.labels = {d: sorted(v) for d, v in (base | categories).items()}
+        # The layout below follows from the labels and the sets of breakdowns used alone;
+        # a report's tables of one measure are audited against the same earlier releases,
+        # so it (and each earlier release's cells in it) is worked out once (``_Layout``).
+        key = (
+            tuple((d, tuple(v)) for d, v in self.labels.items()),
+            frozenset(uses),
+            decompose,
+        )
+        layouts: dict[Hashable, _Layout] = getattr(_layouts, "by_key", {})
+        layout = layouts.pop(key, None)
+        if layout is None:
+            layout = self._layout(uses, decompose=decompose)
+        layouts[key] = layout  # the most recent last
+        while len(layouts) > _LAYOUTS:
+            del layouts[next(iter(layouts))]
+        _layouts.by_key = layouts
+        self._cells = layout.cells
+        self.position = layout.position
+        self.cliques = layout.cliques
+        self.blocks = layout.blocks
+        self.size = layout.size
+        self.links = layout.links
+
+    def _layout(self, uses: Sequence[frozenset[str]], *, decompose: bool) -> _Layout:
         self.position = {d: {label: i for i, label in enumerate(v)} for d, v in self.labels.items()}
         self.cliques, tree = _cliques(uses, decompose=decompose)
-        self.blocks: list[_Block] = []
+        self.blocks = []
         offset = 0
         for clique in self.cliques:
             dims = [*self.base, *sorted(clique)]
@@ -328,9 +353,10 @@ class AtomSpace:
             self.blocks.append(block)
             offset += block.size
         self.size = offset
-        self.links: list[Link] = []
+        self.links = []
         for i, j in tree:
             self.links.extend(self._agree(self.blocks[i], self.blocks[j]))
+        return _Layout(self.position, self.cliques, self.blocks, self.size, self.links, {})
 
     def _agree(self, one: _Block, other: _Block) -> list[Link]:
         """Equalities making two blocks' tables agree on their shared margin (school x term
@@ -370,6 +396,19 @@ class AtomSpace:
     ) -> list[tuple[frozenset[int], Counts]]:
         """Each cell's atoms, and what it counts (the same in every block: which schools,
         terms, cohorts and categories), so that two releases' cells can be compared."""
+        # Entries are immutable; kept with the answer, so an id is never reused wrongly.
+        known = self._cells.get((id(entry), tuple(cohorts)))
+        if known is not None and known[0] is entry:
+            return known[1]
+        result = self._cells_of(entry, cohorts)
+        if len(self._cells) >= _CELLS:  # a long-lived thread: keep the memory bounded
+            self._cells.clear()
+        self._cells[(id(entry), tuple(cohorts))] = (entry, result)
+        return result
+
+    def _cells_of(
+        self, entry: Entry, cohorts: Sequence[str]
+    ) -> list[tuple[frozenset[int], Counts]]:
         pop = entry.population
         block = self._block(entry)
         codes = block.codes
@@ -402,6 +441,26 @@ class AtomSpace:
             what = Counts(frozenset(schools), frozenset(terms), seen_as, frozenset(categories))
             result.append((frozenset((block.offset + np.flatnonzero(mask)).tolist()), what))
         return result
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """An ``AtomSpace``'s atoms and links, and each entry's cells in them, kept for the
+    next audit of the thread with the same labels and breakdowns (its next table)."""
+
+    position: Mapping[str, Mapping[str, int]]
+    cliques: list[frozenset[str]]
+    blocks: list[_Block]
+    size: int
+    links: list[Link]
+    cells: dict[tuple[int, tuple[str, ...]], tuple[Entry, list[tuple[frozenset[int], Counts]]]]
+
+
+#: The thread's recent layouts (``AtomSpace``): a few, so memory stays small.
+_layouts = threading.local()
+_LAYOUTS = 4
+#: Entries whose cells a layout keeps: a report's releases of one measure, many times over.
+_CELLS = 2000
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,12 @@ class Interval:
 
 
 _WITNESSES = 200
+#: How far a point inherited from another audit may miss a constraint and still count
+#: as feasible: HiGHS's own feasibility tolerance is 1e-7, and protection levels are
+#: whole units.
+_FEASIBLE = 1e-6
+#: Numbers kept per LP size for the thread's next audit (``Audit._bequeath``).
+_POOL = 250_000
 
 #: ``sum(y[left]) == sum(y[right])``.
 Link = tuple[Sequence[int], Sequence[int]]
@@ -279,6 +285,7 @@ class Audit:
         self._points = np.zeros((self._capacity, n_vars))
         self._count = 0
         self._probes = np.random.default_rng(0)  # seeded: the same audit every time
+        self._inherited = False
 
     @property
     def witnesses(self) -> np.ndarray:
@@ -289,6 +296,50 @@ class Audit:
         if self._count < self._capacity and self.model is not None:
             self._points[self._count] = self.model.point()
             self._count += 1
+
+    def _inherit(self) -> None:
+        """Start from the points earlier audits of this thread found, those that are
+        feasible here too (checked against every link and cell of this LP): the tables
+        of one report are audited one after another against the same earlier releases,
+        in the same atoms, and a table the earlier ones already imply leaves their points
+        feasible, so its audit needs few LPs or none. A point is only ever used once it
+        satisfies this LP's constraints, wherever it came from, so it proves what
+        ``_spread`` says of it (an interval at least that wide)."""
+        self._inherited = True
+        pool: np.ndarray | None = getattr(_local, "witnesses", {}).get(self.n_vars)
+        if pool is None or not len(pool) or self._count:
+            return
+        matrix = _matrix(self.links, [c.members for c in self.cells], self.n_vars)
+        sums = matrix @ pool.T  # one column per point
+        low = np.array(
+            [0.0] * len(self.links)
+            + [c.lower if i in self.suppressed else c.value for i, c in enumerate(self.cells)]
+        )
+        high = np.array(
+            [0.0] * len(self.links)
+            + [c.upper if i in self.suppressed else c.value for i, c in enumerate(self.cells)]
+        )
+        slack = _FEASIBLE * (1.0 + np.abs(low))
+        fits = (
+            np.all(sums >= (low - slack)[:, None], axis=0)
+            & np.all(sums <= (high + _FEASIBLE * (1.0 + np.abs(high)))[:, None], axis=0)
+            & np.all(pool >= -_FEASIBLE, axis=1)
+        )
+        kept = pool[fits][: self._capacity]
+        self._points[: len(kept)] = kept
+        self._count = len(kept)
+
+    def _bequeath(self) -> None:
+        """Leave this audit's points for the next audit of the thread (``_inherit``)."""
+        if not self._count:
+            return
+        pools: dict[int, np.ndarray] = getattr(_local, "witnesses", {})
+        pools.pop(self.n_vars, None)
+        # A few sizes (a table's own LP, the ledger's), a few MB at most, per thread.
+        pools[self.n_vars] = self.witnesses[: max(1, _POOL // self.n_vars)].copy()
+        while len(pools) > 4:
+            del pools[next(iter(pools))]
+        _local.witnesses = pools
 
     def _spread(self, target: LinkedCell, members: np.ndarray) -> Interval | None:
         if not self._count:
@@ -354,6 +405,8 @@ class Audit:
         """Min and max of each target; see ``intervals``."""
         result: dict[Hashable, Interval] = {}
         targets = list(targets)
+        if not exact and targets and not self._inherited:
+            self._inherit()
         if not exact:
             self.probe(targets)
         for target in targets:
@@ -376,6 +429,8 @@ class Audit:
                     ends.append(target.value)
                     break
             result[target.ref] = Interval(ends[1], ends[0], target.protection)
+        if not exact:
+            self._bequeath()
         return result
 
 

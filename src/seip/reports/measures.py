@@ -10,8 +10,12 @@ that publish it are audited together (P10).
 from __future__ import annotations
 
 import enum
+import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 from seip.reports.document import Unit
 from seip.reports.facts import (
@@ -82,15 +86,21 @@ def horizon_of(terms: Sequence[str], current: str | None) -> str:
     return _ORDER[index]
 
 
-@dataclass(frozen=True)
-class Obs:
+#: An observation with no categories of its own (read-only: shared by all of them).
+NO_EXTRA: Mapping[str, str] = MappingProxyType({})
+
+
+class Obs(NamedTuple):
     """One observation: whose, its own categories (subject, intervention type, ...), its
-    additive value, whether it counts in a rate's or mean's base, and its provider."""
+    additive value, whether it counts in a rate's or mean's base, and its provider.
+
+    A named tuple, not a dataclass: a county report makes some 40,000 of them, and a
+    frozen dataclass's constructor was a fifth of the time spent cutting tables."""
 
     fact: StudentFacts
     value: float = 1.0
     counted: int = 1
-    extra: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, str] = NO_EXTRA
     provider: str | None = None
 
 
@@ -172,8 +182,10 @@ def _destination(f: StudentFacts) -> Iterator[Obs]:
 
 def _percent(counts_of: str) -> Callable[[StudentFacts], float | None]:
     def value(f: StudentFacts) -> float | None:
-        pct = getattr(f, counts_of).attendance_percent
-        return None if pct is None else float(pct)
+        counts = getattr(f, counts_of)
+        # ``Counts.attendance_percent`` without its Fraction: dividing integers is
+        # correctly rounded in Python, so this is the same float, bit for bit.
+        return counts.attended * 100 / counts.possible if counts.possible else None
 
     return value
 
@@ -272,6 +284,17 @@ def category_of(obs: Obs, breakdown: str) -> str:
     return str(getattr(obs.fact, breakdown))
 
 
+def _keys(observations: Sequence[Obs], breakdown: str | None) -> Iterable[str]:
+    """Each observation's category of ``breakdown`` (``category_of``), in one pass: the
+    student's own attribute unless the observation carries the breakdown itself."""
+    if breakdown is None:
+        return itertools.repeat(TOTAL, len(observations))
+    if any(breakdown in obs.extra for obs in observations):
+        return [category_of(obs, breakdown) for obs in observations]
+    get = operator.attrgetter(breakdown)
+    return [str(get(obs.fact)) for obs in observations]
+
+
 class Observed:
     """A cohort's facts, with each measure's observations made once: a report cuts the
     same measure several ways (students by school, by year group, by sex, ...)."""
@@ -303,8 +326,10 @@ def cut(
     value = dict.fromkeys(keys, 0.0)
     base = dict.fromkeys(keys, 0)
     shares: dict[CellKey, dict[str, float]] = {k: {} for k in keys}
-    for obs in observed.of(measure):
-        key = (category_of(obs, rows.name), category_of(obs, columns.name) if columns else TOTAL)
+    observations = observed.of(measure)
+    row_keys = _keys(observations, rows.name)
+    column_keys = _keys(observations, columns.name if columns else None)
+    for obs, key in zip(observations, zip(row_keys, column_keys, strict=True), strict=True):
         if key not in value:
             continue  # a category the report does not show (never expected)
         value[key] += obs.value

@@ -15,6 +15,7 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils import timezone
 
 from seip.accounts.models import Role, User
@@ -43,6 +44,7 @@ from seip.reports.measures import (
 )
 from seip.reports.models import DisclosurePolicy, Release
 from seip.reports.population import Period, Scope, population_of
+from seip.reports.selectors import LedgerCache
 from seip.reports.services import Withheld, release_record
 from seip.reports.tables import TOTAL, CellKind, Symbol
 
@@ -161,9 +163,11 @@ def place_breakdown(scope: Scope) -> Breakdown:
     )
 
 
-def breakdown(name: str, scope: Scope) -> Breakdown:
+def breakdown(name: str, scope: Scope, place: Breakdown | None = None) -> Breakdown:
+    """The breakdown ``name`` in ``scope``; ``place`` is the scope's own, when the caller
+    has it already (``Shared``)."""
     if name in ("place", "school", "partnership"):
-        place = place_breakdown(scope)
+        place = place or place_breakdown(scope)
         if name in ("place", place.name):
             return place
         raise ValueError(f"a {kind_of(scope)} report cannot be broken down by {name}")
@@ -203,6 +207,28 @@ def school_groups(scope: Scope) -> dict[str, dict[str, frozenset[str]]]:
     for pk, partnership in scope.schools().values_list("pk", "partnership_id"):
         groups.setdefault(str(partnership), set()).add(str(pk))
     return {"partnership": {k: frozenset(v) for k, v in groups.items()}}
+
+
+class Shared:
+    """What the tables of one report share, worked out once rather than per table: the
+    scope's own breakdown, its schools by partnership, and the ledger's earlier
+    releases as parsed (``selectors.LedgerCache``)."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.ledger = LedgerCache()
+        self._place: Breakdown | None = None
+        self._groups: dict[str, dict[str, frozenset[str]]] | None = None
+
+    def place(self) -> Breakdown:
+        if self._place is None:
+            self._place = place_breakdown(self.scope)
+        return self._place
+
+    def groups(self) -> dict[str, dict[str, frozenset[str]]]:
+        if self._groups is None:
+            self._groups = school_groups(self.scope)
+        return self._groups
 
 
 @dataclass(frozen=True)
@@ -301,14 +327,16 @@ def release_figure(
     actor: User,
     id: str,
     horizon: str | None = None,
+    shared: Shared | None = None,
 ) -> Figure:
     """Cut, protect, audit against the ledger, record and publish one table (P10).
 
     ``horizon`` is the last term the outcomes reach (``horizon_of``), when the report is
-    made before the period ends."""
+    made before the period ends; ``shared`` is what the report's tables share."""
     measure = MEASURES[spec.measure]
-    rows = breakdown(spec.rows, scope)
-    columns = breakdown(spec.columns, scope) if spec.columns else None
+    place = shared.place() if shared is not None else None
+    rows = breakdown(spec.rows, scope, place)
+    columns = breakdown(spec.columns, scope, place) if spec.columns else None
     if (
         {b.name for b in (rows, columns) if b}
         - {"school", "partnership", *measure.own}
@@ -321,7 +349,7 @@ def release_figure(
         population, terms=period_atoms(measure.accrual, population.terms, horizon)
     )
     groups = (
-        school_groups(scope)
+        (shared.groups() if shared is not None else school_groups(scope))
         if "partnership" in (rows.name, columns.name if columns else None)
         else None
     )
@@ -336,6 +364,7 @@ def release_figure(
             policy=policy,
             actor=actor,
             school_groups=groups,
+            ledger=shared.ledger if shared is not None else None,
         )
     except Withheld as withheld:
         return withheld_figure(measure, rows, columns, withheld, id=id)
@@ -356,6 +385,7 @@ def release_figure(
                 actor=actor,
                 school_groups=groups,
                 given=hidden,
+                ledger=shared.ledger if shared is not None else None,
             )
             protected = hide_unbased(protected, base_audit.protected)
         except Withheld:
@@ -457,6 +487,7 @@ def organisation_of(scope: Scope) -> str:
     return f"County SEIPs Governance Board, {_authority(scope).name}"
 
 
+@transaction.atomic
 def outcome_report(
     *,
     scope: Scope,
@@ -468,13 +499,18 @@ def outcome_report(
 ) -> ReportDocument:
     """Build, protect, record and return the standard outcome report for ``scope``.
 
-    ``progress(done, total)`` is called as each table is released (the page's bar)."""
+    ``progress(done, total)`` is called as each table is released (the page's bar).
+
+    One transaction, as the report task (``runs``) and the ``report`` command already
+    run it: the report's releases are recorded together or not at all, and a direct
+    call pays one commit rather than one per table (ADR 0038)."""
     facts = Observed(gather(scope=scope, period=period, today=today))
     population = population_of(scope=scope, period=period)
     horizon = reached(period, today)
     policy = policy_for(scope)
     with_impact = kind_of(scope) is not ReportKind.SCHOOL
     total = sum(len(specs) for _, _, specs in SECTIONS) + with_impact
+    shared = Shared(scope)
     done = 0
     sections = []
     for section_id, title, specs in SECTIONS:
@@ -491,6 +527,7 @@ def outcome_report(
                     actor=actor,
                     id=f"{section_id}-{n}",
                     horizon=horizon,
+                    shared=shared,
                 )
             )
             done += 1

@@ -16,7 +16,7 @@ from seip.reports.disclosure import Policy, Reason
 from seip.reports.ledger import Entry, LedgerAudit, Population, audit_release, entry_of
 from seip.reports.lp import InconsistentTables
 from seip.reports.models import Release
-from seip.reports.selectors import ledger_entries
+from seip.reports.selectors import LedgerCache, ledger_entries
 from seip.reports.tables import CellKey, Table
 
 #: Breakdowns that would make a cell a person: a release holds aggregates only.
@@ -46,6 +46,7 @@ def release_record(
     school_groups: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
     given: Mapping[CellKey, Reason] | None = None,
     actor: User,
+    ledger: LedgerCache | None = None,
 ) -> tuple[Release, LedgerAudit]:
     """Protect ``table`` against itself and every earlier overlapping release, and record
     it in the ledger (P10). Every output (page, PDF, CSV, XLSX) must publish exactly the
@@ -58,6 +59,9 @@ def release_record(
 
     The ledger is locked for the audit, so two releases cannot each pass against the
     ledger without the other and together disclose a cell.
+
+    ``ledger`` keeps the earlier releases parsed between the tables of one report; it
+    is told which releases the lock found, so it audits against the same ones.
     """
     if IDENTIFYING & set(table.breakdowns):
         raise ValueError("a released table is broken down by categories, never by person")
@@ -66,9 +70,14 @@ def release_record(
         population = dataclasses.replace(population, school_groups=dict(school_groups))
     with transaction.atomic():
         # Serialise releases of one measure: the audit must see every earlier release.
-        list(Release.objects.select_for_update().filter(measure=table.measure).values("pk"))
+        locked = Release.objects.select_for_update().filter(measure=table.measure)
+        if ledger is None:
+            list(locked.values("pk"))
+            entries = ledger_entries(table.measure)
+        else:
+            entries = ledger.entries(table.measure, locked.values_list("pk", flat=True))
         result, set_aside = _audit_against_consistent(
-            table, population, ledger_entries(table.measure), policy, given=given
+            table, population, entries, policy, given=given
         )
         if not result.passed:
             conflicts = _conflicts(result)
@@ -119,6 +128,8 @@ def release_record(
                 exclude=["partnership", "local_authority", "released_by", "recipient_organisation"]
             )
             release.save()
+            if ledger is not None:
+                ledger.add(release)
             audit_record(
                 actor=actor,
                 action="report.release",
