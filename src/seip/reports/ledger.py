@@ -633,9 +633,9 @@ def audit_release(
     new_what = {key: counts for key, (_, counts) in zip(keys, new_cells, strict=True)}
     what.update({(NEW, *key): counts for key, counts in new_what.items()})
     if rerun is None:
-        for cell, counts in _differences(space, earlier_counts, new_entry, new_what, policy):
-            linked_old.append(cell)
-            what[cell.ref] = counts
+        for virtual, counts in _differences(space, earlier_counts, new_entry, new_what, policy):
+            linked_old.append(virtual)
+            what[virtual.ref] = counts
     suppressed = dict(protected.suppressed)
     for key, counts in new_what.items():
         if (
@@ -777,13 +777,15 @@ def _differences(
                 continue
             if not 0 < value <= policy.count_threshold:
                 continue
-            virtual = replace(
-                wide,
-                population=replace(wide.population, **{dimension: frozenset(mine ^ other)}),
-                cells=(shape,),
+            rest = frozenset(mine ^ other)
+            cut = (
+                replace(wide.population, schools=rest)
+                if dimension == "schools"
+                else replace(wide.population, terms=rest)
             )
+            virtual = replace(wide, population=cut, cells=(shape,))
             [(members, what)] = space.cells(virtual)
-            ref = (DIFFERENCE, entry.ref, cell.row, cell.column, *key)
+            ref: Hashable = (DIFFERENCE, entry.ref, cell.row, cell.column, *key)
             result.append((LinkedCell(ref, members, value, True, protection, sensitive=True), what))
     # What is left of a wider cell once the narrower cells shown are taken away: the
     # last school of a partnership not yet released, when its other schools have been.
