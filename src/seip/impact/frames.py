@@ -446,7 +446,11 @@ def outcome_frame(records: Records, group: Group, outcome: str) -> Any:
     treated = _cached(records, f"{group.dimension}:{group.key}", group.starts).copy()
     treated["treated"] = 1.0
     treated["cost"] = [group.costs.get(s, 0.0) for s in treated.index]
-    comparison = _cached(records, "comparison", records.comparison).copy()
+    comparison = _cached(records, "comparison", records.comparison)
+    # A student with no intervention in the window after their referral is a comparison,
+    # but one whose first intervention of this group came later in the period is a
+    # participant here: never both (one row per student).
+    comparison = comparison.loc[~comparison.index.isin(treated.index)].copy()
     comparison["treated"] = 0.0
     comparison["cost"] = 0.0
     parts = [p for p in (treated, comparison) if not p.empty]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -353,39 +354,28 @@ def release_figure(
         if "partnership" in (rows.name, columns.name if columns else None)
         else None
     )
+    record = functools.partial(
+        release_record,
+        recipient_role=recipient.role,
+        recipient_organisation=recipient.organisation,
+        partnership=scope.partnership or (scope.school.partnership if scope.school else None),
+        local_authority=scope.local_authority,
+        actor=actor,
+        school_groups=groups,
+        ledger=shared.ledger if shared is not None else None,
+    )
     try:
-        release, audit = release_record(
-            table=table,
-            population=population,
-            recipient_role=recipient.role,
-            recipient_organisation=recipient.organisation,
-            partnership=scope.partnership or (scope.school.partnership if scope.school else None),
-            local_authority=scope.local_authority,
-            policy=policy,
-            actor=actor,
-            school_groups=groups,
-            ledger=shared.ledger if shared is not None else None,
-        )
+        release, audit = record(table=table, population=population, policy=policy)
     except Withheld as withheld:
         return withheld_figure(measure, rows, columns, withheld, id=id)
     protected = audit.protected
     if publishes_bases(measure, columns):
+        # The bases shown beside the figures, audited as counts of students (ADR 0036).
         observed = facts if isinstance(facts, Observed) else Observed(facts)
         base, at_referral, hidden = companion(measure, observed, rows, protected, population)
         try:
-            _, base_audit = release_record(
-                table=base,
-                population=at_referral,
-                recipient_role=recipient.role,
-                recipient_organisation=recipient.organisation,
-                partnership=scope.partnership
-                or (scope.school.partnership if scope.school else None),
-                local_authority=scope.local_authority,
-                policy=companion_policy(policy),
-                actor=actor,
-                school_groups=groups,
-                given=hidden,
-                ledger=shared.ledger if shared is not None else None,
+            _, base_audit = record(
+                table=base, population=at_referral, policy=companion_policy(policy), given=hidden
             )
             protected = hide_unbased(protected, base_audit.protected)
         except Withheld:

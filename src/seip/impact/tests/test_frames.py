@@ -81,6 +81,21 @@ def test_the_comparison_group_has_no_intervention_of_any_kind(county):
     assert set(provider.starts) == {tutored.pk}
 
 
+def test_a_late_starter_is_a_participant_of_their_group_not_also_its_comparison(county):
+    """No intervention in the window after the referral makes a comparison; a first one of
+    the type later in the period, once its window has ended, makes a participant of that
+    type: one row, treated (found by the county-scale benchmark, which then failed)."""
+    tutored_late, neither = students([county.school_a], 2)
+    intervene(tutored_late, InterventionType.TUTORING, provider=county.provider,
+              start=dt.date(2026, 6, 1))  # fmt: skip
+    records = load(scope=Scope(partnership=county.a), period=YEAR, today=dt.date(2026, 12, 1))
+    assert set(records.comparison) == {tutored_late.pk, neither.pk}
+    frame = outcome_frame(records, group(records, InterventionType.TUTORING), "attendance")
+    assert frame.index.is_unique
+    assert frame.loc[tutored_late.pk]["treated"] == 1.0
+    assert frame.loc[neither.pk]["treated"] == 0.0
+
+
 def test_a_placement_type_is_a_group(county):
     [placed] = students([county.school_a], 1)
     from seip.provision.tests.factories import PlacementFactory
