@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from django.apps import apps
-from django.db import connection
 
 from seip.attendance.marks import empty_year
 from seip.attendance.models import AttendanceYear
@@ -17,8 +16,8 @@ from seip.behaviour.tests.factories import (
     IncidentFactory,
     ResultFactory,
 )
-from seip.keys import crypto
 from seip.keys.fields import SealedCharField, SealedQueryError, seal_bulk_create
+from seip.keys.tests import sealed
 from seip.provision.models import InterventionType
 from seip.provision.tests.factories import InterventionFactory, PlacementFactory, ReviewFactory
 from seip.records import services
@@ -29,25 +28,8 @@ from seip.students.sources import Sourced, SourceKind
 SENTENCE = "Told by Marnie Quelch-Obadiah's nan at the gate"
 
 
-def raw(model, pk) -> bytes:
-    """The source note as the database holds it, read past the model."""
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {quote('source_note')} FROM {quote(model._meta.db_table)} WHERE id = %s",  # noqa: S608
-            [pk],
-        )
-        (value,) = cursor.fetchone()
-    return bytes(value or b"")
-
-
 def assert_sealed(row) -> None:
-    model = type(row)
-    stored = raw(model, row.pk)
-    assert stored.startswith(crypto.FORMAT_ROW), model
-    assert SENTENCE.encode() not in stored, model
-    assert b"Quelch" not in stored, model
-    assert model.objects.get(pk=row.pk).source_note == SENTENCE, model
+    sealed.assert_sealed(type(row), row.pk, ["source_note"], SENTENCE)
 
 
 def sourced_models() -> set[type]:
