@@ -54,7 +54,15 @@ def publishes_bases(measure: Measure, columns: Breakdown | None) -> bool:
 
 def is_companion(breakdowns: Sequence[str]) -> bool:
     """Whether a release is the bases of another (a ``Release.breakdowns``)."""
-    return any(b.startswith(BASE) for b in breakdowns)
+    return based_on(breakdowns) is not None
+
+
+def based_on(breakdowns: Sequence[str]) -> str | None:
+    """The measure whose bases a companion release holds (``None`` for any other)."""
+    for breakdown in breakdowns:
+        if breakdown.startswith(BASE):
+            return breakdown.removeprefix(BASE).partition("@")[0]
+    return None
 
 
 def base_breakdown(measure: Measure, population: Population) -> str:

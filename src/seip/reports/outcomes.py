@@ -22,6 +22,7 @@ from django.utils import timezone
 from seip.accounts.models import Role, User
 from seip.organisations.models import LocalAuthority, PartnerOrganisation, Partnership
 from seip.reports.bases import (
+    based_on,
     companion,
     companion_policy,
     hide_unbased,
@@ -439,9 +440,12 @@ def withheld_figure(
 def describe(release: Release) -> str:
     """An earlier release in words a co-ordinator understands: which table, of what,
     for which period, to whom and when."""
-    measure = MEASURES.get(release.measure)
+    based = based_on(release.breakdowns)
+    measure = MEASURES.get(based or release.measure)
     label = measure.label if measure else release.measure.replace("_", " ")
-    by = " and ".join(b.replace("_", " ") for b in release.breakdowns)
+    by = " and ".join(b.replace("_", " ") for b in release.breakdowns if based_on([b]) is None)
+    if based is not None:  # a companion (ADR 0036): the bases shown beside that table
+        label = f"bases of {label}"
     terms = sorted({t.split("@")[0] for t in release.population.get("terms", [])})
     period = "the whole year" if len(terms) == 3 else " and ".join(terms) + " term"
     schools = release.population.get("schools", [])

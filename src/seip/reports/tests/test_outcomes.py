@@ -351,3 +351,22 @@ def test_a_table_withheld_on_its_own_says_so_without_blaming_an_earlier_report()
     assert "earlier" not in figure.note
     assert "Ask for a coarser table" in figure.note
     assert {s.symbol for s in figure.cells.values()} == {Symbol.NOT_AVAILABLE}
+
+
+def test_an_earlier_release_of_bases_is_named_after_the_table_beside_it():
+    """A table withheld because of a companion names the bases of the table the reader
+    saw, not the ledger's internal breakdown (ADR 0036)."""
+    import datetime as dt
+
+    from seip.reports.outcomes import describe
+
+    release = Release(
+        measure="students",
+        breakdowns=["school", "base:attendance_since@summer"],
+        population={"schools": ["1", "2"], "year": "2025-26", "terms": ["autumn"]},
+        recipient_role=Role.COORDINATOR,
+        released_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+    )
+    text = describe(release)
+    assert "'bases of Attendance since referral by school'" in text
+    assert "base:" not in text
