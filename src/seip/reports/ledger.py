@@ -760,6 +760,15 @@ def _differences(
     new_cells = {(c.row, c.column): c for c in new.cells}
     protection = max(1.0, policy.count_protection - 1)
     result: list[tuple[LinkedCell, Counts]] = []
+    guarded: set[frozenset[int]] = set()
+
+    def guard(ref: Hashable, members: frozenset[int], value: float, what: Counts) -> None:
+        # The same figure is often found both ways (a pair, and a remainder with no other
+        # part shown): one row of the audit is enough.
+        if members not in guarded:
+            guarded.add(members)
+            result.append((LinkedCell(ref, members, value, True, protection, sensitive=True), what))
+
     for entry, cell, theirs in earlier:
         for key, ours in by_categories.get(theirs.categories, ()):
             if ours.terms == theirs.terms and ours.schools != theirs.schools:
@@ -786,7 +795,7 @@ def _differences(
             virtual = replace(wide, population=cut, cells=(shape,))
             [(members, what)] = space.cells(virtual)
             ref: Hashable = (DIFFERENCE, entry.ref, cell.row, cell.column, *key)
-            result.append((LinkedCell(ref, members, value, True, protection, sensitive=True), what))
+            guard(ref, members, value, what)
     # What is left of a wider cell once the narrower cells shown are taken away: the
     # last school of a partnership not yet released, when its other schools have been.
     shown: dict[
@@ -825,7 +834,7 @@ def _differences(
             )
             [(members, what)] = space.cells(virtual)
             ref = (DIFFERENCE, "rest", wide.ref, cell.row, cell.column, *key)
-            result.append((LinkedCell(ref, members, value, True, protection, sensitive=True), what))
+            guard(ref, members, value, what)
     return result
 
 
