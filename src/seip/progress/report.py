@@ -168,12 +168,18 @@ def _ratings(name: str, rating: object) -> Series:
 
 
 def _attainment_sentence(report: ProgressReport) -> None:
-    on = [r for r in report.attainment if r.against_target in ("on", "above")]
-    if report.attainment:
-        report.sentences.append(
-            f"In {len(on)} of {len(report.attainment)} subjects, the latest result is on or "
-            "above target."
-        )
+    on = len([r for r in report.attainment if r.against_target in ("on", "above")])
+    total = len(report.attainment)
+    if not total:
+        return
+    subjects = "subject" if total == 1 else "subjects"
+    if on == 0:
+        sentence = f"No latest result is on or above target yet ({total} {subjects} so far)."
+    elif on == total:
+        sentence = f"Every latest result is on or above target ({total} {subjects})."
+    else:
+        sentence = f"The latest result is on or above target in {on} of {total} {subjects}."
+    report.sentences.append(sentence)
 
 
 def _attendance(report: ProgressReport, years: History) -> None:

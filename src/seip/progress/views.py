@@ -13,7 +13,12 @@ from seip.progress.forms import FamilyInviteForm, PortalAccessForm, ReviewForm
 from seip.progress.models import PortalRelationship
 from seip.progress.pdf import render_pdf
 from seip.progress.report import Audience, build_report
-from seip.progress.selectors import portal_students_visible_to, reviews_due, reviews_of
+from seip.progress.selectors import (
+    family_plan,
+    portal_students_visible_to,
+    reviews_due,
+    reviews_of,
+)
 from seip.progress.services import (
     PORTAL_REFUSAL,
     STUDENT_PORTAL_MIN_AGE,
@@ -159,10 +164,18 @@ def _progress_page(
 ) -> HttpResponse:
     report = build_report(student, audience)
     charts = [(chart, to_svg(chart), chart.table()) for chart in report.charts]
+    family = audience in (Audience.PARENT, Audience.STUDENT)
     return render(
         request,
         "progress/progress.html",
-        {"report": report, "student": student, "charts": charts, "pdf_url": pdf_url},
+        {
+            "report": report,
+            "student": student,
+            "charts": charts,
+            "pdf_url": pdf_url,
+            # The family's page also carries the plan: staff have it on the record.
+            "plan": family_plan(student) if family else None,
+        },
     )
 
 

@@ -306,3 +306,53 @@ def test_review_form_wants_all_four_ratings_or_none(active_case, personas, login
     )
     assert "Rate all four areas, or none" in response.content.decode()
     assert not Review.objects.exists()
+
+
+@pytest.fixture
+def family_plan_case(active_case, personas):
+    from seip.provision.tests.factories import InterventionFactory
+    from seip.records.services import plan_create, target_add
+
+    plan = plan_create(student=active_case.student, actor=personas["key_worker"])
+    target_add(
+        plan=plan,
+        domain="attendance",
+        description="Be in school every morning by 8.45",
+        measure="Attendance above 92% for the half term",
+        due_on=timezone.localdate() + dt.timedelta(days=40),
+        actor=personas["key_worker"],
+    )
+    InterventionFactory(student=active_case.student, start_date=timezone.localdate())
+    return active_case
+
+
+@pytest.mark.promise("P03")
+def test_the_family_sees_the_plan_key_worker_and_next_review(family_plan_case, personas, login):
+    student = family_plan_case.student
+    ContactFactory(student=student, email=personas["parent"].email)
+    portal_link_grant(
+        user=personas["parent"],
+        student=student,
+        relationship=PortalRelationship.PARENT_CARER,
+        parental_responsibility=True,
+        actor=personas["coordinator"],
+    )
+    page = login(personas["parent"]).get(reverse("progress:portal_progress", args=[student.pk]))
+    html = page.content.decode()
+    due = reviews_due(personas["key_worker"])[0].next.due_on
+    assert personas["key_worker"].get_full_name().strip()
+    assert personas["key_worker"].get_full_name() in html
+    assert f"{due:%-d %B %Y}" in html
+    assert "Be in school every morning by 8.45" in html
+    assert "Attendance above 92% for the half term" in html
+    assert "Key work" in html
+    assert reverse("concerns:portal_new") in html
+    # Costs and notes stay on the staff side.
+    assert "£" not in html
+
+
+def test_staff_progress_page_does_not_repeat_the_plan(family_plan_case, personas, login):
+    page = login(personas["key_worker"]).get(
+        reverse("progress:progress", args=[family_plan_case.student.pk])
+    )
+    assert "Targets in the support plan" not in page.content.decode()
