@@ -11,6 +11,7 @@ the student record and its rules (``students.selectors.students_visible_to``).
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from seip.accounts.models import PARTNERSHIP_ROLES, Membership, Role, User
+from seip.accounts.selectors import has_role
 from seip.organisations.models import OrganisationType, Partnership
 from seip.referrals.models import ConsentGrant, Referral, ReferralStatus
 from seip.rights.models import Restriction
@@ -85,3 +86,12 @@ def live_category_labels(referral: Referral) -> list[str]:
     """The categories sharing is agreed with now, as people read them, in a fixed order."""
     live = live_categories(referral)
     return [label for value, label in OrganisationType.choices if value in live]
+
+
+def may_open_scan(user: User, referral: Referral) -> bool:
+    """Who may open the scan of a signed form: the school that wrote the referral, and the
+    partnership's co-ordinator and DPO. One rule, used by the download and by every page
+    that offers the link, so no page offers what the download would refuse."""
+    return has_role(
+        user, [Role.SCHOOL_CONTACT], organisation=referral.school.organisation
+    ) or has_role(user, [Role.COORDINATOR, Role.DPO], partnership=referral.partnership)

@@ -14,7 +14,12 @@ from seip.keys import crypto
 from seip.organisations.models import School
 from seip.referrals.forms import AcceptForm, DeclineForm, ReferralForm, SignatureForm
 from seip.referrals.models import Referral, ReferralStatus
-from seip.referrals.selectors import draft_count, live_category_labels, referrals_visible_to
+from seip.referrals.selectors import (
+    draft_count,
+    live_category_labels,
+    may_open_scan,
+    referrals_visible_to,
+)
 from seip.referrals.services import (
     FORM_MAX_BYTES,
     referral_decline,
@@ -76,11 +81,7 @@ def _require_coordinator(request: HttpRequest, referral: Referral) -> None:
 
 
 def _require_scan_reader(request: HttpRequest, referral: Referral) -> None:
-    user = _user(request)
-    if not (
-        has_role(user, [Role.SCHOOL_CONTACT], organisation=referral.school.organisation)
-        or has_role(user, [Role.COORDINATOR, Role.DPO], partnership=referral.partnership)
-    ):
+    if not may_open_scan(_user(request), referral):
         raise PermissionDenied(
             "Only the school, the co-ordinator and the DPO can open the signed form."
         )
@@ -169,6 +170,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             user, [Role.SCHOOL_CONTACT], organisation=referral.school.organisation
         ),
         "is_coordinator": has_role(user, [Role.COORDINATOR], partnership=referral.partnership),
+        "may_open_scan": may_open_scan(user, referral),
         "student": getattr(referral, "student", None)
         if referral.status == ReferralStatus.ACCEPTED
         else None,

@@ -17,7 +17,7 @@ from seip.core.uploads import upload_limit
 from seip.provision.selectors import panel_context as provision_panel
 from seip.records.selectors import panel_context as records_panel
 from seip.referrals.forms import SignatureForm
-from seip.referrals.selectors import live_category_labels
+from seip.referrals.selectors import live_category_labels, may_open_scan
 from seip.referrals.services import (
     CONSENT_MANAGERS,
     FORM_MAX_BYTES,
@@ -101,6 +101,7 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "referral": referral,
         "consents": referral.consents.select_related("notice_version"),
         "live_categories": live_category_labels(referral),
+        "may_open_scan": may_open_scan(user, referral),
         "paper_files": student.paper_files.select_related("returned_to"),
         "is_coordinator": has_role(user, [Role.COORDINATOR], partnership=student.partnership),
         "is_staff": has_role(

@@ -129,3 +129,24 @@ def test_referral_list_is_audited_with_ids(login, personas, signed, draft):
     login(personas["school_contact"]).get(reverse("referrals:list"))
     event = AuditEvent.objects.get(action="read.referral_list")
     assert event.detail["referrals"] == [signed.pk]
+
+
+def test_the_record_offers_the_signed_form_only_to_those_who_may_open_it(login, personas, case):
+    """The scan's link and its download follow one rule (``may_open_scan``): the key
+    worker reads the record but is not offered a link the download would refuse."""
+    from seip.students.services import case_assign_key_worker
+
+    case_assign_key_worker(
+        case=case, key_worker=personas["key_worker"], actor=personas["coordinator"]
+    )
+    consent = case.student.referral.consents.get()
+    link = reverse("referrals:signed_form", args=[consent.referral_id, consent.pk])
+    record = reverse("students:detail", args=[case.student.pk])
+    key_worker = login(personas["key_worker"])
+    page = key_worker.get(record).content.decode()
+    assert link not in page
+    assert "Kept by the partnership" in page
+    assert key_worker.get(link).status_code == 403
+    coordinator = login(personas["coordinator"])
+    assert link in coordinator.get(record).content.decode()
+    assert coordinator.get(link).status_code == 200
