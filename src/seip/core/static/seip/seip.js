@@ -3,3 +3,31 @@
 import { initAll } from "../govuk/govuk-frontend.min.js";
 
 initAll();
+
+// Tables scroll inside their own region on a narrow screen, so the page itself reflows
+// at 320 px (WCAG 1.4.10). A region that scrolls must be reachable by keyboard and
+// named (axe: scrollable-region-focusable), so it becomes one only when it scrolls.
+function scrollableTables() {
+  for (const table of document.querySelectorAll("main table")) {
+    let wrapper = table.parentElement;
+    if (!wrapper.classList.contains("seip-table-scroll")) {
+      wrapper = document.createElement("div");
+      wrapper.className = "seip-table-scroll";
+      table.before(wrapper);
+      wrapper.append(table);
+    }
+    if (wrapper.scrollWidth > wrapper.clientWidth) {
+      const caption = table.querySelector("caption");
+      wrapper.setAttribute("tabindex", "0");
+      wrapper.setAttribute("role", "region");
+      wrapper.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+    } else {
+      wrapper.removeAttribute("tabindex");
+      wrapper.removeAttribute("role");
+      wrapper.removeAttribute("aria-label");
+    }
+  }
+}
+
+scrollableTables();
+window.addEventListener("resize", scrollableTables);
