@@ -210,6 +210,14 @@ def family_sign_in(page: "Page", base_url: str, account: "FamilyAccount") -> Non
     page.get_by_role("button", name="Continue").click()
 
 
+def fill_date(page: "Page", legend: str, day: dt.date) -> None:
+    """The GOV.UK date input: day, month and year in the group named ``legend``."""
+    group = page.get_by_role("group", name=legend, exact=True)
+    group.get_by_label("Day", exact=True).fill(str(day.day))
+    group.get_by_label("Month", exact=True).fill(str(day.month))
+    group.get_by_label("Year", exact=True).fill(str(day.year))
+
+
 def current_totp(device: AuthenticatorDevice) -> str:
     """The code the user's authenticator app shows now."""
     code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
@@ -513,8 +521,8 @@ def record_agreement(
     expect(page.locator("main")).to_contain_text("The dates decide access at once")
     page.get_by_label("Organisation", exact=True).select_option(label=organisation)
     page.get_by_label("Reference", exact=True).fill(reference)
-    page.get_by_label("Signed on", exact=True).fill(timezone.localdate().isoformat())
-    page.get_by_label("Expires on", exact=True).fill(expires_on.isoformat())
+    fill_date(page, "Signed on", timezone.localdate())
+    fill_date(page, "Expires on", expires_on)
     page.get_by_label("Signed agreement", exact=True).set_input_files(scan)
     assert_accessible(page, "the agreement form")
     page.get_by_role("button", name="Save").click()

@@ -25,6 +25,7 @@ from seip.progress.models import Review
 from seip.referrals.services import consent_withdraw
 from seip.students.models import Student
 from tests.browser.conftest import (
+    fill_date,
     Account,
     FamilyAccount,
     OpenCase,
@@ -127,7 +128,7 @@ def test_key_worker_records_a_review(
     summary.get_by_role("link", name="Enter the date of the review").click()
     expect(page.get_by_label("Date of the review", exact=True)).to_be_focused()
 
-    page.get_by_label("Date of the review", exact=True).fill(today.isoformat())
+    fill_date(page, "Date of the review", today)
     page.get_by_label("Progress in attendance", exact=True).fill("Up to 91% this half term.")
     page.get_by_label("Progress in attitude and behaviour", exact=True).fill(
         "No incidents since October."

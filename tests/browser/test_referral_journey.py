@@ -26,6 +26,7 @@ from pytest_django.live_server_helper import LiveServer
 from seip.organisations.models import Partnership
 from seip.referrals.tests.factories import notice_for
 from tests.browser.conftest import (
+    fill_date,
     Account,
     assert_accessible,
     require_playwright,
@@ -47,7 +48,7 @@ def _fill_referral(page: Page, upn: str) -> None:
     page.get_by_label("UPN", exact=True).fill(upn)
     page.get_by_label("First name", exact=True).fill("Jordan")
     page.get_by_label("Last name", exact=True).fill("Example")
-    page.get_by_label("Date of birth", exact=True).fill("2012-03-14")
+    fill_date(page, "Date of birth", dt.date(2012, 3, 14))
     page.get_by_label("Male", exact=True).check()
     page.get_by_label("Year group", exact=True).select_option(label="Year 9")
     page.get_by_label("Reasons for referral and concerns", exact=True).fill(
@@ -147,7 +148,7 @@ def test_referral_from_draft_to_archive(
     school.get_by_label("Their relationship to the young person", exact=True).fill("Mother")
     school.get_by_label("They have parental responsibility", exact=True).check()
     signed_on = today - dt.timedelta(days=2)
-    school.get_by_label("Date signed", exact=True).fill(signed_on.isoformat())
+    fill_date(school, "Date signed", signed_on)
     school.get_by_label("Privacy notice version the family was given", exact=True).select_option(
         label=f"Version {notice.number}, {notice.published_at:%-d %B %Y}"
     )
@@ -225,7 +226,7 @@ def test_referral_from_draft_to_archive(
     office.get_by_label("Paper files returned", exact=True).fill(
         "Referral file\nKey work notes folder"
     )
-    office.get_by_label("Date returned", exact=True).fill(today.isoformat())
+    fill_date(office, "Date returned", today)
     office.get_by_label("Received at the school by", exact=True).fill("Pat Office")
     office.get_by_label("The school has confirmed it received the files", exact=True).check()
     office.get_by_role("button", name="Save", exact=True).click()

@@ -5,6 +5,7 @@ forms that fail validation show an error summary whose links move focus to the f
 See docs/decisions/0002-govuk-forms-without-crispy.md for why this is not crispy-forms.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -48,17 +49,106 @@ class GovUKBoundField(forms.BoundField):
         return attrs
 
 
+def _lower_first(label: str) -> str:
+    """"Date of birth" -> "date of birth", but "UPN" stays "UPN"."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
+def _required_message(field: forms.Field, label: str) -> str:
+    """The GOV.UK pattern's words for a missing answer, naming the field."""
+    if isinstance(field, forms.BooleanField):
+        return f"Tick the box: {_lower_first(label)}"
+    if isinstance(field, forms.FileField):
+        return f"Choose a file: {_lower_first(label)}"
+    if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+        return f"Choose {_lower_first(label)}"
+    return f"Enter {_lower_first(label)}"
+
+
+_DJANGO_REQUIRED = str(forms.Field.default_error_messages["required"])
+_DJANGO_INVALID_DATE = str(forms.DateField.default_error_messages["invalid"])
+
+
 class GovUKForm(forms.Form):
+    """Every field's missing-answer and invalid-date messages name the field, as the
+    Design System asks, instead of Django's "This field is required."."""
+
     bound_field_class = GovUKBoundField
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            label = str(field.label or name.replace("_", " ").capitalize())
+            messages = field.error_messages
+            if str(messages.get("required", "")) == _DJANGO_REQUIRED:
+                messages["required"] = _required_message(field, label)
+            if isinstance(field, forms.DateField):
+                if str(messages.get("invalid", "")) == _DJANGO_INVALID_DATE:
+                    messages["invalid"] = (
+                        f"{label} must be a real date, for example 27 3 2026"
+                    )
+                if type(field.widget) is forms.DateInput:
+                    field.widget = GovUKDateInput()
+            if isinstance(field, forms.ModelChoiceField):
+                # Django's "---------" blank choice reads as nothing; say what to do.
+                if field.empty_label == "---------":
+                    field.empty_label = "Choose one"
+            elif isinstance(field, forms.ChoiceField) and not isinstance(
+                field, forms.MultipleChoiceField
+            ):
+                field.choices = [
+                    ("", "Choose one") if value == "" and text == "---------" else (value, text)
+                    for value, text in field.choices
+                ]
 
-class GovUKDateInput(forms.DateInput):
-    input_type = "date"
+
+class GovUKDateInput(forms.MultiWidget):
+    """The Design System's date input: day, month and year in three boxes, not the
+    browser's date picker (which is hard to use for a date of birth and differs from
+    browser to browser). A form posted with the date in one ISO field (a test or a
+    script) is still read."""
+
+    template_name = "core/forms/date_input.html"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        numeric = {"inputmode": "numeric", "spellcheck": "false"}
         super().__init__(
-            attrs={"class": "govuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d"
+            widgets={
+                "day": forms.TextInput(attrs=numeric),
+                "month": forms.TextInput(attrs=numeric),
+                "year": forms.TextInput(attrs=numeric),
+            },
+            attrs=attrs,
         )
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        if isinstance(value, str) and value.count("-") == 2:
+            # What was typed, shown again after an error ("x" marks an empty box).
+            year, month, day = ("" if part == "x" else part for part in value.split("-"))
+            return [day, month, year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> str | None:
+        if name in data:
+            value: str | None = data.get(name)
+            return value
+        day, month, year = (
+            (data.get(f"{name}_{part}") or "").strip() for part in ("day", "month", "year")
+        )
+        if not (day or month or year):
+            return None
+        # DateField parses this; a missing or impossible part is its "invalid" message.
+        return f"{year or 'x'}-{month or 'x'}-{day or 'x'}"
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and not any(
+            f"{name}_{part}" in data for part in ("day", "month", "year")
+        )
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_0" if id_ else id_
 
 
 def apply_errors(form: forms.Form, error: ValidationError) -> None:
