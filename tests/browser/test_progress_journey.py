@@ -25,12 +25,12 @@ from seip.progress.models import Review
 from seip.referrals.services import consent_withdraw
 from seip.students.models import Student
 from tests.browser.conftest import (
-    fill_date,
     Account,
     FamilyAccount,
     OpenCase,
     assert_accessible,
     family_sign_in,
+    fill_date,
     require_playwright,
     screenshot,
     sign_in,

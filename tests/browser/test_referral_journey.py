@@ -26,9 +26,9 @@ from pytest_django.live_server_helper import LiveServer
 from seip.organisations.models import Partnership
 from seip.referrals.tests.factories import notice_for
 from tests.browser.conftest import (
-    fill_date,
     Account,
     assert_accessible,
+    fill_date,
     require_playwright,
     screenshot,
     sign_in,

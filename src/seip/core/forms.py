@@ -50,7 +50,7 @@ class GovUKBoundField(forms.BoundField):
 
 
 def _lower_first(label: str) -> str:
-    """"Date of birth" -> "date of birth", but "UPN" stays "UPN"."""
+    """ "Date of birth" -> "date of birth", but "UPN" stays "UPN"."""
     return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
@@ -84,9 +84,7 @@ class GovUKForm(forms.Form):
                 messages["required"] = _required_message(field, label)
             if isinstance(field, forms.DateField):
                 if str(messages.get("invalid", "")) == _DJANGO_INVALID_DATE:
-                    messages["invalid"] = (
-                        f"{label} must be a real date, for example 27 3 2026"
-                    )
+                    messages["invalid"] = f"{label} must be a real date, for example 27 3 2026"
                 if type(field.widget) is forms.DateInput:
                     field.widget = GovUKDateInput()
             if isinstance(field, forms.ModelChoiceField):
