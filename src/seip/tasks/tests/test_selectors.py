@@ -227,7 +227,8 @@ def test_rights_requests_by_legal_deadline(personas, county, active_case, person
     assert task.overdue
     assert task.href == reverse("rights:detail", args=[request.pk])
     # The task names the request, never the child or the requester.
-    assert "Sam" not in task.title and "Example" not in task.title
+    assert "Sam" not in task.title
+    assert "Example" not in task.title
     assert rights_request_tasks(personas["key_worker"], timezone.localdate()) == []
 
 
