@@ -54,9 +54,7 @@ def test_key_worker_records_todays_overdue_review_from_the_home_page(
 ) -> None:
     url = live_server.url
     student = open_case.student
-    Case.objects.filter(student=student).update(
-        opened_at=timezone.now() - dt.timedelta(days=45)
-    )
+    Case.objects.filter(student=student).update(opened_at=timezone.now() - dt.timedelta(days=45))
     today = timezone.localdate()
 
     sign_in(page, url, key_worker)
