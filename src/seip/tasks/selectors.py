@@ -73,7 +73,8 @@ class Kind(StrEnum):
 @dataclass(frozen=True)
 class Task:
     kind: Kind
-    title: str
+    #: What to do; ``{name}`` stands for the child's name, opened only when shown.
+    action: str
     due_on: dt.date
     href: str
     #: How far off the due date is, in words: "overdue by 3 days", "due in 5 days".
@@ -82,7 +83,20 @@ class Task:
     #: The child the task names, fetched through the reader's scope; None if it names none.
     student: Student | None = None
     #: The referral the task names, before it became a student's record.
-    referral_id: int | None = None
+    referral: Referral | None = None
+
+    @property
+    def referral_id(self) -> int | None:
+        return self.referral.pk if self.referral is not None else None
+
+    @property
+    def title(self) -> str:
+        # Names are sealed (ADR 0034): only the tasks a page shows are opened, so a home
+        # page listing five of five hundred decrypts five names.
+        named = self.student or self.referral
+        if named is None:
+            return self.action
+        return self.action.replace("{name}", f"{named.first_name} {named.last_name}")
 
 
 def due_in_words(due_on: dt.date, today: dt.date) -> str:
@@ -98,33 +112,31 @@ def due_in_words(due_on: dt.date, today: dt.date) -> str:
 
 def _task(
     kind: Kind,
-    title: str,
+    action: str,
     due_on: dt.date,
     href: str,
     today: dt.date,
     *,
     student: Student | None = None,
-    referral_id: int | None = None,
+    referral: Referral | None = None,
 ) -> Task:
     return Task(
         kind=kind,
-        title=title,
+        action=action,
         due_on=due_on,
         href=href,
         when=due_in_words(due_on, today),
         overdue=due_on < today,
         student=student,
-        referral_id=referral_id,
+        referral=referral,
     )
 
 
-def _name(person: Student | Referral) -> str:
-    return f"{person.first_name} {person.last_name}"
-
-
-def _open_keys(referral_ids: Iterable[int]) -> None:
-    """Names are sealed under each child's key: open the keys of a list in one query."""
-    crypto.preload(referral_ids)
+def open_names(tasks: Iterable[Task]) -> None:
+    """Open the keys of the children ``tasks`` name in one query, before they are shown."""
+    ids = {t.student.referral_id for t in tasks if t.student is not None}
+    ids |= {t.referral.pk for t in tasks if t.referral is not None}
+    crypto.preload(ids)
 
 
 def _local_date(moment: dt.datetime) -> dt.date:
@@ -143,9 +155,7 @@ def review_schedule(user: User, *, today: dt.date) -> list[DueReview]:
     cases = Case.objects.filter(student__in=students_visible_to(user)).filter(
         Q(student__partnership__in=coordinated) | Q(key_worker=user)
     )
-    due = next_reviews(cases, today=today)
-    _open_keys(item.case.student.referral_id for item in due)
-    return due
+    return next_reviews(cases, today=today)
 
 
 def review_tasks(user: User, today: dt.date) -> list[Task]:
@@ -153,7 +163,7 @@ def review_tasks(user: User, today: dt.date) -> list[Task]:
     return [
         _task(
             Kind.REVIEW,
-            f"Record a review for {_name(item.case.student)}",
+            "Record a review for {name}",
             item.next.due_on,
             reverse("progress:review_new", args=[item.case.student_id]),
             today,
@@ -182,7 +192,6 @@ def placement_review_tasks(user: User, today: dt.date) -> list[Task]:
     )
     tasks = []
     rows = list(placements)
-    _open_keys(p.intervention.student.referral_id for p in rows)
     for placement in rows:
         window = review_window(
             started_on=placement.intervention.start_date,
@@ -194,7 +203,7 @@ def placement_review_tasks(user: User, today: dt.date) -> list[Task]:
         tasks.append(
             _task(
                 Kind.PLACEMENT_REVIEW,
-                f"Review the placement of {_name(student)}",
+                "Review the placement of {name}",
                 window.due_by,
                 reverse("provision:review", args=[student.pk, placement.intervention_id]),
                 today,
@@ -215,15 +224,14 @@ def referral_decision_tasks(user: User, today: dt.date) -> list[Task]:
             status=ReferralStatus.SIGNED, partnership__in=coordinated, signed_at__isnull=False
         )
     )
-    _open_keys(r.pk for r in referrals)
     return [
         _task(
             Kind.REFERRAL_DECISION,
-            f"Decide on the referral of {_name(referral)}",
+            "Decide on the referral of {name}",
             _local_date(referral.signed_at) + DECIDE_REFERRAL_WITHIN,  # type: ignore[arg-type]
             reverse("referrals:detail", args=[referral.pk]),
             today,
-            referral_id=referral.pk,
+            referral=referral,
         )
         for referral in referrals
     ]
@@ -238,16 +246,15 @@ def referral_signature_tasks(user: User, today: dt.date) -> list[Task]:
             status=ReferralStatus.DRAFT, school__organisation__in=organisations
         )
     )
-    _open_keys(r.pk for r in drafts)
     keep = dt.timedelta(days=settings.DRAFT_RETENTION_DAYS)
     return [
         _task(
             Kind.REFERRAL_SIGNATURE,
-            f"Get the referral of {_name(draft)} signed by a parent or carer",
+            "Get the referral of {name} signed by a parent or carer",
             _local_date(draft.created_at) + keep,
             reverse("referrals:sign", args=[draft.pk]),
             today,
-            referral_id=draft.pk,
+            referral=draft,
         )
         for draft in drafts
     ]
@@ -263,12 +270,10 @@ def match_tasks(user: User, today: dt.date) -> list[Task]:
             resolved_at__isnull=True, student__in=student_record_visible_to(user)
         )
     )
-    _open_keys(c.student.referral_id for c in candidates)
     return [
         _task(
             Kind.MATCH,
-            f"Check whether a pupil in {candidate.school.name}'s file is "
-            f"{_name(candidate.student)}",
+            f"Check whether a pupil in {candidate.school.name}'s file is " + "{name}",
             _local_date(candidate.created_at) + CHECK_MATCH_WITHIN,
             reverse("imports:match_decide", args=[candidate.pk]),
             today,
@@ -360,11 +365,10 @@ def paper_file_tasks(user: User, today: dt.date) -> list[Task]:
         .annotate(closed_on=Max("cases__closed_at"))
         .select_related("school")
     )
-    _open_keys(s.referral_id for s in students)
     return [
         _task(
             Kind.PAPER_FILES,
-            f"Return the paper files of {_name(student)} to {student.school.name}",
+            "Return the paper files of {name} to " + student.school.name,
             _local_date(student.closed_on) + RETURN_PAPER_WITHIN,
             reverse("students:leave", args=[student.pk]),
             today,
@@ -413,13 +417,14 @@ def tasks_for(user: User, *, today: dt.date | None = None) -> list[Task]:
         if role in user.roles:
             selectors.extend(s for s in kinds if s not in selectors)
     tasks = [task for selector in selectors for task in selector(user, day)]
-    return sorted(tasks, key=lambda t: (t.due_on, ORDER.index(t.kind), t.title))
+    return sorted(tasks, key=lambda t: (t.due_on, ORDER.index(t.kind), t.href))
 
 
 def record_tasks_read(request: HttpRequest, tasks: Sequence[Task], *, part: str) -> None:
     """A page of tasks names children: one ``read.<part>`` event with the students and
     referrals it named, as every list records (P14). Recorded even when it names no one,
     so every page that could name a child leaves a trace."""
+    open_names(tasks)
     students = list({t.student.pk: t.student for t in tasks if t.student is not None}.values())
     referrals = sorted({t.referral_id for t in tasks if t.referral_id is not None})
     record_list(request, students, part=part, detail={"referrals": referrals})

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from seip.accounts.models import User
 from seip.core.calendar import HalfTerm, half_term_of
+from seip.keys import crypto
 from seip.progress.selectors import DueReview
 from seip.students.access import record_list
 from seip.tasks.selectors import has_tasks, record_tasks_read, review_schedule, tasks_for
@@ -63,6 +64,7 @@ def review_calendar(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     end = half_term_of(today).next().end
     reviews = [r for r in review_schedule(_user(request), today=today) if r.next.due_on <= end]
+    crypto.preload(r.case.student.referral_id for r in reviews)  # names, in one query
     record_list(request, [r.case.student for r in reviews], part="review_calendar")
     return render(
         request,
