@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "seip.backups",
     "seip.bundles",
     "seip.concerns",
+    "seip.tasks",
     "seip.reports",
     "seip.impact",
     "seip.demo",

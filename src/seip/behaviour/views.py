@@ -33,7 +33,7 @@ from seip.behaviour.services import (
 from seip.core.forms import form_submitted
 from seip.students.access import open_record
 from seip.students.models import Student
-from seip.students.permissions import CASE_STAFF, can_write
+from seip.students.permissions import CASE_STAFF, can_write, write_refusal
 
 
 def _user(request: HttpRequest) -> User:
@@ -48,8 +48,9 @@ def _case_staff(user: User, student: Student) -> None:
 
 def _writer(user: User, student: Student) -> None:
     _case_staff(user, student)
-    if not can_write(user, student):
-        raise PermissionDenied("This record cannot be changed.")
+    refusal = write_refusal(user, student)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
 
 
 @require_GET

@@ -7,6 +7,7 @@ same number of queries however many schools or organisations a county has.
 from dataclasses import dataclass
 
 from django.db.models import Count
+from django.http import HttpRequest
 from django.urls import reverse
 
 from seip.accounts.models import PARTNERSHIP_ROLES, Role, User
@@ -17,6 +18,10 @@ from seip.referrals.selectors import awaiting_decision
 from seip.rights.selectors import attention_counts
 from seip.sharing.selectors import EXTERNAL_ROLES
 from seip.students.selectors import students_visible_to
+from seip.tasks.selectors import Task, has_tasks, record_tasks_read, tasks_for
+
+#: How many tasks the home page lists before linking to the rest.
+HOME_TASKS = 5
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,29 @@ class Step:
     title: str
     href: str
     description: str
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    shown: bool  # the user's roles hold tasks
+    count: int
+    overdue: int
+    top: list[Task]
+
+
+def task_summary(request: HttpRequest) -> TaskSummary:
+    """The home page leads with the user's tasks: how many, and the soonest due. The tasks
+    shown may name children, so the page records them as a list read (P14)."""
+    user: User = request.user  # type: ignore[assignment]
+    tasks = tasks_for(user)
+    top = tasks[:HOME_TASKS]
+    record_tasks_read(request, top, part="home_tasks")
+    return TaskSummary(
+        shown=has_tasks(user),
+        count=len(tasks),
+        overdue=sum(task.overdue for task in tasks),
+        top=top,
+    )
 
 
 def next_steps(user: User, partnership: Partnership | None) -> list[Step]:

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 
 from seip.accounts.models import User
 from seip.core.context_processors import request_partnership
-from seip.core.home import next_steps
+from seip.core.home import next_steps, task_summary
 from seip.organisations.selectors import expiring_agreements
 
 
@@ -19,6 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "core/home.html",
         {
+            "tasks": task_summary(request),
             "steps": next_steps(user, request_partnership(request)),
             "memberships": memberships,
             # Only those who can renew an agreement are warned (co-ordinator, administrator).

@@ -16,7 +16,7 @@ from seip.provision.selectors import panel_context, placement_of
 from seip.provision.services import intervention_end, intervention_record, placement_review_record
 from seip.students.access import open_record
 from seip.students.models import Student
-from seip.students.permissions import can_write
+from seip.students.permissions import write_refusal
 from seip.students.sources import SourceKind
 
 
@@ -26,8 +26,9 @@ def _user(request: HttpRequest) -> User:
 
 
 def _writer(user: User, student: Student) -> None:
-    if not can_write(user, student):
-        raise PermissionDenied("Only the student's case staff can change provision.")
+    refusal = write_refusal(user, student)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
 
 
 def _intervention(student: Student, pk: int) -> Intervention:

@@ -29,7 +29,7 @@ from seip.referrals.models import ConsentGrant
 from seip.rights.models import Restriction
 from seip.sharing.selectors import EXTERNAL_ROLES, live_involvements
 from seip.students.models import Student
-from seip.students.permissions import CASE_STAFF, WHOLE_PARTNERSHIP_WRITERS, holds_case
+from seip.students.permissions import CASE_STAFF, holds_case, refusal_for
 
 #: Roles that read safeguarding concerns without giving a reason (P02).
 SAFEGUARDING_ROLES = frozenset({Role.SAFEGUARDING_LEAD, Role.COORDINATOR})
@@ -63,13 +63,14 @@ class RecordAccess:
         )
 
     @property
+    def write_refusal(self) -> str | None:
+        """Why the user may not change the record, or None: the same rule as
+        ``students.permissions.write_refusal``, from the roles already loaded."""
+        return refusal_for(roles=self.roles, archived=self.archived, holds=lambda: self.holds_case)
+
+    @property
     def can_write(self) -> bool:
-        """Same rule as ``students.permissions.can_write``, from the roles already loaded."""
-        if self.archived:
-            return False
-        return bool(self.roles & set(WHOLE_PARTNERSHIP_WRITERS)) or (
-            Role.KEY_WORKER in self.roles and self.holds_case
-        )
+        return self.write_refusal is None
 
     @property
     def can_raise_concern(self) -> bool:

@@ -66,8 +66,10 @@ def _student(
             raise PermissionDenied(
                 "Only the student's key worker and the partnership's leads can read the chronology."
             )
-        if write and not (access.can_raise_concern if concern else access.can_write):
+        if write and concern and not access.can_raise_concern:
             raise PermissionDenied("Only the partnership's case staff can change this record.")
+        if write and not concern and access.write_refusal is not None:
+            raise PermissionDenied(access.write_refusal)
         found.append(access)
 
     student = open_record(request, pk, part=part, check=check, download=download)

@@ -5,7 +5,7 @@ partnership; a key worker only to their own caseload, the students whose open ca
 hold (P08); no one may change an archived one (P17).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -20,6 +20,14 @@ from seip.students.models import CaseStatus, Student
 CASE_STAFF = (Role.COORDINATOR, Role.KEY_WORKER, Role.SAFEGUARDING_LEAD)
 #: Case staff who may write to every open record of their partnership.
 WHOLE_PARTNERSHIP_WRITERS = (Role.COORDINATOR, Role.SAFEGUARDING_LEAD)
+
+# Why a write is refused, in words the person can act on: the 403 page shows them.
+ARCHIVED = "This record is archived and cannot be changed."
+NOT_ON_CASELOAD = (
+    "This student is not on your caseload. Ask your co-ordinator to assign the case to you "
+    "if you need to change this record."
+)
+NOT_CASE_STAFF = "Only the partnership's case staff can change this record."
 
 
 def holds_case(user: User, student: Student) -> bool:
@@ -63,32 +71,55 @@ def _school_importing_for(user: User, student: Student) -> bool:
     )
 
 
+def refusal_for(*, roles: Collection[str], archived: bool, holds: Callable[[], bool]) -> str | None:
+    """The one rule for changing a student's record, and why it says no (P08, P17).
+
+    ``roles`` are the roles the user holds in the student's partnership; ``holds`` says
+    whether the user is the key worker of the student's open case (asked only of a key
+    worker, since it costs a query). None means the write is allowed; otherwise the reason,
+    which the 403 page shows, so the answer and its explanation cannot drift apart."""
+    if archived:
+        return ARCHIVED
+    if set(roles) & set(WHOLE_PARTNERSHIP_WRITERS):
+        return None
+    if Role.KEY_WORKER in roles:
+        return None if holds() else NOT_ON_CASELOAD
+    return NOT_CASE_STAFF
+
+
+def write_refusal(user: User, student: Student) -> str | None:
+    """Why ``user`` may not change ``student``'s record by hand, or None if they may."""
+    roles = {role for role in CASE_STAFF if has_role(user, [role], partnership=student.partnership)}
+    return refusal_for(
+        roles=roles, archived=student.is_archived, holds=lambda: holds_case(user, student)
+    )
+
+
 def can_write(user: User, student: Student) -> bool:
-    if student.is_archived:
-        return False
-    if has_role(user, WHOLE_PARTNERSHIP_WRITERS, partnership=student.partnership):
+    refusal = write_refusal(user, student)
+    if refusal is None:
         return True
-    if has_role(user, [Role.KEY_WORKER], partnership=student.partnership):
-        return holds_case(user, student)
-    return _school_importing_for(user, student)
+    return refusal != ARCHIVED and _school_importing_for(user, student)
 
 
 def ensure_case_staff(user: User, student: Student) -> None:
     """Any of the partnership's case staff, whoever holds the case: for what anyone must be
     able to do, such as raising a safeguarding concern. ValidationError if archived."""
     if student.is_archived:
-        raise ValidationError("This record is archived and cannot be changed.")
+        raise ValidationError(ARCHIVED)
     if not has_role(user, CASE_STAFF, partnership=student.partnership):
-        raise PermissionDenied("Only the partnership's case staff can change this record.")
+        raise PermissionDenied(NOT_CASE_STAFF)
 
 
 def ensure_can_write(user: User, student: Student) -> None:
     """Raise ValidationError for an archived record, PermissionDenied for a wrong role or,
-    for a key worker, a student who is not on their caseload."""
+    for a key worker, a student who is not on their caseload, with the reason from
+    :func:`refusal_for`."""
     if student.is_archived:
-        raise ValidationError("This record is archived and cannot be changed.")
+        raise ValidationError(ARCHIVED)
     if _school_importing_for(user, student):
         return
     ensure_case_staff(user, student)
-    if not can_write(user, student):
-        raise PermissionDenied("Key workers can change only the records of their own caseload.")
+    refusal = write_refusal(user, student)
+    if refusal is not None:
+        raise PermissionDenied(refusal)

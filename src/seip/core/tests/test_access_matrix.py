@@ -205,6 +205,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "behaviour:result_new": CASE_STAFF_FORM,
     # Reviews and progress.
     "progress:due": row(200),
+    # My tasks and the calendar of reviews: everyone's own, empty for roles that hold none.
+    "tasks:list": row(200),
+    "tasks:calendar": row(200),
     "progress:reviews": RECORD,
     "progress:review_new": CASE_STAFF_FORM,
     "progress:portal_access": PORTAL_FORM,

@@ -74,7 +74,6 @@ NO_STUDENT: dict[str, str] = {
     "notices:version": "a notice version",
     "notices:version_pdf": "a notice version",
     "notices:edit": "the notice's text",
-    "core:home": "next steps and counts (how many students), never names",
     "core:healthz": "a health check",
     "consultations:list": "consultations hold no identifiers (ADR 0008)",
     "consultations:create": "consultations hold no identifiers (ADR 0008)",
