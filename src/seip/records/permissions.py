@@ -88,6 +88,14 @@ class RecordAccess:
         return bool(self.organisation_types & {OrganisationType.SCHOOL, OrganisationType.HEALTH})
 
     @property
+    def reads_referral(self) -> bool:
+        """Why the child was referred (the reasons, the support tried, the school's
+        summaries): the partnership team, who decide on it, and the school on roll, who
+        wrote it. Other partners, and the family in the staff record, are not shown it;
+        default deny (P08)."""
+        return self.is_staff or OrganisationType.SCHOOL in self.organisation_types
+
+    @property
     def reads_concerns(self) -> bool:
         """Designated to read safeguarding concerns (P02)."""
         return bool(self.roles & SAFEGUARDING_ROLES)
