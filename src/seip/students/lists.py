@@ -166,9 +166,12 @@ def student_rows(user: User, query: ListQuery, *, today: dt.date | None = None) 
     day = today or timezone.localdate()
     wanted = query.statuses or WORKING
     students = _filtered(scope_for(user, query.statuses), query).select_related("school")
+    # What the row shows, and what recording the read needs (the partnership decides
+    # whether the reader is outside the team); deferred columns would cost a query a row.
     students = students.only(
-        "pk", "referral_id", "first_name", "last_name", "archived_at", "school__name"
-    )
+        "pk", "referral_id", "partnership_id", "first_name", "last_name", "archived_at",
+        "school__name",
+    )  # fmt: skip
     found = search(students, query.text)
     case_ids = [s.case_pk for s in found if s.case_pk is not None]  # type: ignore[attr-defined]
     cases = with_review_facts(Case.objects.filter(pk__in=case_ids), day).select_related(

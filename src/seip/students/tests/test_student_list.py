@@ -8,6 +8,8 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from stdnum.gb.upn import calc_check_digit
@@ -261,3 +263,18 @@ def test_export_cells_cannot_start_a_formula(personas, county):
     text = export_csv(rows)
     assert "'-Evil, =HYPERLINK(1)" in text
     assert case.student.first_name == "=HYPERLINK(1)"
+
+
+def test_the_rows_cost_a_fixed_number_of_queries(partnership, personas, county):
+    coordinator = personas["coordinator"]
+    student_rows(coordinator, ListQuery())  # the memberships, cached for the request
+    with CaptureQueriesContext(connection) as five:
+        student_rows(coordinator, ListQuery(sort="next_review"))
+    admit(personas, county.school_a, personas["school_contact"], "Fay", "Upton")
+    admit(personas, county.school_a, personas["school_contact"], "Gus", "Taylor")
+    with CaptureQueriesContext(connection) as seven:
+        rows = student_rows(coordinator, ListQuery(sort="next_review"))
+    assert len(rows) == 7
+    # The filtered scope, their cases with the review facts, and the keys of any name
+    # not yet opened: never a query a row.
+    assert len(seven) == len(five) <= 3
