@@ -9,12 +9,14 @@ from django.utils import timezone
 
 from seip.audit.models import AuditEvent
 from seip.keys.tests import sealed
+from seip.organisations.models import OrganisationType
 from seip.records.models import Contact
 from seip.records.selectors import panel_context
 from seip.referrals.models import ReferralStatus
 from seip.referrals.services import CarerDetails, referral_accept, referral_draft_create
 from seip.referrals.tests.factories import pupil
 from seip.referrals.tests.test_referral_services import sign
+from seip.sharing.services import involvement_create
 from seip.students.sources import SourceKind
 
 TWO_CARERS = [
@@ -31,7 +33,11 @@ def signed_two_carers(personas, county):
     referral = referral_draft_create(
         school=county.school_a, pupil=pupil(), carers=TWO_CARERS, actor=personas["school_contact"]
     )
-    sign(referral, personas["school_contact"])
+    sign(
+        referral,
+        personas["school_contact"],
+        categories={OrganisationType.SCHOOL, OrganisationType.ALTERNATIVE_PROVIDER},
+    )
     referral.refresh_from_db()
     return referral
 
@@ -98,10 +104,22 @@ def test_the_record_page_no_longer_says_no_contacts(signed_two_carers, personas,
     assert "School (entered): Alpha Academy (the signed referral form)" in body
 
 
-def test_the_reasons_are_not_shown_to_a_provider(signed_two_carers, personas):
+@pytest.mark.promise("P08")
+def test_the_reasons_are_shown_to_the_school_on_roll_not_to_a_provider(
+    signed_two_carers, personas, county
+):
     case = accept(signed_two_carers, personas["coordinator"])
-    records = panel_context(case.student, personas["provider"])["records"]
-    assert records["background"] == []
+    school = panel_context(case.student, personas["school_contact"])["records"]
+    assert len(school["background"]) == 4
+    # The provider reaches Jordan through a live involvement, and sees the record's
+    # contacts, but not why the school referred him.
+    involvement_create(
+        student=case.student, organisation=county.provider, purpose="Alternative provision",
+        starts_on=timezone.localdate(), ends_on=None, actor=personas["coordinator"],
+    )  # fmt: skip
+    provider = panel_context(case.student, personas["provider"])["records"]
+    assert provider["background"] == []
+    assert provider["access"].organisation_types == {"alternative_provider"}
 
 
 def test_the_accept_page_carries_the_contacts(signed_two_carers, personas, login):
