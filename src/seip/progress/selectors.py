@@ -57,35 +57,28 @@ def reviews_due(user: User, *, today: dt.date | None = None) -> list[DueReview]:
         .filter(Q(student__partnership__in=coordinated) | Q(key_worker=user))
         .filter(student__archived_at__isnull=True)
         .select_related("student", "student__school", "key_worker")
+        .annotate(
+            last_review=Max("reviews__held_on"),
+            in_ap=Exists(
+                Intervention.objects.filter(
+                    student=OuterRef("student"),
+                    type=InterventionType.AP_PLACEMENT,
+                    start_date__lte=day,
+                ).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+            ),
+        )
     )
-    due = []
-    for case in with_review_facts(cases, day):
-        last: dt.date | None = case.last_review  # type: ignore[attr-defined]
-        due.append(DueReview(case=case, next=next_review_of(case, day), last_review=last))
+    due = [
+        DueReview(
+            case=case,
+            next=next_review(
+                last_review=case.last_review,
+                opened_on=timezone.localtime(case.opened_at).date(),
+                in_ap=case.in_ap,
+                today=day,
+            ),
+            last_review=case.last_review,
+        )
+        for case in cases
+    ]
     return sorted(due, key=lambda d: d.next.due_on)
-
-
-def with_review_facts(cases: QuerySet[Case], day: dt.date) -> QuerySet[Case]:
-    """``cases`` with what decides their next review (P12): the last review held, and
-    whether the student is in an alternative provision placement on ``day``. Read with
-    :func:`next_review_of`; one query for any number of cases."""
-    return cases.annotate(
-        last_review=Max("reviews__held_on"),
-        in_ap=Exists(
-            Intervention.objects.filter(
-                student=OuterRef("student"),
-                type=InterventionType.AP_PLACEMENT,
-                start_date__lte=day,
-            ).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-        ),
-    )
-
-
-def next_review_of(case: Case, day: dt.date) -> NextReview:
-    """The next review of a case fetched through :func:`with_review_facts`."""
-    return next_review(
-        last_review=case.last_review,  # type: ignore[attr-defined]
-        opened_on=timezone.localtime(case.opened_at).date(),
-        in_ap=case.in_ap,  # type: ignore[attr-defined]
-        today=day,
-    )

@@ -8,7 +8,7 @@ What the database can filter it filters: the school, and the current case's stat
 and key worker, as subqueries on the latest case. Names are sealed (ADR 0034), so the
 search and the name order run in Python over the names of the filtered scope, their keys
 opened in one query (``selectors.search``). The next review is the case's own rule
-(``progress.selectors.with_review_facts``), read for the filtered cases in one query.
+(``progress.schedule.next_review``), from facts read for the filtered cases in one query.
 Here rather than in ``selectors``: it builds on progress, which builds on students.
 """
 
@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from seip.accounts.models import User
 from seip.core.spreadsheets import safe_row
 from seip.keys.fields import normalise_text
-from seip.progress.schedule import DueState, NextReview
-from seip.progress.selectors import next_review_of, with_review_facts
+from seip.progress.schedule import DueState, NextReview, next_review
+from seip.provision.models import Intervention, InterventionType
 from seip.students.models import Case, CaseStatus, Student
 from seip.students.selectors import archived_students_visible_to, search, students_visible_to
 
@@ -128,6 +128,32 @@ def _filtered(students: QuerySet[Student], query: ListQuery) -> QuerySet[Student
     return students
 
 
+def _with_review_facts(cases: QuerySet[Case], day: dt.date) -> QuerySet[Case]:
+    """``cases`` with what decides their next review: the last review held, and whether
+    the student is in an alternative provision placement on ``day``. The same facts as
+    ``progress.selectors.reviews_due`` reads; to be one function once the branches that
+    reshape that selector (tasks, portal) have landed (ADR 0042)."""
+    return cases.annotate(
+        last_review=Max("reviews__held_on"),
+        in_ap=Exists(
+            Intervention.objects.filter(
+                student=OuterRef("student"),
+                type=InterventionType.AP_PLACEMENT,
+                start_date__lte=day,
+            ).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        ),
+    )
+
+
+def _next_review(case: Case, day: dt.date) -> NextReview:
+    return next_review(
+        last_review=case.last_review,  # type: ignore[attr-defined]
+        opened_on=timezone.localtime(case.opened_at).date(),
+        in_ap=case.in_ap,  # type: ignore[attr-defined]
+        today=day,
+    )
+
+
 def _status(student: Student, case: Case | None) -> ListStatus:
     if student.archived_at is not None:
         return ListStatus.ARCHIVED
@@ -174,7 +200,7 @@ def student_rows(user: User, query: ListQuery, *, today: dt.date | None = None) 
     )  # fmt: skip
     found = search(students, query.text)
     case_ids = [s.case_pk for s in found if s.case_pk is not None]  # type: ignore[attr-defined]
-    cases = with_review_facts(Case.objects.filter(pk__in=case_ids), day).select_related(
+    cases = _with_review_facts(Case.objects.filter(pk__in=case_ids), day).select_related(
         "key_worker"
     )
     by_pk = {case.pk: case for case in cases}
@@ -185,7 +211,7 @@ def student_rows(user: User, query: ListQuery, *, today: dt.date | None = None) 
         if row.status not in wanted:
             continue
         if row.status == ListStatus.OPEN and case is not None:
-            row.next_review = next_review_of(case, day)
+            row.next_review = _next_review(case, day)
         if _review_matches(row, query.reviews):
             rows.append(row)
     sort_key = _SORT_KEYS.get(query.sort)
