@@ -117,5 +117,19 @@ def test_coordinator_accepts_a_new_referral_and_finds_its_contacts_on_the_record
     expect(row).to_contain_text("Alpha Academy")
     expect(row).to_contain_text("Open")
     assert_accessible(office, "the student list, searched")
+
+    # The filters, then a sort by a column heading.
+    office.get_by_text("Filter by status, review, tier, key worker or school").click()
+    filters = office.locator("details")
+    filters.get_by_label("Open", exact=True).check()
+    office.get_by_label("Key worker", exact=True).select_option(label="No key worker yet")
+    filters.get_by_label("Alpha Academy", exact=True).check()
+    office.get_by_role("button", name="Search and filter").click()
+    expect(office.locator("details")).to_have_attribute("open", "")
+    expect(office.locator("tbody tr").filter(has_text="Example, Jordan")).to_have_count(1)
+    assert_accessible(office, "the student list, filtered")
+    office.get_by_role("link", name="Tier").click()
+    expect(office.locator("th", has_text="Tier")).to_have_attribute("aria-sort", "ascending")
+    expect(office.get_by_label("Name or UPN", exact=True)).to_have_value("jordan")
     screenshot(office, "working-day-coordinator-list")
     assert browser_errors == []
