@@ -92,7 +92,7 @@ def test_key_worker_records_a_review(
     today = timezone.localdate()
 
     sign_in(page, url, key_worker)
-    page.get_by_role("link", name="Students", exact=True).click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Students").click()
     page.get_by_role("link", name=ROW_NAME).click()
     expect(page).to_have_url(f"{url}/students/{student.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(PUPIL)

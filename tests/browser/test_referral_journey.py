@@ -250,7 +250,7 @@ def test_referral_from_draft_to_archive(
     screenshot(office, "journey-13-archived-record")
 
     office.goto(url + "/")
-    office.get_by_role("link", name="Students", exact=True).click()
+    office.get_by_role("navigation", name="Menu").get_by_role("link", name="Students").click()
     expect(office.get_by_role("heading", level=1)).to_have_text("Students")
     expect(office.locator("main")).not_to_contain_text("Jordan")
     expect(office.locator("main")).to_contain_text("No records to show.")

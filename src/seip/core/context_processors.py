@@ -4,7 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from seip.accounts.models import User
+from seip.accounts.models import FAMILY_ROLES, Role, User
+from seip.accounts.selectors import has_role
 from seip.organisations.models import Partnership
 from seip.organisations.selectors import home_partnership
 
@@ -34,8 +35,18 @@ def request_partnership(request: HttpRequest) -> Partnership | None:
     return partnership
 
 
+def works_with_students(request: HttpRequest) -> bool:
+    """Whether the menu offers "Students": any role but a family's (the portal is theirs).
+    From the memberships cached for the request."""
+    if not fully_signed_in(request):
+        return False
+    user: User = request.user  # type: ignore[assignment]
+    return has_role(user, set(Role) - FAMILY_ROLES)
+
+
 def branding(request: HttpRequest) -> dict[str, Any]:
     return {
         "brand_partnership": request_partnership(request),
         "fully_signed_in": fully_signed_in(request),
+        "nav_students": works_with_students(request),
     }

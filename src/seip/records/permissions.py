@@ -47,6 +47,8 @@ class RecordAccess:
     organisation_types: frozenset[str] = frozenset()
     #: A key worker holding this student's open case.
     holds_case: bool = False
+    #: A contact of the student's school on roll (not another school involved).
+    school_on_roll: bool = False
 
     @property
     def is_staff(self) -> bool:
@@ -87,6 +89,14 @@ class RecordAccess:
         if self.is_staff or self.roles & FAMILY_ROLES:
             return True
         return bool(self.organisation_types & {OrganisationType.SCHOOL, OrganisationType.HEALTH})
+
+    @property
+    def reads_referral(self) -> bool:
+        """Why the child was referred (the reasons, the support tried, the school's
+        summaries): the partnership team, who decide on it, and the school on roll, who
+        wrote it. Other partners, and the family in the staff record, are not shown it;
+        default deny (P08)."""
+        return self.is_staff or self.school_on_roll
 
     @property
     def reads_concerns(self) -> bool:
@@ -131,11 +141,16 @@ def access_for(user: User, student: Student) -> RecordAccess:
     reads."""
     if not user.is_authenticated or not user.is_active:
         return RecordAccess(roles=frozenset(), archived=student.is_archived)
-    rows = user.memberships.filter(_reaching(student)).values_list("role", "organisation__type")
-    roles = frozenset(role for role, org_type in rows if org_type is None)
+    rows = user.memberships.filter(_reaching(student)).values_list(
+        "role", "organisation__type", "organisation__school"
+    )
+    roles = frozenset(role for role, org_type, _ in rows if org_type is None)
     return RecordAccess(
         roles=roles,
         archived=student.is_archived,
-        organisation_types=frozenset(org_type for _, org_type in rows if org_type is not None),
+        organisation_types=frozenset(org_type for _, org_type, _ in rows if org_type is not None),
         holds_case=Role.KEY_WORKER in roles and holds_case(user, student),
+        school_on_roll=any(
+            role == Role.SCHOOL_CONTACT and school == student.school_id for role, _, school in rows
+        ),
     )

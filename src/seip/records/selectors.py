@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from seip.accounts.models import User
 from seip.keys import crypto
@@ -30,10 +31,11 @@ from seip.records.services import (
     CONCERN_ACTIONS,
     CONCERN_DETAILS,
     NOTE_TEXT,
+    REFERRAL_NOTE,
     fact_key,
 )
 from seip.students.models import Student
-from seip.students.sources import Sourced
+from seip.students.sources import Sourced, SourceKind
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,45 @@ class SafeguardingSummary:
     count: int
     reads_concerns: bool
     may_break_glass: bool
+
+
+@dataclass(frozen=True)
+class ReferralFact:
+    """One thing the school wrote on the referral form, as the record shows it (P11)."""
+
+    label: str
+    text: str
+    source: str
+    obtained_on: dt.date
+
+
+#: What the record shows from the referral form, in the form's order.
+REFERRAL_FACTS = (
+    ("reasons", "Reasons for referral"),
+    ("support_tried", "Support already tried"),
+    ("attendance_summary", "Attendance (the school's summary)"),
+    ("behaviour_summary", "Behaviour (the school's summary)"),
+)
+
+
+def referral_background(student: Student) -> list[ReferralFact]:
+    """The reasons for referral, the support already tried and the school's attendance and
+    behaviour summaries, from the signed referral, each with its source: the school, on
+    the day the form reached the partnership (P11). The signed form cannot change, so the
+    record reads it rather than keeping a second copy (ADR 0042). No query beyond the
+    referral and its school, which ``open_record`` already fetched."""
+    referral = student.referral
+    if referral.signed_at is None:
+        return []
+    # The referring school is the school on roll unless the child has moved since.
+    school = student.school if student.school_id == referral.school_id else referral.school
+    label = f"{SourceKind.SCHOOL_ENTRY.label}: {school.name} ({REFERRAL_NOTE.lower()})"
+    obtained_on = timezone.localdate(referral.signed_at)
+    return [
+        ReferralFact(title, text, label, obtained_on)
+        for name, title in REFERRAL_FACTS
+        if (text := str(getattr(referral, name)).strip())
+    ]
 
 
 _KIND_ORDER = {kind: position for position, kind in enumerate(NeedKind.values)}
@@ -282,6 +323,7 @@ def panel_context(student: Student, user: User) -> dict[str, Any]:
     return {
         "records": {
             **profile_context(student, user, access),
+            "background": referral_background(student) if access.reads_referral else [],
             "access": access,
             "safeguarding": _summary(student, access),
         }

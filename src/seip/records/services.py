@@ -43,6 +43,7 @@ from seip.records.models import (
     TargetStatus,
 )
 from seip.records.permissions import access_for
+from seip.referrals.models import Referral
 from seip.students.models import Student
 from seip.students.permissions import ensure_can_write, ensure_case_staff
 from seip.students.sources import SourceKind
@@ -297,6 +298,56 @@ def contact_add(
         detail={"parental_responsibility": parental_responsibility},
     )
     return contact
+
+
+#: The source note of what a referral carries into the record.
+REFERRAL_NOTE = "The signed referral form"
+
+
+def referral_source(referral: Referral) -> Source:
+    """Where what a referral form says came from (P11): the school that referred, on the
+    day the signed form reached the partnership."""
+    signed = referral.signed_at or referral.created_at
+    return Source(
+        kind=SourceKind.SCHOOL_ENTRY,
+        obtained_on=timezone.localdate(signed),
+        organisation=referral.school.organisation,
+        note=REFERRAL_NOTE,
+    )
+
+
+def contacts_from_referral(*, student: Student, actor: User) -> list[Contact]:
+    """The parents and carers named on the accepted referral become the record's first
+    contacts, in the form's order, each sourced to the referral (P01, P11), so nobody types
+    them again. Runs inside the caller's transaction (``referrals.services.referral_accept``),
+    with one audit event that counts them and names no one."""
+    ensure_can_write(actor, student)
+    referral = student.referral
+    source = referral_source(referral)
+    contacts = [
+        Contact(
+            student=student,
+            name=carer.name,
+            relationship=carer.relationship,
+            parental_responsibility=carer.parental_responsibility,
+            phone=carer.phone,
+            email=carer.email,
+            priority=priority,
+            verified_on=source.obtained_on,
+            **_source_fields(source),
+        )
+        for priority, carer in enumerate(referral.carers.order_by("pk"), start=1)
+    ]
+    for contact in contacts:
+        contact.full_clean()
+        contact.save()
+    audit_record(
+        actor=actor,
+        action="records.contacts.from_referral",
+        obj=student,
+        detail={"contacts": len(contacts), "referral": referral.pk},
+    )
+    return contacts
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from seip.core.crypto import sha256
 from seip.keys import crypto
 from seip.notices.models import NoticeVersion
 from seip.organisations.models import OrganisationType, School
+from seip.records.services import contacts_from_referral
 from seip.referrals.models import (
     Carer,
     Consent,
@@ -24,7 +25,8 @@ from seip.referrals.models import (
     ReferralStatus,
     Tier,
 )
-from seip.students.services import case_close_on_withdrawal
+from seip.students.models import Case
+from seip.students.services import case_close_on_withdrawal, case_open
 from seip.students.upn import clean_upn
 
 #: Scans of the signed form: what a school's scanner or phone produces.
@@ -261,6 +263,35 @@ def referral_sign(
         detail={"notice_version": notice_version.number, "categories": sorted(categories)},
     )
     return consent
+
+
+@transaction.atomic
+def referral_accept(
+    *,
+    referral: Referral,
+    tier: Tier,
+    risk_assessment_on: dt.date | None,
+    risk_assessment_summary: str,
+    actor: User,
+) -> Case:
+    """The co-ordinator accepts a signed referral: the record and its case open
+    (``students.services.case_open``, P25), and what the school wrote comes with it.
+
+    The parents and carers on the form become the record's contacts, sourced to the
+    referral (P11). The reasons, the support already tried and the school's attendance and
+    behaviour summaries stay on the signed referral, which is part of the record, and the
+    record shows them with the same source (``records.selectors.referral_background``):
+    one copy to correct or erase, not two (ADR 0042).
+    """
+    case = case_open(
+        referral=referral,
+        tier=tier,
+        risk_assessment_on=risk_assessment_on,
+        risk_assessment_summary=risk_assessment_summary,
+        actor=actor,
+    )
+    contacts_from_referral(student=case.student, actor=actor)
+    return case
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from seip.referrals.selectors import (
 )
 from seip.referrals.services import (
     FORM_MAX_BYTES,
+    referral_accept,
     referral_decline,
     referral_draft_create,
     referral_draft_update,
@@ -29,7 +30,6 @@ from seip.referrals.services import (
 )
 from seip.sharing.services import record_referral_read
 from seip.students.access import record_list
-from seip.students.services import case_open
 
 
 def _user(request: HttpRequest) -> User:
@@ -197,7 +197,7 @@ def referral_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral(request, pk, "referral_accept_form", check=_require_coordinator)
     form = AcceptForm(
         request.POST if request.method == "POST" else None,
@@ -205,7 +205,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            case = case_open(referral=referral, actor=_user(request), **form.cleaned_data)
+            case = referral_accept(referral=referral, actor=_user(request), **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:

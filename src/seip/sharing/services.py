@@ -172,18 +172,20 @@ def record_list_read(
     part: str,
     students: Sequence[Student],
     detail: Mapping[str, object] | None = None,
+    kind: DisclosureKind = DisclosureKind.LIST,
 ) -> None:
     """Audit that ``actor`` saw ``students`` named in a list (P14): one event per page,
     with the ids shown. For a reader outside the partnership team each student listed is
     also a ``list`` disclosure the family can see (``disclosure_days`` folds a day's views
-    into one line). ``students`` must have been fetched through the actor's scope."""
+    into one line), or an ``export`` one when the list left the service as a file.
+    ``students`` must have been fetched through the actor's scope."""
     disclosing = disclosing_to_each(actor, students)
     Disclosure.objects.bulk_create(
         Disclosure(
             student=student,
             organisation=disclosing[student.pk].organisation,
             recipient=actor,
-            kind=DisclosureKind.LIST,
+            kind=kind,
             purpose=disclosing[student.pk].purpose[:300],
         )
         for student in students

@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from seip.accounts.models import User
+from seip.sharing.models import DisclosureKind
 from seip.sharing.services import record_list_read, record_read
 from seip.students.models import Student
 from seip.students.selectors import student_record_visible_to
@@ -75,7 +76,15 @@ def record_list(
     *,
     part: str,
     detail: Mapping[str, object] | None = None,
+    export: bool = False,
 ) -> None:
-    """Record that a page named ``students`` (already scoped to the reader): one audit
-    event with their ids, and for an outside reader a ``list`` disclosure each (P14)."""
-    record_list_read(actor=reader(request_or_user), part=part, students=students, detail=detail)
+    """Record that a page (or, with ``export``, a file) named ``students`` (already scoped
+    to the reader): one audit event with their ids, and for an outside reader a ``list``
+    (or ``export``) disclosure each (P14)."""
+    record_list_read(
+        actor=reader(request_or_user),
+        part=part,
+        students=students,
+        detail=detail,
+        kind=DisclosureKind.EXPORT if export else DisclosureKind.LIST,
+    )

@@ -5,6 +5,7 @@ from seip.students import views
 app_name = "students"
 urlpatterns = [
     path("students/", views.student_list, name="list"),
+    path("students/export.csv", views.student_export, name="export"),
     path("students/archive/", views.archive_list, name="archive"),
     path("students/<int:pk>/", views.student_detail, name="detail"),
     path("students/<int:pk>/key-worker/", views.key_worker, name="key_worker"),

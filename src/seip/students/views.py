@@ -1,11 +1,13 @@
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from seip.accounts.models import Role, User
@@ -14,6 +16,7 @@ from seip.attendance.selectors import panel_context as attendance_panel
 from seip.behaviour.selectors import panel_context as behaviour_panel
 from seip.core.forms import GovUKForm, form_submitted
 from seip.core.uploads import upload_limit
+from seip.organisations.models import School
 from seip.provision.selectors import panel_context as provision_panel
 from seip.records.selectors import panel_context as records_panel
 from seip.referrals.forms import SignatureForm
@@ -26,12 +29,28 @@ from seip.referrals.services import (
 )
 from seip.sharing.selectors import panel_context as sharing_panel
 from seip.students.access import open_record, record_list
-from seip.students.forms import CloseForm, KeyWorkerForm, LeaveForm, WithdrawForm
+from seip.students.forms import (
+    CloseForm,
+    KeyWorkerForm,
+    LeaveForm,
+    StudentFilterForm,
+    WithdrawForm,
+)
+from seip.students.lists import (
+    LIST_COLUMNS,
+    SORTS,
+    ListQuery,
+    ListStatus,
+    StudentRow,
+    export_csv,
+    query_detail,
+    student_rows,
+)
 from seip.students.models import Student
 from seip.students.selectors import (
-    archived_students_visible_to,
+    ARCHIVE_ROLES,
     current_case,
-    search,
+    student_record_visible_to,
     students_visible_to,
 )
 from seip.students.services import case_assign_key_worker, case_close, student_leave
@@ -59,34 +78,150 @@ def _coordinator_student(request: HttpRequest, pk: int, part: str) -> Student:
     return open_record(request, pk, part=part, check=_coordinator)
 
 
-def student_list(request: HttpRequest) -> HttpResponse:
-    return _list_page(request, students_visible_to(_user(request)), archive=False)
-
-
-def archive_list(request: HttpRequest) -> HttpResponse:
-    return _list_page(request, archived_students_visible_to(_user(request)), archive=True)
-
-
 #: Rows per page of a list: a caseload fits on one page; a whole partnership is paged.
 PAGE_SIZE = 50
 
 
-def _list_page(request: HttpRequest, students: QuerySet[Student], *, archive: bool) -> HttpResponse:
-    # Names are sealed, so the scope is searched and sorted here, its keys opened in one
-    # query (selectors.search).
-    # Only the names are loaded for the whole scope; the page's rows then in full.
-    query = request.GET.get("q", "").strip()[:100]
-    names = students.only("pk", "referral_id", "first_name", "last_name")
-    page = Paginator(search(names, query), PAGE_SIZE).get_page(request.GET.get("page"))
-    full = students.select_related("school").in_bulk([s.pk for s in page.object_list])
-    shown = [full[s.pk] for s in page.object_list]
+@dataclass(frozen=True)
+class Column:
+    """A sortable column heading: its sort link and its ``aria-sort`` state."""
+
+    label: str
+    href: str
+    aria_sort: str
+
+
+def _may_open_archive(user: User) -> bool:
+    return has_role(user, ARCHIVE_ROLES)
+
+
+def _filter_form(request: HttpRequest, user: User, *, archive: bool) -> StudentFilterForm:
+    # The choices come from the reader's own scope: a filter never names a school or a
+    # key worker of students they cannot see (P08).
+    visible = student_record_visible_to(user) if archive else students_visible_to(user)
+    return StudentFilterForm(
+        request.GET or None,
+        schools=School.objects.filter(students__in=visible).distinct().order_by("name"),
+        key_workers=User.objects.filter(caseload__student__in=visible)
+        .distinct()
+        .order_by("full_name"),
+        archive=archive,
+    )
+
+
+def _with(request: HttpRequest, **changes: str | None) -> str:
+    """The current query string with ``changes`` applied (``None`` removes a key)."""
+    params = request.GET.copy()
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value is not None:
+            params[key] = value
+    return f"?{params.urlencode()}" if params else "?"
+
+
+def _columns(request: HttpRequest, sort: str, descending: bool) -> list[Column]:
+    columns = []
+    for key, label in LIST_COLUMNS:
+        current = key == sort
+        flip = "asc" if current and descending else "desc" if current else "asc"
+        state = ("descending" if descending else "ascending") if current else "none"
+        columns.append(Column(label, _with(request, sort=key, dir=flip, page=None), state))
+    return columns
+
+
+def _sort_of(request: HttpRequest) -> tuple[str, bool]:
+    sort = request.GET.get("sort", "name")
+    return (sort if sort in SORTS else "name"), request.GET.get("dir") == "desc"
+
+
+def student_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request, archive=False)
+
+
+def archive_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request, archive=True)
+
+
+def _query(request: HttpRequest, form: StudentFilterForm, *, archive: bool) -> ListQuery:
+    sort, descending = _sort_of(request)
+    query = form.list_query(sort=sort, descending=descending)
+    if archive:
+        # The archive page is the list of archived records, whatever else is asked.
+        query = replace(query, statuses=frozenset({ListStatus.ARCHIVED}))
+    return query
+
+
+def _list_page(request: HttpRequest, *, archive: bool) -> HttpResponse:
+    user = _user(request)
+    form = _filter_form(request, user, archive=_may_open_archive(user))
+    query = _query(request, form, archive=archive)
+    rows = student_rows(user, query)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     # The page names its students: one audit event, a disclosure each to an outsider.
-    record_list(request, shown, part="archive" if archive else "student_list")
+    record_list(
+        request, [row.student for row in page], part="archive" if archive else "student_list"
+    )
     return render(
         request,
         "students/student_list.html",
-        {"students": shown, "page": page, "archive": archive, "query": query},
+        {
+            "form": form,
+            "rows": page.object_list,
+            "page": page,
+            "pages": _page_links(request, page),
+            "prev_href": _with(request, page=str(page.number - 1)),
+            "next_href": _with(request, page=str(page.number + 1)),
+            "columns": _columns(request, query.sort, query.descending),
+            "archive": archive,
+            "query": query,
+            "export_href": reverse("students:export") + _with(request, page=None),
+        },
     )
+
+
+def _page_links(request: HttpRequest, page: Page[StudentRow]) -> list[dict[str, Any]]:
+    """The GOV.UK pagination items: first, last, and the pages either side of this one,
+    with an ellipsis for each gap."""
+    last = page.paginator.num_pages
+    wanted = sorted(
+        {1, last, page.number - 1, page.number, page.number + 1} & set(range(1, last + 1))
+    )
+    items: list[dict[str, Any]] = []
+    for number in wanted:
+        if items and number - items[-1]["number"] > 1:
+            items.append({"number": number - 1, "ellipsis": True})
+        items.append(
+            {
+                "number": number,
+                "href": _with(request, page=str(number)),
+                "current": number == page.number,
+            }
+        )
+    return items
+
+
+def student_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as CSV: the same scope and filters as the page, the read recorded
+    as the page records it, with the filters (never the search text) in the event (P14)."""
+    user = _user(request)
+    form = _filter_form(request, user, archive=_may_open_archive(user))
+    if request.GET and not form.is_valid():
+        return _list_page(request, archive=False)
+    query = _query(request, form, archive=False)
+    rows = student_rows(user, query)
+    record_list(
+        request,
+        [row.student for row in rows],
+        part="student_export",
+        detail={"format": "csv", "filters": query_detail(query)},
+        export=True,
+    )
+    response = HttpResponse(export_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="students-{timezone.localdate():%Y-%m-%d}.csv"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def student_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -168,6 +168,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "referrals:signed_form": row(404, staff=403, coordinator=200, dpo=200, school_contact=200),
     # Students.
     "students:list": row(200),
+    "students:export": row(200),
     "students:archive": row(200),
     "students:detail": RECORD,
     "students:key_worker": COORDINATOR_FORM,

@@ -34,6 +34,7 @@ NONCE = re.compile(r'nonce="[^"]*"|name="csrfmiddlewaretoken" value="[^"]*"')
 LISTS = (
     "core:home",
     "students:list",
+    "students:export",
     "students:archive",
     "referrals:list",
     "consultations:list",
