@@ -15,6 +15,7 @@ from seip.audit.services import audit_record
 from seip.core.crypto import sha256
 from seip.keys import crypto
 from seip.notices.models import NoticeVersion
+from seip.notifications.services import referral_signed_alert
 from seip.organisations.models import OrganisationType, School
 from seip.referrals.models import (
     Carer,
@@ -260,6 +261,7 @@ def referral_sign(
         obj=referral,
         detail={"notice_version": notice_version.number, "categories": sorted(categories)},
     )
+    referral_signed_alert(referral_id=referral.pk, partnership_id=referral.partnership_id)
     return consent
 
 
