@@ -3,6 +3,7 @@ enough to find in any message that leaked them."""
 
 import datetime as dt
 import email
+import logging
 import socket
 from dataclasses import dataclass, field
 from email.message import Message
@@ -73,6 +74,7 @@ def smtp_backend(port: int) -> dict[str, object]:
 def smtp(settings):
     """An SMTP server the test starts on a free local port, with Django's SMTP backend
     pointed at it: messages travel over a real socket, as they would in production."""
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line per SMTP command
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
