@@ -229,11 +229,26 @@ def break_glass_alert(*, student: Student, actor: User) -> None:
 
 def referral_signed_alert(*, referral_id: int, partnership_id: int) -> None:
     """Tell the partnership's co-ordinators that a referral was signed and waits for
-    their decision. Call inside the signing transaction; sent once it commits."""
+    their decision. Call inside the signing transaction; sent once it commits.
+
+    Nobody is told about a referral decided before the email would go (it needs no
+    decision), nor told again what an email sent after the signing already counted: many
+    referrals signed in one transaction make one email, not one each."""
 
     def send() -> None:
         from seip.referrals.models import Referral, ReferralStatus
 
+        referral = Referral.objects.filter(pk=referral_id, status=ReferralStatus.SIGNED).first()
+        if referral is None or referral.signed_at is None:
+            return
+        told = set(
+            SentMessage.objects.filter(
+                kind=Kind.REFERRAL_SIGNED, created_at__gte=referral.signed_at
+            ).values_list("recipient", flat=True)
+        )
+        coordinators = [u for u in _members(partnership_id, Role.COORDINATOR) if u.pk not in told]
+        if not coordinators:
+            return
         waiting = Referral.objects.filter(
             partnership_id=partnership_id, status=ReferralStatus.SIGNED
         ).count()
@@ -243,11 +258,12 @@ def referral_signed_alert(*, referral_id: int, partnership_id: int) -> None:
             body=(
                 "A school has sent a signed referral to the partnership. "
                 f"{waiting} referral{'' if waiting == 1 else 's'} now wait for a decision.\n\n"
-                f"Read it: {_link(reverse('referrals:detail', args=[referral_id]))}"
+                f"Read it: {_link(reverse('referrals:detail', args=[referral_id]))}\n"
+                f"All referrals: {_link(reverse('referrals:list'))}"
             ),
             counts={"awaiting": waiting},
         )
-        deliver(message, _members(partnership_id, Role.COORDINATOR))
+        deliver(message, coordinators)
 
     transaction.on_commit(send)
 

@@ -1,15 +1,22 @@
 """Immediate alerts, received by a real SMTP server: a break-glass read, a signed referral,
 an import's end and an exclusion arriving for a key worker's caseload (issue 19)."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from seip.audit.models import AuditEvent
+from seip.imports.fixtures import make_upn
 from seip.imports.models import RunStatus
 from seip.imports.runs import import_run_start
 from seip.notifications.models import Kind, SentMessage, Status
 from seip.notifications.tests.conftest import UPN, assert_no_personal_data
+from seip.organisations.models import OrganisationType
 from seip.records.services import concern_break_glass
+from seip.referrals.services import referral_draft_create, referral_sign
+from seip.referrals.tests.factories import PDF, carers, notice_for, pupil
+from seip.students.services import case_open
 
 EXCLUSIONS = {
     "upn": "UPN",
@@ -22,6 +29,15 @@ EXCLUSIONS = {
 
 def _exclusions_file(*rows: str) -> bytes:
     return ("\n".join(["UPN,Start,Category,Sessions,Reason", *rows]) + "\n").encode()
+
+
+def _sign(referral, personas):
+    referral_sign(
+        referral=referral, signed_by_name="Sam Example", relationship="Mother",
+        has_parental_responsibility=True, signed_on=dt.date(2026, 11, 20),
+        notice_version=notice_for(referral.partnership), categories={OrganisationType.SCHOOL},
+        form=PDF, actor=personas["school_contact"],
+    )  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -74,6 +90,28 @@ def test_a_signed_referral_alerts_the_coordinator(
     assert f"https://seip.test/referrals/{referral.pk}/" in alert.text
     assert "1 referral now wait" in alert.text
     assert [m.to for m in smtp.messages] == [["coordinator@seip.test"]]
+
+
+def test_referrals_signed_together_make_one_email_and_a_decided_one_none(
+    zebedee_draft, draft, personas, smtp, django_capture_on_commit_callbacks, request
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request.getfixturevalue("zebedee_signed")
+        request.getfixturevalue("signed")
+    [alert] = smtp.messages
+    assert "2 referrals now wait" in alert.text
+    smtp.messages.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        third = referral_draft_create(
+            school=draft.school, pupil=pupil(upn=make_upn("855", "4001", 12, 5)),
+            carers=carers(), actor=personas["school_contact"],
+        )  # fmt: skip
+        _sign(third, personas)
+        case_open(
+            referral=third, tier=2, risk_assessment_on=None, risk_assessment_summary="",
+            actor=personas["coordinator"],
+        )  # fmt: skip
+    assert smtp.messages == []  # decided before the email would have gone
 
 
 def test_an_import_alerts_who_started_it_and_the_key_worker(
