@@ -3,7 +3,9 @@
 Each alert is asked for by the service that writes its event, inside that service's
 transaction, and sent by ``transaction.on_commit``: an alert about a change that rolled
 back is never sent, and the sending (a network call that may be slow or fail) never holds
-the change's transaction open or undoes it. A failure to send is recorded, not raised.
+the change's transaction open or undoes it. A failure to send is recorded, not raised,
+and the callbacks are ``robust``: whatever goes wrong in one is logged, and the request or
+task that made the change still ends as it would have.
 
 What an email says is counts, a kind of event and a link: never a child's name, UPN,
 date of birth, a reason someone typed, or a file's name (P14, P15). Links point at pages
@@ -224,7 +226,7 @@ def break_glass_alert(*, student: Student, actor: User) -> None:
         leads = [u for u in _members(partnership_id, Role.SAFEGUARDING_LEAD) if u.pk != actor_id]
         deliver(message, leads)
 
-    transaction.on_commit(send)
+    transaction.on_commit(send, robust=True)
 
 
 def referral_signed_alert(*, referral_id: int, partnership_id: int) -> None:
@@ -265,7 +267,7 @@ def referral_signed_alert(*, referral_id: int, partnership_id: int) -> None:
         )
         deliver(message, coordinators)
 
-    transaction.on_commit(send)
+    transaction.on_commit(send, robust=True)
 
 
 #: What the person who started an import is told, by the run's final status.
@@ -304,7 +306,7 @@ def import_finished_alert(*, run_id: int) -> None:
         )
         deliver(message, [run.created_by])
 
-    transaction.on_commit(send)
+    transaction.on_commit(send, robust=True)
 
 
 def exclusions_imported_alert(*, exclusion_ids: Iterable[int]) -> None:
@@ -341,4 +343,4 @@ def exclusions_imported_alert(*, exclusion_ids: Iterable[int]) -> None:
             )
             deliver(message, [worker])
 
-    transaction.on_commit(send)
+    transaction.on_commit(send, robust=True)

@@ -45,6 +45,7 @@ def _tasks_at_once(immediate_tasks):
     """Imports run as background tasks: here, at once."""
 
 
+@pytest.mark.promise("P02")
 def test_a_break_glass_read_alerts_the_safeguarding_lead(
     zebedee, personas, smtp, django_capture_on_commit_callbacks
 ):
