@@ -27,9 +27,11 @@ KIND_ROLES: dict[str, frozenset[str]] = {
     Kind.DIGEST: frozenset({*PARTNERSHIP_ROLES, Role.SYSTEM_ADMIN}),
     Kind.BREAK_GLASS: frozenset({Role.SAFEGUARDING_LEAD}),
     Kind.REFERRAL_SIGNED: frozenset({Role.COORDINATOR}),
+    # Those who may import a school's file (imports.permissions.can_import).
     Kind.IMPORT_FINISHED: frozenset(
-        {Role.COORDINATOR, Role.KEY_WORKER, Role.SAFEGUARDING_LEAD, Role.SCHOOL_CONTACT}
+        {Role.COORDINATOR, Role.SAFEGUARDING_LEAD, Role.SCHOOL_CONTACT}
     ),
+    # A co-ordinator may hold cases too (students.services.case_assign_key_worker).
     Kind.EXCLUSION_IMPORTED: frozenset({Role.KEY_WORKER, Role.COORDINATOR}),
 }
 

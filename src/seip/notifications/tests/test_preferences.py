@@ -1,5 +1,7 @@
 """Each person chooses which emails they get, on a page in their account area."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -87,3 +89,9 @@ def test_a_lead_who_switched_break_glass_off_is_not_emailed(
     with django_capture_on_commit_callbacks(execute=True):
         concern_break_glass(student=zebedee, reason="a reason", actor=personas["key_worker"])
     assert [m.to for m in smtp.messages] == [["safeguarding_lead@seip.test"]]
+
+
+def test_a_key_worker_is_offered_the_digest_and_exclusions_only(personas, login):
+    page = login(personas["key_worker"]).get(URL).content.decode()
+    offered = set(re.findall(r'name="kinds" value="(\w+)"', page))
+    assert offered == {"digest", "exclusion_imported"}  # key workers do not import files
