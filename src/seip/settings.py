@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "seip.tasks",
     "seip.reports",
     "seip.impact",
+    "seip.notifications",
     "seip.demo",
 ]
 
@@ -338,6 +339,11 @@ MAILERS = {
     )
 }
 DEFAULT_FROM_EMAIL = env_str("SEIP_EMAIL_FROM", "seip@localhost")
+# Notifications (issue 19): links in emails sent by the worker, which has no request to
+# take the site's address from, start with this (for example https://seip.example.org).
+SITE_URL = env_str("SEIP_SITE_URL").rstrip("/")
+# The hour (local time) the worker sends each day's digest of what is due.
+DIGEST_HOUR = env_int("SEIP_DIGEST_HOUR", 7)
 
 # Long imports run as background tasks (issue 7): Django's task framework with the database
 # backend, so no broker is needed. Run the worker beside the web server: `seip worker`.

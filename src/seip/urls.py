@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("seip.concerns.urls")),
     path("", include("seip.reports.urls")),
     path("", include("seip.tasks.urls")),
+    path("", include("seip.notifications.urls")),
 ]
 
 # A read-only database or a full disk gets a 503 page rather than a 500 or 400 one.

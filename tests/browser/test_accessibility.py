@@ -59,6 +59,16 @@ def _account_page(page: Page, url: str, account: Account) -> None:
     expect(page).to_have_url(url + "/account/")
 
 
+def _email_choices_page(page: Page, url: str, account: Account) -> None:
+    """Reached from the account page; saved, so the success banner is checked too."""
+    _account_page(page, url, account)
+    page.get_by_role("link", name="Choose which emails SEIP sends you").click()
+    page.get_by_role("checkbox", name="A daily summary of what is due").uncheck()
+    page.get_by_role("button", name="Save your choices").click()
+    expect(page.get_by_text("Your email choices are saved.")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="A daily summary of what is due")).not_to_be_checked()
+
+
 def _partnership_page(page: Page, url: str, account: Account) -> None:
     _fully_signed_in(page, url, account)
     page.goto(url + "/partnerships/alpha-vale/")
@@ -89,6 +99,7 @@ PAGES: dict[str, Callable[[Page, str, Account], None]] = {
     "security-code": _security_code_page,
     "home": _home_page,
     "account": _account_page,
+    "email-choices": _email_choices_page,
     "partnership": _partnership_page,
     "invite": _invite_page,
     "sign-out": _sign_out_page,

@@ -65,6 +65,7 @@ from seip.imports.services import (
 )
 from seip.imports.validation import Checker, CtfRefused, Problem
 from seip.keys.crypto import preload
+from seip.notifications.services import exclusions_imported_alert
 from seip.organisations.models import School
 from seip.students.models import Student
 from seip.students.sources import SourceKind
@@ -487,6 +488,7 @@ def _apply(
     for fact in stored:
         fact.student = by_id[fact.student_id]
         existing[fact.student_id][_stored_key(parsed.kind, fact)] = fact
+    before = {fact.pk for facts in existing.values() for fact in facts.values()}
     source = {
         "source_kind": SourceKind.SCHOOL_IMPORT,
         "source_organisation": school.organisation,
@@ -520,6 +522,11 @@ def _apply(
             report.counts[outcome] += 1
         if progress is not None:
             progress(done, total)
+    if parsed.kind == MappingKind.EXCLUSIONS:
+        # Key workers hear of new exclusions once this import commits (issue 19); a
+        # pupil's rolled-back row is not found again, so is not counted.
+        new = {fact.pk for facts in existing.values() for fact in facts.values()} - before
+        exclusions_imported_alert(exclusion_ids=new)
 
 
 def _apply_pupil(

@@ -41,6 +41,7 @@ from seip.imports.permissions import ensure_can_import
 from seip.imports.selectors import importable_students
 from seip.imports.services import ImportReport, ctf_import
 from seip.imports.validation import ImportValidationError
+from seip.notifications.services import import_finished_alert
 from seip.organisations.models import School
 from seip.students.models import Student
 
@@ -305,3 +306,4 @@ def _execute(run: ImportRun, path: Path, columns: dict[str, str] | None) -> None
         total=report.pupils if report is not None else 0,
         finished_at=timezone.now(),
     )
+    import_finished_alert(run_id=run.pk)

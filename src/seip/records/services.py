@@ -23,6 +23,7 @@ from seip.audit.services import audit_record
 from seip.core.crypto import sha256
 from seip.keys import crypto
 from seip.keys.fields import seal_bulk_create
+from seip.notifications.services import break_glass_alert
 from seip.organisations.models import PartnerOrganisation
 from seip.records.models import (
     SCHEME_FOR_KIND,
@@ -592,6 +593,7 @@ def concern_break_glass(*, student: Student, reason: str, actor: User) -> list[S
         obj=student,
         detail={"concerns": [concern.pk for concern in concerns]},
     )
+    break_glass_alert(student=student, actor=actor)
     return concerns
 
 

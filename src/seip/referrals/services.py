@@ -15,6 +15,7 @@ from seip.audit.services import audit_record
 from seip.core.crypto import sha256
 from seip.keys import crypto
 from seip.notices.models import NoticeVersion
+from seip.notifications.services import referral_signed_alert
 from seip.organisations.models import OrganisationType, School
 from seip.records.services import contacts_from_referral
 from seip.referrals.models import (
@@ -262,6 +263,7 @@ def referral_sign(
         obj=referral,
         detail={"notice_version": notice_version.number, "categories": sorted(categories)},
     )
+    referral_signed_alert(referral_id=referral.pk, partnership_id=referral.partnership_id)
     return consent
 
 

@@ -169,6 +169,9 @@ MODEL_CATEGORIES: dict[str, str] = {
     "accounts.EnrolmentToken": "users",
     "accounts.SignInThrottle": "users",
     "accounts.ProviderMFADevice": "users",
+    # Staff's email choices and a record of each email sent them: no child in either.
+    "notifications.Preferences": "users",
+    "notifications.SentMessage": "users",
     "axes.AccessAttempt": "users",
     "axes.AccessAttemptExpiration": "users",
     "axes.AccessLog": "users",

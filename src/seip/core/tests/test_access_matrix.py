@@ -113,6 +113,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "core:home": row(200),
     "core:healthz": row(200),
     "accounts:account": row(200),
+    "notifications:preferences": row(200),
     "accounts:backup_codes": row(405),
     # Set-up links: a co-ordinator for their partnership team, an administrator for staff.
     "accounts:people": row(403, coordinator=200, admin=200),

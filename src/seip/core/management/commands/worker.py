@@ -1,4 +1,5 @@
-"""``seip worker``: the background task worker (imports, reports), with production defaults."""
+"""``seip worker``: the background task worker (imports, reports, the daily digest), with
+production defaults."""
 
 from argparse import ArgumentParser
 from typing import Any
@@ -6,13 +7,15 @@ from typing import Any
 from django.core.management.base import CommandError
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from seip.core.periodic import schedule_all
 from seip.core.recovery import interrupted_tasks_fail, worker_id
 
 
 class Command(DbWorkerCommand):
     help = (
         "Run the background task worker: every queue, polling each second, no autoreload. "
-        "First marks failed any task a worker on this host left running when it died. "
+        "First marks failed any task a worker on this host left running when it died, then "
+        "queues the periodic tasks (the daily digest) that are not queued yet. "
         "Takes the same options as db_worker."
     )
 
@@ -33,4 +36,8 @@ class Command(DbWorkerCommand):
         failed = interrupted_tasks_fail()
         if failed:
             self.stdout.write(f"Marked {failed} interrupted task(s) failed.")
+        # After recovery: a periodic task the dead worker left running is failed above, and
+        # its next run is queued here (seip.core.periodic).
+        for name in schedule_all():
+            self.stdout.write(f"Scheduled {name}.")
         super().handle(*args, **options)
