@@ -402,7 +402,9 @@ def _one_pupil(
     mine = personas is not None and (stage == "active" or i in TAKEN_ON)
     if stage == "accepted" and not mine:
         return case.student
-    worker = personas.key_worker if personas is not None and mine else key_workers[i % len(key_workers)]
+    worker = (
+        personas.key_worker if personas is not None and mine else key_workers[i % len(key_workers)]
+    )
     case_assign_key_worker(case=case, key_worker=worker, actor=coordinator)
     if stage in ("accepted", "active"):
         return case.student

@@ -29,6 +29,7 @@ from seip.demo.casework import (
     build_named_staff,
     family_upn,
 )
+from seip.keys.fields import indexed, open_all
 from seip.notices.demo import build_notices
 from seip.organisations.models import (
     LocalAuthority,
@@ -49,11 +50,10 @@ from seip.progress.models import PortalRelationship
 from seip.progress.services import portal_link_grant
 from seip.provision.demo import build_history as provision_history
 from seip.records.demo import build_history as records_history
-from seip.keys.fields import indexed, open_all
 from seip.records.services import Source, contact_add
+from seip.referrals.models import Referral
 from seip.rights.demo import build_rights
 from seip.sharing.demo import sharing_history
-from seip.referrals.models import Referral
 from seip.students.models import Student
 from seip.students.sources import SourceKind
 from seip.transfers.demo import give_recipient_key

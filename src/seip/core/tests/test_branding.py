@@ -27,7 +27,11 @@ def test_users_across_partnerships_see_neutral_branding(login, personas, persona
 @pytest.mark.promise("P26")
 @pytest.mark.parametrize(
     ("persona", "name"),
-    [("coordinator", "Alpha Vale SEIP"), ("agency", "Alpha Vale SEIP"), ("school_b", "Beta Heath SEIP")],
+    [
+        ("coordinator", "Alpha Vale SEIP"),
+        ("agency", "Alpha Vale SEIP"),
+        ("school_b", "Beta Heath SEIP"),
+    ],
 )
 def test_users_within_one_partnership_wear_its_branding(login, personas, persona, name):
     body = login(personas[persona]).get(HOME).content.decode()
