@@ -98,7 +98,9 @@ def build_caseload(key_worker: User) -> None:
         last = today + dt.timedelta(days=DUE_IN[k % len(DUE_IN)]) - DEFAULT_INTERVAL
         held = []
         while last >= opened[case.pk]:
-            held.append(last)
+            # Reviews are held on school days: a weekend's moves back to the Friday.
+            friday = last - dt.timedelta(days=max(0, last.weekday() - 4))
+            held.append(friday if friday >= opened[case.pk] else last)
             last -= DEFAULT_INTERVAL
         for n, held_on in enumerate(reversed(held)):
             attendance, behaviour, attainment, student, parent, steps = PROGRESS[
