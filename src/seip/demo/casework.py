@@ -85,6 +85,27 @@ LAST = [
     "Wright",
     "Yates",
 ]
+#: Carers' first names: grown-ups' names, none of them a pupil's, so no signer shares the
+#: child's name (a parent must never appear to sign for themselves, issue 19).
+ADULT_FIRST = [
+    "Gemma",
+    "Kerry",
+    "Lee",
+    "Joanne",
+    "Priya",
+    "Tomasz",
+    "Aisha",
+    "Dean",
+    "Sarah",
+    "Mohammed",
+    "Claire",
+    "Darren",
+    "Nasreen",
+    "Paul",
+]
+#: Who signs: a carer with parental responsibility, under the relationship the referral
+#: names them by, which the consent and the record's contact list then repeat.
+CARER_RELATIONSHIPS = ["Mother", "Mother", "Father", "Grandmother", "Special guardian"]
 REASONS = [
     "At risk of permanent exclusion after repeated suspensions for disruption.",
     "Attendance has fallen sharply since Year 8; anxiety about school reported by family.",
@@ -108,6 +129,10 @@ _MAIN_DAYS = (dt.date(MAIN_YEAR + 1, 7, 17) - _MAIN_FIRST).days
 #: What a referral of the last school year has become by now: no draft or signed referral
 #: waits a year for a decision, and most cases are closed.
 _A_YEAR_ON = {"draft": "declined", "signed": "closed", "accepted": "closed"}
+#: Every partnership's privacy notice version 1 is dated at the start of the last school
+#: year, before the first signature that cites it (a signature of September 2025 must not
+#: cite a notice published on the day the demo was built, issue 19).
+NOTICE_PUBLISHED = dt.date(MAIN_YEAR, 9, 1)
 #: The first pupils of each partnership go through the real services, one click at a time,
 #: so the demo exercises every rule; the rest, for county scale, are written in bulk.
 THROUGH_SERVICES = 40
@@ -131,6 +156,73 @@ ETHNICITIES = (
     *("BAFR", "BCRB", "CHNE", "OOTH", "REFU", "NOBT"),
 )
 ETHNICITY_WEIGHTS = (76, 4, 0.5, 2, 1, 1, 6, 1, 1, 1.5, 0.5, 0.5, 1, 1, 2)
+
+
+@dataclass(frozen=True)
+class Family:
+    """The demo's portal family: the student login's own record, and the parent login as
+    the carer who signed its referral (issue 19)."""
+
+    first_name: str
+    last_name: str
+    carer_first_name: str
+    relationship: str
+    email: str
+
+    @property
+    def carer(self) -> str:
+        return f"{self.carer_first_name} {self.last_name}"
+
+
+@dataclass(frozen=True)
+class Personas:
+    """The demo logins the co-ordinator's partnership's casework is written around."""
+
+    key_worker: User
+    family: Family
+
+
+#: The first active pupil of the co-ordinator's partnership is the portal family's child.
+FAMILY_INDEX = STAGES.index("active")
+#: Besides every active pupil made through the services, the demo key worker takes on
+#: these accepted ones, so her caseload is 8 to 15 open cases at the default scale and at
+#: the tests' 60 pupils.
+TAKEN_ON = {3, 23}
+
+
+def family_upn(partnership: Partnership) -> str | None:
+    """The UPN of the portal family's child in ``partnership`` (see :data:`FAMILY_INDEX`)."""
+    schools = list(partnership.schools.select_related("local_authority"))
+    if not schools:
+        return None
+    return _upn(schools[FAMILY_INDEX % len(schools)], FAMILY_INDEX // len(schools))
+
+
+def _coordinator(partnership: Partnership) -> User:
+    """The partnership's co-ordinator: the one its notice names (a demo login where there
+    is one), made without a password where there is none."""
+    named = (
+        User.objects.filter(
+            memberships__partnership=partnership, memberships__role=Role.COORDINATOR
+        )
+        .order_by("pk")
+        .first()
+    )
+    return named or _user(
+        f"coordinator@{partnership.slug}.seip.example",
+        partnership.coordinator_name,
+        Role.COORDINATOR,
+        partnership,
+    )
+
+
+def build_named_staff(partnership: Partnership) -> None:
+    """Accounts for the co-ordinator and DPO the partnership's notice names, where no
+    login holds the role yet (issue 19). They have no password: they exist so that the
+    notice names people the system knows, and the casework is theirs."""
+    _coordinator(partnership)
+    if not partnership.memberships.filter(role=Role.DPO).exists():
+        _user(f"dpo@{partnership.slug}.seip.example", partnership.dpo_name, Role.DPO, partnership)
 
 
 def _user(
@@ -170,20 +262,21 @@ class Casework:
     advice_only: set[int]
 
 
-def build_casework(partnership: Partnership, students: int, p_index: int) -> Casework:
-    """Refer ``students`` pupils; return the student records created by this run."""
+def build_casework(
+    partnership: Partnership, students: int, p_index: int, personas: Personas | None = None
+) -> Casework:
+    """Refer ``students`` pupils; return the student records created by this run.
+
+    With ``personas`` (the co-ordinator's partnership), the demo key worker holds the
+    active cases made through the services and the portal family's child is one of them."""
+    # In the same order as family_upn counts them.
     schools = list(partnership.schools.select_related("local_authority", "organisation"))
     notice = NoticeVersion.objects.filter(partnership=partnership).order_by("-number").first()
     if not schools or notice is None or students <= 0:
         return Casework([], set())
     rng = random.Random(855_000 + p_index)  # noqa: S311 - demo data, not security
     slug = partnership.slug
-    coordinator = _user(
-        f"coordinator@{slug}.seip.example",
-        f"{partnership.coordinator_name}",
-        Role.COORDINATOR,
-        partnership,
-    )
+    coordinator = _coordinator(partnership)
     key_workers = [
         _user(
             f"keyworker{k}@{slug}.seip.example",
@@ -216,7 +309,9 @@ def build_casework(partnership: Partnership, students: int, p_index: int) -> Cas
             bulk.append((i, school, upn))
             continue
         contact = contacts[school.pk]
-        student = _one_pupil(rng, i, school, upn, contact, coordinator, key_workers, notice)
+        student = _one_pupil(
+            rng, i, school, upn, contact, coordinator, key_workers, notice, personas
+        )
         if student is not None:
             created.append(student)
     advice_only: set[int] = set()
@@ -236,15 +331,27 @@ def _one_pupil(
     coordinator: User,
     key_workers: list[User],
     notice: NoticeVersion,
+    personas: Personas | None,
 ) -> Student | None:
     stage = STAGES[i % len(STAGES)]
     year = rng.choice([7, 8, 9, 10, 11])
-    last = rng.choice(LAST)
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    carer_first, relationship = rng.choice(ADULT_FIRST), rng.choice(CARER_RELATIONSHIPS)
+    family = personas.family if personas is not None and i == FAMILY_INDEX else None
+    if family is not None:
+        first, last = family.first_name, family.last_name
+        carer_first, relationship = family.carer_first_name, family.relationship
+    carer = CarerDetails(
+        name=f"{carer_first} {last}",
+        relationship=relationship,
+        parental_responsibility=True,
+        email=family.email if family is not None else "",
+    )
     referral = referral_draft_create(
         school=school,
         pupil=PupilDetails(
             upn=upn,
-            first_name=rng.choice(FIRST),
+            first_name=first,
             last_name=last,
             date_of_birth=dt.date(2026 - year - 5, rng.randint(1, 12), rng.randint(1, 28)),
             sex=rng.choice("FM"),
@@ -255,13 +362,7 @@ def _one_pupil(
             behaviour_summary=f"{rng.randint(0, 4)} suspensions this year",
             requested_tier=Tier(rng.choice([1, 2, 2, 3, 3, 4])),
         ),
-        carers=[
-            CarerDetails(
-                name=f"{rng.choice(FIRST)} {last}",
-                relationship=rng.choice(["Mother", "Father", "Grandmother", "Special guardian"]),
-                parental_responsibility=True,
-            )
-        ],
+        carers=[carer],
         actor=contact,
     )
     if stage == "draft":
@@ -270,8 +371,8 @@ def _one_pupil(
     agreed = {c for c in OrganisationType.values if rng.random() < 0.7} | {"school"}
     referral_sign(
         referral=referral,
-        signed_by_name=referral.carers.get().name,
-        relationship="Parent",
+        signed_by_name=carer.name,  # the carer named on the form signs, as themselves
+        relationship=carer.relationship,
         has_parental_responsibility=True,
         signed_on=signed_on,
         notice_version=notice,
@@ -298,12 +399,14 @@ def _one_pupil(
     )
     if i % 13 == 6 and "health" in agreed:
         consent_withdraw(referral=referral, categories={"health"}, actor=coordinator)
-    if stage == "accepted":
+    mine = personas is not None and (stage == "active" or i in TAKEN_ON)
+    if stage == "accepted" and not mine:
         return case.student
-    case_assign_key_worker(
-        case=case, key_worker=key_workers[i % len(key_workers)], actor=coordinator
+    worker = (
+        personas.key_worker if personas is not None and mine else key_workers[i % len(key_workers)]
     )
-    if stage == "active":
+    case_assign_key_worker(case=case, key_worker=worker, actor=coordinator)
+    if stage in ("accepted", "active"):
         return case.student
     case_close(
         case=case,
@@ -341,12 +444,7 @@ def build_consultations(partnership: Partnership, count: int, p_index: int) -> N
     if not schools or Consultation.objects.filter(partnership=partnership).exists():
         return
     rng = random.Random(856_000 + p_index)  # noqa: S311 - demo data, not security
-    coordinator = _user(
-        f"coordinator@{partnership.slug}.seip.example",
-        partnership.coordinator_name,
-        Role.COORDINATOR,
-        partnership,
-    )
+    coordinator = _coordinator(partnership)
     for i in range(count):
         consultation_record(
             school=schools[i % len(schools)],
@@ -417,25 +515,24 @@ def bulk_pupils(
         referral = _referral(rng, stage, school, upn, contacts[school.pk], coordinator, at)
         planned.append(_Planned(referral, stage, signed_on, accepted_at))
     seal_bulk_create(Referral, [p.referral for p in planned], batch_size=1000)
-    seal_bulk_create(
-        Carer,
-        [
-            Carer(
-                referral=p.referral,
-                name=f"{rng.choice(FIRST)} {p.referral.last_name}",
-                relationship="Parent",
-                parental_responsibility=True,
-            )
-            for p in planned
-        ],
-        batch_size=1000,
-    )
+    # The carer named on the form is the one who signs it, under the same relationship.
+    carers = [
+        Carer(
+            referral=p.referral,
+            name=f"{rng.choice(ADULT_FIRST)} {p.referral.last_name}",
+            relationship=rng.choice(CARER_RELATIONSHIPS),
+            parental_responsibility=True,
+        )
+        for p in planned
+    ]
+    seal_bulk_create(Carer, carers, batch_size=1000)
+    signer = {c.referral.pk: c for c in carers}
     signed = [p for p in planned if p.stage != "draft"]
     consents = [
         Consent(
             referral=p.referral,
-            signed_by_name=f"Parent of {p.referral.first_name}",
-            relationship="Parent",
+            signed_by_name=signer[p.referral.pk].name,
+            relationship=signer[p.referral.pk].relationship,
             has_parental_responsibility=True,
             signed_on=p.signed_on,
             notice_version=notice,

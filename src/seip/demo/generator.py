@@ -20,7 +20,16 @@ from seip.accounts.models import Role, User
 from seip.accounts.services import membership_grant, user_create
 from seip.attendance.demo import build_history as attendance_history
 from seip.behaviour.demo import build_history as behaviour_history
-from seip.demo.casework import build_casework, build_consultations
+from seip.demo.caseload import build_caseload
+from seip.demo.casework import (
+    Family,
+    Personas,
+    build_casework,
+    build_consultations,
+    build_named_staff,
+    family_upn,
+)
+from seip.keys.fields import indexed, open_all
 from seip.notices.demo import build_notices
 from seip.organisations.models import (
     LocalAuthority,
@@ -42,6 +51,7 @@ from seip.progress.services import portal_link_grant
 from seip.provision.demo import build_history as provision_history
 from seip.records.demo import build_history as records_history
 from seip.records.services import Source, contact_add
+from seip.referrals.models import Referral
 from seip.rights.demo import build_rights
 from seip.sharing.demo import sharing_history
 from seip.students.models import Student
@@ -104,6 +114,19 @@ TOWNS = [
 ]
 # Dark enough for white initials at WCAG AA.
 LOGO_COLOURS = ["#0b4f8a", "#00703c", "#6f2c91", "#a8321f", "#28536b"]
+#: School names join an invented place (a stem and an English place-name ending) and a kind
+#: of school, with no number in them (issue 19): see :func:`school_name`.
+PLACE_STEMS = [
+    *("Ash", "Barrow", "Brook", "Cald", "Cotes", "Dun", "Elm", "Fox", "Glen", "Hather"),
+    *("Kirk", "Lang", "Mar", "Nor", "Oak", "Quen", "Rad", "Sand", "Thorn", "Wal"),
+    *("Whit", "Wood", "Ayle", "Bram", "Cran"),
+]
+PLACE_ENDINGS = [
+    *("by", "ton", "ley", "field", "thorpe", "well"),
+    *("worth", "ham", "ford", "bury", "mere", "stead"),
+]
+#: For counties with more schools than places: "Ashby Park Academy".
+PLACE_QUALIFIERS = ["", " Park", " Hill", " Vale"]
 SCHOOL_KINDS = [
     "Academy",
     "College",
@@ -186,10 +209,36 @@ COUNTY_ORGANISATIONS = [
 #: Each partnership numbers its schools in its own block, so growing one scale on top of
 #: another gives every partnership the same number of schools.
 SCHOOL_BLOCK = 400
+MAX_PARTNERSHIPS = 8999 // SCHOOL_BLOCK
 
 
 #: The demo co-ordinator's partnership refers this many times as many pupils as each other.
 LEAD_WEIGHT = 3
+
+#: The portal family: the student login is this child, and the parent login her mother,
+#: who signed the referral and is on the contact list (issue 19).
+FAMILY = Family(
+    first_name="Maisie",
+    last_name="Ashworth",
+    carer_first_name="Gemma",
+    relationship="Mother",
+    email=f"parent@{DEMO_EMAIL_DOMAIN}",
+)
+#: One login for each role: (role, the email's local part). Partnership staff and
+#: families are placed in the first partnership.
+LOGIN_PLACEMENTS: list[tuple[Role, str]] = [
+    (Role.COORDINATOR, "coordinator"),
+    (Role.KEY_WORKER, "keyworker"),
+    (Role.SAFEGUARDING_LEAD, "safeguarding"),
+    (Role.DPO, "dpo"),
+    (Role.SCHOOL_CONTACT, "school"),
+    (Role.PROVIDER_CONTACT, "provider"),
+    (Role.AGENCY_CONTACT, "agency"),
+    (Role.LA_OFFICER, "la"),
+    (Role.PARENT_CARER, "parent"),
+    (Role.STUDENT, "student"),
+    (Role.SYSTEM_ADMIN, "admin"),
+]
 
 
 @dataclass(frozen=True)
@@ -205,8 +254,8 @@ class Scale:
     def __post_init__(self) -> None:
         if not 1 <= self.schools_per_partnership <= SCHOOL_BLOCK:
             raise ValueError(f"schools_per_partnership must be 1 to {SCHOOL_BLOCK}")
-        if not 1 <= self.partnerships <= 8999 // SCHOOL_BLOCK:
-            raise ValueError(f"partnerships must be 1 to {8999 // SCHOOL_BLOCK}")
+        if not 1 <= self.partnerships <= MAX_PARTNERSHIPS:
+            raise ValueError(f"partnerships must be 1 to {MAX_PARTNERSHIPS}")
 
 
 @dataclass
@@ -228,6 +277,36 @@ def _person(i: int) -> str:
     return f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i * 3) % len(LAST_NAMES)]}"
 
 
+def login_name(local: str) -> str:
+    """The full name of the demo login ``local@seip.example``. The first partnership's
+    notice names the co-ordinator and DPO logins, and the family logins are the portal
+    child and the carer who signed for her (issue 19)."""
+    if local == "parent":
+        return FAMILY.carer
+    if local == "student":
+        return f"{FAMILY.first_name} {FAMILY.last_name}"
+    index = next(i for i, (_, name) in enumerate(LOGIN_PLACEMENTS) if name == local)
+    return _person(index + 20)
+
+
+def school_name(p_index: int, s_index: int) -> str:
+    """The ``s_index``-th school of the ``p_index``-th partnership: unique in the county
+    (up to the largest :class:`Scale`) and with no number in it (issue 19).
+
+    Schools take places in turn across the partnerships, so a small county's schools are
+    all in different places; the kinds of school vary with the place. Once the places run
+    out, the next round of 8 uses them again with a qualifier ("Park", "Hill", "Vale"),
+    each place then with a different kind, so no name repeats."""
+    places = len(PLACE_STEMS) * len(PLACE_ENDINGS)
+    slot = s_index * MAX_PARTNERSHIPS + p_index
+    rounds, x = divmod(slot, places)
+    # 251 is coprime with the number of places: neighbouring slots get unlike places.
+    stem, ending = divmod(x * 251 % places, len(PLACE_ENDINGS))
+    kind = (rounds + x * 5) % len(SCHOOL_KINDS)
+    qualifier = PLACE_QUALIFIERS[rounds // len(SCHOOL_KINDS)]
+    return f"{PLACE_STEMS[stem]}{PLACE_ENDINGS[ending]}{qualifier} {SCHOOL_KINDS[kind]}"
+
+
 def _partnership_area(i: int) -> tuple[str, str]:
     base, slug = PARTNERSHIP_AREAS[i % len(PARTNERSHIP_AREAS)]
     if i < len(PARTNERSHIP_AREAS):
@@ -243,6 +322,10 @@ def build_county(scale: Scale) -> County:
     for i in range(scale.partnerships):
         area, slug = _partnership_area(i)
         name = f"{area} SEIP"
+        # The first partnership's notice names the demo's co-ordinator and DPO logins.
+        coordinator, dpo = (
+            ("coordinator", "dpo") if i == 0 else (f"coordinator@{slug}", f"dpo@{slug}")
+        )
         partnership = Partnership.objects.filter(slug=slug).first() or partnership_create(
             local_authority=authority,
             name=name,
@@ -253,11 +336,13 @@ def build_county(scale: Scale) -> County:
             ),
             phone=f"0116 496 {i:04d}",
             email=f"office@{slug}.{DEMO_EMAIL_DOMAIN}",
-            coordinator_name=_person(i),
-            coordinator_email=f"coordinator@{slug}.{DEMO_EMAIL_DOMAIN}",
+            coordinator_name=login_name("coordinator") if i == 0 else _person(i),
+            coordinator_email=f"{coordinator}.{DEMO_EMAIL_DOMAIN}"
+            if i
+            else f"{coordinator}@{DEMO_EMAIL_DOMAIN}",
             coordinator_phone=f"0116 496 {i + 100:04d}",
-            dpo_name=_person(i + 5),
-            dpo_email=f"dpo@{slug}.{DEMO_EMAIL_DOMAIN}",
+            dpo_name=login_name("dpo") if i == 0 else _person(i + 5),
+            dpo_email=f"{dpo}.{DEMO_EMAIL_DOMAIN}" if i else f"{dpo}@{DEMO_EMAIL_DOMAIN}",
             actor=None,
         )
         if not partnership.logo:
@@ -290,14 +375,11 @@ def build_schools(county: County, scale: Scale) -> None:
             urn = f"{138000 + n:06d}"
             if urn in existing:
                 continue
-            town = TOWNS[n % len(TOWNS)]
-            kind = SCHOOL_KINDS[(n * 5) % len(SCHOOL_KINDS)]
-            suffix = "" if n < len(TOWNS) else f" {n // len(TOWNS) + 1}"
             school_create(
                 partnership=partnership,
                 urn=urn,
                 establishment_number=f"{1000 + n:04d}",
-                name=f"{town} {kind}{suffix}",
+                name=school_name(p_index, s_index),
                 actor=None,
             )
 
@@ -339,11 +421,13 @@ def shares(students: int, partnerships: int) -> list[int]:
 
 
 def build_students(county: County, scale: Scale) -> None:
+    key_worker = User.objects.get(email=f"keyworker@{DEMO_EMAIL_DOMAIN}")
+    personas = Personas(key_worker=key_worker, family=FAMILY)
     for index, (partnership, count) in enumerate(
         zip(county.partnerships, shares(scale.students, len(county.partnerships)), strict=True)
     ):
         build_consultations(partnership, 6, index)
-        casework = build_casework(partnership, count, index)
+        casework = build_casework(partnership, count, index, personas if index == 0 else None)
         # Histories only for students made in this run, so a second run adds nothing.
         students = list(
             Student.objects.filter(pk__in=[s.pk for s in casework.students])
@@ -368,14 +452,6 @@ HISTORIES: list[Callable[[list[Student], int], None]] = [
 ]
 
 
-STEPS: list[Callable[[County, Scale], None]] = [
-    build_schools,
-    build_organisations,
-    build_notices,
-    build_students,
-]
-
-
 def demo_logins(
     county: County,
 ) -> list[tuple[DemoLogin, Partnership | None, PartnerOrganisation | None]]:
@@ -386,29 +462,26 @@ def demo_logins(
     provider = county.organisations["Bridgeway Alternative Provision"]
     agency = county.organisations["County Child and Adolescent Mental Health Service"]
     school = school_org.organisation if school_org else None
-    placements: list[tuple[Role, str, Partnership | None, PartnerOrganisation | None]] = [
-        (Role.COORDINATOR, "coordinator", first, None),
-        (Role.KEY_WORKER, "keyworker", first, None),
-        (Role.SAFEGUARDING_LEAD, "safeguarding", first, None),
-        (Role.DPO, "dpo", first, None),
-        (Role.SCHOOL_CONTACT, "school", None, school),
-        (Role.PROVIDER_CONTACT, "provider", None, provider),
-        (Role.AGENCY_CONTACT, "agency", None, agency),
-        (Role.LA_OFFICER, "la", None, la_org),
-        (Role.PARENT_CARER, "parent", first, None),
-        (Role.STUDENT, "student", first, None),
-        (Role.SYSTEM_ADMIN, "admin", None, None),
-    ]
+    placed: dict[Role, tuple[Partnership | None, PartnerOrganisation | None]] = {
+        Role.SCHOOL_CONTACT: (None, school),
+        Role.PROVIDER_CONTACT: (None, provider),
+        Role.AGENCY_CONTACT: (None, agency),
+        Role.LA_OFFICER: (None, la_org),
+        Role.SYSTEM_ADMIN: (None, None),
+    }
     result = []
-    for i, (role, local, partnership, organisation) in enumerate(placements):
+    for role, local in LOGIN_PLACEMENTS:
+        partnership, organisation = placed.get(role, (first, None))
         where = partnership.name if partnership else organisation.name if organisation else "SEIP"
-        login = DemoLogin(role, f"{local}@{DEMO_EMAIL_DOMAIN}", _person(i + 20), where)
+        login = DemoLogin(role, f"{local}@{DEMO_EMAIL_DOMAIN}", login_name(local), where)
         result.append((login, partnership, organisation))
     return result
 
 
-def build_logins(county: County) -> list[DemoLogin]:
-    logins = []
+def build_logins(county: County, scale: Scale) -> None:
+    """The demo logins, before the casework, which is written around them: the
+    co-ordinator login decides, the key worker login holds a caseload. Every partnership
+    also gets the co-ordinator and DPO its notice names (without a password)."""
     for login, partnership, organisation in demo_logins(county):
         user = User.objects.filter(email=login.email).first() or user_create(
             email=login.email, full_name=login.full_name, password=DEMO_PASSWORD, actor=None
@@ -420,29 +493,39 @@ def build_logins(county: County) -> list[DemoLogin]:
             organisation=organisation,
             actor=None,
         )
-        logins.append(login)
-    return logins
+    for partnership in county.partnerships:
+        build_named_staff(partnership)
 
 
-def build_portal(county: County) -> None:
-    """The demo parent and student follow one student with an active case (P03)."""
-    first = county.partnerships[0]
-    student = (
-        Student.objects.filter(partnership=first, archived_at__isnull=True, cases__status="active")
-        .order_by("pk")
-        .first()
+def portal_student(partnership: Partnership) -> Student | None:
+    """The portal family's child (:data:`FAMILY`), once the casework has accepted her."""
+    upn = family_upn(partnership)
+    referral = (
+        Referral.objects.filter(partnership=partnership, upn_index=indexed("upn", upn)).first()
+        if upn
+        else None
     )
-    coordinator = User.objects.filter(email=f"coordinator@{first.slug}.{DEMO_EMAIL_DOMAIN}").first()
+    return Student.objects.filter(referral=referral, archived_at__isnull=True).first()
+
+
+def build_portal(county: County, scale: Scale) -> None:
+    """The demo parent and student follow the student login's own record (P03): the parent
+    login is the carer who signed its referral, and is on its contact list."""
+    first = county.partnerships[0]
+    student = portal_student(first)
+    coordinator = User.objects.filter(email=f"coordinator@{DEMO_EMAIL_DOMAIN}").first()
     if student is None or coordinator is None:
         return
-    parent = User.objects.get(email=f"parent@{DEMO_EMAIL_DOMAIN}")
+    parent = User.objects.get(email=FAMILY.email)
     # Portal access goes only to a parent on the contact list with parental responsibility.
     # Emails are sealed: a child's few contacts are compared here, not in SQL (ADR 0034).
-    if not any(c.email == parent.email for c in student.contacts.all()):
+    contacts = list(student.contacts.all())
+    open_all(contacts, [student.referral_id])
+    if not any(c.email == parent.email for c in contacts):
         contact_add(
             student=student,
             name=parent.full_name,
-            relationship="Parent",
+            relationship=FAMILY.relationship,
             parental_responsibility=True,
             email=parent.email,
             source=Source(kind=SourceKind.FAMILY, obtained_on=timezone.localdate()),
@@ -462,13 +545,26 @@ def build_portal(county: County) -> None:
         )
 
 
+def build_key_worker_caseload(county: County, scale: Scale) -> None:
+    build_caseload(User.objects.get(email=f"keyworker@{DEMO_EMAIL_DOMAIN}"))
+
+
+STEPS: list[Callable[[County, Scale], None]] = [
+    build_schools,
+    build_organisations,
+    build_logins,
+    build_notices,
+    build_students,
+    build_portal,
+    build_key_worker_caseload,
+]
+
+
 @transaction.atomic
 def generate(scale: Scale) -> tuple[County, list[DemoLogin]]:
     """Build (or find) the whole demo county in one transaction: all or nothing."""
     county = build_county(scale)
     for step in STEPS:
         step(county, scale)
-    logins = build_logins(county)
-    build_portal(county)
     build_rights(county.partnerships[0])
-    return county, logins
+    return county, [login for login, _, _ in demo_logins(county)]

@@ -9,6 +9,7 @@ audit event inside its own transaction. ``actor=None`` means the system itself (
 generator); views always pass the signed-in user.
 """
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable
 
@@ -100,15 +101,25 @@ def notice_configuration_update(
 
 
 @transaction.atomic
-def notice_publish(*, partnership: Partnership, actor: User | None) -> NoticeVersion:
+def notice_publish(
+    *, partnership: Partnership, actor: User | None, published_at: dt.datetime | None = None
+) -> NoticeVersion:
     """Publish the configuration as the partnership's next notice version (P26, P24).
 
     The wording is filled with the partnership's details as they are now, read afresh
     under a row lock (which also keeps two publishers from taking the same number). The
     body is stored with its SHA-256, and never changes afterwards. Publishing text
     identical to the current version is refused: it would tell families nothing new.
+
+    ``published_at`` is for the system alone (``actor=None``): the demo county's families
+    signed a year ago, so the version they were shown must be dated before that. A
+    person's publication is always dated now, and no version is dated in the future or
+    before the one it follows, so the evidence of what a family saw cannot be rewritten.
     """
     _require_manager(actor, partnership)
+    now = timezone.now()
+    if published_at is not None and (actor is not None or published_at > now):
+        raise ValueError("Only the system may date a notice version, and never in the future")
     live = (
         Partnership.objects.select_for_update()
         .select_related("local_authority")
@@ -124,6 +135,8 @@ def notice_publish(*, partnership: Partnership, actor: User | None) -> NoticeVer
     )
     title = notice_title(live)
     latest = current_notice(live)
+    if published_at is not None and latest is not None and published_at < latest.published_at:
+        raise ValueError("A notice version cannot be dated before the version it follows")
     if latest is not None and latest.body == body and latest.title == title:
         raise ValidationError(
             f"Nothing has changed since version {latest.number}, so there is no new "
@@ -132,7 +145,7 @@ def notice_publish(*, partnership: Partnership, actor: User | None) -> NoticeVer
     version = NoticeVersion(
         partnership=live,
         number=latest.number + 1 if latest is not None else 1,
-        published_at=timezone.now(),
+        published_at=published_at or now,
         published_by=actor if actor is not None and actor.pk else None,
         title=title,
         body=body,

@@ -51,13 +51,31 @@ def partnerships_visible_to(user: User) -> QuerySet[Partnership]:
     )
 
 
-def home_partnership(user: User) -> Partnership | None:
-    """The partnership whose name and logo brand this user's pages (P26).
+def home_and_brand(user: User) -> tuple[Partnership | None, Partnership | None]:
+    """The user's home partnership and the partnership that brands their pages, in one
+    query: see :func:`home_partnership` and :func:`brand_partnership`."""
+    found = list(
+        partnerships_visible_to(user).select_related("local_authority").order_by("name")[:2]
+    )
+    home = found[0] if found else None
+    return home, home if len(found) == 1 else None
 
-    A user who works with several partnerships sees the first by name; the header then
-    names SEIP itself only for users with none.
+
+def home_partnership(user: User) -> Partnership | None:
+    """The partnership the user's home page works with: the first by name of those they
+    may see."""
+    return home_and_brand(user)[0]
+
+
+def brand_partnership(user: User) -> Partnership | None:
+    """The partnership whose name and logo brand this user's pages (P26), or None for the
+    neutral SEIP header.
+
+    Only a user whose work lies within one partnership carries its branding. An LA officer,
+    an administrator, or a provider working with several partnerships would otherwise wear
+    whichever partnership sorts first, as if they belonged to it (issue 19).
     """
-    return partnerships_visible_to(user).select_related("local_authority").order_by("name").first()
+    return home_and_brand(user)[1]
 
 
 def schools_of(partnership: Partnership) -> QuerySet[School]:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from seip.accounts.models import Membership, Role
 from seip.audit.services import audit_record
 from seip.keys.crypto import Sealer, row_id, sealers_for
-from seip.keys.fields import seal_bulk_create
+from seip.keys.fields import open_all, seal_bulk_create
 from seip.organisations.models import OrganisationType, PartnerOrganisation
 from seip.records.models import (
     CaseNote,
@@ -40,7 +40,8 @@ from seip.records.models import (
     TargetStatus,
 )
 from seip.records.services import CONCERN_ACTIONS, CONCERN_DETAILS, NOTE_TEXT
-from seip.students.models import Case, Student
+from seip.referrals.models import Carer
+from seip.students.models import Case, Outcome, Student
 from seip.students.sources import SourceKind
 
 BATCH = 1000
@@ -64,6 +65,8 @@ TARGETS: dict[str, tuple[str, str]] = {
     TargetDomain.ATTITUDE: ("Use the agreed time-out card instead of leaving class",
                             "Attitude rating 3 or more"),
 }  # fmt: skip
+#: Each student's notes are drawn without replacement: no note is written twice on one
+#: record (issue 19).
 NOTES = [
     (NoteKind.MEETING, "Met with the student and head of year to agree the plan."),
     (NoteKind.PHONE_CALL, "Phoned home; parent reports a better week."),
@@ -71,6 +74,12 @@ NOTES = [
     (NoteKind.CONTACT, "Check-in at break; student calmer and engaged."),
     (NoteKind.PANEL, "Discussed at the partnership panel; support continues."),
     (NoteKind.OTHER, "Attended the review with the school SENCo."),
+    (NoteKind.MEETING, "Planning meeting with the form tutor about the reduced timetable."),
+    (NoteKind.PHONE_CALL, "Called the school: two late marks this week, no removals."),
+    (NoteKind.CONTACT, "Mentoring session: talked through a difficult lesson and what helped."),
+    (NoteKind.HOME_VISIT, "Visited at home with the attendance officer; agreed a wake-up plan."),
+    (NoteKind.PANEL, "Panel agreed to continue the placement for another half term."),
+    (NoteKind.OTHER, "Wrote to the family with the dates of the next review."),
 ]
 CONCERNS = [
     ("neglect", "Arrived without breakfast several days running.", "Referred to the DSL."),
@@ -106,6 +115,12 @@ class _Lookups:
     la_names: dict[int, str]
     today: dt.date
     sealers: dict[int, Sealer]
+    #: The carers named on each student's referral, who become the first contacts.
+    carers: dict[int, list[Carer]] = field(default_factory=dict)
+    #: Names already on each student's contact list (a record may carry them over).
+    contact_names: dict[int, set[str]] = field(default_factory=dict)
+    #: The outcome and closing day of each student's latest case, once it is closed.
+    closed: dict[int, tuple[str, dt.date]] = field(default_factory=dict)
 
 
 def _lookups(students: list[Student]) -> _Lookups:
@@ -117,12 +132,17 @@ def _lookups(students: list[Student]) -> _Lookups:
         .values_list("pk", "signed")
     )
     key_workers: dict[int, int | None] = {}
-    for student_id, worker in (
+    closed: dict[int, tuple[str, dt.date]] = {}
+    for student_id, worker, outcome, closed_at in (
         Case.objects.filter(student__in=pks)
         .order_by("opened_at")
-        .values_list("student", "key_worker")
+        .values_list("student", "key_worker", "outcome", "closed_at")
     ):
         key_workers[student_id] = worker or key_workers.get(student_id)
+        if closed_at is None:
+            closed.pop(student_id, None)
+        else:
+            closed[student_id] = (outcome, timezone.localdate(closed_at))
     staff: dict[int, list[int]] = defaultdict(list)
     leads: dict[int, list[int]] = defaultdict(list)
     for partnership, user, role in Membership.objects.filter(
@@ -140,6 +160,16 @@ def _lookups(students: list[Student]) -> _Lookups:
     ).select_related("partnerorganisation").order_by("pk")  # fmt: skip
     for link in through:
         agencies[link.partnership_id].append(link.partnerorganisation)
+    referrals = {s.referral_id: s.pk for s in students}
+    carers: dict[int, list[Carer]] = defaultdict(list)
+    found = list(Carer.objects.filter(referral__in=referrals).order_by("pk"))
+    contacts = list(Contact.objects.filter(student__in=pks).select_related("student"))
+    open_all([*found, *contacts], referrals)
+    for carer in found:
+        carers[referrals[carer.referral_id]].append(carer)
+    contact_names: dict[int, set[str]] = defaultdict(set)
+    for contact in contacts:
+        contact_names[contact.student_id].add(contact.name)
     return _Lookups(
         codes={(c.scheme, c.code): c for c in NeedCode.objects.all()},
         categories={c.code: c for c in ConcernCategory.objects.all()},
@@ -155,6 +185,9 @@ def _lookups(students: list[Student]) -> _Lookups:
         ),
         today=timezone.localdate(),
         sealers=sealers_for(s.referral_id for s in students),
+        carers=carers,
+        contact_names=contact_names,
+        closed=closed,
     )
 
 
@@ -197,16 +230,7 @@ def _needs(rng: random.Random, student: Student, look: _Lookups, day: dt.date) -
 def _profile(rng: random.Random, student: Student, look: _Lookups, rows: _Rows) -> None:
     referred = look.referred[student.pk]
     rows.needs.extend(_needs(rng, student, look, referred - dt.timedelta(days=rng.randint(3, 20))))
-    for priority in range(1, rng.choice([1, 2, 2]) + 1):
-        rows.contacts.append(
-            Contact(
-                student=student, name=f"{rng.choice(FIRST_NAMES)} {student.last_name}",
-                relationship=rng.choice(RELATIONSHIPS), parental_responsibility=True,
-                phone=f"07700 9{rng.randint(0, 99999):05d}", priority=priority,
-                source_kind=SourceKind.SCHOOL_IMPORT, source_note=IMPORT_NOTE,
-                obtained_on=referred, verified_on=referred,
-            )
-        )  # fmt: skip
+    _contacts(rng, student, look, rows, referred)
     registered = look.agencies.get(student.partnership_id, [])
     for _ in range(rng.choice([0, 0, 1, 1, 2])):
         organisation = rng.choice(registered) if registered and rng.random() < 0.7 else None
@@ -226,10 +250,13 @@ def _profile(rng: random.Random, student: Student, look: _Lookups, rows: _Rows) 
     )
     plan = SupportPlan(student=student, created_by_id=author)
     rows.plans.append(plan)
-    for domain in rng.sample(list(TARGETS), 3):
+    statuses = _statuses(rng, look.closed.get(student.pk, ("", look.today))[0])
+    for domain, closing in zip(rng.sample(list(TARGETS), 3), statuses, strict=True):
         description, measure = TARGETS[domain]
         due = referred + dt.timedelta(days=rng.choice([42, 84, 126]))
-        status = TargetStatus.OPEN if due > look.today else rng.choice(list(TargetStatus))
+        status = closing or (
+            TargetStatus.OPEN if due > look.today else rng.choice(list(TargetStatus))
+        )
         rows.targets.append(
             (len(rows.plans) - 1, Target(domain=domain, description=description, measure=measure,
                                          due_on=due, status=status))
@@ -237,13 +264,59 @@ def _profile(rng: random.Random, student: Student, look: _Lookups, rows: _Rows) 
     _history(rng, student, look, rows, author)
 
 
+def _contacts(
+    rng: random.Random, student: Student, look: _Lookups, rows: _Rows, referred: dt.date
+) -> None:
+    """The carers named on the referral first, under the relationship they signed as (so
+    the signer is on the contact list and is called the same everywhere, issue 19); then,
+    for some, one more. Names already on the record are not added again."""
+    have = look.contact_names.get(student.pk, set())
+    named = [(c.name, c.relationship, c.email) for c in look.carers.get(student.pk, [])]
+    extra = rng.choice([0, 1, 1]) if named else rng.choice([1, 2, 2])
+    taken = {name.split()[0] for name, _, _ in named}
+    for _ in range(extra):
+        first = rng.choice([n for n in FIRST_NAMES if n not in taken])
+        taken.add(first)
+        named.append((f"{first} {student.last_name}", rng.choice(RELATIONSHIPS), ""))
+    priority = len(have)
+    for name, relationship, email in named:
+        if name in have:
+            continue
+        priority += 1
+        rows.contacts.append(
+            Contact(
+                student=student, name=name, relationship=relationship,
+                parental_responsibility=True, phone=f"07700 9{rng.randint(0, 99999):05d}",
+                email=email, priority=priority, source_kind=SourceKind.SCHOOL_IMPORT,
+                source_note=IMPORT_NOTE, obtained_on=referred, verified_on=referred,
+            )
+        )  # fmt: skip
+
+
+#: What a closed case's targets became, by the case's outcome: a case closed as "Targets
+#: met" met them all, "not met" met none (issue 19). Other closures leave them as they were.
+_CLOSING_STATUSES: dict[str, list[TargetStatus]] = {
+    Outcome.MET: [TargetStatus.MET] * 3,
+    Outcome.PARTLY_MET: [TargetStatus.MET, TargetStatus.PARTLY_MET, TargetStatus.NOT_MET],
+    Outcome.NOT_MET: [TargetStatus.NOT_MET, TargetStatus.NOT_MET, TargetStatus.PARTLY_MET],
+}
+
+
+def _statuses(rng: random.Random, outcome: str) -> list[TargetStatus | None]:
+    """The three targets' statuses at the case's close, or None (decided by due date)."""
+    closing: list[TargetStatus | None] = [*_CLOSING_STATUSES.get(outcome, [])] or [None] * 3
+    rng.shuffle(closing)
+    return closing
+
+
 def _history(
     rng: random.Random, student: Student, look: _Lookups, rows: _Rows, author: int | None
 ) -> None:
     referred = look.referred[student.pk]
-    for _ in range(rng.randint(3, 10)):
-        kind, text = rng.choice(NOTES)
-        day = min(look.today, referred + dt.timedelta(days=rng.randint(0, 150)))
+    # Nothing is noted after the case closed.
+    last = min(look.today, look.closed.get(student.pk, ("", look.today))[1])
+    for kind, text in rng.sample(NOTES, rng.randint(3, 10)):
+        day = max(referred, min(last, referred + dt.timedelta(days=rng.randint(0, 150))))
         rows.notes.append(
             CaseNote(student=student, kind=kind, happened_on=day, author_id=author)
         )  # fmt: skip

@@ -57,7 +57,7 @@ def test_running_twice_reuses_the_data(db):
 def test_demo_is_deterministic(db):
     generate(Scale(partnerships=2, schools_per_partnership=3, students=SMALL))
     names = list(School.objects.order_by("urn").values_list("urn", "name"))
-    assert names[0] == ("138000", "Ashvale Academy")
+    assert names[0] == ("138000", "Ashby Academy")
     assert len({n for _, n in names}) == len(names)
 
 
