@@ -86,6 +86,10 @@ def pdf_links(pdf: bytes) -> list[str]:
 
 
 def pdf_images(pdf: bytes) -> int:
-    """How many raster images the pages draw (a logo; charts are vector drawings)."""
+    """How many distinct raster images the file holds (a logo; charts are vector
+    drawings). Pages may share one resource dictionary, so images are told apart by
+    object."""
     with pikepdf.open(io.BytesIO(pdf)) as document:
-        return sum(len(page.get_images()) for page in document.pages)
+        return len(
+            {image.objgen for page in document.pages for image in page.get_images().values()}
+        )
