@@ -56,6 +56,7 @@ def test_time_every_pdf(county, personas, student):
     bundle = assemble(student, coordinator)
     record = record_document(student, coordinator, county.provider)
     document = build_document()
+
     _time("notice", lambda: notice_pdf(version))
     _time("progress report", lambda: render_pdf(report))
     _time("access bundle", lambda: output.render_pdf(bundle))
