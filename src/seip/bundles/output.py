@@ -1,8 +1,8 @@
 """The two forms of a bundle: a readable PDF and a machine-readable zip (P18, P21).
 
 Both are laid out from ``schema.TABLES``, so a new table appears in the PDF, the JSON,
-its CSV and the README at once. The PDF follows the progress report's style, with the
-partnership's name and "Page N of M" on every page.
+its CSV and the README at once. The PDF is tagged (ADR 0043) and follows the progress
+report's style, with the partnership's name and "Page N of M" on every page.
 """
 
 import csv
@@ -10,15 +10,6 @@ import io
 import json
 import zipfile
 from typing import Any
-from xml.sax.saxutils import escape
-
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from reportlab.platypus.flowables import Flowable
 
 from seip.bundles.assemble import Bundle
 from seip.bundles.schema import (
@@ -27,6 +18,7 @@ from seip.bundles.schema import (
     SCHEMA_VERSION,
     TABLES,
 )
+from seip.core.pdf import render_pdf as render_pdf_template
 from seip.core.spreadsheets import safe_dict
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -110,63 +102,41 @@ def render_zip(bundle: Bundle, *, portability: bool, pdf: bytes | None = None) -
     return buffer.getvalue()
 
 
-class _NumberedCanvas(Canvas):
-    """Draws "Page N of M" once the page count is known (two-pass is reportlab's way)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.footer = kwargs.pop("footer", "")
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()  # type: ignore[attr-defined]
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self.setFont("Helvetica", 8)
-            self.drawString(18 * mm, 10 * mm, self.footer)
-            self.drawRightString(A4[0] - 18 * mm, 10 * mm, f"Page {self._pageNumber} of {total}")  # type: ignore[attr-defined]
-            super().showPage()
-        super().save()
-
-
 def render_pdf(bundle: Bundle, *, portability: bool = False) -> bytes:
-    buffer = io.BytesIO()
+    """The bundle laid out to read, as a tagged PDF (ADR 0043): each table of the schema a
+    heading, then a table with header cells (one record at a time when it has too many
+    columns for A4), or headed paragraphs for long text, which run on across pages."""
     person = (bundle.tables.get("student") or [{}])[0]
     name = f"{person.get('first_name', '')} {person.get('last_name', '')}".strip()
-    title = f"Information held about {name}"
-    doc = SimpleDocTemplate(
-        buffer, pagesize=A4, title=title, author=bundle.partnership,
-        leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm,
-        invariant=1, pageCompression=0,
-    )  # fmt: skip
-    styles = getSampleStyleSheet()
-    cell = styles["BodyText"].clone("cell", fontSize=7, leading=9)
-    story: list[Flowable] = [
-        Paragraph(escape(bundle.partnership), styles["Normal"]),
-        Paragraph(escape(title), styles["Title"]),
-        Paragraph(escape(_notice(portability)), styles["Normal"]),
-        Paragraph(f"Made on {bundle.generated_at:%-d %B %Y}.", styles["Normal"]),
-    ]
-    if bundle.withheld:
-        story += [Spacer(1, 4 * mm), Paragraph("Not included", styles["Heading2"])]
-        story += [Paragraph(escape(line), styles["Italic"]) for line in bundle.withheld]
+    tables: list[dict[str, Any]] = []
     for table in TABLES:
         rows = bundle.tables.get(table.key, [])
-        story += [Spacer(1, 5 * mm), Paragraph(escape(table.title), styles["Heading2"])]
-        if not rows:
-            story.append(Paragraph("None held.", styles["Normal"]))
-        elif table.long_text:
-            story.extend(_entries(table.names, table.long_text, rows, styles, cell))
+        labels = [n.replace("_", " ") for n in table.names]
+        laid: dict[str, Any] = {"title": table.title, "rows": []}
+        if table.long_text:
+            laid["kind"] = "entries"
+            laid["rows"] = [_entry(table.names, table.long_text, row) for row in rows]
+        elif len(table.names) <= MAX_COLUMNS:
+            laid["kind"] = "grid"
+            laid["names"] = labels
+            laid["rows"] = [[_text(row.get(n)) for n in table.names] for row in rows]
         else:
-            story.extend(_table(table.names, rows, cell))
-    doc.build(
-        story, canvasmaker=lambda *a, **k: _NumberedCanvas(*a, footer=bundle.partnership, **k)
+            laid["kind"] = "records"
+            laid["rows"] = [
+                [(label, _text(row.get(n))) for n, label in zip(table.names, labels, strict=True)
+                 if _text(row.get(n))]
+                for row in rows
+            ]  # fmt: skip
+        tables.append(laid)
+    return render_pdf_template(
+        "bundles/pdf/bundle.html",
+        {
+            "title": f"Information held about {name}",
+            "bundle": bundle,
+            "notice": _notice(portability),
+            "tables": tables,
+        },
     )
-    return buffer.getvalue()
 
 
 def _text(value: Any) -> str:
@@ -177,65 +147,19 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-WIDTH = A4[0] - 36 * mm
 #: Tables with more columns than this are laid out one record at a time (name and value
 #: side by side): A4 portrait has no room for a dozen columns.
 MAX_COLUMNS = 6
-_GRID: list[Any] = [
-    ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#b1b4b6")),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("LEFTPADDING", (0, 0), (-1, -1), 3),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-]
 
 
-def _cell(value: Any, cell: Any) -> Paragraph:
-    return Paragraph(escape(_text(value)), cell)
-
-
-def _table(names: list[str], rows: list[dict[str, Any]], cell: Any) -> list[Flowable]:
-    if len(names) <= MAX_COLUMNS:
-        head = [Paragraph(f"<b>{escape(n.replace('_', ' '))}</b>", cell) for n in names]
-        body = [[_cell(row.get(n), cell) for n in names] for row in rows]
-        table = Table(
-            [head, *body], colWidths=[WIDTH / len(names)] * len(names), hAlign="LEFT",
-            repeatRows=1,
-        )  # fmt: skip
-        table.setStyle(
-            TableStyle([*_GRID, ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1"))])
-        )
-        return [table]
-    out: list[Flowable] = []
-    for row in rows:
-        pairs = [
-            [Paragraph(f"<b>{escape(n.replace('_', ' '))}</b>", cell), _cell(row.get(n), cell)]
-            for n in names
-            if _text(row.get(n))
-        ]
-        table = Table(pairs, colWidths=[WIDTH * 0.25, WIDTH * 0.75], hAlign="LEFT")
-        table.setStyle(TableStyle(_GRID))
-        out += [table, Spacer(1, 2 * mm)]
-    return out
-
-
-def _entries(
-    names: list[str], long: tuple[str, ...], rows: list[dict[str, Any]], styles: Any, cell: Any
-) -> list[Flowable]:
-    # Long text as paragraphs: a table cell cannot split across pages, a paragraph can.
-    out: list[Flowable] = []
-    for row in rows:
-        short = "; ".join(
-            f"{n.replace('_', ' ')}: {_text(row.get(n))}"
-            for n in names
-            if n not in long and _text(row.get(n))
-        )
-        out.append(Paragraph(escape(short), styles["Heading4"]))
-        for n in long:
-            text = _text(row.get(n))
-            if not text:
-                continue
-            out.append(Paragraph(f"<i>{escape(n.replace('_', ' '))}</i>", cell))
-            out.extend(
-                Paragraph(escape(line), styles["Normal"]) for line in text.splitlines() if line
-            )
-    return out
+def _entry(names: list[str], long: tuple[str, ...], row: dict[str, Any]) -> dict[str, Any]:
+    summary = "; ".join(
+        f"{n.replace('_', ' ')}: {_text(row.get(n))}"
+        for n in names
+        if n not in long and _text(row.get(n))
+    )
+    texts = [(n.replace("_", " "), _text(row.get(n)).splitlines()) for n in long]
+    return {
+        "summary": summary,
+        "long": [(label, [line for line in lines if line]) for label, lines in texts if lines],
+    }

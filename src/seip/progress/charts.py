@@ -1,15 +1,12 @@
 """Server-rendered charts for the progress views and the PDF report (P03).
 
-One chart description, two renderers: accessible SVG for the pages (with the same numbers
-as a table beside it, the text alternative) and a reportlab drawing for the PDF, so both
-show exactly the same picture.
+One chart description, one renderer: accessible SVG, with the same numbers as a table
+beside it (the text alternative). The PDF shows the same SVG as a figure with alternative
+text (ADR 0043), so page and PDF show exactly the same picture.
 """
 
 import html
 from dataclasses import dataclass, field
-
-from reportlab.graphics.shapes import Drawing, Line, Rect, String
-from reportlab.lib import colors
 
 BLUE = "#1d70b8"
 ORANGE = "#b14c00"
@@ -135,91 +132,3 @@ def to_svg(chart: Chart) -> str:
         )
     parts.append("</svg>")
     return "".join(parts)
-
-
-def to_drawing(chart: Chart, scale: float = 0.7) -> Drawing:
-    """The same chart for reportlab, flipped to PDF's upward y axis."""
-    _, group, bar = _geometry(chart)
-    drawing = Drawing(WIDTH * scale, HEIGHT * scale)
-
-    def y(v: float) -> float:
-        return (HEIGHT - _y(v, chart)) * scale
-
-    for level in _ticks(chart):
-        drawing.add(
-            Line(
-                LEFT * scale,
-                y(level),
-                (WIDTH - RIGHT) * scale,
-                y(level),
-                strokeColor=colors.HexColor("#b1b4b6"),
-                strokeWidth=0.5,
-            )
-        )
-        drawing.add(
-            String(
-                (LEFT - 6) * scale,
-                y(level) - 3,
-                chart.formatted(level),
-                fontSize=7,
-                textAnchor="end",
-                fillColor=colors.HexColor(GREY),
-            )
-        )
-    base = (BOTTOM) * scale
-    for i, category in enumerate(chart.categories):
-        x0 = LEFT + group * i + group * 0.15
-        for j, series in enumerate(chart.series):
-            value = series.values[i]
-            if value is None:
-                continue
-            drawing.add(
-                _box(
-                    (x0 + bar * j) * scale,
-                    base,
-                    bar * scale,
-                    y(value) - base,
-                    PALETTE[j % len(PALETTE)],
-                )
-            )
-        drawing.add(
-            String(
-                (LEFT + group * i + group / 2) * scale,
-                base - 12,
-                category,
-                fontSize=6.5,
-                textAnchor="middle",
-            )
-        )
-    if chart.reference is not None:
-        drawing.add(
-            Line(
-                LEFT * scale,
-                y(chart.reference),
-                (WIDTH - RIGHT) * scale,
-                y(chart.reference),
-                strokeWidth=1.2,
-                strokeDashArray=[4, 3],
-            )
-        )
-        drawing.add(
-            String(
-                (WIDTH - RIGHT) * scale,
-                y(chart.reference) + 4,
-                chart.reference_label,
-                fontSize=7,
-                textAnchor="end",
-            )
-        )
-    for j, series in enumerate(chart.series):
-        x = (LEFT + 170 * j) * scale
-        drawing.add(_box(x, 4, 8, 8, PALETTE[j % len(PALETTE)]))
-        drawing.add(String(x + 12, 5, series.name, fontSize=7))
-    return drawing
-
-
-def _box(x: float, y: float, width: float, height: float, colour: str) -> Rect:
-    box = Rect(x, y, width, height)
-    box.fillColor = colors.HexColor(colour)
-    box.strokeColor = None
-    return box

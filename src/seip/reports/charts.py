@@ -1,8 +1,9 @@
 """Server-rendered charts for released report figures (P10, P04).
 
-One chart description, two renderers, as in ``seip.progress.charts``: ``layout`` turns a
-``Figure`` into a list of shapes (top-left origin, SVG units) and ``to_svg`` and
-``to_drawing`` only translate those shapes, so the page and the PDF draw the same picture.
+``layout`` turns a ``Figure`` into a list of shapes (top-left origin, SVG units) and
+``to_svg`` only translates those shapes. The page shows the SVG inline; the PDF shows the
+same SVG as a figure with alternative text (ADR 0043), cut by ``slices`` into runs of
+whole rows when it is too tall for a page, so the page and the PDF draw the same picture.
 
 Charts read only the published cells. A cell with a symbol draws no bar: its letter sits
 at the axis instead, so a suppressed value cannot be read off a bar's length. Every chart
@@ -23,14 +24,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from reportlab.graphics.shapes import Drawing, Line, Rect, String
-from reportlab.lib import colors
-
 from seip.progress.charts import GREY, PALETTE
 from seip.reports.document import FOREST_COLUMNS, TOTAL, Chart, Figure, Shown, Unit
 from seip.reports.present import axis_label, format_value, published_value
 
-__all__ = ["ChartLayout", "describe", "layout", "to_drawing", "to_drawings", "to_svg"]
+__all__ = ["ChartLayout", "describe", "layout", "slices", "svg_of", "to_svg"]
 
 TEXT = "#0b0c0c"
 GRIDLINE = "#b1b4b6"
@@ -378,8 +376,10 @@ def to_svg(figure: Figure) -> str:
     """An accessible SVG: ``role="img"`` named by its ``<title>`` and described by its
     ``<desc>``; each bar carries its own title with its label and value."""
     chart = layout(figure)
-    if chart is None:
-        return ""
+    return "" if chart is None else _svg(chart)
+
+
+def _svg(chart: ChartLayout) -> str:
     e = html.escape
     key = e(chart.key)
     parts = [
@@ -412,74 +412,27 @@ def to_svg(figure: Figure) -> str:
     return "".join(parts)
 
 
-def to_drawings(figure: Figure, width: float, max_height: float) -> list[Drawing]:
-    """The chart for reportlab at ``width`` points, cut into as many drawings (each a run
-    of whole rows with its own axis) as it takes to keep each under ``max_height``."""
+def slices(figure: Figure, max_ratio: float) -> list[ChartLayout]:
+    """The chart cut into as many charts (each a run of whole rows with its own axis) as
+    it takes to keep each one's height under ``max_ratio`` times its width: the shape of
+    the room a page leaves. Empty when the figure has no chart."""
     chart = layout(figure)
     if chart is None:
         return []
-    scale = width / chart.width
-    if chart.height * scale <= max_height:
-        return [_drawing(chart, width)]
+    if chart.height <= chart.width * max_ratio:
+        return [chart]
     groups, series, _ = _bars(figure)
     per_group = (GROUPED_BAR if series != [TOTAL] else BAR) * len(series) + GAP
     overhead = chart.height - per_group * len(groups)
-    size = max(1, int((max_height / scale - overhead) // per_group))
-    drawings: list[Drawing] = []
+    size = max(1, int((chart.width * max_ratio - overhead) // per_group))
+    parts: list[ChartLayout] = []
     for start in range(0, len(groups), size):
         part = layout(figure, groups[start : start + size])
         if part is not None:
-            drawings.append(_drawing(part, width))
-    return drawings
+            parts.append(part)
+    return parts
 
 
-def to_drawing(figure: Figure, width: float) -> Drawing | None:
-    """The same chart for reportlab, scaled to ``width`` points and flipped to PDF's
-    upward y axis."""
-    chart = layout(figure)
-    return None if chart is None else _drawing(chart, width)
-
-
-def _drawing(chart: ChartLayout, width: float) -> Drawing:
-    scale = width / chart.width
-    height = chart.height * scale
-    drawing = Drawing(width, height)
-
-    def y_of(y: float) -> float:
-        return height - y * scale
-
-    for shape in chart.shapes:
-        if isinstance(shape, Rule):
-            drawing.add(
-                Line(
-                    shape.x1 * scale,
-                    y_of(shape.y1),
-                    shape.x2 * scale,
-                    y_of(shape.y2),
-                    strokeColor=colors.HexColor(shape.stroke),
-                    strokeWidth=shape.width * scale,
-                )
-            )
-        elif isinstance(shape, Box):
-            box = Rect(
-                shape.x * scale,
-                y_of(shape.y + shape.height),
-                shape.width * scale,
-                shape.height * scale,
-            )
-            box.fillColor = colors.HexColor(shape.fill)
-            box.strokeColor = None
-            drawing.add(box)
-        else:
-            drawing.add(
-                String(
-                    shape.x * scale,
-                    y_of(shape.y),
-                    shape.text,
-                    fontName="Helvetica-Bold" if shape.bold else "Helvetica",
-                    fontSize=shape.size * scale,
-                    textAnchor=shape.anchor,
-                    fillColor=colors.HexColor(shape.fill),
-                )
-            )
-    return drawing
+def svg_of(chart: ChartLayout) -> str:
+    """A laid-out chart (one of ``slices``) as SVG."""
+    return _svg(chart)

@@ -100,6 +100,12 @@ class ReportRun(models.Model):
     document = models.JSONField(
         null=True, blank=True, help_text="The published report: figures and symbols only."
     )
+    pdf = models.BinaryField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The document's PDF, rendered once when the run finished (ADR 0043).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -111,6 +111,7 @@ def report_run_execute_now(run_id: int) -> None:
             run.title = document.title[:300]
             _finish(run, RunStatus.DONE)
             _audit_generated(run, document, run.requested_by)
+        _store_pdf(run, document)
     except ValueError as error:
         # The engine's refusals ("could not be protected", a breakdown a measure does
         # not have) are written for people and name no one.
@@ -120,6 +121,40 @@ def report_run_execute_now(run_id: int) -> None:
         _finish(run, RunStatus.FAILED, error=FAILED_UNEXPECTEDLY)
     finally:
         _progress_path(run.pk).unlink(missing_ok=True)
+
+
+def run_logo(run: ReportRun) -> bytes | None:
+    """The letterhead's logo: the partnership's PNG for a partnership's report."""
+    from seip.notices.pdf import png_logo
+    from seip.organisations.models import Partnership
+
+    kind, _, number = run.scope.partition(":")
+    partnership = Partnership.objects.filter(pk=number).first() if kind == "partnership" else None
+    return png_logo(partnership) if partnership else None
+
+
+def run_pdf(run: ReportRun, document: ReportDocument) -> bytes:
+    """The run's PDF: the one rendered when it finished, else rendered now (a run
+    finished before PDFs were kept, or whose rendering failed)."""
+    from seip.reports.render_pdf import report_pdf
+
+    if run.pdf:
+        return bytes(run.pdf)
+    return report_pdf(document, logo=run_logo(run))
+
+
+def _store_pdf(run: ReportRun, document: ReportDocument) -> None:
+    """A tagged PDF takes seconds to lay out for a county report (ADR 0043), and a run's
+    document never changes: render it here, in the background, so the download is a read.
+    A failure leaves the run done; the download then renders it."""
+    from seip.reports.render_pdf import report_pdf
+
+    try:
+        pdf = report_pdf(document, logo=run_logo(run))
+    except Exception:
+        logger.exception("Report run %s: the PDF could not be rendered", run.pk)
+        return
+    ReportRun.objects.filter(pk=run.pk).update(pdf=pdf)
 
 
 def report_run_interrupted(run_id: int) -> None:
@@ -184,4 +219,5 @@ def runs_visible_to(user: User) -> QuerySet[ReportRun]:
     """A report is shown only to the person it was released to (default deny)."""
     if not user.is_authenticated:
         return ReportRun.objects.none()
-    return ReportRun.objects.filter(requested_by=user)
+    # The stored PDF is read only by the download, not by every list and page.
+    return ReportRun.objects.filter(requested_by=user).defer("pdf")

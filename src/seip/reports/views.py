@@ -14,9 +14,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
 from seip.accounts.models import User
-from seip.notices.pdf import png_logo
-from seip.organisations.models import Partnership
-from seip.reports import render_files, render_pdf
+from seip.reports import render_files
 from seip.reports.document import from_json
 from seip.reports.forms import ReportForm, TableForm
 from seip.reports.measures import MEASURES
@@ -24,7 +22,13 @@ from seip.reports.models import RunStatus
 from seip.reports.outcomes import Recipient, period_label, scope_label
 from seip.reports.permissions import available_scopes, builder_scopes, scope_for
 from seip.reports.population import Scope
-from seip.reports.runs import read_progress, report_run_read, report_run_start, runs_visible_to
+from seip.reports.runs import (
+    read_progress,
+    report_run_read,
+    report_run_start,
+    run_pdf,
+    runs_visible_to,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -145,12 +149,7 @@ def run_download(request: HttpRequest, run_pk: int, fmt: str) -> HttpResponse:
     document = from_json(run.document or {})
     name = slugify(document.title) or f"report-{run.pk}"
     if fmt == "pdf":
-        kind, _, number = run.scope.partition(":")
-        partnership = (
-            Partnership.objects.filter(pk=number).first() if kind == "partnership" else None
-        )
-        logo = png_logo(partnership) if partnership else None
-        body: bytes | str = render_pdf.report_pdf(document, logo=logo)
+        body: bytes | str = run_pdf(run, document)
         content_type = "application/pdf"
     elif fmt == "csv":
         body, content_type = (

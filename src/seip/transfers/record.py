@@ -12,23 +12,15 @@ every transfer whoever sends it:
 """
 
 import datetime as dt
-import io
 import re
 from decimal import Decimal
 from typing import Any
-from xml.sax.saxutils import escape
-
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from reportlab.platypus.flowables import Flowable
 
 from seip.accounts.models import User
 from seip.attendance import selectors as attendance
 from seip.attendance.calculations import Rate
 from seip.behaviour import selectors as behaviour
+from seip.core.pdf import render_pdf
 from seip.organisations.models import OrganisationType, PartnerOrganisation
 from seip.progress.selectors import reviews_of
 from seip.provision.selectors import interventions_of
@@ -226,130 +218,50 @@ def record_document(
 
 
 def record_pdf(document: dict[str, Any], *, title: str, author: str) -> bytes:
-    """``record_document`` laid out as a PDF, in the style of the progress report."""
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        title=title,
-        author=author,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        invariant=1,
-        pageCompression=0,
-    )
-    styles = getSampleStyleSheet()
+    """``record_document`` laid out as a tagged PDF (ADR 0043), in the style of the
+    progress report: each part a heading over a table with header cells, reviews and
+    notes as headed paragraphs (which, unlike table cells, run on across pages)."""
     person = document["student"]
-    story: list[Flowable] = [
-        Paragraph(escape(author), styles["Normal"]),
-        Paragraph(escape(title), styles["Title"]),
-        _table(
-            [
-                ["Name", f"{person['first_name']} {person['last_name']}"],
-                ["Date of birth", person["date_of_birth"]],
-                ["UPN", person["upn"]],
-                ["School", f"{person['school']['name']} (Year {person['nc_year']})"],
-            ],
-            header=False,
-        ),
-    ]
-
-    def section(heading: str, rows: list[list[str]], empty: str = "None recorded.") -> None:
-        story.extend([Spacer(1, 5 * mm), Paragraph(escape(heading), styles["Heading2"])])
-        story.append(_table(rows) if len(rows) > 1 else Paragraph(empty, styles["Normal"]))
-
-    section(
-        "Needs",
-        [["Need", "Value", "Source"]]
-        + [[n["kind"], n["value"], n["source"]] for n in document["needs"]],
-    )
-    section(
-        "Contacts",
-        [["Name", "Relationship", "Phone", "Email"]]
-        + [[c["name"], c["relationship"], c["phone"], c["email"]] for c in document["contacts"]],
-    )
     plan = document["plan"] or {"targets": []}
-    section(
-        "Support plan targets",
-        [["Area", "Target", "Due", "Status"]]
-        + [[t["domain"], t["description"], t["due_on"], t["status"]] for t in plan["targets"]],
+    sections = [
+        ("Needs", ["Need", "Value", "Source"],
+         [[n["kind"], n["value"], n["source"]] for n in document["needs"]]),
+        ("Contacts", ["Name", "Relationship", "Phone", "Email"],
+         [[c["name"], c["relationship"], c["phone"], c["email"]] for c in document["contacts"]]),
+        ("Support plan targets", ["Area", "Target", "Due", "Status"],
+         [[t["domain"], t["description"], t["due_on"], t["status"]] for t in plan["targets"]]),
+        ("Attendance by half term", ["Half term", "Possible", "Attended", "%"],
+         [[h["half_term"], h["possible_sessions"], h["attended_sessions"],
+           "" if h["percent"] is None else f"{h['percent']:.1f}"]
+          for h in document["attendance"]["half_terms"]]),
+        ("Behaviour by half term", ["Half term", "Incidents", "Suspensions",
+                                    "Permanent exclusions"],
+         [[h["half_term"], h["incidents"], h["suspensions"], h["permanent_exclusions"]]
+          for h in document["behaviour"]["half_terms"]]),
+        ("Provision", ["Type", "Provider", "From", "To"],
+         [[p["type"], p["provider"], p["start_date"], p["end_date"]]
+          for p in document["provision"]]),
+    ]  # fmt: skip
+    entries = [
+        ("Reviews", [(f"Review held on {r['held_on']}", f"Next steps: {r['next_steps']}")
+                     for r in document["reviews"]]),
+        ("Chronology", [(f"{n['date']}: {n['kind']}", n["text"]) for n in document["chronology"]]),
+    ]  # fmt: skip
+    return render_pdf(
+        "transfers/pdf/record.html",
+        {
+            "title": title,
+            "author": author,
+            "document": document,
+            "identity": [
+                ("Name", f"{person['first_name']} {person['last_name']}"),
+                ("Date of birth", person["date_of_birth"]),
+                ("UPN", person["upn"]),
+                ("School", f"{person['school']['name']} (Year {person['nc_year']})"),
+            ],
+            "sections": [
+                {"heading": heading, "head": head, "rows": rows} for heading, head, rows in sections
+            ],
+            "entries": entries,
+        },
     )
-    section(
-        "Attendance by half term",
-        [["Half term", "Possible", "Attended", "%"]]
-        + [
-            [
-                h["half_term"],
-                str(h["possible_sessions"]),
-                str(h["attended_sessions"]),
-                "" if h["percent"] is None else f"{h['percent']:.1f}",
-            ]
-            for h in document["attendance"]["half_terms"]
-        ],
-    )
-    section(
-        "Behaviour by half term",
-        [["Half term", "Incidents", "Suspensions", "Permanent exclusions"]]
-        + [
-            [
-                h["half_term"],
-                str(h["incidents"]),
-                str(h["suspensions"]),
-                str(h["permanent_exclusions"]),
-            ]
-            for h in document["behaviour"]["half_terms"]
-        ],
-    )
-    section(
-        "Provision",
-        [["Type", "Provider", "From", "To"]]
-        + [[p["type"], p["provider"], p["start_date"], p["end_date"] or ""]
-           for p in document["provision"]],
-    )  # fmt: skip
-
-    # Reviews and notes can be long: paragraphs split across pages, table cells cannot.
-    def entries(heading: str, items: list[tuple[str, str]]) -> None:
-        story.extend([Spacer(1, 5 * mm), Paragraph(escape(heading), styles["Heading2"])])
-        if not items:
-            story.append(Paragraph("None recorded.", styles["Normal"]))
-        for title, text in items:
-            story.append(Paragraph(escape(title), styles["Heading4"]))
-            story.extend(
-                Paragraph(escape(line), styles["Normal"]) for line in text.splitlines() if line
-            )
-
-    entries(
-        "Reviews",
-        [(f"Review held on {r['held_on']}", f"Next steps: {r['next_steps']}")
-         for r in document["reviews"]],
-    )  # fmt: skip
-    entries(
-        "Chronology",
-        [(f"{n['date']}: {n['kind']}", n["text"]) for n in document["chronology"]],
-    )
-    story.extend([Spacer(1, 5 * mm)])
-    story.extend(Paragraph(escape(line), styles["Italic"]) for line in document["withheld"])
-    doc.build(story)
-    return buffer.getvalue()
-
-
-def _table(rows: list[list[str]], *, header: bool = True) -> Table:
-    styles = getSampleStyleSheet()
-    cell = styles["BodyText"]
-    cell.fontSize = 8
-    cell.leading = 10
-    # Paragraphs wrap long text (a note, a target) instead of running off the page.
-    wrapped = [[Paragraph(escape(str(value or "")), cell) for value in row] for row in rows]
-    table = Table(wrapped, hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#b1b4b6")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                *([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1"))] if header else []),
-            ]
-        )
-    )
-    return table

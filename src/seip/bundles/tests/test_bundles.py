@@ -17,6 +17,7 @@ from seip.bundles.assemble import assemble
 from seip.bundles.models import AccessBundle, Decision, Exemption, Flag
 from seip.bundles.schema import PORTABILITY_NOTICE, TABLES
 from seip.bundles.tests.conftest import PLAIN_WORDS, REDACTED_WORDS, WITHHELD_WORDS
+from seip.core.tests.pdfcheck import assert_tagged, pdf_text
 from seip.records import services as records
 from seip.rights.models import RequestType, Status
 from seip.rights.services import rights_request_portal
@@ -108,7 +109,7 @@ def test_release_waits_for_every_decision_and_is_built_from_them(access_request,
     pdf = services.release_download(bundle=bundle, fmt="pdf", actor=personas["parent"])
     files = _zip(services.release_download(bundle=bundle, fmt="zip", actor=personas["parent"]))
     assert pdf.startswith(b"%PDF")
-    everything = b"".join(files.values()) + pdf
+    everything = b"".join(files.values()) + pdf_text(pdf).encode()
     assert WITHHELD_WORDS.encode() not in everything
     assert REDACTED_WORDS.encode() not in everything
     assert b"A note about a neighbour." in files["record.json"]
@@ -238,5 +239,24 @@ def test_the_schema_document_describes_every_table_and_column():
 
 def test_the_pdf_numbers_its_pages(access_request, personas, history):
     pdf = output.render_pdf(assemble(access_request.student, personas["coordinator"]))
-    assert b"Page 1 of " in pdf
-    assert b"Alpha Vale SEIP" in pdf
+    pages = pdf_text(pdf).split("\f")
+    for n, page in enumerate(pages, start=1):
+        assert f"Page {n} of {len(pages)}" in page
+        assert "Alpha Vale SEIP" in page
+
+
+@pytest.mark.promise("P18")
+def test_the_pdf_is_tagged(access_request, personas, history):
+    """ADR 0043: every table of the record a heading; tables with header cells."""
+    from seip.bundles.schema import TABLES
+
+    bundle = assemble(access_request.student, personas["coordinator"])
+    student = bundle.tables["student"][0]
+    roles = assert_tagged(
+        output.render_pdf(bundle),
+        title=f"Information held about {student['first_name']} {student['last_name']}",
+    )
+    assert roles["/H1"] == 1
+    assert roles["/H2"] >= len(TABLES)
+    assert roles["/Table"] >= 3
+    assert roles["/TH"] >= roles["/Table"]

@@ -1,29 +1,20 @@
-"""The printable notice. Its page streams are uncompressed and it is built in reportlab's
-invariant mode, so the text can be read straight from the bytes, with no PDF reader."""
+"""The printable notice: a tagged PDF (ADR 0043), read back as a reader would."""
 
 import io
-import re
 
 import pytest
 from django.core.files.base import ContentFile
 from PIL import Image
 
+from seip.core.tests.pdfcheck import assert_tagged, pdf_images, pdf_text
 from seip.notices.pdf import notice_pdf
 from seip.notices.services import notice_configuration_update, notice_publish
 from seip.organisations.services import partnership_logo_set
 
-_SHOWN = re.compile(rb"\(((?:[^()\\]|\\.)*)\) Tj")
-_ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)")
-
 
 def pdf_lines(pdf: bytes) -> list[str]:
-    """Every string the PDF draws, in order, unescaped and decoded."""
-
-    def unescape(match: re.Match[bytes]) -> bytes:
-        code = match.group(1)
-        return bytes([int(code, 8)]) if code[:1].isdigit() else code
-
-    return [_ESCAPE.sub(unescape, raw).decode("cp1252") for raw in _SHOWN.findall(pdf)]
+    """Every line of text the PDF shows, in order."""
+    return [line.strip() for line in pdf_text(pdf).replace("\f", "\n").splitlines()]
 
 
 def png(width=120, height=60) -> bytes:
@@ -39,8 +30,8 @@ def test_two_partnerships_print_two_notices_with_their_own_contacts(county):
     lines_a = pdf_lines(notice_pdf(notice_publish(partnership=county.a, actor=None)))
     lines_b = pdf_lines(notice_pdf(notice_publish(partnership=county.b, actor=None)))
 
-    assert lines_a[2] == "Alpha Vale SEIP"  # the letterhead, after page 1's footer
-    assert lines_b[2] == "Beta Heath SEIP"
+    assert lines_a[0] == "Alpha Vale SEIP"  # the letterhead
+    assert lines_b[0] == "Beta Heath SEIP"
     assert "Telephone: 0116 496 0000" in lines_a
     assert "Email: office@alpha-vale.example" in lines_a
     assert "Email: office@beta-heath.example" in lines_b
@@ -71,13 +62,13 @@ def test_pdf_names_the_lawful_basis_and_the_retention_periods(county):
 
 def test_every_page_has_the_version_date_and_page_number_in_the_footer(county):
     version = notice_publish(partnership=county.a, actor=None)
-    lines = pdf_lines(notice_pdf(version))
-    pages = [line for line in lines if line.startswith("Page ")]
+    pages = pdf_text(notice_pdf(version)).split("\f")
     assert len(pages) >= 2
-    assert pages == [f"Page {n} of {len(pages)}" for n in range(1, len(pages) + 1)]
     date = f"{version.published_at.astimezone():%-d %B %Y}"
     footer = f"Alpha Vale SEIP · Privacy notice version 1, published {date}"
-    assert lines.count(footer) == len(pages)
+    for n, page in enumerate(pages, start=1):
+        assert f"Page {n} of {len(pages)}" in page
+        assert page.count(footer) == 1
 
 
 def test_the_same_version_always_gives_the_same_file(county):
@@ -88,11 +79,14 @@ def test_the_same_version_always_gives_the_same_file(county):
 def test_a_png_logo_is_printed_and_an_svg_logo_is_not(county):
     partnership_logo_set(partnership=county.a, filename="a.png", content=png(), actor=None)
     partnership_logo_set(partnership=county.b, filename="b.svg", content=b"<svg/>", actor=None)
-    pdf_a = notice_pdf(notice_publish(partnership=county.a, actor=None))
+    version_a = notice_publish(partnership=county.a, actor=None)
+    pdf_a = notice_pdf(version_a)
     pdf_b = notice_pdf(notice_publish(partnership=county.b, actor=None))
-    assert b"/Subtype /Image" in pdf_a
-    assert b"/Subtype /Image" not in pdf_b
-    assert pdf_lines(pdf_b)[2] == "Beta Heath SEIP"
+    assert pdf_images(pdf_a) == 1
+    assert pdf_images(pdf_b) == 0
+    assert pdf_lines(pdf_b)[0] == "Beta Heath SEIP"
+    roles = assert_tagged(pdf_a, title=version_a.title)
+    assert roles["/Figure"] == 1  # the logo, named by its alternative text
 
 
 @pytest.mark.parametrize("content", [b"not a png", png(4000, 2)[:40]])
@@ -102,16 +96,16 @@ def test_a_broken_png_logo_is_left_out_rather_than_failing(county, content):
     county.a.logo.save("a.png", ContentFile(content))
     pdf = notice_pdf(notice_publish(partnership=county.a, actor=None))
     assert pdf.startswith(b"%PDF-")
-    assert b"/Subtype /Image" not in pdf
+    assert pdf_images(pdf) == 0
 
 
 def test_a_very_wide_logo_still_fits(county):
     partnership_logo_set(partnership=county.a, filename="a.png", content=png(2000, 20), actor=None)
     pdf = notice_pdf(notice_publish(partnership=county.a, actor=None))
-    assert b"/Subtype /Image" in pdf
+    assert pdf_images(pdf) == 1
 
 
-def test_wording_cannot_inject_reportlab_markup(county):
+def test_wording_cannot_inject_markup(county):
     notice_configuration_update(
         partnership=county.a,
         wording='<font size="40">Big</font> & (brackets)\n\n{lawful_basis} {retention} '
@@ -122,6 +116,17 @@ def test_wording_cannot_inject_reportlab_markup(county):
         actor=None,
     )
     pdf = notice_pdf(notice_publish(partnership=county.a, actor=None))
-    # Drawn as text, in pieces, at the body's size: never read as a font change.
+    # Printed as text: never read as markup.
     assert "".join(pdf_lines(pdf)).count('<font size="40">Big</font> & (brackets)') == 1
-    assert b" 40 Tf" not in pdf
+
+
+@pytest.mark.promise("P26")
+def test_the_notice_is_a_tagged_pdf(county):
+    """ADR 0043: headings, paragraphs and the bullets as a list, in English, titled."""
+    version = notice_publish(partnership=county.a, actor=None)
+    roles = assert_tagged(notice_pdf(version), title=version.title)
+    assert roles["/H1"] == 1
+    assert roles["/H2"] >= 3
+    assert roles["/L"] >= 1
+    assert roles["/LI"] >= 2
+    assert roles["/P"] >= 5

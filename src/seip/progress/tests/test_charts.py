@@ -1,9 +1,10 @@
 import re
+import xml.etree.ElementTree as ET
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from seip.progress.charts import Chart, Series, to_drawing, to_svg
+from seip.progress.charts import Chart, Series, to_svg
 
 
 def chart(values):
@@ -60,7 +61,6 @@ def test_small_scales_get_whole_number_gridlines():
 
 
 @given(st.lists(st.one_of(st.none(), st.floats(0, 150)), min_size=1, max_size=12))
-def test_any_values_render_in_both_forms(values):
-    c = chart(values)
-    assert to_svg(c).endswith("</svg>")
-    assert to_drawing(c).width > 0
+def test_any_values_render_as_well_formed_svg(values):
+    root = ET.fromstring(to_svg(chart(values)))  # noqa: S314 - our own output
+    assert root.get("role") == "img"

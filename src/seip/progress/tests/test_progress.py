@@ -6,7 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from seip.audit.models import AuditEvent
+from seip.core.tests.pdfcheck import assert_tagged, pdf_text
 from seip.progress.models import PortalRelationship, Review
+from seip.progress.report import Audience, build_report
 from seip.progress.selectors import portal_students_visible_to, reviews_due
 from seip.progress.services import portal_link_grant, portal_link_revoke, review_record
 from seip.records.tests.factories import ContactFactory
@@ -267,8 +269,26 @@ def test_progress_pdf_has_the_charts(history, personas, login):
         reverse("progress:progress_pdf", args=[history.pk])
     )
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
-    assert b"Attendance by half term" in response.content
+    pdf = response.content
+    assert pdf.startswith(b"%PDF")
+    assert "Attendance by half term" in pdf_text(pdf)
+
+
+def test_progress_pdf_is_tagged(history, personas, login):
+    """ADR 0043: headings, each chart a figure with its alternative text, each chart's
+    numbers a table with header cells."""
+    response = login(personas["key_worker"]).get(
+        reverse("progress:progress_pdf", args=[history.pk])
+    )
+    roles = assert_tagged(
+        response.content, title=f"Progress report: {history.first_name} {history.last_name}"
+    )
+    charts = build_report(history, Audience.KEY_WORKER).charts
+    assert roles["/H1"] == 1
+    assert roles["/H2"] >= len(charts) >= 2
+    assert roles["/Figure"] == len(charts)
+    assert roles["/Table"] >= roles["/H2"]  # a table split across pages counts twice
+    assert roles["/TH"] > roles["/Table"]
 
 
 @pytest.mark.promise("P12")

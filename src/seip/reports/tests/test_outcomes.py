@@ -17,6 +17,7 @@ from seip.accounts.tests.factories import UserFactory
 from seip.audit.models import AuditEvent
 from seip.behaviour.models import ExclusionKind
 from seip.behaviour.services import exclusion_record
+from seip.core.tests.pdfcheck import assert_tagged, pdf_text
 from seip.reports.bases import is_companion, publishes_bases
 from seip.reports.document import from_json
 from seip.reports.measures import MEASURES
@@ -138,6 +139,11 @@ def test_small_groups_are_suppressed_in_every_output(county, personas, cohort, l
     pdf = client.get(reverse("reports:download", args=[run.pk, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    # Rendered once when the run finished (ADR 0043): the download serves those bytes.
+    run.refresh_from_db()
+    assert pdf.content == bytes(run.pdf)
+    assert "Students referred by school" in pdf_text(pdf.content)
+    assert assert_tagged(pdf.content, title=run.title)["/Table"] >= 3
 
 
 @pytest.mark.promise("P10")

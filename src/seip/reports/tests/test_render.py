@@ -12,14 +12,13 @@ import dataclasses
 import datetime as dt
 import io
 import re
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
 from django.template.loader import render_to_string
 from openpyxl import load_workbook
 
+from seip.core.tests.pdfcheck import assert_tagged, pdf_images, pdf_pages, pdf_text
 from seip.reports import charts
 from seip.reports.document import (
     FOREST_COLUMNS,
@@ -266,7 +265,8 @@ def test_money_chart_and_no_chart(document: ReportDocument) -> None:
     assert "£15,250" in svg
     assert "£" in svg
     assert charts.to_svg(document.sections[1].figures[1]) == ""
-    assert charts.to_drawing(spend, 400) is not None
+    assert charts.slices(document.sections[1].figures[1], 1.3) == []
+    assert [charts.svg_of(part) for part in charts.slices(spend, 1.3)] == [svg]
 
 
 # -- HTML ----------------------------------------------------------------------------
@@ -297,25 +297,18 @@ def test_html_fragment_shows_every_published_cell_and_no_suppressed_value(
 # -- PDF -----------------------------------------------------------------------------
 
 
-def _pdftotext(pdf: bytes) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    result = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
-    )
-    return result.stdout.decode()
-
-
 def test_pdf_has_title_symbols_footer_and_no_suppressed_value(document: ReportDocument) -> None:
     pdf = report_pdf(document, logo=None)
     assert pdf.startswith(b"%PDF")
-    text = _pdftotext(pdf)
+    text = pdf_text(pdf)
     assert "Outcomes report, 2025-26, autumn term" in text
     assert re.search(r"(?m)\bc\b", text)
     assert re.search(r"(?m)\blow\b", text)
     assert FOOTER in text
-    pages = text.count("\f")
+    pages = pdf_pages(pdf)
+    assert pages > 2
     assert f"Page 1 of {pages}" in text
+    assert text.count(FOOTER) == pages
     for number in PUBLISHED_TEXT:
         assert number in text, number
     for leak in LEAKS:
@@ -330,7 +323,21 @@ def test_pdf_with_a_logo(document: ReportDocument) -> None:
     Image.new("RGB", (120, 40), "#1d70b8").save(buffer, format="PNG")
     pdf = report_pdf(document, logo=buffer.getvalue())
     assert pdf.startswith(b"%PDF")
-    assert b"/Image" in pdf
+    assert pdf_images(pdf) == 1
+    roles = assert_tagged(pdf, title=document.title)
+    assert roles["/Figure"] == 4  # the logo and the three charts
+
+
+def test_pdf_is_tagged(document: ReportDocument) -> None:
+    """ADR 0043: the title and sections as headings, each chart a figure described in
+    words, each table (figures, the key, the methods) with header cells."""
+    roles = assert_tagged(report_pdf(document, logo=None), title=document.title)
+    assert roles["/H1"] == 1
+    assert roles["/H2"] == len(document.sections) + 2  # contents and symbols
+    assert roles["/H3"] == len(document.figures()) + 1  # and methods
+    assert roles["/Figure"] == 3  # the mean figure has no chart
+    assert roles["/Table"] >= 7  # the facts, 4 figures, key, methods
+    assert roles["/L"] == 1  # the contents
 
 
 # -- CSV -----------------------------------------------------------------------------
@@ -426,14 +433,15 @@ def test_a_tall_chart_is_sliced_to_fit_pdf_pages() -> None:
         cells=cells,
         chart=Chart.GROUPED_BAR,
     )
-    drawings = charts.to_drawings(figure, 450, max_height=500)
-    assert len(drawings) > 1
-    assert all(d.height <= 500 for d in drawings)
+    parts = charts.slices(figure, 1.3)
+    assert len(parts) > 1
+    assert all(p.height <= p.width * 1.3 for p in parts)
     document = dataclasses.replace(
         build_document(), sections=(Section("tall", "Tall", "", (figure,)),)
     )
-    text = _pdftotext(report_pdf(document, logo=None))
-    assert "School 39" in text
+    pdf = report_pdf(document, logo=None)
+    assert "School 39" in pdf_text(pdf)
+    assert assert_tagged(pdf, title=document.title)["/Figure"] == len(parts)
 
 
 def forest_figure() -> Figure:
@@ -484,7 +492,7 @@ def test_forest_plot_draws_points_intervals_zero_line_and_symbols() -> None:
     assert mentoring.x1 < points[0].x + charts.POINT / 2 < mentoring.x2
     root = ET.fromstring(charts.to_svg(figure))  # noqa: S314 - our own output
     assert root.get("role") == "img"
-    assert charts.to_drawing(figure, 400) is not None
+    assert len(charts.slices(figure, 1.3)) == 1
     # The table under it is an ordinary two-way table: symbols stay letters everywhere.
     document = dataclasses.replace(
         build_document(), sections=(Section("impact", "Impact", "", (figure,)),)

@@ -46,6 +46,13 @@ def test_a_report_waits_for_the_worker_then_shows(database_tasks, county, person
     assert "Refresh" not in page
     assert "Students referred by year group" in page.content.decode()
     assert Release.objects.filter(recipient_role="school_contact").exists()
+    # The worker rendered the PDF (ADR 0043); a run finished without one renders it on
+    # demand, to the same file.
+    stored = bytes(run.pdf)
+    download = client.get(reverse("reports:download", args=[run.pk, "pdf"]))
+    assert download.content == stored
+    ReportRun.objects.filter(pk=run.pk).update(pdf=None)
+    assert client.get(reverse("reports:download", args=[run.pk, "pdf"])).content == stored
 
 
 def test_a_report_for_someone_no_longer_entitled_is_not_made(county, personas, login):

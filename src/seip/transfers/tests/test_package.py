@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pyrage import x25519
 
+from seip.core.tests.pdfcheck import assert_tagged, pdf_pages, pdf_text
 from seip.transfers import package
 from seip.transfers.record import attachment_filename
 
@@ -222,7 +223,15 @@ def test_the_pdf_lays_out_long_notes_and_markup_safely():
     }  # fmt: skip
     pdf = record_pdf(document, title="Student record", author="Alpha Vale SEIP")
     assert pdf.startswith(b"%PDF")
-    assert pdf.count(b"/Type /Page\n") > 5  # the note ran on over many pages
+    assert pdf_pages(pdf) > 5  # the note ran on over many pages
+    text = pdf_text(pdf)
+    assert "Ada <b> Example & Co" in text
+    assert "A long note <with> markup & more." in text
+    roles = assert_tagged(pdf, title="Student record")
+    assert roles["/H1"] == 1
+    assert roles["/H2"] == 8  # six parts in tables, reviews, chronology
+    assert roles["/Table"] >= 1  # the student; the parts with nothing say so
+    assert roles["/H3"] == 2  # the review and the note
 
 
 @pytest.mark.promise("P15")
