@@ -94,9 +94,10 @@ class GovUKForm(forms.Form):
             elif isinstance(field, forms.ChoiceField) and not isinstance(
                 field, forms.MultipleChoiceField
             ):
+                choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
                 field.choices = [
                     ("", "Choose one") if value == "" and text == "---------" else (value, text)
-                    for value, text in field.choices
+                    for value, text in choices
                 ]
 
 
@@ -128,7 +129,9 @@ class GovUKDateInput(forms.MultiWidget):
             return [day, month, year]
         return [None, None, None]
 
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> str | None:
+    def value_from_datadict(  # type: ignore[override]
+        self, data: Any, files: Any, name: str
+    ) -> str | None:
         if name in data:
             value: str | None = data.get(name)
             return value

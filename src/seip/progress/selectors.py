@@ -16,7 +16,6 @@ from seip.accounts.models import Membership, Role, User
 from seip.progress.models import PortalLink, PortalRelationship, Review
 from seip.progress.schedule import NextReview, next_review
 from seip.provision.models import Intervention, InterventionType
-from seip.records.selectors import current_plan
 from seip.students.models import Case, CaseStatus, Student
 
 
@@ -119,6 +118,9 @@ class FamilyPlan:
 def family_plan(student: Student, *, today: dt.date | None = None) -> FamilyPlan:
     """The plan as the portal shows it. ``student`` has already been opened through
     ``portal_students_visible_to``, which recorded the read."""
+    # Imported here: records' services notify through a chain that reads reviews_due.
+    from seip.records.selectors import current_plan
+
     day = today or timezone.localdate()
     due = _with_next_review(Case.objects.filter(student=student), day)
     case = due[0] if due else None
