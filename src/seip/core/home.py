@@ -126,7 +126,9 @@ def next_steps(user: User, partnership: Partnership | None) -> list[Step]:
         if roles & {Role.PARENT_CARER, Role.STUDENT}:
             steps.append(
                 Step(
-                    "How we use information about your child",
+                    "How we use information about you"
+                    if roles == {Role.STUDENT}
+                    else "How we use information about your child",
                     reverse("notices:notice", args=[partnership.slug]),
                     "The partnership's privacy notice, which you can print.",
                 )
@@ -166,11 +168,15 @@ def next_steps(user: User, partnership: Partnership | None) -> list[Step]:
                 f"{count} partnerships, with their schools and contacts.",
             )
         )
+    family_only = bool(roles) and roles <= {Role.PARENT_CARER, Role.STUDENT}
     steps.append(
         Step(
             "Your account",
             reverse("accounts:account"),
-            "Your roles, your second factor and your backup codes.",
+            # Families sign in with a code sent by email: no authenticator, no roles to read.
+            "Your email address, your password and how you sign in."
+            if family_only
+            else "Your roles, your second factor and your backup codes.",
         )
     )
     return steps
@@ -243,7 +249,8 @@ def _casework_steps(user: User, partnership: Partnership | None) -> list[Step]:
             Step(
                 "See progress",
                 reverse("progress:portal"),
-                "Attendance, behaviour, attitude and school subjects, in charts and plain words.",
+                "Attendance, behaviour, attitude and school subjects, the support plan, the key "
+                "worker and the next review.",
             )
         )
     if roles & PARTNERSHIP_ROLES:

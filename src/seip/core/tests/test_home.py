@@ -43,8 +43,16 @@ def test_header_names_the_schools_partnership_for_school_b(login, personas):
         ("key_worker", ["Schools in the partnership"], ["Check data-sharing agreements"]),
         ("school_contact", ["Contact the partnership"], ["Check data-sharing agreements"]),
         ("la_officer", ["Partnerships in the county"], ["Check data-sharing agreements"]),
-        ("parent", ["Who to contact"], ["Schools in the partnership"]),
-        ("student", ["Who to contact"], ["Schools in the partnership"]),
+        (
+            "parent",
+            ["Who to contact", "about your child", "how you sign in"],
+            ["Schools in the partnership", "second factor"],
+        ),
+        (
+            "student",
+            ["Who to contact", "How we use information about you<"],
+            ["Schools in the partnership", "about your child", "second factor"],
+        ),
         ("admin", ["Partnerships in the county"], []),
         ("nobody", ["a user with no role yet", "Your account"], ["Schools in the partnership"]),
     ],
