@@ -126,7 +126,9 @@ def test_key_worker_records_a_review(
     assert_accessible(page, "the review form with errors")
     screenshot(page, "progress-02-review-form-errors")
     summary.get_by_role("link", name="Enter the date of the review").click()
-    expect(page.get_by_label("Date of the review", exact=True)).to_be_focused()
+    expect(
+        page.get_by_role("group", name="Date of the review").get_by_label("Day", exact=True)
+    ).to_be_focused()
 
     fill_date(page, "Date of the review", today)
     page.get_by_label("Progress in attendance", exact=True).fill("Up to 91% this half term.")
