@@ -1,7 +1,9 @@
+import os
 import subprocess
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -37,6 +39,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Notification emails link back to the site: the demo's own address unless set.
+        if not settings.SITE_URL:
+            settings.SITE_URL = f"http://127.0.0.1:{options['port']}"
+            os.environ["SEIP_SITE_URL"] = settings.SITE_URL  # for the worker it starts
         call_command("migrate", interactive=False, verbosity=0)
         scale = Scale(
             partnerships=options["partnerships"],
