@@ -153,6 +153,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
     partnerships_s = time.perf_counter() - start
     scope = Scope(local_authority=LocalAuthority.objects.get())
+    sys.path.insert(0, str(BENCH_DIR))
+    from outcome_report import raw_sql
+
+    raw_s = min(raw_sql(args.year) for _ in range(3))
     marks: list[tuple[int, int, float]] = []
     profiler = cProfile.Profile() if args.profile else None
     start = time.perf_counter()
@@ -213,6 +217,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "county_report_s": round(county_s, 2),
         "outcome_tables_s": round(outcome_s, 2),
         "impact_s": round(county_s - outcome_s, 2),
+        "raw_sql_s": round(raw_s, 3),
+        "outcome_tables_ratio_to_raw_sql": round(outcome_s / raw_s, 1),
         "releases": len(releases),
         "audit_events": len(events),
         "document": _digest(published),

@@ -87,23 +87,25 @@ class InconsistentTables(ValueError):
 
 
 def _matrix(links: Sequence[Link], rows: Sequence[frozenset[int]], n_vars: int) -> csr_array:
-    indptr = [0]
-    indices: list[int] = []
-    data: list[float] = []
+    # The same arrays as appending row by row (links' left then right, each cell's
+    # members sorted), built with numpy: a county's group has thousands of rows.
+    parts: list[np.ndarray] = []
+    signs: list[np.ndarray] = []
+    lengths: list[int] = []
     for left, right in links:
-        indices.extend(left)
-        data.extend([1.0] * len(left))
-        indices.extend(right)
-        data.extend([-1.0] * len(right))
-        indptr.append(len(indices))
+        parts.append(np.asarray(left, dtype=np.int32))
+        parts.append(np.asarray(right, dtype=np.int32))
+        signs.append(np.ones(len(left)))
+        signs.append(np.full(len(right), -1.0))
+        lengths.append(len(left) + len(right))
     for members in rows:
-        indices.extend(sorted(members))
-        data.extend([1.0] * len(members))
-        indptr.append(len(indices))
-    return csr_array(
-        (np.array(data), np.array(indices, dtype=np.int32), indptr),
-        shape=(len(links) + len(rows), n_vars),
-    )
+        parts.append(np.sort(np.fromiter(members, dtype=np.int32, count=len(members))))
+        signs.append(np.ones(len(members)))
+        lengths.append(len(members))
+    indices = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+    data = np.concatenate(signs) if signs else np.zeros(0)
+    indptr = [0, *np.cumsum(lengths).tolist()]
+    return csr_array((data, indices, indptr), shape=(len(links) + len(rows), n_vars))
 
 
 _local = threading.local()
@@ -148,7 +150,12 @@ class _Model:
     Any starting basis gives the same optimum; it only saves pivots."""
 
     def __init__(
-        self, cells: Sequence[LinkedCell], suppressed: set[int], links: Sequence[Link], n_vars: int
+        self,
+        cells: Sequence[LinkedCell],
+        suppressed: set[int],
+        links: Sequence[Link],
+        n_vars: int,
+        matrix: csr_array | None = None,
     ) -> None:
         inf = highspy.kHighsInf
         self.offset = len(links)
@@ -163,7 +170,9 @@ class _Model:
                 for i, c in enumerate(cells)
             ]
         )
-        matrix = _matrix(links, [c.members for c in cells], n_vars).tocsc()
+        if matrix is None:
+            matrix = _matrix(links, [c.members for c in cells], n_vars)
+        matrix = matrix.tocsc()
         lp = highspy.HighsLp()
         lp.num_col_ = n_vars
         lp.num_row_ = len(links) + len(cells)
@@ -237,14 +246,26 @@ class _Model:
         # Dual simplex finds the first optimum fastest; after that only costs (and
         # relaxed rows) change, the basis stays primal feasible, and primal simplex
         # goes on from it in a few pivots.
-        highs.setOptionValue("simplex_strategy", 4 if self.feasible or self.warm else 1)
+        cold = not (self.feasible or self.warm)
+        highs.setOptionValue("simplex_strategy", 1 if cold else 4)
+        # From no basis at all, presolve shrinks the first solve (a county's group of
+        # releases: a third fewer pivots, ADR 0039); HiGHS hands back the optimal basis
+        # of the whole model, so the warm solves after it keep presolve off.
+        highs.setOptionValue("presolve", "on" if cold else "off")
         highs.run()
         status = highs.getModelStatus()
+        if cold and status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+            # Presolve may not tell the two apart: ask again without it.
+            highs.setOptionValue("presolve", "off")
+            highs.clearSolver()
+            highs.run()
+            status = highs.getModelStatus()
         if status == highspy.HighsModelStatus.kUnknown:
             # A warm start can stall (seen with the lower bounds of ADR 0029): solve this
             # objective again from scratch, with dual simplex, before giving up.
             highs.clearSolver()
             highs.setOptionValue("simplex_strategy", 1)
+            highs.setOptionValue("presolve", "off")
             highs.run()
             status = highs.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
@@ -286,6 +307,7 @@ class Audit:
         self._count = 0
         self._probes = np.random.default_rng(0)  # seeded: the same audit every time
         self._inherited = False
+        self._rows: csr_array | None = None
 
     @property
     def witnesses(self) -> np.ndarray:
@@ -309,8 +331,7 @@ class Audit:
         pool: np.ndarray | None = getattr(_local, "witnesses", {}).get(self.n_vars)
         if pool is None or not len(pool) or self._count:
             return
-        matrix = _matrix(self.links, [c.members for c in self.cells], self.n_vars)
-        sums = matrix @ pool.T  # one column per point
+        sums = self._matrix() @ pool.T  # one column per point
         low = np.array(
             [0.0] * len(self.links)
             + [c.lower if i in self.suppressed else c.value for i, c in enumerate(self.cells)]
@@ -349,9 +370,18 @@ class Audit:
             return Interval(float(seen.min()), float(seen.max()), target.protection)
         return None
 
+    def _matrix(self) -> csr_array:
+        """The rows of the LP (links, then cells), built once: suppressing or withholding
+        a cell changes its bounds, never its members."""
+        if self._rows is None:
+            self._rows = _matrix(self.links, [c.members for c in self.cells], self.n_vars)
+        return self._rows
+
     def _model(self) -> _Model:
         if self.model is None:
-            self.model = _Model(self.cells, self.suppressed, self.links, self.n_vars)
+            self.model = _Model(
+                self.cells, self.suppressed, self.links, self.n_vars, self._matrix()
+            )
         return self.model
 
     def probe(self, targets: Sequence[LinkedCell], *, rounds: int = 6) -> None:
