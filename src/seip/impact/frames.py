@@ -245,8 +245,15 @@ def load(
         )
         if period.start <= accepted <= period.end:
             records.cohort.add(pk)
-    _needs(records, ids)
-    _tiers(records, ids)
+    changes: dict[int, dict[str, Any]] = defaultdict(dict)
+    _needs(changes, ids)
+    _tiers(changes, ids)
+    # Each student's covariates changed once, with the last value read for each field
+    # winning, as one replace per row did.
+    for pk, changed in changes.items():
+        person = records.people.get(pk)
+        if person is not None:
+            records.people[pk] = dataclasses.replace(person, **changed)
     _interventions(records, ids)
     # Outcomes are read only for the students some frame measures, and only up to the
     # end of the last follow-up window a start in the period can have: every other row
@@ -278,13 +285,7 @@ def _measured(records: Records) -> list[int]:
     return sorted(needed)
 
 
-def _replace(records: Records, pk: int, **changes: Any) -> None:
-    person = records.people.get(pk)
-    if person is not None:
-        records.people[pk] = dataclasses.replace(person, **changes)
-
-
-def _needs(records: Records, ids: Any) -> None:
+def _needs(changes: dict[int, dict[str, Any]], ids: Any) -> None:
     rows = Need.objects.filter(
         student__in=ids,
         superseded_at__isnull=True,
@@ -292,19 +293,19 @@ def _needs(records: Records, ids: Any) -> None:
     ).values_list("student_id", "kind", "code__code")
     for student, kind, code in rows:
         if kind == NeedKind.SEN_PROVISION:
-            _replace(records, student, sen=SEN_LEVELS.get(code, "none"))
+            changes[student]["sen"] = SEN_LEVELS.get(code, "none")
         elif kind == NeedKind.LOOKED_AFTER:
-            _replace(records, student, looked_after=float(code == "Y"))
+            changes[student]["looked_after"] = float(code == "Y")
         elif code == "Y":  # free school meals now, or in the last six years
-            _replace(records, student, disadvantaged=1.0)
+            changes[student]["disadvantaged"] = 1.0
 
 
-def _tiers(records: Records, ids: Any) -> None:
+def _tiers(changes: dict[int, dict[str, Any]], ids: Any) -> None:
     from seip.students.models import Case
 
     rows = Case.objects.filter(student__in=ids).order_by("opened_at", "pk")
     for student, tier in rows.values_list("student_id", "tier"):
-        _replace(records, student, tier=f"Tier {tier}")  # the latest case's tier wins
+        changes[student]["tier"] = f"Tier {tier}"  # the latest case's tier wins
 
 
 def _events(records: Records, ids: Any, earliest: dt.date, until: dt.date) -> None:
