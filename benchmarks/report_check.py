@@ -36,17 +36,22 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 BENCH_DIR = Path(__file__).resolve().parent
 SNAPSHOT_DB = "seip_check_snapshot"
 RUN_DB = "seip_check_run"
 
 
+def _pg(url: str, database: str) -> str:
+    # Not imported from outcome_report: importing it puts this checkout's src first on
+    # the path, and ``--src`` must decide which code runs.
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, ""))
+
+
 def _admin(url: str, *statements: str) -> None:
     import psycopg
-
-    sys.path.insert(0, str(BENCH_DIR))
-    from outcome_report import _pg
 
     with psycopg.connect(_pg(url, "postgres"), autocommit=True) as conn:
         for statement in statements:
@@ -85,9 +90,6 @@ def main() -> None:
             shutil.copytree(snap, data)
         os.environ["SEIP_DATA_DIR"] = str(data)
         if url:
-            sys.path.insert(0, str(BENCH_DIR))
-            from outcome_report import _pg
-
             if fresh:
                 _admin(url, f"DROP DATABASE IF EXISTS {SNAPSHOT_DB} WITH (FORCE)")
                 _admin(url, f"CREATE DATABASE {SNAPSHOT_DB}")
