@@ -78,9 +78,6 @@ _FEASIBLE = 1e-6
 #: Numbers kept per LP size for the thread's next audit (``Audit._bequeath``).
 _POOL = 250_000
 
-#: Atoms from which a model's first solve, with no basis to start from, is presolved.
-_PRESOLVE_FROM = 2_000
-
 #: ``sum(y[left]) == sum(y[right])``.
 Link = tuple[Sequence[int], Sequence[int]]
 
@@ -249,28 +246,14 @@ class _Model:
         # Dual simplex finds the first optimum fastest; after that only costs (and
         # relaxed rows) change, the basis stays primal feasible, and primal simplex
         # goes on from it in a few pivots.
-        cold = not (self.feasible or self.warm)
-        highs.setOptionValue("simplex_strategy", 1 if cold else 4)
-        # From no basis at all, presolve shrinks the first solve of a large model (a
-        # county's group of releases: 0.20 s to 0.14 s, ADR 0039); HiGHS hands back the
-        # optimal basis of the whole model, so the warm solves after it keep presolve
-        # off. A small model is solved faster than presolve would pay for itself.
-        cold = cold and self.n_vars >= _PRESOLVE_FROM
-        highs.setOptionValue("presolve", "on" if cold else "off")
+        highs.setOptionValue("simplex_strategy", 4 if self.feasible or self.warm else 1)
         highs.run()
         status = highs.getModelStatus()
-        if cold and status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
-            # Presolve may not tell the two apart: ask again without it.
-            highs.setOptionValue("presolve", "off")
-            highs.clearSolver()
-            highs.run()
-            status = highs.getModelStatus()
         if status == highspy.HighsModelStatus.kUnknown:
             # A warm start can stall (seen with the lower bounds of ADR 0029): solve this
             # objective again from scratch, with dual simplex, before giving up.
             highs.clearSolver()
             highs.setOptionValue("simplex_strategy", 1)
-            highs.setOptionValue("presolve", "off")
             highs.run()
             status = highs.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
