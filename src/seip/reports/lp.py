@@ -87,25 +87,23 @@ class InconsistentTables(ValueError):
 
 
 def _matrix(links: Sequence[Link], rows: Sequence[frozenset[int]], n_vars: int) -> csr_array:
-    # The same arrays as appending row by row (links' left then right, each cell's
-    # members sorted), built with numpy: a county's group has thousands of rows.
-    parts: list[np.ndarray] = []
-    signs: list[np.ndarray] = []
-    lengths: list[int] = []
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
     for left, right in links:
-        parts.append(np.asarray(left, dtype=np.int32))
-        parts.append(np.asarray(right, dtype=np.int32))
-        signs.append(np.ones(len(left)))
-        signs.append(np.full(len(right), -1.0))
-        lengths.append(len(left) + len(right))
+        indices.extend(left)
+        data.extend([1.0] * len(left))
+        indices.extend(right)
+        data.extend([-1.0] * len(right))
+        indptr.append(len(indices))
     for members in rows:
-        parts.append(np.sort(np.fromiter(members, dtype=np.int32, count=len(members))))
-        signs.append(np.ones(len(members)))
-        lengths.append(len(members))
-    indices = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-    data = np.concatenate(signs) if signs else np.zeros(0)
-    indptr = [0, *np.cumsum(lengths).tolist()]
-    return csr_array((data, indices, indptr), shape=(len(links) + len(rows), n_vars))
+        indices.extend(sorted(members))
+        data.extend([1.0] * len(members))
+        indptr.append(len(indices))
+    return csr_array(
+        (np.array(data), np.array(indices, dtype=np.int32), indptr),
+        shape=(len(links) + len(rows), n_vars),
+    )
 
 
 _local = threading.local()
@@ -150,12 +148,7 @@ class _Model:
     Any starting basis gives the same optimum; it only saves pivots."""
 
     def __init__(
-        self,
-        cells: Sequence[LinkedCell],
-        suppressed: set[int],
-        links: Sequence[Link],
-        n_vars: int,
-        matrix: csr_array | None = None,
+        self, cells: Sequence[LinkedCell], suppressed: set[int], links: Sequence[Link], n_vars: int
     ) -> None:
         inf = highspy.kHighsInf
         self.offset = len(links)
@@ -170,9 +163,7 @@ class _Model:
                 for i, c in enumerate(cells)
             ]
         )
-        if matrix is None:
-            matrix = _matrix(links, [c.members for c in cells], n_vars)
-        matrix = matrix.tocsc()
+        matrix = _matrix(links, [c.members for c in cells], n_vars).tocsc()
         lp = highspy.HighsLp()
         lp.num_col_ = n_vars
         lp.num_row_ = len(links) + len(cells)
@@ -295,7 +286,6 @@ class Audit:
         self._count = 0
         self._probes = np.random.default_rng(0)  # seeded: the same audit every time
         self._inherited = False
-        self._rows: csr_array | None = None
 
     @property
     def witnesses(self) -> np.ndarray:
@@ -319,7 +309,8 @@ class Audit:
         pool: np.ndarray | None = getattr(_local, "witnesses", {}).get(self.n_vars)
         if pool is None or not len(pool) or self._count:
             return
-        sums = self._matrix() @ pool.T  # one column per point
+        matrix = _matrix(self.links, [c.members for c in self.cells], self.n_vars)
+        sums = matrix @ pool.T  # one column per point
         low = np.array(
             [0.0] * len(self.links)
             + [c.lower if i in self.suppressed else c.value for i, c in enumerate(self.cells)]
@@ -358,18 +349,9 @@ class Audit:
             return Interval(float(seen.min()), float(seen.max()), target.protection)
         return None
 
-    def _matrix(self) -> csr_array:
-        """The rows of the LP (links, then cells), built once: suppressing or withholding
-        a cell changes its bounds, never its members."""
-        if self._rows is None:
-            self._rows = _matrix(self.links, [c.members for c in self.cells], self.n_vars)
-        return self._rows
-
     def _model(self) -> _Model:
         if self.model is None:
-            self.model = _Model(
-                self.cells, self.suppressed, self.links, self.n_vars, self._matrix()
-            )
+            self.model = _Model(self.cells, self.suppressed, self.links, self.n_vars)
         return self.model
 
     def probe(self, targets: Sequence[LinkedCell], *, rounds: int = 6) -> None:
