@@ -53,6 +53,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from seip.attendance.calculations import Counts, tally_between
+from seip.attendance.marks import year_start
 from seip.attendance.models import AttendanceYear
 from seip.behaviour.codes import GRADES_BY_CODE
 from seip.behaviour.models import AttainmentResult, AttitudeRating, Exclusion, ExclusionKind
@@ -183,7 +184,9 @@ class Records:
             return cached
         counts = Counts()
         for year, marks in self.attendance.get(student, ()):
-            counts += tally_between(year, marks, first, last)
+            # A year the window misses counts nothing: skip slicing it.
+            if first < year_start(year + 1) and last >= year_start(year):
+                counts += tally_between(year, marks, first, last)
         suspensions = _between(self.suspensions.get(student, ()), first, last)
         if counts.possible:
             attendance = 100.0 * counts.attended / counts.possible
@@ -242,21 +245,47 @@ def load(
         )
         if period.start <= accepted <= period.end:
             records.cohort.add(pk)
-    _needs(records, ids)
-    _tiers(records, ids)
-    _events(records, ids, earliest)
-    _attendance(records, ids, earliest)
+    changes: dict[int, dict[str, Any]] = defaultdict(dict)
+    _needs(changes, ids)
+    _tiers(changes, ids)
+    # Each student's covariates changed once, with the last value read for each field
+    # winning, as one replace per row did.
+    for pk, changed in changes.items():
+        person = records.people.get(pk)
+        if person is not None:
+            records.people[pk] = dataclasses.replace(person, **changed)
     _interventions(records, ids)
+    # Outcomes are read only for the students some frame measures, and only up to the
+    # end of the last follow-up window a start in the period can have: every other row
+    # would be loaded and never looked at (ADR 0039).
+    latest = min(until, windows.followup(period.end)[1])
+    needed = _measured(records)
+    for chunk in range(0, len(needed), _CHUNK):
+        some = needed[chunk : chunk + _CHUNK]
+        _events(records, some, earliest, latest)
+        _attendance(records, some, earliest, latest)
     return records
 
 
-def _replace(records: Records, pk: int, **changes: Any) -> None:
-    person = records.people.get(pk)
-    if person is not None:
-        records.people[pk] = dataclasses.replace(person, **changes)
+#: Students per query when they are named one by one (SQLite builds older than 3.32
+#: accept at most 999 parameters in a statement).
+_CHUNK = 900
 
 
-def _needs(records: Records, ids: Any) -> None:
+def _measured(records: Records) -> list[int]:
+    """The students whose windows a frame reads: every group's participants, and the
+    cohort whose window from referral has ended (the comparison group is part of it,
+    and so is the progress model's frame)."""
+    needed = {student for group in records.groups for student in group.starts}
+    needed.update(
+        student
+        for student in records.cohort
+        if records.complete(records.people[student].referred_on)
+    )
+    return sorted(needed)
+
+
+def _needs(changes: dict[int, dict[str, Any]], ids: Any) -> None:
     rows = Need.objects.filter(
         student__in=ids,
         superseded_at__isnull=True,
@@ -264,23 +293,22 @@ def _needs(records: Records, ids: Any) -> None:
     ).values_list("student_id", "kind", "code__code")
     for student, kind, code in rows:
         if kind == NeedKind.SEN_PROVISION:
-            _replace(records, student, sen=SEN_LEVELS.get(code, "none"))
+            changes[student]["sen"] = SEN_LEVELS.get(code, "none")
         elif kind == NeedKind.LOOKED_AFTER:
-            _replace(records, student, looked_after=float(code == "Y"))
+            changes[student]["looked_after"] = float(code == "Y")
         elif code == "Y":  # free school meals now, or in the last six years
-            _replace(records, student, disadvantaged=1.0)
+            changes[student]["disadvantaged"] = 1.0
 
 
-def _tiers(records: Records, ids: Any) -> None:
+def _tiers(changes: dict[int, dict[str, Any]], ids: Any) -> None:
     from seip.students.models import Case
 
     rows = Case.objects.filter(student__in=ids).order_by("opened_at", "pk")
     for student, tier in rows.values_list("student_id", "tier"):
-        _replace(records, student, tier=f"Tier {tier}")  # the latest case's tier wins
+        changes[student]["tier"] = f"Tier {tier}"  # the latest case's tier wins
 
 
-def _events(records: Records, ids: Any, earliest: dt.date) -> None:
-    until = records.until
+def _events(records: Records, ids: Any, earliest: dt.date, until: dt.date) -> None:
     for student, day in (
         IncidentRow.objects.filter(student__in=ids, occurred_on__range=(earliest, until))
         .order_by("occurred_on")
@@ -312,11 +340,11 @@ def _events(records: Records, ids: Any, earliest: dt.date) -> None:
             records.results[student].append((day, subject, gap))
 
 
-def _attendance(records: Records, ids: Any, earliest: dt.date) -> None:
+def _attendance(records: Records, ids: Any, earliest: dt.date, until: dt.date) -> None:
     rows = AttendanceYear.objects.filter(
         student__in=ids,
         academic_year__gte=academic_year(earliest),
-        academic_year__lte=academic_year(records.until),
+        academic_year__lte=academic_year(until),
     ).values_list("student_id", "academic_year", "marks")
     for student, year, marks in rows.order_by().iterator(chunk_size=2000):
         records.attendance[student].append((year, marks))

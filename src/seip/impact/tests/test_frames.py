@@ -16,6 +16,7 @@ from seip.referrals.tests.factories import carers, pupil
 from seip.reports.population import Scope
 from seip.rights.models import RequestType
 from seip.rights.tests.conftest import make_request
+from seip.students.models import Student
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +145,35 @@ def test_a_student_restricted_by_an_objection_is_in_no_frame(county, personas):
     assert set(records.people) == {kept.pk}
     assert not records.groups
     assert set(progress_frame(records).index) == {kept.pk}
+
+
+def test_outcomes_are_read_only_for_the_students_a_frame_measures(county, monkeypatch):
+    """ADR 0039: events and attendance are read for the participants and the cohort
+    whose window has ended, named a chunk at a time, and nothing a frame uses is missed."""
+    [treated, compared, earlier] = students([county.school_a], 3)
+    # Accepted the year before: not in the cohort, and no intervention in the period.
+    Student.objects.filter(pk=earlier.pk).update(
+        created_at=dt.datetime(2024, 10, 1, 12, tzinfo=dt.UTC)
+    )
+    for n, student in enumerate((treated, compared, earlier)):
+        mark(student, lambda day: 0.9, rng=random.Random(n))  # noqa: S311 - test data
+        for day in (dt.date(2025, 11, 3), START, dt.date(2026, 3, 2)):
+            IncidentFactory(student=student, occurred_on=day)
+    intervene(treated, InterventionType.MENTORING)
+    scope = Scope(partnership=county.a)
+    records = load(scope=scope, period=YEAR, today=TODAY)
+    assert set(records.incidents) == set(records.attendance) == {treated.pk, compared.pk}
+    # One student per query reads the same rows for them as one query for all.
+    monkeypatch.setattr("seip.impact.frames._CHUNK", 1)
+    one_by_one = load(scope=scope, period=YEAR, today=TODAY)
+    assert one_by_one.incidents == records.incidents
+    assert one_by_one.attendance == records.attendance
+    mentoring = group(records, InterventionType.MENTORING)
+    frame = outcome_frame(records, mentoring, "behaviour")
+    assert frame.equals(
+        outcome_frame(one_by_one, group(one_by_one, InterventionType.MENTORING), "behaviour")
+    )
+    # Each of them had an incident in both windows: none was missed.
+    assert (frame["baseline"] > 0).all()
+    assert (frame["followup"] > 0).all()
+    assert sorted(frame.index) == [treated.pk, compared.pk]
