@@ -9,6 +9,7 @@ also needs a record that is not archived.
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -81,6 +82,7 @@ def _record(
     student = open_record(request, pk, part="behaviour_form", check=_writer)
     form = form_class(request.POST if request.method == "POST" else None, student=student)
     if form_submitted(request, form, lambda data: save(student, form, _user(request))):
+        messages.success(request, "Saved to the behaviour record.")
         return redirect("behaviour:list", student.pk)
     context = {"form": form, "student": student, "title": title, "attitude_scale": ATTITUDE_SCALE}
     return render(request, "behaviour/record_form.html", context)

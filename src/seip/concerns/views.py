@@ -7,6 +7,7 @@ protected by CSRF and length limits, and asks for no child's details.
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -127,6 +128,7 @@ def concern_acknowledge_view(request: HttpRequest, pk: int) -> HttpResponse:
         concern_acknowledge(concern=concern, actor=_user(request), **data)
 
     if form_submitted(request, form, apply):
+        messages.success(request, "The concern was acknowledged.")
         return redirect("concerns:detail", concern.pk)
     context = {"form": form, "concern": concern, "title": "Acknowledge the concern"}
     return render(request, "concerns/action.html", context)
@@ -141,6 +143,7 @@ def concern_respond_view(request: HttpRequest, pk: int) -> HttpResponse:
         concern_respond(concern=concern, actor=_user(request), **data)
 
     if form_submitted(request, form, apply):
+        messages.success(request, "The response was recorded.")
         return redirect("concerns:detail", concern.pk)
     context = {"form": form, "concern": concern, "title": "Record the response"}
     return render(request, "concerns/action.html", context)
@@ -158,6 +161,7 @@ def concern_link_view(request: HttpRequest, pk: int) -> HttpResponse:
         concern_link_student(concern=concern, student=data["student"], actor=user)
 
     if form_submitted(request, form, apply):
+        messages.success(request, "The concern is now linked to the student's record.")
         return redirect("concerns:detail", concern.pk)
     record_list(request, list(students), part="concern_link_form")
     context = {"form": form, "concern": concern, "title": "Name the student it is about"}

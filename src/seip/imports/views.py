@@ -8,6 +8,7 @@ through its scoping function, so one the user may not see is a 404.
 
 import io
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -149,5 +150,6 @@ def match_decide(request: HttpRequest, match_pk: int) -> HttpResponse:
         form,
         lambda data: match_resolve(candidate=candidate, resolution=data["resolution"], actor=user),
     ):
+        messages.success(request, "Your decision was recorded.")
         return redirect("imports:matches")
     return render(request, "imports/match_decide.html", {"form": form, "candidate": candidate})

@@ -65,6 +65,7 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "The review was recorded. The next review date has moved on.")
             return redirect("progress:reviews", student.pk)
     return render(request, "progress/review_form.html", {"form": form, "student": student})
 

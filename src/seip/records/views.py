@@ -2,6 +2,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -108,6 +109,7 @@ def _form_view(
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, f"{title}: saved.")
             return redirect(next_url, student.pk)
     context = {"form": form, "student": student, "title": title, **(extra or {})}
     return render(request, "records/form.html", context)

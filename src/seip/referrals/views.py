@@ -1,6 +1,7 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -130,6 +131,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "The draft referral was saved. Only your school can see it.")
             return redirect("referrals:detail", referral.pk)
     return render(request, "referrals/referral_form.html", {"form": form, "school": school})
 
@@ -150,6 +152,7 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     if form_submitted(request, form, update):
+        messages.success(request, "The draft referral was updated.")
         return redirect("referrals:detail", referral.pk)
     return render(
         request,
@@ -192,6 +195,7 @@ def referral_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
         referral_sign(referral=referral, actor=_user(request), **form.signature())
 
     if form_submitted(request, form, sign):
+        messages.success(request, "The signed form was recorded and sent to the partnership.")
         return redirect("referrals:detail", referral.pk)
     return render(request, "referrals/sign.html", {"form": form, "referral": referral})
 
@@ -209,6 +213,7 @@ def referral_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "The referral was accepted. This is the new record.")
             return redirect("students:detail", case.student_id)
     return render(
         request, "referrals/decide.html", {"form": form, "referral": referral, "action": "Accept"}
@@ -224,6 +229,7 @@ def referral_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
         referral_decline(referral=referral, reason=data["decline_reason"], actor=_user(request))
 
     if form_submitted(request, form, decline):
+        messages.success(request, "The referral was declined.")
         return redirect("referrals:detail", referral.pk)
     return render(
         request, "referrals/decide.html", {"form": form, "referral": referral, "action": "Decline"}

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -199,6 +200,7 @@ def _action(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
         ensure_handler(_user(request), item.partnership)
         form = form_class(_post(request), initial=dict.fromkeys(_DATES, timezone.localdate()))
         if form_submitted(request, form, lambda data: apply(item, data, _user(request))):
+            messages.success(request, f"{title}: saved.")
             return redirect("rights:detail", item.pk)
         context = {"form": form, "item": item, "title": title, "clock": clock_of(item)}
         return render(request, "rights/action.html", context)

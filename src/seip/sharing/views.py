@@ -3,6 +3,7 @@ querysets, so a record the user may not see is a 404; a reader who may not write
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -60,6 +61,7 @@ def involvement_new(request: HttpRequest, pk: int) -> HttpResponse:
         involvement_create(student=student, actor=_user(request), **data)
 
     if form_submitted(request, form, apply):
+        messages.success(request, "The organisation's involvement was recorded.")
         return redirect("students:detail", student.pk)
     return _form_page(request, student, form, "Record an organisation working with this student")
 
@@ -81,6 +83,7 @@ def involvement_end_view(request: HttpRequest, pk: int) -> HttpResponse:
         involvement_end(involvement=involvement, ends_on=data["ends_on"], actor=_user(request))
 
     if form_submitted(request, form, apply):
+        messages.success(request, "The involvement was ended. Their access ends now.")
         return redirect("students:detail", student.pk)
     return _form_page(request, student, form, f"End {involvement.organisation.name}'s involvement")
 

@@ -2,6 +2,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
@@ -260,6 +261,7 @@ def _case_form_view(
     """The shared shape of every case action: validate the form, call one audited
     service, show its ValidationError on the form, or go back to the record."""
     if form_submitted(request, form, apply):
+        messages.success(request, f"{title}: saved.")
         return redirect("students:detail", student.pk)
     return render(
         request, "students/case_form.html", {"form": form, "student": student, "title": title}
