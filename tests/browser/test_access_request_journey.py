@@ -123,13 +123,21 @@ def test_a_parent_asks_for_access_and_downloads_the_reviewed_bundle(
         item = undecided.first
         if WITHHELD in (item.text_content() or ""):
             item.get_by_label("Withhold, and say so in the bundle").check()
-            item.get_by_label("Withheld under (if withholding)").select_option(
+            item.get_by_label(
+                "Withheld under (if withholding, with or without saying so)"
+            ).select_option(
                 label="DPA 2018 Schedule 2 paragraph 16 (information about another person)"
             )
             item.get_by_label("Reason for the decision").fill("About another child")
             withheld += 1
         else:
+            # The replacement text is asked for only when redacting (conditional reveal).
+            replacement = item.get_by_label("Text that replaces the content")
+            expect(replacement).to_be_hidden()
+            item.get_by_label("Redact: replace the content with a text").check()
+            expect(replacement).to_be_visible()
             item.get_by_label("Release as it is").check()
+            expect(replacement).to_be_hidden()
             item.get_by_label("Reason for the decision").fill("Nothing to hold back")
         item.get_by_role("button", name="Save the decision").click()
         expect(staff.get_by_role("heading", level=1)).to_have_text("Access bundle")

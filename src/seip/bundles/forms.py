@@ -23,6 +23,8 @@ def initial_for(item: FlaggedItem) -> dict[str, Any]:
 
 
 class DecisionForm(GovUKForm):
+    reveal = {"decision": {Decision.REDACT.value: ["replacement"]}}
+
     decision = forms.ChoiceField(
         choices=Decision.choices,
         widget=forms.RadioSelect,
@@ -32,14 +34,14 @@ class DecisionForm(GovUKForm):
         "exemption, unless you choose to neither confirm nor deny that it exists.",
     )
     replacement = forms.CharField(
-        label="Text that replaces the content (if redacting)",
+        label="Text that replaces the content",
         required=False,
         widget=forms.Textarea(attrs=ROWS),
         help_text="For example: 'A note about a meeting with another family member.'",
     )
     exemption = forms.ChoiceField(
         choices=[("", "Choose an exemption"), *Exemption.choices],
-        label="Withheld under (if withholding)",
+        label="Withheld under (if withholding, with or without saying so)",
         required=False,
     )
     reason = forms.CharField(

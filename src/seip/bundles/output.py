@@ -11,6 +11,7 @@ import json
 import zipfile
 from typing import Any
 
+from seip.bundles import present
 from seip.bundles.assemble import Bundle
 from seip.bundles.schema import (
     ACCESS_NOTICE,
@@ -111,19 +112,20 @@ def render_pdf(bundle: Bundle, *, portability: bool = False) -> bytes:
     tables: list[dict[str, Any]] = []
     for table in TABLES:
         rows = bundle.tables.get(table.key, [])
-        labels = [n.replace("_", " ") for n in table.names]
+        names = [n for n in table.names if not present.hidden(n)]
+        labels = [present.label(n) for n in names]
         laid: dict[str, Any] = {"title": table.title, "rows": []}
         if table.long_text:
             laid["kind"] = "entries"
-            laid["rows"] = [_entry(table.names, table.long_text, row) for row in rows]
-        elif len(table.names) <= MAX_COLUMNS:
+            laid["rows"] = [_entry(names, table.long_text, row) for row in rows]
+        elif len(names) <= MAX_COLUMNS:
             laid["kind"] = "grid"
             laid["names"] = labels
-            laid["rows"] = [[_text(row.get(n)) for n in table.names] for row in rows]
+            laid["rows"] = [[_text(row.get(n)) for n in names] for row in rows]
         else:
             laid["kind"] = "records"
             laid["rows"] = [
-                [(label, _text(row.get(n))) for n, label in zip(table.names, labels, strict=True)
+                [(label, _text(row.get(n))) for n, label in zip(names, labels, strict=True)
                  if _text(row.get(n))]
                 for row in rows
             ]  # fmt: skip
@@ -140,11 +142,7 @@ def render_pdf(bundle: Bundle, *, portability: bool = False) -> bytes:
 
 
 def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    return str(value)
+    return present.text(value)
 
 
 #: Tables with more columns than this are laid out one record at a time (name and value
@@ -154,11 +152,11 @@ MAX_COLUMNS = 6
 
 def _entry(names: list[str], long: tuple[str, ...], row: dict[str, Any]) -> dict[str, Any]:
     summary = "; ".join(
-        f"{n.replace('_', ' ')}: {_text(row.get(n))}"
+        f"{present.label(n)}: {_text(row.get(n))}"
         for n in names
         if n not in long and _text(row.get(n))
     )
-    texts = [(n.replace("_", " "), _text(row.get(n)).splitlines()) for n in long]
+    texts = [(present.label(n), _text(row.get(n)).splitlines()) for n in long]
     return {
         "summary": summary,
         "long": [(label, [line for line in lines if line]) for label, lines in texts if lines],

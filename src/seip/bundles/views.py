@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from seip.accounts.models import User
-from seip.bundles import redaction, services
+from seip.bundles import present, redaction, services
 from seip.bundles.assemble import assemble
 from seip.bundles.forms import DecisionForm, initial_for
 from seip.bundles.models import AccessBundle, BundleStatus, Decision, Flag, FlaggedItem
@@ -41,9 +41,9 @@ def _item_rows(
         row = data.row(item.item_type, item.item_id)
         table = TABLE_BY_KEY[item.item_type]
         shown = [
-            (name.replace("_", " ").capitalize(), row.get(name))
+            (present.label(name), present.text(row.get(name)))
             for name in table.names
-            if row is not None and row.get(name) not in (None, "") and name != "id"
+            if row is not None and row.get(name) not in (None, "") and not present.hidden(name)
         ]
         rows.append({
             "item": item,

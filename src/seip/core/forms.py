@@ -7,7 +7,7 @@ See docs/decisions/0002-govuk-forms-without-crispy.md for why this is not crispy
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -31,6 +31,13 @@ class GovUKFormRenderer(TemplatesSetting):
 
 
 class GovUKBoundField(forms.BoundField):
+    @property
+    def widget_type(self) -> str:
+        # The templates know radios by Django's name for them, whatever the subclass.
+        if isinstance(self.field.widget, forms.RadioSelect):
+            return "radioselect"
+        return str(super().widget_type)
+
     def build_widget_attrs(
         self, attrs: dict[str, Any], widget: forms.Widget | None = None
     ) -> dict[str, Any]:
@@ -69,14 +76,39 @@ _DJANGO_REQUIRED = str(forms.Field.default_error_messages["required"])
 _DJANGO_INVALID_DATE = str(forms.DateField.default_error_messages["invalid"])
 
 
+class GovUKRadios(forms.RadioSelect):
+    """Radios whose options may reveal more questions (the Design System's conditional
+    reveal): an option with questions controls the panel that holds them."""
+
+    def __init__(
+        self, *args: Any, reveal: dict[str, list[str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.reveal = reveal or {}
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        if str(option["value"]) in self.reveal and option["attrs"].get("id"):
+            option["attrs"]["data-seip-reveals"] = f"conditional-{option['attrs']['id']}"
+        return option
+
+
 class GovUKForm(forms.Form):
     """Every field's missing-answer and invalid-date messages name the field, as the
     Design System asks, instead of Django's "This field is required."."""
 
     bound_field_class = GovUKBoundField
+    #: Radio field -> option value -> the fields shown only when that option is chosen.
+    reveal: ClassVar[dict[str, dict[str, list[str]]]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name, options in self.reveal.items():
+            field = self.fields[name]
+            field.widget = GovUKRadios(choices=field.widget.choices, reveal=options)
+        self.revealed_names = {
+            name for options in self.reveal.values() for names in options.values() for name in names
+        }
         for name, field in self.fields.items():
             label = str(field.label or name.replace("_", " ").capitalize())
             messages = field.error_messages

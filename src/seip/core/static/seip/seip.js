@@ -31,3 +31,28 @@ function scrollableTables() {
 
 scrollableTables();
 window.addEventListener("resize", scrollableTables);
+
+// Conditional reveal for radios (the Design System's pattern), done here rather than by
+// GOV.UK Frontend's radios, which mark each radio aria-expanded: not an allowed
+// attribute on a radio (axe: aria-allowed-attr). The panel follows its radio in the
+// page, so it is read in order (no aria-controls either: GOV.UK Frontend would add
+// aria-expanded to any radio that has it). Without script it stays shown.
+function conditionalReveals() {
+  const inputs = document.querySelectorAll("input[type=radio][data-seip-reveals]");
+  const groups = new Set([...inputs].map((input) => input.name));
+  for (const name of groups) {
+    const radios = document.querySelectorAll(`input[type=radio][name="${CSS.escape(name)}"]`);
+    const sync = () => {
+      for (const radio of radios) {
+        const panel = document.getElementById(radio.dataset.seipReveals || "");
+        if (panel) {
+          panel.classList.toggle("govuk-radios__conditional--hidden", !radio.checked);
+        }
+      }
+    };
+    for (const radio of radios) radio.addEventListener("change", sync);
+    sync();
+  }
+}
+
+conditionalReveals();
