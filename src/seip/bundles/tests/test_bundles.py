@@ -1,3 +1,4 @@
+import datetime as dt
 import hashlib
 import io
 import json
@@ -260,3 +261,20 @@ def test_the_pdf_is_tagged(access_request, personas, history):
     assert roles["/H2"] >= len(TABLES)
     assert roles["/Table"] >= 3
     assert roles["/TH"] >= roles["/Table"]
+
+
+@pytest.mark.promise("P18")
+def test_the_pdf_reads_as_words_not_database_values(access_request, personas, history):
+    """A family reads dates in words, Yes and No, and no row ids; the JSON and CSV keep
+    the machine forms for portability."""
+    import re
+
+    bundle = assemble(access_request.student, personas["coordinator"])
+    text = pdf_text(output.render_pdf(bundle))
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text), "an ISO date in the PDF"
+    assert "True" not in text
+    assert "False" not in text
+    assert not re.search(r"(?m)^\s*(Id|Student id|Referral id)\b", text)
+    student = bundle.tables["student"][0]
+    born = dt.date.fromisoformat(str(student["date_of_birth"]))
+    assert f"{born:%-d %B %Y}" in text
