@@ -1,7 +1,8 @@
 """Every page each person can reach from their home page works on a small phone.
 
-A crawl from the home page, as the co-ordinator, the key worker, the school contact and
-a parent, following the links of each page (never typing an address): at 320 CSS pixels
+A crawl from the home page, as the co-ordinator, the key worker, the school contact,
+the DPO, the safeguarding lead, the administrator and a parent, following the links of
+each page (never typing an address): at 320 CSS pixels
 (WCAG 2.2's reflow width) no page scrolls sideways, axe-core finds no violation, and no
 link answers with an error. Tables wider than the screen scroll inside their own region,
 which is allowed (WCAG 1.4.10 exempts data tables); the page itself must not.
@@ -14,6 +15,8 @@ from urllib.parse import urldefrag, urlparse
 import pytest
 from pytest_django.live_server_helper import LiveServer
 
+from seip.accounts.models import Role
+from seip.organisations.models import Partnership
 from tests.browser.conftest import (
     Account,
     FamilyAccount,
@@ -21,6 +24,7 @@ from tests.browser.conftest import (
     axe_violations,
     describe_violations,
     family_sign_in,
+    make_account,
     require_playwright,
     sign_in,
 )
@@ -111,12 +115,21 @@ def test_every_page_reachable_from_home_reflows_on_a_phone(
     open_case: OpenCase,
     with_history: object,
     parent: FamilyAccount,
+    alpha_vale: Partnership,
 ) -> None:
     faults: list[str] = []
+    dpo = make_account("dana.dpo@alpha-vale.test", "Dana DPO", Role.DPO, partnership=alpha_vale)
+    lead = make_account(
+        "sol.lead@alpha-vale.test", "Sol Lead", Role.SAFEGUARDING_LEAD, partnership=alpha_vale
+    )
+    admin = make_account("ada.admin@seip.test", "Ada Admin", Role.SYSTEM_ADMIN)
     for who, account in [
         ("co-ordinator", coordinator),
         ("key worker", key_worker),
         ("school contact", school_contact),
+        ("DPO", dpo),
+        ("safeguarding lead", lead),
+        ("administrator", admin),
     ]:
         page = person_page(who)
         page.set_viewport_size(PHONE)

@@ -18,6 +18,7 @@ from seip.behaviour.selectors import panel_context as behaviour_panel
 from seip.core.forms import GovUKForm, form_submitted
 from seip.core.uploads import upload_limit
 from seip.organisations.models import School
+from seip.progress.services import may_grant_portal
 from seip.provision.selectors import panel_context as provision_panel
 from seip.records.selectors import panel_context as records_panel
 from seip.referrals.forms import SignatureForm
@@ -238,6 +239,8 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "consents": referral.consents.select_related("notice_version"),
         "live_categories": live_category_labels(referral),
         "may_open_scan": may_open_scan(user, referral),
+        # The links to give the family access follow the rule their pages check.
+        "may_grant_portal": may_grant_portal(user, student),
         "paper_files": student.paper_files.select_related("returned_to"),
         "is_coordinator": has_role(user, [Role.COORDINATOR], partnership=student.partnership),
         "is_staff": has_role(
