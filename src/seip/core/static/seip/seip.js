@@ -29,8 +29,31 @@ function scrollableTables() {
   }
 }
 
+// A chart wider than the phone scrolls in its figure, which is then a named region
+// reachable by keyboard, like a table's.
+function scrollableCharts() {
+  let n = 0;
+  for (const figure of document.querySelectorAll(".seip-chart-figure")) {
+    n += 1;
+    if (figure.scrollWidth > figure.clientWidth) {
+      // A name of its own: landmarks of one kind must not share a name (axe).
+      const svg = figure.querySelector("svg");
+      const title = svg?.getAttribute("aria-label") || svg?.querySelector("title")?.textContent;
+      figure.setAttribute("tabindex", "0");
+      figure.setAttribute("role", "region");
+      figure.setAttribute("aria-label", `Chart ${n}, scrolls sideways${title ? `: ${title.trim()}` : ""}`);
+    } else {
+      for (const name of ["tabindex", "role", "aria-label"]) figure.removeAttribute(name);
+    }
+  }
+}
+
 scrollableTables();
-window.addEventListener("resize", scrollableTables);
+scrollableCharts();
+window.addEventListener("resize", () => {
+  scrollableTables();
+  scrollableCharts();
+});
 
 // Conditional reveal for radios (the Design System's pattern), done here rather than by
 // GOV.UK Frontend's radios, which mark each radio aria-expanded: not an allowed
