@@ -150,7 +150,7 @@ def test_key_workers_write_only_to_their_own_caseload(signed, county, personas):
     student = case.student
     # The key worker who does not hold the case may read it, but not change it.
     assert sees(personas["key_worker"], student)
-    with pytest.raises(PermissionDenied, match="own caseload"):
+    with pytest.raises(PermissionDenied, match="not on your caseload"):
         ensure_can_write(personas["key_worker"], student)
     ensure_can_write(other, student)
     ensure_can_write(personas["coordinator"], student)
