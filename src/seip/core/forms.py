@@ -57,8 +57,12 @@ class GovUKBoundField(forms.BoundField):
 
 
 def _lower_first(label: str) -> str:
-    """ "Date of birth" -> "date of birth", but "UPN" stays "UPN"."""
-    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+    """Lower the first letter: "Date of birth" -> "date of birth". An acronym ("UPN") or
+    a title in capitals ("Data Protection Officer's name") stays as it is."""
+    words = label.split()
+    if label[:2].isupper() or any(word[:1].isupper() for word in words[1:]):
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def _required_message(field: forms.Field, label: str) -> str:

@@ -171,7 +171,7 @@ def test_a_future_date_is_shown_on_the_date_field(login, personas, county):
     )
     assert "must be today or in the past" in body
     assert '<a href="#id_held_on_0">' in body
-    assert 'id="id_held_on"' in body
+    assert 'id="id_held_on_0"' in body
     assert not Consultation.objects.exists()
 
 

@@ -38,6 +38,7 @@ NO_STUDENT: dict[str, str] = {
     "accounts:setup": "a sign-in step",
     "accounts:logout": "the sign-out button",
     "accounts:account": "the user's own account",
+    "notifications:preferences": "the user's own email choices",
     "accounts:enrol": "a sign-in step (a second-factor set-up link)",
     "accounts:backup_codes": "the user's own backup codes",
     "accounts:people": "the partnership team's staff accounts, not students",

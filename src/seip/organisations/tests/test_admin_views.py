@@ -103,7 +103,7 @@ def test_nobody_else_changes_a_partnership(login, personas, county, persona, sta
     ("overrides", "field", "message"),
     [
         ({"email": "not-an-email"}, "email", b"Enter a valid email address"),
-        ({"dpo_name": ""}, "dpo_name", b"This field is required"),
+        ({"dpo_name": ""}, "dpo_name", b"Enter Data Protection Officer"),
     ],
 )
 def test_bad_details_name_the_field(login, personas, county, overrides, field, message):
@@ -279,14 +279,19 @@ def test_an_agreement_is_recorded_with_its_pdf_stored_encrypted(login, personas,
     ("overrides", "upload", "field", "message"),
     [
         ({}, ("signed.docx", b"PK\x03\x04"), "document", b"must be a PDF"),
-        ({}, None, "document", b"This field is required"),
+        ({}, None, "document", b"Choose a file: "),
         (
             {"expires_on": (TODAY() - dt.timedelta(days=1)).isoformat()},
             ("signed.pdf", PDF),
             "expires_on",
             b"must be after the date it was signed",
         ),
-        ({"signed_on": "31/02/2026"}, ("signed.pdf", PDF), "signed_on", b"Enter a valid date"),
+        (
+            {"signed_on": "31/02/2026"},
+            ("signed.pdf", PDF),
+            "signed_on",
+            b"Signed on must be a real date",
+        ),
     ],
 )
 def test_a_bad_agreement_names_the_field(
