@@ -33,8 +33,9 @@ class GovUKFormRenderer(TemplatesSetting):
 class GovUKBoundField(forms.BoundField):
     @property
     def widget_type(self) -> str:
-        # The templates know radios by Django's name for them, whatever the subclass.
-        if isinstance(self.field.widget, forms.RadioSelect):
+        # The templates know radios by Django's name for them. (Not every RadioSelect:
+        # Django's CheckboxSelectMultiple is one too.)
+        if isinstance(self.field.widget, GovUKRadios):
             return "radioselect"
         return str(super().widget_type)
 
