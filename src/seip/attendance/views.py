@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from seip.accounts.models import User
+from seip.accounts.http import user_of
 from seip.attendance.forms import MarksForm
 from seip.attendance.selectors import history, panel_context, week
 from seip.attendance.services import attendance_record_sessions
@@ -17,11 +17,6 @@ from seip.students.access import open_record
 from seip.students.models import Student
 from seip.students.permissions import ensure_can_write
 from seip.students.sources import SourceKind
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def _monday(request: HttpRequest) -> dt.date:
@@ -39,7 +34,7 @@ def _page_url(student: Student, monday: dt.date) -> str:
 def _record(request: HttpRequest, student: Student, form: MarksForm) -> str | None:
     """Save the form's marks through the service and return the page to go to, or None to
     show the form's errors. 403 for someone who may see the record but not change it."""
-    ensure_can_write(_user(request), student)
+    ensure_can_write(user_of(request), student)
     if not form.is_valid():
         return None
     day: dt.date = form.cleaned_data["day"]
@@ -50,7 +45,7 @@ def _record(request: HttpRequest, student: Student, form: MarksForm) -> str | No
         source_kind=SourceKind(form.cleaned_data["source_kind"]),
         source_note="Entered on the attendance page",
         obtained_on=timezone.localdate(),
-        actor=_user(request),
+        actor=user_of(request),
     )
     messages.success(request, f"Marks saved for {day:%A %-d %B %Y}")
     for warning in warnings:
@@ -79,6 +74,6 @@ def student_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         "days": week(student, monday, years=years),
         "previous_week": _page_url(student, monday - dt.timedelta(days=7)),
         "next_week": _page_url(student, monday + dt.timedelta(days=7)),
-        **panel_context(student, _user(request), years=years),
+        **panel_context(student, user_of(request), years=years),
     }
     return render(request, "attendance/student_attendance.html", context)

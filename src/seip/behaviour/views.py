@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from seip.accounts.http import user_of
 from seip.accounts.models import User
 from seip.accounts.selectors import has_role
 from seip.behaviour.codes import ATTITUDE_SCALE
@@ -35,11 +36,6 @@ from seip.core.forms import form_submitted
 from seip.students.access import open_record
 from seip.students.models import Student
 from seip.students.permissions import CASE_STAFF, can_write, write_refusal
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def _case_staff(user: User, student: Student) -> None:
@@ -65,7 +61,7 @@ def behaviour_list(request: HttpRequest, pk: int) -> HttpResponse:
         "attitude_scale": ATTITUDE_SCALE,
         "attainment": latest_attainment(student),
         "results": student.attainment_results.select_related("source_organisation"),
-        "can_record": can_write(_user(request), student),
+        "can_record": can_write(user_of(request), student),
     }
     return render(request, "behaviour/behaviour_list.html", context)
 
@@ -81,7 +77,7 @@ def _record(
     ValidationError on the form, or go back to the list."""
     student = open_record(request, pk, part="behaviour_form", check=_writer)
     form = form_class(request.POST if request.method == "POST" else None, student=student)
-    if form_submitted(request, form, lambda data: save(student, form, _user(request))):
+    if form_submitted(request, form, lambda data: save(student, form, user_of(request))):
         messages.success(request, "Saved to the behaviour record.")
         return redirect("behaviour:list", student.pk)
     context = {"form": form, "student": student, "title": title, "attitude_scale": ATTITUDE_SCALE}

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from seip.accounts.http import user_of
 from seip.accounts.models import User
 from seip.bundles import present, redaction, services
 from seip.bundles.assemble import assemble
@@ -24,11 +25,6 @@ from seip.rights.models import RightsRequest
 from seip.sharing.services import record_read
 
 FLAG_LABELS = dict(Flag.choices)
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def _item_rows(
@@ -65,7 +61,7 @@ def _review_page(
     form: DecisionForm | None = None,
     release_errors: list[str] | None = None,
 ) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     bundle = AccessBundle.objects.filter(request=rights_request).select_related("student").first()
     items = []
     if bundle is not None and bundle.status == BundleStatus.REVIEW:
@@ -101,7 +97,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def prepare(request: HttpRequest, pk: int) -> HttpResponse:
     rights_request = _request(request, pk)
     try:
-        services.bundle_prepare_start(request=rights_request, actor=_user(request))
+        services.bundle_prepare_start(request=rights_request, actor=user_of(request))
     except ValidationError as exc:
         return _review_page(request, rights_request, release_errors=exc.messages)
     return redirect("bundles:review", rights_request.pk)
@@ -115,7 +111,7 @@ def decide(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.flagged_item_decide(
-                item=flagged, actor=_user(request), **form.decision_fields()
+                item=flagged, actor=user_of(request), **form.decision_fields()
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -129,9 +125,9 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
     rights_request = _request(request, pk)
     bundle = get_object_or_404(AccessBundle, request=rights_request)
     try:
-        if services.bundle_refresh(bundle=bundle, actor=_user(request)):
+        if services.bundle_refresh(bundle=bundle, actor=user_of(request)):
             raise ValidationError("The record has changed since the review: decide the new items.")
-        services.bundle_release(bundle=bundle, actor=_user(request))
+        services.bundle_release(bundle=bundle, actor=user_of(request))
     except ValidationError as exc:
         return _review_page(request, rights_request, release_errors=exc.messages)
     return redirect("bundles:review", rights_request.pk)
@@ -151,9 +147,9 @@ def _file(content: bytes, fmt: str, bundle: AccessBundle) -> HttpResponse:
 def _staff(fmt: str) -> Any:
     @require_GET
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        bundle = get_object_or_404(bundles_visible_to(_user(request)), request_id=pk)
+        bundle = get_object_or_404(bundles_visible_to(user_of(request)), request_id=pk)
         try:
-            content = services.staff_download(bundle=bundle, fmt=fmt, actor=_user(request))
+            content = services.staff_download(bundle=bundle, fmt=fmt, actor=user_of(request))
         except ValidationError:
             return HttpResponse(status=404)
         return _file(content, fmt, bundle)
@@ -165,9 +161,9 @@ def _staff(fmt: str) -> Any:
 def _portal(fmt: str) -> Any:
     @require_GET
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        bundle = get_object_or_404(released_bundles_of(_user(request)), request_id=pk)
+        bundle = get_object_or_404(released_bundles_of(user_of(request)), request_id=pk)
         try:
-            content = services.release_download(bundle=bundle, fmt=fmt, actor=_user(request))
+            content = services.release_download(bundle=bundle, fmt=fmt, actor=user_of(request))
         except ValidationError:
             return HttpResponse(status=404)
         return _file(content, fmt, bundle)

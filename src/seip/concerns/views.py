@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from seip.accounts.http import user_of
 from seip.accounts.middleware import second_factor_exempt
 from seip.accounts.models import User
 from seip.concerns import forms as concern_forms
@@ -34,11 +35,6 @@ from seip.progress.selectors import portal_students_visible_to
 from seip.rights.forms import LinkStudentForm
 from seip.students.access import record_list
 from seip.students.selectors import student_record_visible_to
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def _post(request: HttpRequest) -> Any:
@@ -80,13 +76,13 @@ def _portal_partnerships(user: User) -> Any:
 
 @require_http_methods(["GET", "POST"])
 def portal_new(request: HttpRequest) -> HttpResponse:
-    partnerships = _portal_partnerships(_user(request))
+    partnerships = _portal_partnerships(user_of(request))
     if not partnerships.exists():
         raise PermissionDenied("The portal form is for families following a child.")
     form = concern_forms.PortalConcernForm(_post(request), partnerships=partnerships)
 
     def send(data: dict[str, Any]) -> None:
-        concern_raise_portal(actor=_user(request), **data)
+        concern_raise_portal(actor=user_of(request), **data)
 
     if form_submitted(request, form, send):
         return redirect("concerns:sent")
@@ -96,16 +92,16 @@ def portal_new(request: HttpRequest) -> HttpResponse:
 
 def concern_list(request: HttpRequest) -> HttpResponse:
     """The DPO's concerns, newest first, with the acknowledgement date and overdue flag."""
-    if not dpo_partnerships(_user(request)).exists():
+    if not dpo_partnerships(user_of(request)).exists():
         raise PermissionDenied("Concerns go to the data protection officer.")
-    rows = list(concerns_visible_to(_user(request)))
+    rows = list(concerns_visible_to(user_of(request)))
     today = timezone.localdate()
     context = {"rows": [(c, c.is_overdue(today)) for c in rows]}
     return render(request, "concerns/list.html", context)
 
 
 def _concern(request: HttpRequest, pk: int) -> Concern:
-    return get_object_or_404(concerns_visible_to(_user(request)), pk=pk)
+    return get_object_or_404(concerns_visible_to(user_of(request)), pk=pk)
 
 
 def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -125,7 +121,7 @@ def concern_acknowledge_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     def apply(data: dict[str, Any]) -> None:
-        concern_acknowledge(concern=concern, actor=_user(request), **data)
+        concern_acknowledge(concern=concern, actor=user_of(request), **data)
 
     if form_submitted(request, form, apply):
         messages.success(request, "The concern was acknowledged.")
@@ -140,7 +136,7 @@ def concern_respond_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = concern_forms.RespondForm(_post(request), initial={"responded_on": timezone.localdate()})
 
     def apply(data: dict[str, Any]) -> None:
-        concern_respond(concern=concern, actor=_user(request), **data)
+        concern_respond(concern=concern, actor=user_of(request), **data)
 
     if form_submitted(request, form, apply):
         messages.success(request, "The response was recorded.")
@@ -152,7 +148,7 @@ def concern_respond_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def concern_link_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The DPO names the student a concern turned out to be about (ADR 0035)."""
-    user = _user(request)
+    user = user_of(request)
     concern = _concern(request, pk)
     students = student_record_visible_to(user).filter(partnership=concern.partnership)
     form = LinkStudentForm(_post(request), students=students)

@@ -10,13 +10,14 @@ never referred (P25): the report tells a school nothing about another school's p
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import OuterRef, QuerySet
 
+from seip.access.predicates import live_consent
 from seip.accounts.models import User
 from seip.accounts.selectors import has_role
 from seip.keys.fields import indexed
 from seip.organisations.models import OrganisationType, School
-from seip.referrals.models import ConsentGrant, ReferralStatus
+from seip.referrals.models import ReferralStatus
 from seip.rights.selectors import restricted_student_ids
 from seip.students.models import Student
 from seip.students.permissions import WHOLE_PARTNERSHIP_WRITERS
@@ -37,15 +38,7 @@ def importable_students(school: School, actor: User) -> QuerySet[Student]:
         referral__status=ReferralStatus.ACCEPTED,
     )
     if not has_role(actor, WHOLE_PARTNERSHIP_WRITERS, partnership=school.partnership):
-        students = students.filter(
-            Exists(
-                ConsentGrant.objects.filter(
-                    referral=OuterRef("referral"),
-                    category=OrganisationType.SCHOOL,
-                    withdrawn_at__isnull=True,
-                )
-            )
-        )
+        students = students.filter(live_consent(OuterRef("referral"), OrganisationType.SCHOOL))
     return students.select_related("partnership", "school")
 
 

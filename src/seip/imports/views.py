@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from seip.accounts.http import user_of
 from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
 from seip.core.forms import form_submitted
@@ -39,15 +40,10 @@ from seip.students.access import open_record, record_list
 REFRESH_SECONDS = 2
 
 
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
-
-
 @require_http_methods(["GET", "POST"])
 @upload_limit(DEFAULT_MAX_BYTES)
 def upload(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     schools = schools_for_import(user)
     if not schools.exists():
         raise PermissionDenied("Only school contacts and partnership staff can import files.")
@@ -89,7 +85,7 @@ def _is_coordinator_of(school: School, user: User) -> bool:
 
 @require_GET
 def run_detail(request: HttpRequest, run_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     run = get_object_or_404(runs_visible_to(user), pk=run_pk)
     if run.finished:
         # The finished report lists pupils by UPN: a read to audit (not each refresh).
@@ -121,7 +117,7 @@ def run_detail(request: HttpRequest, run_pk: int) -> HttpResponse:
 
 
 def _coordinator(request: HttpRequest) -> User:
-    user = _user(request)
+    user = user_of(request)
     if Role.COORDINATOR not in user.roles:
         raise PermissionDenied("The matching queue is the co-ordinator's.")
     return user

@@ -213,6 +213,12 @@ class DataSharingAgreement(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    @staticmethod
+    def in_force(on: dt.date) -> models.Q:
+        """In force on ``on``: the one definition, used by the access layer's
+        ``agreement_in_force`` and by every count of current agreements."""
+        return models.Q(signed_on__lte=on, expires_on__gte=on)
+
     def is_current(self, on: dt.date | None = None) -> bool:
         day = on or timezone.localdate()
         return self.signed_on <= day <= self.expires_on

@@ -87,10 +87,8 @@ def agreement_summary(partnership: Partnership, *, today: dt.date | None = None)
     day = today or timezone.localdate()
     soon = day + dt.timedelta(days=60)
     return DataSharingAgreement.objects.filter(partnership=partnership).aggregate(
-        current=Count("pk", filter=Q(signed_on__lte=day, expires_on__gte=day)),
-        expiring=Count(
-            "pk", filter=Q(signed_on__lte=day, expires_on__gte=day, expires_on__lte=soon)
-        ),
+        current=Count("pk", filter=DataSharingAgreement.in_force(day)),
+        expiring=Count("pk", filter=DataSharingAgreement.in_force(day) & Q(expires_on__lte=soon)),
         expired=Count("pk", filter=Q(expires_on__lt=day)),
     )
 
@@ -135,6 +133,6 @@ def expiring_agreements(user: User, *, today: dt.date | None = None) -> int:
     day = today or timezone.localdate()
     return (
         agreements_manageable_by(user)
-        .filter(signed_on__lte=day, expires_on__gte=day, expires_on__lte=day + EXPIRY_WARNING)
+        .filter(DataSharingAgreement.in_force(day), expires_on__lte=day + EXPIRY_WARNING)
         .count()
     )

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from seip.accounts.http import user_of
 from seip.accounts.middleware import second_factor_exempt
 from seip.accounts.models import FAMILY_ROLES, Role, User
 from seip.core.forms import form_submitted
@@ -115,11 +116,6 @@ def partnership_logo(request: HttpRequest, slug: str) -> FileResponse:
 # see) and then asks ``may_manage`` (a 403 for what they see but may not change).
 
 
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
-
-
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied("You cannot manage this")
@@ -134,14 +130,14 @@ def _upload(form: forms.Form, field: str) -> tuple[str, bytes] | None:
 
 def _visible_partnership(request: HttpRequest, slug: str) -> Partnership:
     return get_object_or_404(
-        partnerships_visible_to(_user(request)).select_related("local_authority"), slug=slug
+        partnerships_visible_to(user_of(request)).select_related("local_authority"), slug=slug
     )
 
 
 def manage(request: HttpRequest) -> HttpResponse:
     """The administration home: the county for the administrator, their own
     partnership for a co-ordinator."""
-    user = _user(request)
+    user = user_of(request)
     is_admin = Role.SYSTEM_ADMIN in user.roles
     ids = coordinated_partnership_ids(user)
     _require(is_admin or bool(ids))
@@ -162,7 +158,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 @upload_limit(LOGO_MAX_BYTES)
 def partnership_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     _require(may_manage(user, Action.PARTNERSHIP_CREATE))
     form = PartnershipCreateForm(request.POST or None, request.FILES or None)
     created: list[Partnership] = []
@@ -190,7 +186,7 @@ def partnership_new(request: HttpRequest) -> HttpResponse:
 @upload_limit(LOGO_MAX_BYTES)
 def partnership_edit(request: HttpRequest, slug: str) -> HttpResponse:
     """The partnership's name and contact routes, which fill the privacy notice (P26)."""
-    user = _user(request)
+    user = user_of(request)
     partnership = _visible_partnership(request, slug)
     _require(may_manage(user, Action.PARTNERSHIP_EDIT, partnership=partnership))
     initial = {field: getattr(partnership, field) for field in PARTNERSHIP_FIELDS}
@@ -214,7 +210,7 @@ def partnership_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def partnership_organisations(request: HttpRequest, slug: str) -> HttpResponse:
     """The partnership's schools and partner organisations, and the form that registers
     another organisation of the county with it."""
-    user = _user(request)
+    user = user_of(request)
     partnership = _visible_partnership(request, slug)
     _require(may_manage(user, Action.ORGANISATION_REGISTER, partnership=partnership))
     choices = (
@@ -246,7 +242,7 @@ def partnership_organisations(request: HttpRequest, slug: str) -> HttpResponse:
 def organisation_unregister_view(
     request: HttpRequest, slug: str, organisation: int
 ) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     partnership = _visible_partnership(request, slug)
     org = get_object_or_404(organisations_manageable_by(user), pk=organisation)
     _require(
@@ -263,7 +259,7 @@ def organisation_unregister_view(
 
 def organisation_new(request: HttpRequest, slug: str) -> HttpResponse:
     """Add a partner organisation, registered with this partnership."""
-    user = _user(request)
+    user = user_of(request)
     partnership = _visible_partnership(request, slug)
     _require(may_manage(user, Action.ORGANISATION_CREATE, partnership=partnership))
     form = OrganisationForm(request.POST or None)
@@ -279,7 +275,7 @@ def organisation_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def school_new(request: HttpRequest, slug: str) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     partnership = _visible_partnership(request, slug)
     _require(may_manage(user, Action.SCHOOL_MANAGE, partnership=partnership))
     form = SchoolForm(request.POST or None, initial={"partnership": partnership})
@@ -296,7 +292,7 @@ def school_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
     """Every organisation of the county, for the administrator."""
-    user = _user(request)
+    user = user_of(request)
     _require(may_manage(user, Action.SCHOOL_MANAGE))
     organisations = (
         organisations_manageable_by(user)
@@ -310,7 +306,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, organisation: int) -> HttpResponse:
     """An organisation's details, registrations and agreements (a co-ordinator sees only
     their own partnership's agreements)."""
-    user = _user(request)
+    user = user_of(request)
     org = get_object_or_404(
         organisations_manageable_by(user).select_related("school"), pk=organisation
     )
@@ -325,7 +321,7 @@ def organisation_detail(request: HttpRequest, organisation: int) -> HttpResponse
 
 
 def organisation_edit(request: HttpRequest, organisation: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     org = get_object_or_404(
         organisations_manageable_by(user).select_related("school"), pk=organisation
     )
@@ -377,7 +373,7 @@ def _with_status(
 
 
 def agreement_list(request: HttpRequest, slug: str) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     partnership = _visible_partnership(request, slug)
     _require(may_manage(user, Action.AGREEMENT_MANAGE, partnership=partnership))
     agreements = agreements_manageable_by(user).filter(partnership=partnership)
@@ -390,7 +386,7 @@ def agreement_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @upload_limit(AGREEMENT_MAX_BYTES)
 def agreement_new(request: HttpRequest, slug: str) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     partnership = _visible_partnership(request, slug)
     _require(may_manage(user, Action.AGREEMENT_MANAGE, partnership=partnership))
     choices = partnership.partner_organisations.order_by("name")
@@ -419,7 +415,7 @@ def agreement_new(request: HttpRequest, slug: str) -> HttpResponse:
 def agreement_edit(request: HttpRequest, agreement: int) -> HttpResponse:
     """Renew, correct or end an agreement. The page says so: access follows the new
     dates on the organisation's next request (P09)."""
-    user = _user(request)
+    user = user_of(request)
     item = get_object_or_404(
         agreements_manageable_by(user).select_related("organisation", "partnership"), pk=agreement
     )
@@ -450,7 +446,7 @@ def agreement_edit(request: HttpRequest, agreement: int) -> HttpResponse:
 
 @require_GET
 def agreement_document_view(request: HttpRequest, agreement: int) -> HttpResponse:
-    item = get_object_or_404(agreements_manageable_by(_user(request)), pk=agreement)
+    item = get_object_or_404(agreements_manageable_by(user_of(request)), pk=agreement)
     if not item.document_file:
         raise Http404("This agreement has no signed document")
     response = HttpResponse(agreement_document(item), content_type="application/pdf")

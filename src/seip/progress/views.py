@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from seip.accounts.http import user_of
 from seip.accounts.models import PARTNERSHIP_ROLES, User
 from seip.accounts.selectors import has_role
 from seip.core.forms import apply_errors
@@ -34,14 +35,9 @@ from seip.students.permissions import can_write, ensure_can_write
 from seip.students.selectors import current_case
 
 
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
-
-
 def due(request: HttpRequest) -> HttpResponse:
     """Reviews due, due soon and overdue: the key worker's caseload, or the partnership's."""
-    items = reviews_due(_user(request))
+    items = reviews_due(user_of(request))
     record_list(request, [item.case.student for item in items], part="reviews_due")
     return render(request, "progress/due.html", {"due": items})
 
@@ -56,7 +52,7 @@ def _portal_granter(user: User, student: Student) -> None:
 @require_http_methods(["GET", "POST"])
 def review_new(request: HttpRequest, pk: int) -> HttpResponse:
     student = open_record(request, pk, part="review_form", check=ensure_can_write)
-    user = _user(request)
+    user = user_of(request)
     case = current_case(student)
     form = ReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and case is not None:
@@ -79,7 +75,7 @@ def reviews(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "student": student,
             "reviews": reviews_of(case) if case else [],
-            "can_write": can_write(_user(request), student),
+            "can_write": can_write(user_of(request), student),
         },
     )
 
@@ -100,7 +96,7 @@ def portal_access(request: HttpRequest, pk: int) -> HttpResponse:
                 student=student,
                 relationship=PortalRelationship(form.cleaned_data["relationship"]),
                 parental_responsibility=form.cleaned_data["parental_responsibility"],
-                actor=_user(request),
+                actor=user_of(request),
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -132,7 +128,7 @@ def family_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
                 contact=contact,
                 student_email=form.cleaned_data["student_email"] or "",
                 site=request.build_absolute_uri("/").rstrip("/"),
-                actor=_user(request),
+                actor=user_of(request),
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -148,7 +144,7 @@ def family_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def portal_home(request: HttpRequest) -> HttpResponse:
     """The family portal: the children (or the student themself) this account may follow."""
-    students = list(portal_students_visible_to(_user(request)))
+    students = list(portal_students_visible_to(user_of(request)))
     # The family's own read: audited, never a disclosure (they are not an organisation).
     record_list(request, students, part="portal_home")
     return render(request, "progress/portal_home.html", {"students": students})
@@ -193,20 +189,20 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff and school view: everything for the partnership; schools only see students
     on their roll while the family's consent covers schools (the scoped queryset)."""
     student = open_record(request, pk, part="progress")
-    audience = _staff_audience(_user(request), student)
+    audience = _staff_audience(user_of(request), student)
     return _progress_page(request, student, audience, reverse("progress:progress_pdf", args=[pk]))
 
 
 def progress_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     student = open_record(request, pk, part="progress_pdf", download=True)
-    return _pdf(student, _staff_audience(_user(request), student))
+    return _pdf(student, _staff_audience(user_of(request), student))
 
 
 def _portal_student(request: HttpRequest, pk: int, part: str) -> tuple[Student, Audience]:
     student = open_record(
         request, pk, part=part, download=part == "portal_pdf", scope=portal_students_visible_to
     )
-    link = student.portal_links.filter(user=_user(request), revoked_at__isnull=True).first()
+    link = student.portal_links.filter(user=user_of(request), revoked_at__isnull=True).first()
     audience = (
         Audience.STUDENT
         if link is not None and link.relationship == PortalRelationship.STUDENT

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from seip.accounts.http import user_of
 from seip.accounts.models import User
 from seip.core.forms import GovUKForm, form_submitted
 from seip.provision.costs import ZERO
@@ -18,11 +19,6 @@ from seip.students.access import open_record
 from seip.students.models import Student
 from seip.students.permissions import write_refusal
 from seip.students.sources import SourceKind
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def _writer(user: User, student: Student) -> None:
@@ -57,7 +53,7 @@ def _form_view(
 @require_GET
 def provision_list(request: HttpRequest, pk: int) -> HttpResponse:
     student = open_record(request, pk, part="provision")
-    context = {"student": student, **panel_context(student, _user(request))}
+    context = {"student": student, **panel_context(student, user_of(request))}
     return render(request, "provision/intervention_list.html", context)
 
 
@@ -83,7 +79,7 @@ def intervention_add(request: HttpRequest, pk: int) -> HttpResponse:
             staff_hourly_cost=data["staff_hourly_cost"] or ZERO,
             funding_stream=data["funding_stream"],
             placement=form.placement(),
-            actor=_user(request),
+            actor=user_of(request),
         )
         return "Provision recorded"
 
@@ -101,7 +97,7 @@ def intervention_end_view(request: HttpRequest, pk: int, intervention_pk: int) -
             intervention=intervention,
             end_date=data["end_date"],
             sessions_attended=data["sessions_attended"],
-            actor=_user(request),
+            actor=user_of(request),
         )
         return f"{intervention} ended"
 
@@ -127,7 +123,7 @@ def placement_review(request: HttpRequest, pk: int, intervention_pk: int) -> Htt
             next_steps=data["next_steps"],
             source_kind=SourceKind.AGENCY if from_provider else SourceKind.PARTNERSHIP,
             source_organisation=intervention.provider if from_provider else None,
-            actor=_user(request),
+            actor=user_of(request),
         )
         return "Placement review recorded"
 

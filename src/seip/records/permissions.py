@@ -21,12 +21,11 @@ fixed cost.
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, Q
+from django.db.models import Q
 
+from seip.access.predicates import school_may_see
 from seip.accounts.models import FAMILY_ROLES, PARTNERSHIP_ROLES, Role, User
 from seip.organisations.models import OrganisationType
-from seip.referrals.models import ConsentGrant
-from seip.rights.models import Restriction
 from seip.sharing.selectors import EXTERNAL_ROLES, live_involvements
 from seip.students.models import Student
 from seip.students.permissions import CASE_STAFF, holds_case, refusal_for
@@ -116,15 +115,9 @@ def _reaching(student: Student) -> Q:
     restricts processing; a contact of an organisation with a live involvement with this
     student. These are the doors of ``students.selectors.students_visible_to``, narrowed
     to one student. A role held for another child opens nothing here (P08)."""
-    schools_consent = ConsentGrant.objects.filter(
-        referral=student.referral_id, category=OrganisationType.SCHOOL, withdrawn_at__isnull=True
-    )
-    restricted = Restriction.objects.filter(student=student, lifted_at__isnull=True)
-    school_on_roll = (
-        Q(role=Role.SCHOOL_CONTACT, organisation__school=student.school_id)
-        & Q(Exists(schools_consent))
-        & ~Q(Exists(restricted))
-    )
+    school_on_roll = Q(
+        role=Role.SCHOOL_CONTACT, organisation__school=student.school_id
+    ) & school_may_see(student.pk, student.referral_id)
     involved = Q(
         role__in=EXTERNAL_ROLES,
         organisation__in=live_involvements().filter(student=student).values("organisation"),

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from seip.accounts.http import user_of
 from seip.accounts.models import User
 from seip.core.crypto import sha256
 from seip.core.forms import GovUKForm, apply_errors
@@ -33,11 +34,6 @@ from seip.students.access import open_record
 from seip.students.models import Student
 
 logger = logging.getLogger(__name__)
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def _student(
@@ -117,7 +113,7 @@ def _form_view(
 
 def profile(request: HttpRequest, pk: int) -> HttpResponse:
     student, _ = _student(request, pk, "profile_page")
-    context = {"student": student, **selectors.panel_context(student, _user(request))}
+    context = {"student": student, **selectors.panel_context(student, user_of(request))}
     return render(request, "records/profile.html", context)
 
 
@@ -131,7 +127,7 @@ def need_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     def apply(data: dict[str, Any]) -> Need:
         return services.need_record(
             student=student, kind=kind, code=data["code"], detail=data.get("detail", ""),
-            source=form.source(), actor=_user(request),
+            source=form.source(), actor=user_of(request),
         )  # fmt: skip
 
     return _form_view(request, student, form, f"Record {NeedKind(kind).label.lower()}", apply)
@@ -149,7 +145,7 @@ def need_correct(request: HttpRequest, pk: int, need_pk: int) -> HttpResponse:
     def apply(data: dict[str, Any]) -> Need:
         return services.correct_fact(
             fact=need, code=data["code"], detail=data.get("detail", ""), source=form.source(),
-            reason=data["reason"], actor=_user(request),
+            reason=data["reason"], actor=user_of(request),
         )  # fmt: skip
 
     history = selectors.need_history(student, need.kind)
@@ -160,13 +156,13 @@ def need_correct(request: HttpRequest, pk: int, need_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest, pk: int) -> HttpResponse:
     student = _writable(request, pk, "verify_form")
-    facts = selectors.profile_context(student, _user(request))["facts"]
+    facts = selectors.profile_context(student, user_of(request))["facts"]
     choices = [(f.key, f"{f.label}: {f.value}") for f in facts]
     form = VerifyForm(**_data(request), facts=choices)
 
     def apply(data: dict[str, Any]) -> int:
         return services.verify_facts(
-            student=student, fact_ids=data["fact_ids"], actor=_user(request)
+            student=student, fact_ids=data["fact_ids"], actor=user_of(request)
         )
 
     return _form_view(request, student, form, "Confirm facts are still correct", apply)
@@ -181,7 +177,7 @@ def contact_new(request: HttpRequest, pk: int) -> HttpResponse:
         fields = ("name", "relationship", "parental_responsibility", "phone", "email",
                   "address", "priority")  # fmt: skip
         return services.contact_add(
-            student=student, source=form.source(), actor=_user(request),
+            student=student, source=form.source(), actor=user_of(request),
             **{name: data[name] for name in fields},
         )  # fmt: skip
 
@@ -196,7 +192,7 @@ def agency_new(request: HttpRequest, pk: int) -> HttpResponse:
     def apply(data: dict[str, Any]) -> object:
         fields = ("organisation", "organisation_name", "worker_name", "role", "since", "until")
         return services.agency_add(
-            student=student, source=form.source(), actor=_user(request),
+            student=student, source=form.source(), actor=user_of(request),
             **{name: data[name] for name in fields},
         )  # fmt: skip
 
@@ -210,9 +206,9 @@ def target_new(request: HttpRequest, pk: int) -> HttpResponse:
 
     def apply(data: dict[str, Any]) -> Target:
         plan = selectors.current_plan(student) or services.plan_create(
-            student=student, actor=_user(request)
+            student=student, actor=user_of(request)
         )
-        return services.target_add(plan=plan, actor=_user(request), **data)
+        return services.target_add(plan=plan, actor=user_of(request), **data)
 
     return _form_view(request, student, form, "Add a target to the support plan", apply)
 
@@ -225,7 +221,7 @@ def target_status(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
 
     def apply(data: dict[str, Any]) -> Target:
         return services.target_set_status(target=target, status=data["status"],
-                                          actor=_user(request))  # fmt: skip
+                                          actor=user_of(request))  # fmt: skip
 
     return _form_view(request, student, form, "Update the target's status", apply)
 
@@ -244,7 +240,7 @@ def _erased(request: HttpRequest, student: Student, error: crypto.DataUnavailabl
 def chronology(request: HttpRequest, pk: int) -> HttpResponse:
     student, access = _student(request, pk, "chronology", staff_only=True, chronology=True)
     try:
-        notes = selectors.chronology(student, _user(request))
+        notes = selectors.chronology(student, user_of(request))
     except crypto.DataUnavailable as error:
         return _erased(request, student, error)
     return render(
@@ -263,7 +259,7 @@ def note_new(request: HttpRequest, pk: int) -> HttpResponse:
     def apply(data: dict[str, Any]) -> object:
         return services.note_add(
             student=student, kind=data["kind"], happened_on=data["happened_on"],
-            text=data["text"], attachments=form.uploads(), actor=_user(request),
+            text=data["text"], attachments=form.uploads(), actor=user_of(request),
         )  # fmt: skip
 
     return _form_view(
@@ -276,7 +272,7 @@ def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileRespons
     student, _ = _student(
         request, pk, "attachment", staff_only=True, chronology=True, download=True
     )
-    found = selectors.attachment_for(student, _user(request), attachment_pk)
+    found = selectors.attachment_for(student, user_of(request), attachment_pk)
     if found is None:
         raise Http404("No such attachment.")
     try:
@@ -307,7 +303,7 @@ def concerns(request: HttpRequest, pk: int) -> HttpResponse:
 def _concerns_page(
     request: HttpRequest, student: Student, access: RecordAccess, context: dict[str, Any]
 ) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     if access.reads_concerns:
         opened = services.concerns_open(student=student, actor=user)
         context["concerns"] = selectors.decrypt_concerns(opened)
@@ -334,6 +330,6 @@ def concern_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConcernForm(**_data(request))
 
     def apply(data: dict[str, Any]) -> object:
-        return services.concern_raise(student=student, actor=_user(request), **data)
+        return services.concern_raise(student=student, actor=user_of(request), **data)
 
     return _form_view(request, student, form, "Record a safeguarding concern", apply)

@@ -10,11 +10,11 @@ the student record and its rules (``students.selectors.students_visible_to``).
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from seip.access.predicates import live_consent, live_grants, restrictions_in_force
 from seip.accounts.models import PARTNERSHIP_ROLES, Membership, Role, User
 from seip.accounts.selectors import has_role
 from seip.organisations.models import OrganisationType, Partnership
-from seip.referrals.models import ConsentGrant, Referral, ReferralStatus
-from seip.rights.models import Restriction
+from seip.referrals.models import Referral, ReferralStatus
 
 
 def school_may_read() -> Q:
@@ -29,17 +29,11 @@ def school_may_read() -> Q:
     An accepted, declined or withdrawn referral is closed to the school: once accepted,
     the school sees the student through the student record, which has the same rules.
     """
-    consent_for_schools = Exists(
-        ConsentGrant.objects.filter(
-            referral=OuterRef("pk"), category=OrganisationType.SCHOOL, withdrawn_at__isnull=True
-        )
-    )
-    restricted = Exists(
-        Restriction.objects.filter(student__referral=OuterRef("pk"), lifted_at__isnull=True)
-    )
+    # A signed referral may not have a student yet: the objection is looked up through it.
+    restricted = Exists(restrictions_in_force().filter(student__referral=OuterRef("pk")))
     return Q(status=ReferralStatus.DRAFT) | (
         Q(status=ReferralStatus.SIGNED)
-        & Q(consent_for_schools)
+        & Q(live_consent(OuterRef("pk"), OrganisationType.SCHOOL))
         & ~Q(restricted)
         & (Q(student__isnull=True) | Q(student__archived_at__isnull=True))
     )
@@ -75,11 +69,7 @@ def draft_count(partnership: Partnership) -> int:
 
 
 def live_categories(referral: Referral) -> set[str]:
-    return set(
-        ConsentGrant.objects.filter(referral=referral, withdrawn_at__isnull=True).values_list(
-            "category", flat=True
-        )
-    )
+    return set(live_grants().filter(referral=referral).values_list("category", flat=True))
 
 
 def live_category_labels(referral: Referral) -> list[str]:

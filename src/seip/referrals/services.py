@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from seip.access.predicates import live_grants
 from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
 from seip.audit.services import audit_record
@@ -214,7 +215,7 @@ def _record_consent(
     consent.full_clean()
     consent.save()
     now = timezone.now()
-    live = set(referral.grants.filter(withdrawn_at__isnull=True).values_list("category", flat=True))
+    live = set(live_grants().filter(referral=referral).values_list("category", flat=True))
     ConsentGrant.objects.bulk_create(
         ConsentGrant(referral=referral, consent=consent, category=category, granted_at=now)
         for category in sorted(categories - live)
@@ -366,7 +367,7 @@ def consent_withdraw(
     if not has_role(actor, CONSENT_MANAGERS, partnership=referral.partnership):
         raise PermissionDenied("Only partnership staff can record a change of consent.")
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    live = referral.grants.select_for_update().filter(withdrawn_at__isnull=True)
+    live = live_grants().select_for_update().filter(referral=referral)
     if categories is not None:
         if not categories:
             raise ValidationError({"categories": "Choose at least one category to withdraw"})

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from seip.accounts.http import user_of
 from seip.accounts.models import PARTNERSHIP_ROLES, Role, User
 from seip.accounts.selectors import has_role
 from seip.core.forms import apply_errors, form_submitted
@@ -33,11 +34,6 @@ from seip.sharing.services import record_referral_read
 from seip.students.access import record_list
 
 
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
-
-
 def _referral(
     request: HttpRequest,
     pk: int,
@@ -50,11 +46,11 @@ def _referral(
     page's own rule (``check``, a 403) comes next; then the read is recorded (P14): every
     page here names the pupil, a form as much as the referral itself (ADR 0026)."""
     referral = get_object_or_404(
-        referrals_visible_to(_user(request)).select_related("partnership", "school"), pk=pk
+        referrals_visible_to(user_of(request)).select_related("partnership", "school"), pk=pk
     )
     if check is not None:
         check(request, referral)
-    record_referral_read(actor=_user(request), referral=referral, part=part, download=download)
+    record_referral_read(actor=user_of(request), referral=referral, part=part, download=download)
     return referral
 
 
@@ -71,25 +67,25 @@ def _school_for(user: User) -> School:
 
 def _require_school(request: HttpRequest, referral: Referral) -> None:
     if not has_role(
-        _user(request), [Role.SCHOOL_CONTACT], organisation=referral.school.organisation
+        user_of(request), [Role.SCHOOL_CONTACT], organisation=referral.school.organisation
     ):
         raise PermissionDenied("Only a contact at the pupil's school can do this.")
 
 
 def _require_coordinator(request: HttpRequest, referral: Referral) -> None:
-    if not has_role(_user(request), [Role.COORDINATOR], partnership=referral.partnership):
+    if not has_role(user_of(request), [Role.COORDINATOR], partnership=referral.partnership):
         raise PermissionDenied("Only the partnership's co-ordinator can decide on a referral.")
 
 
 def _require_scan_reader(request: HttpRequest, referral: Referral) -> None:
-    if not may_open_scan(_user(request), referral):
+    if not may_open_scan(user_of(request), referral):
         raise PermissionDenied(
             "Only the school, the co-ordinator and the DPO can open the signed form."
         )
 
 
 def referral_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     referrals = list(
         referrals_visible_to(user).select_related("student").order_by("-updated_at")[:200]
     )
@@ -117,7 +113,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def referral_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     school = _school_for(user)
     form = ReferralForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -148,7 +144,7 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
     def update(data: dict[str, Any]) -> None:
         referral_draft_update(
-            referral=referral, pupil=form.pupil(), carers=form.carers(), actor=_user(request)
+            referral=referral, pupil=form.pupil(), carers=form.carers(), actor=user_of(request)
         )
 
     if form_submitted(request, form, update):
@@ -163,7 +159,7 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral(request, pk, "referral")
-    user = _user(request)
+    user = user_of(request)
     context = {
         "referral": referral,
         "carers": referral.carers.all(),
@@ -192,7 +188,7 @@ def referral_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     def sign(data: dict[str, Any]) -> None:
-        referral_sign(referral=referral, actor=_user(request), **form.signature())
+        referral_sign(referral=referral, actor=user_of(request), **form.signature())
 
     if form_submitted(request, form, sign):
         messages.success(request, "The signed form was recorded and sent to the partnership.")
@@ -209,7 +205,7 @@ def referral_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            case = referral_accept(referral=referral, actor=_user(request), **form.cleaned_data)
+            case = referral_accept(referral=referral, actor=user_of(request), **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -226,7 +222,7 @@ def referral_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = DeclineForm(request.POST if request.method == "POST" else None)
 
     def decline(data: dict[str, Any]) -> None:
-        referral_decline(referral=referral, reason=data["decline_reason"], actor=_user(request))
+        referral_decline(referral=referral, reason=data["decline_reason"], actor=user_of(request))
 
     if form_submitted(request, form, decline):
         messages.success(request, "The referral was declined.")

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
+from seip.accounts.http import user_of
 from seip.accounts.models import User
 from seip.reports import render_files
 from seip.reports.document import from_json
@@ -31,11 +32,6 @@ from seip.reports.runs import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
-
-
 def _choices(found: list[tuple[str, Scope, Recipient]]) -> list[tuple[str, str]]:
     return [(key, scope_label(scope)) for key, scope, _ in found]
 
@@ -47,7 +43,7 @@ def _form(
     refusal: str,
 ) -> tuple[User, ReportForm]:
     """The request form over the scopes ``scopes`` lets this user receive; 403 if none."""
-    user = _user(request)
+    user = user_of(request)
     found = scopes(user)
     if not found:
         raise PermissionDenied(refusal)
@@ -127,7 +123,7 @@ REFRESH_SECONDS = 2
 
 @require_GET
 def run_detail(request: HttpRequest, run_pk: int) -> HttpResponse:
-    run = get_object_or_404(runs_visible_to(_user(request)), pk=run_pk)
+    run = get_object_or_404(runs_visible_to(user_of(request)), pk=run_pk)
     if run.status != RunStatus.DONE or run.document is None:
         done, total = read_progress(run)
         response = render(
@@ -136,14 +132,14 @@ def run_detail(request: HttpRequest, run_pk: int) -> HttpResponse:
         if not run.is_finished:
             response["Refresh"] = str(REFRESH_SECONDS)
         return response
-    report_run_read(run=run, fmt="page", actor=_user(request))
+    report_run_read(run=run, fmt="page", actor=user_of(request))
     return render(request, "reports/run.html", {"run": run, "document": from_json(run.document)})
 
 
 @require_GET
 def run_download(request: HttpRequest, run_pk: int, fmt: str) -> HttpResponse:
     run = get_object_or_404(
-        runs_visible_to(_user(request)).filter(status=RunStatus.DONE, document__isnull=False),
+        runs_visible_to(user_of(request)).filter(status=RunStatus.DONE, document__isnull=False),
         pk=run_pk,
     )
     document = from_json(run.document or {})
@@ -164,7 +160,7 @@ def run_download(request: HttpRequest, run_pk: int, fmt: str) -> HttpResponse:
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         raise Http404
-    report_run_read(run=run, fmt=fmt, actor=_user(request))
+    report_run_read(run=run, fmt=fmt, actor=user_of(request))
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from seip.accounts.models import User
+from seip.accounts.http import user_of
 from seip.core.forms import apply_errors, form_submitted
 from seip.organisations.models import PartnerOrganisation
 from seip.rights import forms as rights_forms
@@ -29,11 +29,6 @@ from seip.rights.models import Decision, NoticeMethod, ProposedCorrection, Reque
 from seip.rights.objections import ensure_dpo, erasure_grounds, objection_decide, request_erase
 from seip.rights.selectors import restriction_of
 from seip.rights.services import ensure_handler, rights_refuse
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def _post(request: HttpRequest) -> Any:
@@ -52,7 +47,7 @@ def _correction(request: HttpRequest, pk: int, correction: int) -> ProposedCorre
 def corrections(request: HttpRequest, pk: int) -> HttpResponse:
     """The request's proposed corrections, and a form to propose another."""
     item = _request(request, pk)
-    ensure_handler(_user(request), item.partnership)
+    ensure_handler(user_of(request), item.partnership)
     facts = correctable_facts(item.student) if item.student is not None else []
     form = rights_forms.ProposeCorrectionForm(_post(request), facts=facts)
 
@@ -63,7 +58,7 @@ def corrections(request: HttpRequest, pk: int) -> HttpResponse:
             description=data["description"],
             proposed_value=data["proposed_value"],
             reason=data["reason"],
-            actor=_user(request),
+            actor=user_of(request),
         )
 
     if form_submitted(request, form, propose):
@@ -79,7 +74,7 @@ def corrections(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def correction_decide_view(request: HttpRequest, pk: int, correction: int) -> HttpResponse:
     found = _correction(request, pk, correction)
-    ensure_handler(_user(request), found.request.partnership)
+    ensure_handler(user_of(request), found.request.partnership)
     form = rights_forms.DecideCorrectionForm(_post(request))
 
     def decide(data: dict[str, Any]) -> None:
@@ -88,7 +83,7 @@ def correction_decide_view(request: HttpRequest, pk: int, correction: int) -> Ht
                 correction=found,
                 approve=data["decision"] == "approve",
                 reason=data["reason"],
-                actor=_user(request),
+                actor=user_of(request),
             )
         except PermissionDenied as error:
             # The DPO may decide but not write to the record: say so on the form.
@@ -104,7 +99,7 @@ def correction_decide_view(request: HttpRequest, pk: int, correction: int) -> Ht
 def correction_notices(request: HttpRequest, pk: int, correction: int) -> HttpResponse:
     """Who received the old value and must be told (Art 19), with a button for each."""
     found = _correction(request, pk, correction)
-    ensure_handler(_user(request), found.request.partnership)
+    ensure_handler(user_of(request), found.request.partnership)
     form = rights_forms.NoticeForm(_post(request))
 
     def record(data: dict[str, Any]) -> None:
@@ -116,7 +111,7 @@ def correction_notices(request: HttpRequest, pk: int, correction: int) -> HttpRe
             organisation=organisation,
             method=NoticeMethod(data["method"]),
             note=data["note"],
-            actor=_user(request),
+            actor=user_of(request),
         )
 
     if form_submitted(request, form, record):
@@ -136,7 +131,7 @@ def correction_notices(request: HttpRequest, pk: int, correction: int) -> HttpRe
 def objection(request: HttpRequest, pk: int) -> HttpResponse:
     """The DPO's balancing decision on an objection (P20)."""
     item = _request(request, pk)
-    ensure_dpo(_user(request), item)
+    ensure_dpo(user_of(request), item)
     form = rights_forms.ObjectionForm(_post(request))
 
     def decide(data: dict[str, Any]) -> None:
@@ -144,7 +139,7 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
             request=item,
             upheld=data["outcome"] == "upheld",
             reasons=data["reasons"],
-            actor=_user(request),
+            actor=user_of(request),
         )
 
     if form_submitted(request, form, decide):
@@ -157,13 +152,13 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
 def erase(request: HttpRequest, pk: int) -> HttpResponse:
     """The DPO decides an erasure request, or erases after an upheld objection (P22)."""
     item = _request(request, pk)
-    ensure_dpo(_user(request), item)
+    ensure_dpo(user_of(request), item)
     grounds = erasure_grounds(item) if item.is_open else []
     form = rights_forms.EraseForm(_post(request), grounds=grounds)
 
     def decide(data: dict[str, Any]) -> None:
         if data["decision"] == "erase":
-            request_erase(request=item, ground=data["ground"], actor=_user(request))
+            request_erase(request=item, ground=data["ground"], actor=user_of(request))
         elif not data["reason"].strip():
             raise ValidationError({"reason": "Give the reason for refusing"})
         else:
@@ -171,7 +166,7 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
                 request=item,
                 refused_on=timezone.localdate(),
                 reason=data["reason"],
-                actor=_user(request),
+                actor=user_of(request),
             )
 
     if grounds and form_submitted(request, form, decide):

@@ -13,6 +13,7 @@ from enum import StrEnum
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from seip.access.predicates import restrictions_in_force
 from seip.accounts.models import Membership, Role, User
 from seip.rights import clock
 from seip.rights.models import (
@@ -201,7 +202,7 @@ def restricted_student_ids() -> QuerySet[Restriction, int]:
     DPO's balancing decision, or upheld. Reports (issue 8) leave these students out of
     every new report, as ``sharing.selectors.live_involvements`` leaves them out of
     sharing; use it as ``Student.objects.exclude(pk__in=restricted_student_ids())``."""
-    return Restriction.objects.filter(lifted_at__isnull=True).values_list("student_id", flat=True)
+    return restrictions_in_force().values_list("student_id", flat=True)
 
 
 def restriction_of(request: RightsRequest) -> Restriction | None:

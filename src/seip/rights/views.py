@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from seip.accounts.http import user_of
 from seip.accounts.models import Membership, User
 from seip.core.forms import form_submitted
 from seip.organisations.models import Partnership
@@ -51,11 +52,6 @@ from seip.students.access import record_list
 from seip.students.selectors import student_record_visible_to
 
 
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
-
-
 def _handled_partnerships(user: User) -> Any:
     ids = Membership.objects.filter(user=user, role__in=HANDLER_ROLES).values("partnership")
     return Partnership.objects.filter(pk__in=ids)
@@ -67,9 +63,9 @@ def _post(request: HttpRequest) -> Any:
 
 def register(request: HttpRequest) -> HttpResponse:
     """Overdue, due soon and every open request, soonest first, then the closed ones."""
-    if not _handled_partnerships(_user(request)).exists():
+    if not _handled_partnerships(user_of(request)).exists():
         raise PermissionDenied("Only the co-ordinator or the DPO can see rights requests.")
-    board = dashboard(_user(request))
+    board = dashboard(user_of(request))
     rows = board.open + board.closed
     named = {row.request.student_id: row.request.student for row in rows if row.request.student}
     record_list(request, list(named.values()), part="rights_register")
@@ -79,7 +75,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     partnerships = _handled_partnerships(user)
     if not partnerships.exists():
         raise PermissionDenied("Only the co-ordinator or the DPO can enter rights requests.")
@@ -118,7 +114,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def request_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Name the student on record a request turned out to be about: its text moves under
     the student's own key (``rights_request_link_student``, ADR 0035)."""
-    user = _user(request)
+    user = user_of(request)
     item = _request(request, pk)
     ensure_handler(user, item.partnership)
     students = student_record_visible_to(user).filter(partnership=item.partnership)
@@ -197,9 +193,9 @@ def _action(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
     @require_http_methods(["GET", "POST"])
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         item = _request(request, pk)
-        ensure_handler(_user(request), item.partnership)
+        ensure_handler(user_of(request), item.partnership)
         form = form_class(_post(request), initial=dict.fromkeys(_DATES, timezone.localdate()))
-        if form_submitted(request, form, lambda data: apply(item, data, _user(request))):
+        if form_submitted(request, form, lambda data: apply(item, data, user_of(request))):
             messages.success(request, f"{title}: saved.")
             return redirect("rights:detail", item.pk)
         context = {"form": form, "item": item, "title": title, "clock": clock_of(item)}
@@ -219,14 +215,14 @@ request_close = _action("close")
 
 def portal_requests(request: HttpRequest) -> HttpResponse:
     """A family's own requests and when each must be answered."""
-    rows = register_rows(portal_requests_of(_user(request)))
-    can_ask = portal_students_visible_to(_user(request)).exists()
+    rows = register_rows(portal_requests_of(user_of(request)))
+    can_ask = portal_students_visible_to(user_of(request)).exists()
     return render(request, "rights/portal_list.html", {"rows": rows, "can_ask": can_ask})
 
 
 @require_http_methods(["GET", "POST"])
 def portal_request_new(request: HttpRequest) -> HttpResponse:
-    students = portal_students_visible_to(_user(request))
+    students = portal_students_visible_to(user_of(request))
     if not students.exists():
         raise PermissionDenied("You can ask only about a child you follow in the portal.")
     form = rights_forms.PortalRequestForm(_post(request), students=students)
@@ -236,7 +232,7 @@ def portal_request_new(request: HttpRequest) -> HttpResponse:
             student=data["student"],
             type=RequestType(data["type"]),
             details=data["details"],
-            actor=_user(request),
+            actor=user_of(request),
         )
 
     if form_submitted(request, form, ask):

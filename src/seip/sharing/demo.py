@@ -14,10 +14,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from seip.access.predicates import agreements_in_force, live_grants
 from seip.audit.services import audit_record
-from seip.organisations.models import DataSharingAgreement
 from seip.provision.models import Intervention
-from seip.referrals.models import ConsentGrant
 from seip.sharing.models import Disclosure, DisclosureKind, Involvement
 from seip.students.models import Student
 
@@ -35,15 +34,9 @@ def sharing_history(students: list[Student], seed: int) -> None:
         .order_by("pk")
     )
     consented = set(
-        ConsentGrant.objects.filter(
-            referral__student__in=ids, withdrawn_at__isnull=True
-        ).values_list("referral__student", "category")
+        live_grants().filter(referral__student__in=ids).values_list("referral__student", "category")
     )
-    agreed = set(
-        DataSharingAgreement.objects.filter(
-            signed_on__lte=today, expires_on__gte=today
-        ).values_list("organisation", "partnership")
-    )
+    agreed = set(agreements_in_force(today).values_list("organisation", "partnership"))
     involvements: list[Involvement] = []
     seen: set[tuple[int, int]] = set()
     for intervention in running:

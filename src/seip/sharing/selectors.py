@@ -14,20 +14,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from seip.access import predicates
+from seip.access.sharing import refusal
 from seip.accounts.models import PARTNERSHIP_ROLES, Membership, Role, User
 from seip.accounts.selectors import places_of
-from seip.organisations.models import (
-    DataSharingAgreement,
-    OrganisationType,
-    PartnerOrganisation,
-    School,
-)
-from seip.referrals.models import ConsentGrant
-from seip.rights.models import Restriction
+from seip.organisations.models import PartnerOrganisation, School
 from seip.sharing.models import Disclosure, DisclosureKind, Involvement
 from seip.students.models import Student
 from seip.students.permissions import can_write
@@ -41,52 +36,11 @@ EXTERNAL_ROLES = (
 )
 
 
-def _running(on: dt.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}starts_on__lte": on}) & (
-        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": on})
-    )
-
-
-def _current_agreement(organisation: str, partnership: str, on: dt.date) -> Exists:
-    return Exists(
-        DataSharingAgreement.objects.filter(
-            organisation=OuterRef(organisation),
-            partnership=OuterRef(partnership),
-            signed_on__lte=on,
-            expires_on__gte=on,
-        )
-    )
-
-
-def _live_consent(referral: str, category: str) -> Exists:
-    return Exists(
-        ConsentGrant.objects.filter(
-            referral=OuterRef(referral), category=OuterRef(category), withdrawn_at__isnull=True
-        )
-    )
-
-
-def _registered() -> Q:
-    """The involvement's organisation works with the student's partnership: a listed
-    partner, or one of the partnership's own schools (P13)."""
-    listed = PartnerOrganisation.partnerships.through.objects.filter(
-        partnerorganisation=OuterRef("organisation"), partnership=OuterRef("student__partnership")
-    )
-    return Q(Exists(listed)) | Q(organisation__school__partnership=F("student__partnership"))
-
-
 def live_involvements(on: dt.date | None = None) -> QuerySet[Involvement]:
     """Involvements that open a record today (or ``on``). Not scoped to a user: callers
-    narrow it to the asking user's organisations or to one student."""
-    day = on or timezone.localdate()
-    return Involvement.objects.filter(
-        _running(day),
-        _registered(),
-        _live_consent("student__referral", "organisation__type"),
-        _current_agreement("organisation", "student__partnership", day),
-        # An objection restricts processing at once, until the DPO lifts it (P20).
-        ~Exists(Restriction.objects.filter(student=OuterRef("student"), lifted_at__isnull=True)),
-    )
+    narrow it to the asking user's organisations or to one student. The predicates are
+    the access layer's (``seip.access.predicates.opens_record``)."""
+    return Involvement.objects.filter(predicates.opens_record(on or timezone.localdate()))
 
 
 def external_organisations(user: User) -> QuerySet[PartnerOrganisation]:
@@ -113,59 +67,9 @@ def sharing_refusal(
 ) -> str | None:
     """Why ``organisation`` may not receive ``student``'s information, or None if it may.
 
-    The reasons are in the order a co-ordinator would fix them, and say what to do.
-    """
-    day = on or timezone.localdate()
-    if Restriction.objects.filter(student=student, lifted_at__isnull=True).exists():
-        return (
-            "Processing of this student's information is restricted because of an objection: "
-            "nothing may be shared until the data protection officer lifts it (P20)."
-        )
-    registered = (
-        organisation.partnerships.filter(pk=student.partnership_id).exists()
-        or School.objects.filter(
-            organisation=organisation, partnership=student.partnership_id
-        ).exists()
-    )
-    if not registered:
-        return (
-            f"{organisation.name} is not registered as a partner of "
-            f"{student.partnership.name}, so it can receive nothing (P13)."
-        )
-    category = OrganisationType(organisation.type)
-    consented = ConsentGrant.objects.filter(
-        referral=student.referral_id, category=category, withdrawn_at__isnull=True
-    ).exists()
-    if not consented:
-        return (
-            f"The family has not agreed to share information with "
-            f"{category.label.lower()} organisations, or has withdrawn that consent (P07)."
-        )
-    agreements = DataSharingAgreement.objects.filter(
-        organisation=organisation, partnership=student.partnership_id
-    )
-    if not agreements.filter(signed_on__lte=day, expires_on__gte=day).exists():
-        last = agreements.order_by("-expires_on").first()
-        detail = (
-            f"its agreement {last.reference} expired on {last.expires_on:%-d %B %Y}"
-            if last is not None and last.expires_on < day
-            else "it has no data-sharing agreement in force"
-        )
-        return (
-            f"{organisation.name} has no current data-sharing agreement with "
-            f"{student.partnership.name}: {detail} (P09)."
-        )
-    if (
-        need_involvement
-        and not Involvement.objects.filter(
-            _running(day), student=student, organisation=organisation
-        ).exists()
-    ):
-        return (
-            f"{organisation.name} has no active involvement with this student: "
-            f"record one first (P08)."
-        )
-    return None
+    The reasons are in the order a co-ordinator would fix them, and say what to do. They
+    come from the same predicates as ``live_involvements`` (``seip.access.sharing``)."""
+    return refusal(student, organisation, on=on, need_involvement=need_involvement)
 
 
 def involvements_of(student: Student) -> QuerySet[Involvement]:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from seip.accounts.http import user_of
 from seip.accounts.models import User
 from seip.core.forms import form_submitted
 from seip.progress.selectors import portal_students_visible_to
@@ -22,11 +23,6 @@ from seip.students.access import open_record
 from seip.students.models import Student
 from seip.students.permissions import can_write
 from seip.students.selectors import student_record_visible_to
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def _writer(user: User, student: Student) -> None:
@@ -58,7 +54,7 @@ def involvement_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     def apply(data: dict[str, Any]) -> None:
-        involvement_create(student=student, actor=_user(request), **data)
+        involvement_create(student=student, actor=user_of(request), **data)
 
     if form_submitted(request, form, apply):
         messages.success(request, "The organisation's involvement was recorded.")
@@ -69,7 +65,7 @@ def involvement_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def involvement_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     involvement = get_object_or_404(
-        Involvement.objects.filter(student__in=student_record_visible_to(_user(request))), pk=pk
+        Involvement.objects.filter(student__in=student_record_visible_to(user_of(request))), pk=pk
     )
     student = open_record(
         request, involvement.student_id, part="involvement_end_form", check=_writer
@@ -80,7 +76,7 @@ def involvement_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     def apply(data: dict[str, Any]) -> None:
-        involvement_end(involvement=involvement, ends_on=data["ends_on"], actor=_user(request))
+        involvement_end(involvement=involvement, ends_on=data["ends_on"], actor=user_of(request))
 
     if form_submitted(request, form, apply):
         messages.success(request, "The involvement was ended. Their access ends now.")

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
+from seip.accounts.http import user_of
 from seip.accounts.models import User
 from seip.sharing.models import DisclosureKind
 from seip.sharing.services import record_list_read, record_read
@@ -35,12 +36,7 @@ Check = Callable[[User, Student], object]
 RELATED = ("school", "partnership", "referral")
 
 
-def reader(request_or_user: HttpRequest | User) -> User:
-    """The signed-in user behind a request (or the user a command acts for)."""
-    if isinstance(request_or_user, HttpRequest):
-        user: User = request_or_user.user  # type: ignore[assignment]
-        return user
-    return request_or_user
+reader = user_of
 
 
 def open_record(

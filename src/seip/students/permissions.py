@@ -11,10 +11,10 @@ from contextvars import ContextVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from seip.access.predicates import live_grants
 from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
 from seip.organisations.models import OrganisationType
-from seip.referrals.models import ConsentGrant
 from seip.students.models import CaseStatus, Student
 
 CASE_STAFF = (Role.COORDINATOR, Role.KEY_WORKER, Role.SAFEGUARDING_LEAD)
@@ -63,11 +63,9 @@ def _school_importing_for(user: User, student: Student) -> bool:
         school_id is not None
         and student.school_id == school_id
         and has_role(user, [Role.SCHOOL_CONTACT], organisation=student.school.organisation)
-        and ConsentGrant.objects.filter(
-            referral=student.referral_id,
-            category=OrganisationType.SCHOOL,
-            withdrawn_at__isnull=True,
-        ).exists()
+        and live_grants()
+        .filter(referral=student.referral_id, category=OrganisationType.SCHOOL)
+        .exists()
     )
 
 

@@ -11,14 +11,12 @@
   it is decided in the query, so a withdrawal or an expiry closes access at once.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 
+from seip.access.predicates import school_may_see
 from seip.accounts.models import PARTNERSHIP_ROLES, Membership, Role, User
 from seip.accounts.selectors import places_of
 from seip.keys.fields import by_name, indexed, normalise_text
-from seip.organisations.models import OrganisationType
-from seip.referrals.models import ConsentGrant
-from seip.rights.models import Restriction
 from seip.sharing.selectors import EXTERNAL_ROLES, reached_through_involvement
 from seip.students.models import Case, CaseStatus, Student
 
@@ -26,14 +24,6 @@ from seip.students.models import Case, CaseStatus, Student
 UPN_LENGTH = 13
 
 ARCHIVE_ROLES = (Role.COORDINATOR, Role.DPO)
-
-
-def _live_grant(category: str) -> Exists:
-    return Exists(
-        ConsentGrant.objects.filter(
-            referral=OuterRef("referral"), category=category, withdrawn_at__isnull=True
-        )
-    )
 
 
 def students_visible_to(user: User) -> QuerySet[Student]:
@@ -53,10 +43,8 @@ def students_visible_to(user: User) -> QuerySet[Student]:
     if schools:
         # An objection restricts processing (P20): the school on roll stops seeing the
         # record too, as every other outside organisation does.
-        doors |= (
-            Q(school__organisation__in=schools)
-            & Q(_live_grant(OrganisationType.SCHOOL))
-            & ~Q(Exists(Restriction.objects.filter(student=OuterRef("pk"), lifted_at__isnull=True)))
+        doors |= Q(school__organisation__in=schools) & school_may_see(
+            OuterRef("pk"), OuterRef("referral")
         )
     if organisations:
         doors |= Q(reached_through_involvement(organisations))

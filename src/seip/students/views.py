@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from seip.accounts.http import user_of
 from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
 from seip.attendance.selectors import panel_context as attendance_panel
@@ -64,11 +65,6 @@ PANELS: list[Callable[[Student, User], dict[str, Any]]] = [
     provision_panel,
     sharing_panel,
 ]
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def _coordinator(user: User, student: Student) -> None:
@@ -154,7 +150,7 @@ def _query(request: HttpRequest, form: StudentFilterForm, *, archive: bool) -> L
 
 
 def _list_page(request: HttpRequest, *, archive: bool) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     form = _filter_form(request, user, archive=_may_open_archive(user))
     query = _query(request, form, archive=archive)
     rows = student_rows(user, query)
@@ -205,7 +201,7 @@ def _page_links(request: HttpRequest, page: Page[StudentRow]) -> list[dict[str, 
 def student_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as CSV: the same scope and filters as the page, the read recorded
     as the page records it, with the filters (never the search text) in the event (P14)."""
-    user = _user(request)
+    user = user_of(request)
     form = _filter_form(request, user, archive=_may_open_archive(user))
     if request.GET and not form.is_valid():
         return _list_page(request, archive=False)
@@ -230,7 +226,7 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Every read is audited; a read from outside the partnership team is also a
     # disclosure the family can see (P14).
     student = open_record(request, pk, part="profile")
-    user = _user(request)
+    user = user_of(request)
     referral = student.referral
     context = {
         "student": student,
@@ -282,7 +278,7 @@ def key_worker(request: HttpRequest, pk: int) -> HttpResponse:
     def apply(data: dict[str, Any]) -> None:
         if case is None:
             raise ValidationError("This student has no case.")
-        case_assign_key_worker(case=case, key_worker=data["key_worker"], actor=_user(request))
+        case_assign_key_worker(case=case, key_worker=data["key_worker"], actor=user_of(request))
 
     return _case_form_view(request, student, form, "Assign a key worker", apply)
 
@@ -300,7 +296,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
             case=case,
             outcome=data["outcome"],
             destination=data["destination"],
-            actor=_user(request),
+            actor=user_of(request),
         )
 
     return _case_form_view(request, student, form, "Close the case", apply)
@@ -322,7 +318,7 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
             returned_on=data["returned_on"],
             received_by=str(data["received_by"]),
             receipt_confirmed=bool(data["receipt_confirmed"]),
-            actor=_user(request),
+            actor=user_of(request),
         )
 
     return _case_form_view(
@@ -342,7 +338,7 @@ def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
     def apply(data: dict[str, Any]) -> None:
         categories = None if data["everything"] else set(data["categories"])
-        consent_withdraw(referral=student.referral, categories=categories, actor=_user(request))
+        consent_withdraw(referral=student.referral, categories=categories, actor=user_of(request))
 
     return _case_form_view(request, student, form, "Record a withdrawal of consent", apply)
 
@@ -358,6 +354,6 @@ def consent_extend_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     def apply(data: dict[str, Any]) -> None:
-        consent_extend(referral=student.referral, actor=_user(request), **form.signature())
+        consent_extend(referral=student.referral, actor=user_of(request), **form.signature())
 
     return _case_form_view(request, student, form, "Record a new signature adding consent", apply)

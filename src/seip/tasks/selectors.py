@@ -335,7 +335,7 @@ def agreement_tasks(user: User, today: dt.date) -> list[Task]:
     )
     agreements = (
         agreements_manageable_by(user)
-        .filter(signed_on__lte=today, expires_on__gte=today)
+        .filter(DataSharingAgreement.in_force(today))
         .filter(expires_on__lte=today + EXPIRY_WARNING)
         .exclude(Exists(later))
         .select_related("organisation", "partnership")

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from seip.accounts.models import User
+from seip.accounts.http import user_of
 from seip.core.calendar import HalfTerm, half_term_of
 from seip.keys import crypto
 from seip.progress.selectors import DueReview
@@ -16,14 +16,9 @@ from seip.students.access import record_list
 from seip.tasks.selectors import has_tasks, record_tasks_read, review_schedule, tasks_for
 
 
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
-
-
 @require_GET
 def task_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     tasks = tasks_for(user)
     record_tasks_read(request, tasks, part="tasks")
     return render(
@@ -63,7 +58,7 @@ def review_calendar(request: HttpRequest) -> HttpResponse:
     that are already overdue (P12)."""
     today = timezone.localdate()
     end = half_term_of(today).next().end
-    reviews = [r for r in review_schedule(_user(request), today=today) if r.next.due_on <= end]
+    reviews = [r for r in review_schedule(user_of(request), today=today) if r.next.due_on <= end]
     crypto.preload(r.case.student.referral_id for r in reviews)  # names, in one query
     record_list(request, [r.case.student for r in reviews], part="review_calendar")
     return render(
@@ -75,6 +70,6 @@ def review_calendar(request: HttpRequest) -> HttpResponse:
             "next_half_term": half_term_of(today).next(),
             "overdue": [r for r in reviews if r.next.due_on < today],
             "weeks": weeks_until(today, end, reviews),
-            "has_tasks": has_tasks(_user(request)),
+            "has_tasks": has_tasks(user_of(request)),
         },
     )
