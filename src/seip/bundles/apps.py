@@ -17,3 +17,9 @@ class BundlesConfig(AppConfig):
             subject="bundle__student__referral_id",
             columns={"replacement_encrypted": REPLACEMENT},
         )
+        from seip.bundles.services import bundle_prepare_failed
+        from seip.bundles.tasks import bundle_prepare_execute
+        from seip.core.recovery import on_interrupted
+
+        # Interrupted: nothing was flagged or read; the bundle may be prepared again.
+        on_interrupted(bundle_prepare_execute, lambda args: bundle_prepare_failed(args[0]))

@@ -21,18 +21,25 @@ sees the failure on the page and can start it again.
 import logging
 import os
 import socket
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 logger = logging.getLogger(__name__)
 
-INTERRUPTED_IMPORT = (
-    "The import was interrupted (the server stopped while it ran) and nothing was changed. "
-    "Upload the file again."
-)
+#: What each kind of task does when its worker died, by the task's module path. Each app
+#: registers its own in ``AppConfig.ready`` (``on_interrupted``), so this module imports
+#: none of them (ADR 0050).
+_HANDLERS: dict[str, Callable[[Sequence[Any]], None]] = {}
+
+
+def on_interrupted(task: Any, handler: Callable[[Sequence[Any]], None]) -> None:
+    """When ``task`` (a django-tasks task) is found interrupted, call ``handler`` with its
+    positional arguments, in the transaction that marks it failed."""
+    _HANDLERS[task.module_path] = handler
 
 
 class TaskInterruptedError(RuntimeError):
@@ -86,53 +93,10 @@ def interrupted_tasks_fail() -> int:
             if locked.status != "RUNNING":
                 continue
             locked.set_failed(TaskInterruptedError("the worker running this task stopped"))
-            _import_run_fail(locked)
-            _report_run_fail(locked)
-            _bundle_fail(locked)
+            handler = _HANDLERS.get(locked.task_path)
+            if handler is not None:
+                handler(locked.args_kwargs["args"])
         failed += 1
         # Ids only: a task's arguments can name a file.
         logger.warning("Task %s was interrupted by a worker that stopped", result.pk)
     return failed
-
-
-def _import_run_fail(result: DBTaskResult) -> None:  # type: ignore[type-arg]
-    """An interrupted import: its run says so, and its upload is deleted unread."""
-    from seip.imports.models import ImportRun, RunStatus
-    from seip.imports.runs import _progress_path, _upload_path
-    from seip.imports.tasks import import_run_execute
-
-    if result.task_path != import_run_execute.module_path:
-        return
-    run_id, token = result.args_kwargs["args"][:2]
-    ImportRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
-        status=RunStatus.FAILED,
-        report={"refused": INTERRUPTED_IMPORT},
-        done=0,
-        total=0,
-        finished_at=timezone.now(),
-    )
-
-    def delete_files() -> None:
-        for path in (_upload_path(token), _progress_path(run_id)):
-            path.unlink(missing_ok=True)
-            path.with_suffix(".tmp").unlink(missing_ok=True)
-
-    transaction.on_commit(delete_files)
-
-
-def _report_run_fail(result: DBTaskResult) -> None:  # type: ignore[type-arg]
-    """An interrupted report: its one transaction released nothing; its run says so."""
-    from seip.reports.runs import report_run_interrupted
-    from seip.reports.tasks import report_run_execute
-
-    if result.task_path == report_run_execute.module_path:
-        report_run_interrupted(result.args_kwargs["args"][0])
-
-
-def _bundle_fail(result: DBTaskResult) -> None:  # type: ignore[type-arg]
-    """An interrupted access bundle: nothing was flagged or read; it may be prepared again."""
-    from seip.bundles.services import bundle_prepare_failed
-    from seip.bundles.tasks import bundle_prepare_execute
-
-    if result.task_path == bundle_prepare_execute.module_path:
-        bundle_prepare_failed(result.args_kwargs["args"][0])

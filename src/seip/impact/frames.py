@@ -60,7 +60,7 @@ from seip.behaviour.models import AttainmentResult, AttitudeRating, Exclusion, E
 from seip.behaviour.models import Incident as IncidentRow
 from seip.core.calendar import academic_year
 from seip.provision.models import Intervention, InterventionType
-from seip.records.models import Need, NeedKind
+from seip.records.characteristics import characteristics
 from seip.reports.facts import ATTITUDE_AREAS, IN_HOUSE, term_of, year_group
 from seip.reports.population import Period, Scope, countable_students
 
@@ -73,8 +73,6 @@ OUTCOMES = (
     "attitude",
     "attainment",
 )
-
-SEN_LEVELS = {"K": "SEN support", "E": "EHC plan"}  # anything else: "none"
 
 
 @dataclass(frozen=True)
@@ -286,17 +284,12 @@ def _measured(records: Records) -> list[int]:
 
 
 def _needs(changes: dict[int, dict[str, Any]], ids: Any) -> None:
-    rows = Need.objects.filter(
-        student__in=ids,
-        superseded_at__isnull=True,
-        kind__in=[NeedKind.SEN_PROVISION, NeedKind.FSM, NeedKind.FSM6, NeedKind.LOOKED_AFTER],
-    ).values_list("student_id", "kind", "code__code")
-    for student, kind, code in rows:
-        if kind == NeedKind.SEN_PROVISION:
-            changes[student]["sen"] = SEN_LEVELS.get(code, "none")
-        elif kind == NeedKind.LOOKED_AFTER:
-            changes[student]["looked_after"] = float(code == "Y")
-        elif code == "Y":  # free school meals now, or in the last six years
+    for student, c in characteristics(ids).items():
+        if c.sen_recorded:
+            changes[student]["sen"] = c.sen or "none"
+        if c.looked_after_recorded:
+            changes[student]["looked_after"] = float(c.looked_after)
+        if c.disadvantaged:
             changes[student]["disadvantaged"] = 1.0
 
 

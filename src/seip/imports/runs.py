@@ -22,9 +22,9 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -307,3 +307,29 @@ def _execute(run: ImportRun, path: Path, columns: dict[str, str] | None) -> None
         finished_at=timezone.now(),
     )
     import_finished_alert(run_id=run.pk)
+
+
+INTERRUPTED_IMPORT = (
+    "The import was interrupted (the server stopped while it ran) and nothing was changed. "
+    "Upload the file again."
+)
+
+
+def import_run_interrupted(args: Sequence[Any]) -> None:
+    """An import whose worker died (``core.recovery``): its run says so, and its upload is
+    deleted unread (P25: it holds pupils who were never referred)."""
+    run_id, token = args[:2]
+    ImportRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
+        status=RunStatus.FAILED,
+        report={"refused": INTERRUPTED_IMPORT},
+        done=0,
+        total=0,
+        finished_at=timezone.now(),
+    )
+
+    def delete_files() -> None:
+        for path in (_upload_path(token), _progress_path(run_id)):
+            path.unlink(missing_ok=True)
+            path.with_suffix(".tmp").unlink(missing_ok=True)
+
+    transaction.on_commit(delete_files)

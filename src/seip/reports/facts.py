@@ -35,8 +35,7 @@ from seip.behaviour.models import (
 )
 from seip.core.calendar import academic_year
 from seip.provision.models import FundingStream, Intervention, InterventionType
-from seip.records.models import Need as NeedRow
-from seip.records.models import NeedKind
+from seip.records.characteristics import characteristics
 from seip.referrals.models import Tier
 from seip.reports.population import TERMS, Period, Scope, countable_students
 from seip.students.models import Case, Destination, Student
@@ -157,17 +156,11 @@ def gather(*, scope: Scope, period: Period, today: dt.date | None = None) -> lis
 
 
 def _needs(facts: dict[int, StudentFacts], ids: Ids) -> None:
-    rows = NeedRow.objects.filter(
-        student__in=ids,
-        superseded_at__isnull=True,
-        kind__in=[NeedKind.SEN_PROVISION, NeedKind.FSM, NeedKind.FSM6],
-    ).values_list("student_id", "kind", "code__code")
-    for student, kind, code in rows:
+    for student, c in characteristics(ids).items():
         if (f := facts.get(student)) is None:
             continue
-        if kind == NeedKind.SEN_PROVISION:
-            f.sen = {"K": "SEN support", "E": "EHC plan"}.get(code, "No SEN")
-        elif code == "Y":  # free school meals now, or in the last six years
+        f.sen = c.sen or "No SEN"
+        if c.disadvantaged:
             f.disadvantage = "Disadvantaged"
 
 

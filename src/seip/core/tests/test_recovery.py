@@ -9,9 +9,9 @@ import time
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from seip.core.recovery import INTERRUPTED_IMPORT, interrupted_tasks_fail, worker_id
+from seip.core.recovery import interrupted_tasks_fail, worker_id
 from seip.imports.models import ImportRun, RunStatus
-from seip.imports.runs import upload_dir
+from seip.imports.runs import INTERRUPTED_IMPORT, upload_dir
 from seip.imports.tasks import import_run_execute
 
 
