@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("seip.core.urls")),
+    path("", include("seip.home.urls")),
     path("", include("seip.accounts.urls")),
     path("", include("seip.organisations.urls")),
     path("", include("seip.notices.urls")),

@@ -136,3 +136,10 @@ def expiring_agreements(user: User, *, today: dt.date | None = None) -> int:
         .filter(DataSharingAgreement.in_force(day), expires_on__lte=day + EXPIRY_WARNING)
         .count()
     )
+
+
+def partnership_table(user: User) -> list[Partnership]:
+    """Partnerships with their school counts, in one query."""
+    return list(
+        partnerships_visible_to(user).annotate(school_count=Count("schools")).order_by("name")
+    )

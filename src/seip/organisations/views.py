@@ -14,7 +14,6 @@ from seip.accounts.http import user_of
 from seip.accounts.middleware import second_factor_exempt
 from seip.accounts.models import FAMILY_ROLES, Role, User
 from seip.core.forms import form_submitted
-from seip.core.home import partnership_table
 from seip.core.uploads import upload_limit
 from seip.organisations.forms import (
     AgreementCreateForm,
@@ -44,6 +43,7 @@ from seip.organisations.selectors import (
     agreements_of,
     organisations_manageable_by,
     partner_organisations_of,
+    partnership_table,
     partnerships_visible_to,
     schools_of,
 )

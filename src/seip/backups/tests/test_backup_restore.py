@@ -89,7 +89,7 @@ def _stores_in(parts: dict[str, bytes], erased_student: int, tmp: Path) -> dict[
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, capture_output=True, text=True, env=env, timeout=120, check=False)
+    return subprocess.run(args, capture_output=True, text=True, env=env, timeout=600, check=False)
 
 
 def _replayed(stdout: str) -> set[int]:

@@ -474,7 +474,7 @@ def test_other_errors_still_give_the_500_page(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("seip.core.views.next_steps", broken)
+    monkeypatch.setattr("seip.home.views.next_steps", broken)
     response = coordinator_client.get(reverse("core:home"))
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in response.content.decode()

@@ -28,7 +28,8 @@ def test_serve_answers_health_and_sign_in(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # its own SQLite
     env |= {"SEIP_DATA_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "seip.settings"}
     seip = [sys.executable, "-m", "seip.manage"]
-    subprocess.run([*seip, "migrate", "-v0"], env=env, check=True, timeout=60)
+    # A guard against a hang, not a speed test: under load a migrate took over a minute.
+    subprocess.run([*seip, "migrate", "-v0"], env=env, check=True, timeout=600)
     port = _free_port()
     log = tmp_path / "serve.log"
     with log.open("wb") as sink:

@@ -75,7 +75,7 @@ def _pg_dump() -> bytes:
     command = ["pg_dump", "--no-owner", "-h", settings["HOST"] or "127.0.0.1"]
     command += ["-p", str(settings["PORT"] or 5432), "-U", settings["USER"] or "postgres"]
     command.append(settings["NAME"])
-    return subprocess.run(command, capture_output=True, check=True, env=env, timeout=120).stdout
+    return subprocess.run(command, capture_output=True, check=True, env=env, timeout=600).stdout
 
 
 def _dump(tmp_path: Path) -> bytes:

@@ -1,7 +1,9 @@
 from django.urls import path
 
-from seip.core import health, views
+from seip.core import health
+from seip.home import views
 
+# The namespace keeps its old name: "core:home" is linked from every page.
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 
 from seip.accounts.models import User
 from seip.core.context_processors import request_partnership
-from seip.core.home import next_steps, task_summary
+from seip.home.steps import next_steps, task_summary
 from seip.organisations.selectors import expiring_agreements
 
 

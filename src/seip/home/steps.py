@@ -6,7 +6,6 @@ same number of queries however many schools or organisations a county has.
 
 from dataclasses import dataclass
 
-from django.db.models import Count
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -286,10 +285,3 @@ def _casework_steps(user: User, partnership: Partnership | None) -> list[Step]:
             )
         )
     return steps
-
-
-def partnership_table(user: User) -> list[Partnership]:
-    """Partnerships with their school counts, in one query."""
-    return list(
-        partnerships_visible_to(user).annotate(school_count=Count("schools")).order_by("name")
-    )
