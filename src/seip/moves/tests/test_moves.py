@@ -49,6 +49,13 @@ def move(active_case, host, personas) -> ManagedMove:
     )  # fmt: skip
 
 
+def transfer(move, personas):
+    move_decide(
+        move=move, decision=MoveDecision.TRANSFERRED, decided_on=TODAY,
+        actor=personas["coordinator"],
+    )  # fmt: skip
+
+
 def test_the_review_defaults_to_six_weeks_and_may_not_pass_twelve(move, active_case, personas):
     assert move.review_on == move.trial_starts_on + dt.timedelta(weeks=6)
     move.decision, move.decided_on = MoveDecision.OTHER, TODAY
@@ -83,7 +90,7 @@ def test_the_host_school_sees_the_record_only_from_the_day_the_family_agreed(
             actor=personas["coordinator"],
         )  # fmt: skip
 
-    move_agree(move=move, agreed_on=TODAY, agreed_by_name="Sam Example", actor=personas["key_worker"])
+    move_agree(move=move, agreed_on=TODAY, agreed_by_name="Sam", actor=personas["key_worker"])
 
     move.refresh_from_db()
     assert move.notice_version is not None  # the version the family was shown (P26)
@@ -119,9 +126,7 @@ def test_a_transfer_moves_the_roll_and_leaves_the_history_with_the_home_school(
     student = move.student
     move_agree(move=move, agreed_on=TODAY, agreed_by_name="Sam", actor=personas["coordinator"])
     move_review(move=move, reviewed_on=TODAY, next_review_on=None, actor=personas["coordinator"])
-    move_decide(
-        move=move, decision=MoveDecision.TRANSFERRED, decided_on=TODAY, actor=personas["coordinator"]
-    )
+    transfer(move, personas)
 
     student.refresh_from_db()
     assert student.school == host
@@ -143,9 +148,7 @@ def test_a_transfer_moves_the_roll_and_leaves_the_history_with_the_home_school(
 
 def test_the_outcome_measures_count_moves_and_the_success_rate(move, county, personas):
     move_agree(move=move, agreed_on=TODAY, agreed_by_name="Sam", actor=personas["coordinator"])
-    move_decide(
-        move=move, decision=MoveDecision.TRANSFERRED, decided_on=TODAY, actor=personas["coordinator"]
-    )
+    transfer(move, personas)
     scope = Scope(partnership=county.a)
     facts = gather(scope=scope, period=Period(TODAY.year if TODAY.month >= 9 else TODAY.year - 1))
     moves = cut(MEASURES["managed_moves"], facts, breakdown("move_outcome", scope))
