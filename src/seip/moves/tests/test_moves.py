@@ -182,9 +182,7 @@ def test_a_return_ends_the_host_schools_access(move, host_contact, personas):
     assert not RollChange.objects.exists()
 
 
-def test_the_pages_take_a_move_from_proposal_to_transfer(
-    login, move, host, host_contact, personas
-):
+def test_the_pages_take_a_move_from_proposal_to_transfer(login, move, host, host_contact, personas):
     """The forms call the same services: the host sees the page only after agreement."""
     host_client = login(host_contact)
     assert host_client.get(reverse("moves:detail", args=[move.pk])).status_code == 404
