@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "seip.concerns",
     "seip.tasks",
     "seip.reports",
+    "seip.moves",
     "seip.impact",
     "seip.notifications",
     "seip.demo",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("seip.concerns.urls")),
     path("", include("seip.reports.urls")),
     path("", include("seip.tasks.urls")),
+    path("", include("seip.moves.urls")),
     path("", include("seip.notifications.urls")),
 ]
 

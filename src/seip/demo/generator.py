@@ -30,6 +30,7 @@ from seip.demo.casework import (
     family_upn,
 )
 from seip.keys.fields import indexed, open_all
+from seip.moves.demo import build_fair_access, build_moves
 from seip.notices.demo import build_notices
 from seip.organisations.models import (
     LocalAuthority,
@@ -549,6 +550,14 @@ def build_key_worker_caseload(county: County, scale: Scale) -> None:
     build_caseload(User.objects.get(email=f"keyworker@{DEMO_EMAIL_DOMAIN}"))
 
 
+def build_moves_and_fair_access(county: County, scale: Scale) -> None:
+    """Managed moves and a Fair Access panel in the first partnership (ADR 0048)."""
+    coordinator = User.objects.filter(email=f"coordinator@{DEMO_EMAIL_DOMAIN}").first()
+    if coordinator is not None:
+        build_moves(county.partnerships[0], coordinator)
+        build_fair_access(county.partnerships[0], coordinator)
+
+
 STEPS: list[Callable[[County, Scale], None]] = [
     build_schools,
     build_organisations,
@@ -557,6 +566,7 @@ STEPS: list[Callable[[County, Scale], None]] = [
     build_students,
     build_portal,
     build_key_worker_caseload,
+    build_moves_and_fair_access,
 ]
 
 

@@ -88,6 +88,22 @@ def next_steps(user: User, partnership: Partnership | None) -> list[Step]:
                     f"{unanswered} not yet answered, {overdue} past the 30 days to acknowledge.",
                 )
             )
+        if Role.COORDINATOR in roles:
+            steps.append(
+                Step(
+                    "Managed moves",
+                    reverse("moves:list"),
+                    "Trials at a host school: the family's agreement, the review and the decision.",
+                )
+            )
+            steps.append(
+                Step(
+                    "Fair Access",
+                    reverse("moves:fair_access"),
+                    "Panels, allocations and admissions per school, held without naming "
+                    "the child until a parent signs a referral form.",
+                )
+            )
         if roles & {Role.COORDINATOR, Role.DPO}:
             steps.append(
                 Step(

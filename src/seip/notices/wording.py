@@ -120,6 +120,12 @@ everyone working with your child understands their needs. Every organisation we 
 with must have a data-sharing agreement with us, which sets out its own rules for \
 keeping information safe.
 
+If your child tries a place at another school on a managed move, that school sees your \
+child's record only from the day you agree to the move, and only if you have agreed to \
+share information with schools. If your child needs a place at a new school through the \
+Fair Access Protocol, our panel discusses it without your child's name, date of birth or \
+pupil number until you sign our Referral Form.
+
 ## Reports about our work
 
 We put together information about all the young people we work with. We use it to \

@@ -34,6 +34,7 @@ from seip.behaviour.models import (
     Subject,
 )
 from seip.core.calendar import academic_year
+from seip.moves.history import MOVE_OUTCOMES, move_outcomes
 from seip.provision.models import FundingStream, Intervention, InterventionType
 from seip.records.characteristics import characteristics
 from seip.referrals.models import Tier
@@ -57,6 +58,7 @@ DESTINATIONS = tuple(str(d.label) for d in Destination)
 INTERVENTIONS = tuple(str(t.label) for t in InterventionType)
 FUNDING = tuple(str(f.label) for f in FundingStream)
 SUBJECTS = tuple(str(s.label) for s in Subject)
+MOVE_OUTCOME_GROUPS = MOVE_OUTCOMES
 IN_HOUSE = "The partnership"
 
 
@@ -99,6 +101,8 @@ class StudentFacts:
     attitude_latest: float | None = None
     #: Interventions started in the period: (type label, provider, funding label, cost).
     interventions: list[tuple[str, str, str, float]] = field(default_factory=list)
+    #: Managed moves started by the end of the period, as their outcome by then (ADR 0048).
+    managed_moves: list[str] = field(default_factory=list)
 
 
 def term_of(day: dt.date) -> str:
@@ -123,7 +127,7 @@ def gather(*, scope: Scope, period: Period, today: dt.date | None = None) -> lis
     students = cohort(scope=scope, period=period)
     facts: dict[int, StudentFacts] = {}
     rows = students.annotate(signed_on=Min("referral__consents__signed_on")).values_list(
-        "pk", "school_id", "partnership_id", "created_at", "signed_on", "sex", "nc_year",
+        "pk", "report_school", "partnership_id", "created_at", "signed_on", "sex", "nc_year",
         "ethnicity",
     )  # fmt: skip
     # ``timezone.localtime`` looks the zone up again for every value: once will do.
@@ -152,6 +156,7 @@ def gather(*, scope: Scope, period: Period, today: dt.date | None = None) -> lis
     _attainment(facts, ids, until)
     _attitude(facts, ids, until)
     _interventions(facts, ids, period, until)
+    _managed_moves(facts, ids, until)
     return list(facts.values())
 
 
@@ -306,3 +311,12 @@ def _interventions(
         f.interventions.append(
             (str(types[kind]), providers[provider], str(streams[stream]), float(cost or 0))
         )
+
+
+# Managed moves (ADR 0048) -----------------------------------------------------------------
+
+
+def _managed_moves(facts: dict[int, StudentFacts], ids: Ids, until: dt.date) -> None:
+    for student, outcomes in move_outcomes(ids, until).items():
+        if (f := facts.get(student)) is not None:
+            f.managed_moves = outcomes

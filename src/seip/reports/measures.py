@@ -24,6 +24,7 @@ from seip.reports.facts import (
     ETHNIC_GROUPS,
     FUNDING,
     INTERVENTIONS,
+    MOVE_OUTCOME_GROUPS,
     SEN_GROUPS,
     SEXES,
     SUBJECTS,
@@ -255,6 +256,43 @@ MEASURES: dict[str, Measure] = {
     ]
 }  # fmt: skip
 
+
+# Managed moves (ADR 0048) -----------------------------------------------------------------
+
+#: Outcomes of a decided move (the rest are still in trial).
+DECIDED_MOVES = frozenset(MOVE_OUTCOME_GROUPS) - {MOVE_OUTCOME_GROUPS[-1]}
+
+
+def _moves(f: StudentFacts) -> Iterator[Obs]:
+    for outcome in f.managed_moves:
+        yield Obs(f, extra={"move_outcome": outcome})
+
+
+def _move_success(f: StudentFacts) -> Iterator[Obs]:
+    for outcome in f.managed_moves:
+        if outcome in DECIDED_MOVES:
+            yield Obs(f, value=float(outcome == "Transferred"))
+
+
+MEASURES.update(
+    {
+        m.name: m
+        for m in [
+            Measure("managed_moves", "Managed moves", CellKind.COUNT, Unit.COUNT,
+                    "Managed moves started since referral (the family agreed and the trial "
+                    "began), by their outcome so far.", _moves, own=("move_outcome",),
+                    accrual=Accrual.SINCE),
+            Measure("managed_move_success", "Managed moves ending in transfer", CellKind.RATE,
+                    Unit.PERCENT, "Share of decided managed moves that ended with the student "
+                    "on the host school's roll.", _move_success, accrual=Accrual.SINCE),
+            Measure("moves_per_student", "Managed moves per student moved", CellKind.MEAN,
+                    Unit.MEAN, "Mean number of managed moves of the students who had one.",
+                    _mean(lambda f: float(len(f.managed_moves)) if f.managed_moves else None),
+                    accrual=Accrual.SINCE),
+        ]
+    }
+)  # fmt: skip
+
 #: Breakdowns of any student (places are added per report: they depend on the scope).
 STUDENT_BREAKDOWNS: dict[str, Breakdown] = {
     b.name: b
@@ -274,6 +312,7 @@ OWN_BREAKDOWNS: dict[str, Breakdown] = {
         Breakdown("destination", "Destination", DESTINATIONS),
         Breakdown("intervention", "Intervention type", INTERVENTIONS),
         Breakdown("funding", "Funding stream", FUNDING),
+        Breakdown("move_outcome", "Outcome of the move", MOVE_OUTCOME_GROUPS),
     ]
 }
 

@@ -120,6 +120,15 @@ SECTIONS: tuple[tuple[str, str, tuple[Spec, ...]], ...] = (
         ),
     ),
     (
+        "moves",
+        "Managed moves",
+        (
+            Spec("managed_moves", "move_outcome"),
+            Spec("managed_move_success", "place"),
+            Spec("moves_per_student", "place"),
+        ),
+    ),
+    (
         "groups",
         "Outcomes by group",
         (
@@ -732,4 +741,9 @@ def summary(section: str, figures: Sequence[Figure]) -> str:
         return "Who the referred students are. Small groups are suppressed (c)."
     if section == "destinations":
         return "Where students went when their case closed."
+    if section == "moves":
+        return (
+            f"{say('managed_moves')} managed moves started since referral; "
+            f"{say('managed_move_success')} of those decided ended in a transfer."
+        )
     return "Persistent absence since referral, for each group of students."

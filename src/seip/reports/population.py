@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from seip.moves.history import school_at_referral
 from seip.organisations.models import LocalAuthority, Partnership, School
 from seip.reports.ledger import Population
 from seip.rights.selectors import restricted_student_ids
@@ -90,7 +91,10 @@ def countable_students(*, scope: Scope, period: Period) -> QuerySet[Student]:
     start = dt.datetime.combine(period.start, dt.time.min, tzinfo=dt.UTC)
     end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
     return (
-        Student.objects.filter(school__in=scope.schools(), created_at__lt=end)
+        # The school the student was referred from, not today's: a managed move's
+        # transfer does not carry a student's history to the new school (ADR 0048).
+        Student.objects.annotate(report_school=school_at_referral())
+        .filter(report_school__in=scope.schools(), created_at__lt=end)
         .filter(Q(archived_at__isnull=True) | Q(archived_at__gte=start))
         .exclude(pk__in=restricted_student_ids())
     )

@@ -87,6 +87,13 @@ CATEGORIES: dict[str, DataCategory] = {
         "Interventions, alternative provision placements and their reviews, costs",
         "Young people referred to the partnership",
     ),
+    "moves": DataCategory(
+        "Managed moves (home and host school, trial dates, the family's agreement with the "
+        "notice version shown, review and decision), the school on roll over time, and Fair "
+        "Access allocations (panel, school, reasons, dates), held without identifiers until "
+        "a parent signs a referral form and then linked to it (ADR 0048)",
+        "Young people referred to the partnership; parents and carers who agreed",
+    ),
     "sharing": DataCategory(
         "Who works with the young person, and every disclosure of their record",
         "Young people; staff of partner organisations",
@@ -145,6 +152,10 @@ MODEL_CATEGORIES: dict[str, str] = {
     "provision.Intervention": "provision",
     "provision.Placement": "provision",
     "provision.PlacementReview": "provision",
+    "moves.ManagedMove": "moves",
+    "moves.RollChange": "moves",
+    "moves.FairAccessCase": "moves",
+    "moves.Allocation": "moves",
     "sharing.Involvement": "sharing",
     "sharing.Disclosure": "sharing",
     "rights.RightsRequest": "rights",
@@ -204,6 +215,7 @@ NOT_PERSONAL: dict[str, str] = {
     "retention.Erasure": "erasure tombstone: ids, ground and counts only",
     "retention.Disposal": "disposal log: ids and dates only",
     "retention.RetentionRule": "retention periods",
+    "moves.Panel": "a Fair Access panel: its date and the schools invited and present",
     "reports.Release": "released aggregate tables: categories and numbers, never a student",
     "reports.DisclosurePolicy": "a partnership's disclosure-control thresholds",
     "reports.ReportRun": "published report figures after disclosure control, and who asked",
@@ -213,6 +225,9 @@ PURPOSES = [
     "Supporting young people at risk of exclusion: referral, assessment, casework and "
     "alternative provision",
     "Safeguarding children and young people",
+    "Keeping young people on a school's roll: managed moves between the partnership's "
+    "schools, and the Fair Access Protocol's allocation of a school, which names no child "
+    "until a parent signs the referral form",
     "Working with the organisations involved with a young person, within the family's "
     "consent for each category of organisation",
     "Reviewing progress and reporting it to the school, the family and the local authority",

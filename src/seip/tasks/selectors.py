@@ -32,6 +32,7 @@ from seip.accounts.selectors import places_of
 from seip.concerns.selectors import concerns_visible_to
 from seip.imports.permissions import matches_visible_to
 from seip.keys import crypto
+from seip.moves.selectors import move_reviews_due, on_roll_checks_due
 from seip.organisations.models import EXPIRY_WARNING, DataSharingAgreement
 from seip.organisations.selectors import agreements_manageable_by
 from seip.progress.schedule import DueState
@@ -68,6 +69,9 @@ class Kind(StrEnum):
     CONCERN = "concern"
     AGREEMENT = "agreement"
     PAPER_FILES = "paper files"
+    # Managed moves and Fair Access (ADR 0048).
+    MOVE_REVIEW = "managed move review"
+    ON_ROLL_CHECK = "fair access on-roll check"
 
 
 @dataclass(frozen=True)
@@ -378,6 +382,44 @@ def paper_file_tasks(user: User, today: dt.date) -> list[Task]:
     ]
 
 
+# Managed moves and Fair Access (ADR 0048) -------------------------------------------------
+
+#: A trial's review shows as a task a fortnight ahead, as case reviews do.
+MOVE_REVIEW_NOTICE = dt.timedelta(days=14)
+
+
+def move_review_tasks(user: User, today: dt.date) -> list[Task]:
+    """Managed moves in trial whose review is due within the fortnight or overdue
+    (``moves.selectors.moves_visible_to``: only students the reader may see)."""
+    return [
+        _task(
+            Kind.MOVE_REVIEW,
+            "Review the managed move of {name}",
+            move.review_on,
+            reverse("moves:detail", args=[move.pk]),
+            today,
+            student=move.student,
+        )
+        for move in move_reviews_due(user, today, within=MOVE_REVIEW_NOTICE)
+    ]
+
+
+def on_roll_check_tasks(user: User, today: dt.date) -> list[Task]:
+    """Fair Access allocations whose child is not yet confirmed on roll: the co-ordinator
+    checks within a week of the panel. The task names the case's reference, never a child."""
+    return [
+        _task(
+            Kind.ON_ROLL_CHECK,
+            f"Check the child of Fair Access case {allocation.case.reference} is on roll at "
+            f"{allocation.school.name}",
+            allocation.check_on_roll_by,
+            reverse("moves:allocation_dates", args=[allocation.case_id]),
+            today,
+        )
+        for allocation in on_roll_checks_due(user)
+    ]
+
+
 # By role ----------------------------------------------------------------------------------
 
 Selector = Callable[[User, dt.date], list[Task]]
@@ -393,6 +435,8 @@ BY_ROLE: dict[str, tuple[Selector, ...]] = {
         rights_request_tasks,
         agreement_tasks,
         paper_file_tasks,
+        move_review_tasks,
+        on_roll_check_tasks,
     ),
     Role.DPO: (rights_request_tasks, concern_tasks),
     Role.SYSTEM_ADMIN: (agreement_tasks,),

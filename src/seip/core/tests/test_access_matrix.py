@@ -24,7 +24,13 @@ from seip.accounts.tests.test_second_factor import named_urls
 from seip.concerns.services import concern_raise_public
 from seip.consultations.tests.factories import ConsultationFactory
 from seip.imports.models import ImportRun, MatchCandidate
-from seip.organisations.models import DataSharingAgreement, OrganisationType
+from seip.moves.services import (
+    allocation_record,
+    fair_access_case_open,
+    move_propose,
+    panel_record,
+)
+from seip.organisations.models import DataSharingAgreement, OrganisationType, School
 from seip.organisations.services import agreement_update, partnership_logo_set
 from seip.progress.models import PortalLink, PortalRelationship
 from seip.provision.models import FundingStream, InterventionType, SafeguardingCheck
@@ -97,6 +103,8 @@ RIGHTS_REQUEST = row(404, coordinator=200, dpo=200)
 # A partnership's administration pages: its co-ordinator and the administrator; anyone
 # else who can see the partnership is refused, and to the rest it does not exist.
 PARTNERSHIP_ADMIN = row(403, coordinator=200, admin=200, school_b=404, nobody=404)
+# A managed move's forms: case staff; the home school sees the move but may not change it.
+MOVE_FORM = row(404, staff=200, dpo=403, school_contact=403)
 
 EXPECTED: dict[str, dict[str, int]] = {
     # Public, and the sign-in steps. Signing out is POST only.
@@ -289,6 +297,23 @@ EXPECTED: dict[str, dict[str, int]] = {
     "reports:builder": row(403, coordinator=200),
     "reports:run": row(404, coordinator=200),
     "reports:download": row(404, coordinator=200),
+    # Managed moves (ADR 0048): read through the student, and only by the partnership's
+    # staff and the home or host school (the provider sees the student, not the move);
+    # the forms are the case staff's. Fair Access is the co-ordinator's alone.
+    "moves:list": row(403, staff=200, school_contact=200, school_b=200),
+    "moves:detail": row(404, staff=200, school_contact=200),
+    "moves:propose": CASE_STAFF_FORM,
+    "moves:agree": MOVE_FORM,
+    "moves:review": MOVE_FORM,
+    "moves:decide": MOVE_FORM,
+    "moves:fair_access": row(403, coordinator=200),
+    "moves:fairness": row(403, coordinator=200),
+    "moves:case_new": row(403, coordinator=200),
+    "moves:panel_new": row(403, coordinator=200),
+    "moves:case": row(404, coordinator=200),
+    "moves:allocate": row(404, coordinator=200),
+    "moves:allocation_dates": row(404, coordinator=200),
+    "moves:link": row(404, coordinator=200),
 }
 
 # Known wrong statuses: the form is shown (200) to a role the service then refuses (403
@@ -409,8 +434,31 @@ def world(active_case, personas, county) -> World:
         expires_on=agreement.expires_on, document=PDF.content, actor=None,
     )  # fmt: skip
 
+    # A managed move proposed to the other school of A, and a Fair Access case allocated at
+    # a panel to which every school of A was invited (ADR 0048).
+    move = move_propose(
+        student=student, host_school=School.objects.filter(partnership=county.a)
+        .exclude(pk=county.school_a.pk).get(), trial_starts_on=timezone.localdate(),
+        review_on=None, dual_registration=True, actor=personas["coordinator"],
+    )  # fmt: skip
+    fair_case = fair_access_case_open(
+        partnership=county.a, nc_year=9, excluding_school=county.school_a,
+        opened_on=timezone.localdate(), actor=personas["coordinator"],
+    )  # fmt: skip
+    schools_a = list(School.objects.filter(partnership=county.a))
+    panel = panel_record(
+        partnership=county.a, held_on=timezone.localdate(), invited=schools_a,
+        present=schools_a, actor=personas["coordinator"],
+    )  # fmt: skip
+    allocation_record(
+        case=fair_case, panel=panel, school=schools_a[-1],
+        reasons="Its turn in the rota.", actor=personas["coordinator"],
+    )  # fmt: skip
+
     return World(
         kwargs={
+            "move": move.pk,
+            "fair_access_case": fair_case.pk,
             "organisation": county.provider.pk,
             "agreement": agreement.pk,
             "report_run": report.pk,
@@ -457,6 +505,10 @@ def url_for(name: str, pattern, world: World) -> str:
         values["item"] = 1
     elif name.startswith("concerns:"):
         values["pk"] = values["concern"]
+    elif name in ("moves:detail", "moves:agree", "moves:review", "moves:decide"):
+        values["pk"] = values["move"]
+    elif name.startswith("moves:"):
+        values["pk"] = values["fair_access_case"] if name != "moves:propose" else values["pk"]
     elif name.startswith("reports:"):
         values["run_pk"] = values["report_run"]
         values["fmt"] = "csv"

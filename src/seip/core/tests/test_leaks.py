@@ -14,7 +14,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from seip.organisations.models import OrganisationType
+from seip.moves.services import move_propose
+from seip.organisations.models import OrganisationType, School
 from seip.progress.models import PortalLink, PortalRelationship
 from seip.referrals.models import ConsentGrant
 from seip.referrals.services import (
@@ -38,6 +39,7 @@ LISTS = (
     "students:archive",
     "referrals:list",
     "consultations:list",
+    "moves:list",
     "progress:due",
     "progress:portal",
     "organisations:partnership_list",
@@ -72,6 +74,13 @@ def hidden(personas, county) -> Student:
     case_assign_key_worker(
         case=case, key_worker=personas["key_worker"], actor=personas["coordinator"]
     )
+    # A managed move proposed to the other school of A: the moves list must not leak it.
+    move_propose(
+        student=case.student,
+        host_school=School.objects.filter(partnership=county.a).exclude(pk=county.school_a.pk).get(),
+        trial_starts_on=timezone.localdate(), review_on=None, dual_registration=True,
+        actor=personas["coordinator"],
+    )  # fmt: skip
     return case.student
 
 
@@ -181,6 +190,7 @@ def test_the_404_for_a_hidden_student_names_no_one(login, personas, county, hidd
 # --- forms posted at a hidden student ---------------------------------------------------
 
 POSTS = {
+    "moves:propose": {},
     "students:withdraw": {"everything": "on"},
     "students:extend": {},
     "students:key_worker": {"key_worker": "999999"},

@@ -115,3 +115,16 @@ def test_demo_casework_covers_every_stage(db):
     assert Consultation.objects.count() == 12
     # Every signed consent names the notice version the family was shown.
     assert not Referral.objects.exclude(status="draft").filter(consents__isnull=True).exists()
+
+
+def test_the_demo_has_managed_moves_and_a_fair_access_panel(db):
+    """ADR 0048: a new co-ordinator sees a move in trial, one transferred, one returned,
+    and a panel with an allocation."""
+    from seip.moves.models import Allocation, ManagedMove, RollChange
+
+    generate(Scale(students=SMALL))
+    stages = sorted(move.stage for move in ManagedMove.objects.all())
+    assert stages == ["In trial", "Returned to the home school", "Transferred to the host school"]
+    assert RollChange.objects.count() == 1
+    allocation = Allocation.objects.get()
+    assert allocation.panel.invited.count() == allocation.school.partnership.schools.count()
