@@ -34,6 +34,7 @@ from seip.behaviour.models import (
     Subject,
 )
 from seip.core.calendar import academic_year
+from seip.placements.facts import add_facts as placement_facts
 from seip.provision.models import FundingStream, Intervention, InterventionType
 from seip.records.models import Need as NeedRow
 from seip.records.models import NeedKind
@@ -100,6 +101,17 @@ class StudentFacts:
     attitude_latest: float | None = None
     #: Interventions started in the period: (type label, provider, funding label, cost).
     interventions: list[tuple[str, str, str, float]] = field(default_factory=list)
+    # Placements and suspensions (issue 20, ADR 0049; seip.placements.facts) ----------
+    #: Sessions attended and possible at AP providers, from half-termly reviews.
+    placement_attended: int = 0
+    placement_possible: int = 0
+    #: Suspensions past five school days with no education arranged from day 6.
+    suspensions_unprovided: int = 0
+    #: School days suspended before education was arranged.
+    days_out_of_education: int = 0
+    #: None until a placement ended two terms ago; then back in mainstream full-time
+    #: and still there.
+    reintegrated: bool | None = None
 
 
 def term_of(day: dt.date) -> str:
@@ -153,6 +165,7 @@ def gather(*, scope: Scope, period: Period, today: dt.date | None = None) -> lis
     _attainment(facts, ids, until)
     _attitude(facts, ids, until)
     _interventions(facts, ids, period, until)
+    placement_facts(facts, ids, until)  # issue 20, ADR 0049
     return list(facts.values())
 
 
