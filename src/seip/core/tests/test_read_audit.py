@@ -93,6 +93,7 @@ NO_STUDENT: dict[str, str] = {
     "concerns:detail": "a complaint, not a student record",
     "concerns:acknowledge": "a complaint, not a student record",
     "concerns:respond": "a complaint, not a student record",
+    "placements:census": "the census return's form; the file records an export of each pupil",
     "reports:index": "report forms: aggregates only",
     "reports:impact": "report forms: aggregates only",
     "reports:builder": "report forms: aggregates only",
