@@ -46,6 +46,7 @@ from seip.organisations.services import (
     partnership_logo_set,
     school_create,
 )
+from seip.placements.demo import build_placements
 from seip.progress.models import PortalRelationship
 from seip.progress.services import portal_link_grant
 from seip.provision.demo import build_history as provision_history
@@ -549,6 +550,11 @@ def build_key_worker_caseload(county: County, scale: Scale) -> None:
     build_caseload(User.objects.get(email=f"keyworker@{DEMO_EMAIL_DOMAIN}"))
 
 
+def build_key_worker_placements(county: County, scale: Scale) -> None:
+    """Placements, part-time timetables and a suspension past day 5 (issue 20)."""
+    build_placements(User.objects.get(email=f"keyworker@{DEMO_EMAIL_DOMAIN}"))
+
+
 STEPS: list[Callable[[County, Scale], None]] = [
     build_schools,
     build_organisations,
@@ -557,6 +563,7 @@ STEPS: list[Callable[[County, Scale], None]] = [
     build_students,
     build_portal,
     build_key_worker_caseload,
+    build_key_worker_placements,
 ]
 
 
