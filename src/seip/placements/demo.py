@@ -83,8 +83,8 @@ def build_placements(key_worker: User) -> None:
     )
     for k, intervention in enumerate(running):
         start = intervention.start_date
-        provider = getattr(intervention.provider, "ap_provider", None)
-        identified = provider is not None and bool(provider.urn or provider.ukprn)
+        known = getattr(intervention.provider, "ap_provider", None)
+        identified = known is not None and bool(known.urn or known.ukprn)
         plan = placement_plan_record(
             intervention=intervention,
             commissioning_school=intervention.student.school,
