@@ -188,6 +188,8 @@ MODEL_CATEGORIES: dict[str, str] = {
 #: Installed models that hold no personal data, and why.
 NOT_PERSONAL: dict[str, str] = {
     "auth.Permission": "framework table",
+    "placements.Provider": "an alternative provider's URN, UKPRN and registration",
+    "placements.QualityVisit": "dates of quality-assurance visits to a provider",
     "auth.Group": "framework table",
     "contenttypes.ContentType": "framework table",
     "django_tasks_database.DBTaskResult": "background task state; arguments are ids",
