@@ -5,7 +5,7 @@ from django import forms
 from seip.core.forms import GovUKDateInput, GovUKForm
 from seip.organisations.models import School
 from seip.placements.census import TERMS
-from seip.placements.models import EndReason, PrimaryReason, SettingType
+from seip.placements.models import EndReason, PrimaryReason, Registration, SettingType
 
 _NUMBER = {"class": "govuk-input--width-3", "inputmode": "numeric"}
 _TEXT = {"rows": 4}
@@ -138,3 +138,29 @@ class CensusForm(GovUKForm):
     def __init__(self, *args: Any, schools: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools  # type: ignore[attr-defined]
+
+
+class ProviderForm(GovUKForm):
+    urn = forms.CharField(
+        label="URN (optional)", required=False, max_length=8,
+        help_text="For a registered school or AP academy.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "numeric"}),
+    )  # fmt: skip
+    ukprn = forms.CharField(
+        label="UKPRN (optional)", required=False, max_length=8,
+        help_text="For a provider on the UK Register of Learning Providers.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "numeric"}),
+    )  # fmt: skip
+    registration = forms.ChoiceField(
+        label="Registration status", choices=Registration.choices, widget=forms.RadioSelect
+    )
+
+
+class VisitForm(GovUKForm):
+    visited_on = forms.DateField(
+        label="Date of the quality-assurance visit", widget=GovUKDateInput()
+    )
+    next_due_on = forms.DateField(label="Next visit due", widget=GovUKDateInput())
+    satisfactory = forms.BooleanField(
+        label="The visit found the provision satisfactory", required=False
+    )

@@ -17,7 +17,7 @@ from seip.accounts.models import Role, User
 from seip.accounts.selectors import places_of
 from seip.behaviour.models import Exclusion, ExclusionKind
 from seip.keys.fields import open_all
-from seip.organisations.models import School
+from seip.organisations.models import OrganisationType, PartnerOrganisation, School
 from seip.placements.models import (
     APPlacement,
     PartTimeTimetable,
@@ -184,3 +184,17 @@ def panel_context(student: Student, user: User, today: dt.date) -> dict[str, Any
         "can_write": can_write(user, student),
         "today": today,
     }
+
+
+# Providers ---------------------------------------------------------------------------------
+
+
+def providers_manageable_by(user: User) -> QuerySet[PartnerOrganisation]:
+    """Alternative providers whose census details ``user`` may keep: those working with a
+    partnership ``user`` co-ordinates. Everyone else: none."""
+    coordinated, _ = places_of(user, [Role.COORDINATOR])
+    if not coordinated:
+        return PartnerOrganisation.objects.none()
+    return PartnerOrganisation.objects.filter(
+        type=OrganisationType.ALTERNATIVE_PROVIDER, partnerships__in=coordinated
+    ).distinct()

@@ -32,4 +32,10 @@ urlpatterns = [
         name="suspension",
     ),
     path("placements/census/", views.census, name="census"),
+    path("placements/providers/<int:organisation>/", views.provider, name="provider"),
+    path(
+        "placements/providers/<int:organisation>/visit/",
+        views.provider_visit,
+        name="provider_visit",
+    ),
 ]

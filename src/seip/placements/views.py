@@ -16,16 +16,27 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from seip.accounts.models import User
+from seip.accounts.models import Role, User
+from seip.accounts.selectors import has_role
 from seip.behaviour.models import Exclusion, ExclusionKind
 from seip.core.forms import GovUKForm, form_submitted
 from seip.placements import services
 from seip.placements.census import CensusRefused, Term, census_return
-from seip.placements.forms import CensusForm, CheckForm, PlanForm, SuspensionForm, TimetableForm
+from seip.placements.forms import (
+    CensusForm,
+    CheckForm,
+    PlanForm,
+    ProviderForm,
+    SuspensionForm,
+    TimetableForm,
+    VisitForm,
+)
+from seip.placements.models import Provider, Registration
 from seip.placements.selectors import (
     census_schools_for,
     panel_context,
     placements_visible_to,
+    providers_manageable_by,
     timetables_visible_to,
 )
 from seip.provision.models import Intervention, InterventionType
@@ -246,3 +257,54 @@ def census(request: HttpRequest) -> HttpResponse:
             response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
             return response
     return render(request, "placements/census.html", {"form": form, "problems": problems})
+
+
+def _coordinator_only(user: User) -> None:
+    if not has_role(user, [Role.COORDINATOR]):
+        raise PermissionDenied("Only a partnership co-ordinator keeps a provider's details")
+
+
+@require_http_methods(["GET", "POST"])
+def provider(request: HttpRequest, organisation: int) -> HttpResponse:
+    """An alternative provider's census identity, registration and quality-assurance
+    visits (no child on the page)."""
+    user = _user(request)
+    _coordinator_only(user)
+    found = _one(providers_manageable_by(user), pk=organisation)
+    details = Provider.objects.filter(organisation=found).first()
+    initial = (
+        {"urn": details.urn, "ukprn": details.ukprn, "registration": details.registration}
+        if details is not None
+        else {"registration": Registration.UNKNOWN}
+    )
+    form = ProviderForm(_data(request), initial=initial)
+
+    def apply(data: dict[str, Any]) -> None:
+        services.provider_record(organisation=found, actor=user, **data)
+        messages.success(request, "Provider details saved")
+
+    if form_submitted(request, form, apply):
+        return redirect("placements:provider", found.pk)
+    visits = list(details.visits.all()) if details is not None else []
+    context = {"organisation": found, "form": form, "visits": visits, "details": details}
+    return render(request, "placements/provider.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def provider_visit(request: HttpRequest, organisation: int) -> HttpResponse:
+    user = _user(request)
+    _coordinator_only(user)
+    found = _one(providers_manageable_by(user), pk=organisation)
+    form = VisitForm(_data(request))
+
+    def apply(data: dict[str, Any]) -> None:
+        details = Provider.objects.filter(organisation=found).first() or services.provider_record(
+            organisation=found, actor=user
+        )
+        services.quality_visit_record(provider=details, actor=user, **data)
+        messages.success(request, "Quality-assurance visit recorded")
+
+    if form_submitted(request, form, apply):
+        return redirect("placements:provider", found.pk)
+    context = {"organisation": found, "form": form, "title": "Record a quality-assurance visit"}
+    return render(request, "placements/provider_form.html", context)

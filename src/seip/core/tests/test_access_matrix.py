@@ -212,6 +212,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "placements:suspension": CASE_STAFF_FORM,
     # The census return: a school's contact for their school, a co-ordinator for theirs.
     "placements:census": row(403, coordinator=200, school_contact=200, school_b=200),
+    # A provider's census identity and QA visits: a co-ordinator it works with.
+    "placements:provider": row(403, coordinator=200),
+    "placements:provider_visit": row(403, coordinator=200),
     # Attendance and behaviour.
     "attendance:student": RECORD,
     "behaviour:list": CASE_STAFF_FORM,

@@ -94,6 +94,8 @@ NO_STUDENT: dict[str, str] = {
     "concerns:acknowledge": "a complaint, not a student record",
     "concerns:respond": "a complaint, not a student record",
     "placements:census": "the census return's form; the file records an export of each pupil",
+    "placements:provider": "an alternative provider's URN, UKPRN and visits",
+    "placements:provider_visit": "a quality-assurance visit to a provider",
     "reports:index": "report forms: aggregates only",
     "reports:impact": "report forms: aggregates only",
     "reports:builder": "report forms: aggregates only",

@@ -189,3 +189,27 @@ def test_a_seven_day_suspension_with_no_provision_is_a_task_from_day_six_and_cou
 
     document = coordinator_report(county, personas)
     assert figure(document, "suspensions_without_provision").cell(TOTAL, TOTAL).value == 12
+
+
+def test_a_coordinator_keeps_a_providers_census_details_and_visits(county, personas, login):
+    client = login(personas["coordinator"])
+    url = reverse("placements:provider", args=[county.provider.pk])
+    response = client.post(url, {"urn": "149999", "ukprn": "", "registration": "registered_school"})
+    assert response.status_code == 302
+    assert county.provider.ap_provider.urn == "149999"
+    assert AuditEvent.objects.filter(action="placements.provider").count() == 1
+    visit = reverse("placements:provider_visit", args=[county.provider.pk])
+    response = client.post(
+        visit,
+        {
+            "visited_on_day": "2", "visited_on_month": "11", "visited_on_year": "2026",
+            "next_due_on_day": "2", "next_due_on_month": "5", "next_due_on_year": "2027",
+            "satisfactory": "on",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert county.provider.ap_provider.visits.get().next_due_on == dt.date(2027, 5, 2)
+    # An organisation that is not an AP provider is not there; a key worker may not.
+    other = reverse("placements:provider", args=[county.agency.pk])
+    assert client.get(other).status_code == 404
+    assert login(personas["key_worker"]).get(url).status_code == 403
