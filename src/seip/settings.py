@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "seip.records",
     "seip.keys",
     "seip.provision",
+    "seip.placements",
     "seip.attendance",
     "seip.behaviour",
     "seip.progress",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("seip.students.urls")),
     path("", include("seip.records.urls")),
     path("", include("seip.provision.urls")),
+    path("", include("seip.placements.urls")),
     path("", include("seip.attendance.urls")),
     path("", include("seip.behaviour.urls")),
     path("", include("seip.imports.urls")),

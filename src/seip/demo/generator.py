@@ -47,6 +47,7 @@ from seip.organisations.services import (
     partnership_logo_set,
     school_create,
 )
+from seip.placements.demo import build_placements
 from seip.progress.models import PortalRelationship
 from seip.progress.services import portal_link_grant
 from seip.provision.demo import build_history as provision_history
@@ -558,6 +559,11 @@ def build_moves_and_fair_access(county: County, scale: Scale) -> None:
         build_fair_access(county.partnerships[0], coordinator)
 
 
+def build_key_worker_placements(county: County, scale: Scale) -> None:
+    """Placements, part-time timetables and a suspension past day 5 (issue 20)."""
+    build_placements(User.objects.get(email=f"keyworker@{DEMO_EMAIL_DOMAIN}"))
+
+
 STEPS: list[Callable[[County, Scale], None]] = [
     build_schools,
     build_organisations,
@@ -567,6 +573,7 @@ STEPS: list[Callable[[County, Scale], None]] = [
     build_portal,
     build_key_worker_caseload,
     build_moves_and_fair_access,
+    build_key_worker_placements,
 ]
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from seip.access.predicates import school_may_see
 from seip.accounts.models import User
 from seip.moves.models import FairAccessCase, ManagedMove, MoveDecision
 from seip.moves.services import (
@@ -20,9 +21,8 @@ from seip.moves.services import (
     move_propose,
     panel_record,
 )
-from seip.organisations.models import OrganisationType, Partnership, School
+from seip.organisations.models import Partnership, School
 from seip.organisations.services import agreement_create
-from seip.referrals.models import ConsentGrant
 from seip.rights.models import Restriction
 from seip.students.models import CaseStatus, Student
 
@@ -47,16 +47,14 @@ def _host_agreement(partnership: Partnership, school: School, today: dt.date) ->
 
 def _candidates(partnership: Partnership) -> list[Student]:
     """Open cases whose family agreed to share with schools, with no objection."""
-    schools_consent = ConsentGrant.objects.filter(
-        referral=OuterRef("referral"), category=OrganisationType.SCHOOL, withdrawn_at__isnull=True
-    )
     return list(
         Student.objects.filter(
             partnership=partnership,
             archived_at__isnull=True,
             cases__status__in=[CaseStatus.ACCEPTED, CaseStatus.ACTIVE],
         )
-        .filter(Exists(schools_consent))
+        .filter(school_may_see(OuterRef("pk"), OuterRef("referral")))
+        # Any objection, even a lifted one: the demo's moves stay clear of them.
         .exclude(Exists(Restriction.objects.filter(student=OuterRef("pk"))))
         .select_related("school", "partnership")
         .distinct()

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from seip.accounts.http import user_of
 from seip.accounts.models import PARTNERSHIP_ROLES, Role, User
 from seip.accounts.selectors import places_of
 from seip.core.forms import GovUKForm, form_submitted
@@ -37,11 +38,6 @@ from seip.referrals.selectors import referrals_visible_to
 from seip.students.access import open_record, record_list
 from seip.students.models import Student
 from seip.students.permissions import write_refusal
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def _name(student: Student) -> str:
@@ -78,7 +74,7 @@ def _form(
 @require_GET
 def move_list(request: HttpRequest) -> HttpResponse:
     """The partnership's managed moves, or a school's own (home or host)."""
-    user = _user(request)
+    user = user_of(request)
     if not user.roles & (PARTNERSHIP_ROLES | {Role.SCHOOL_CONTACT}):
         raise PermissionDenied
     moves = list(moves_visible_to(user).order_by("-trial_starts_on", "-pk"))
@@ -87,7 +83,7 @@ def move_list(request: HttpRequest) -> HttpResponse:
 
 
 def _move(request: HttpRequest, pk: int, part: str, check: Any = None) -> ManagedMove:
-    move = get_object_or_404(moves_visible_to(_user(request)), pk=pk)
+    move = get_object_or_404(moves_visible_to(user_of(request)), pk=pk)
     move.student = open_record(request, move.student_id, part=part, check=check)
     return move
 
@@ -95,7 +91,7 @@ def _move(request: HttpRequest, pk: int, part: str, check: Any = None) -> Manage
 @require_GET
 def move_detail(request: HttpRequest, pk: int) -> HttpResponse:
     move = _move(request, pk, "managed_move")
-    context = {"move": move, "can_write": write_refusal(_user(request), move.student) is None}
+    context = {"move": move, "can_write": write_refusal(user_of(request), move.student) is None}
     return render(request, "moves/move_detail.html", context)
 
 
@@ -109,7 +105,7 @@ def move_propose(request: HttpRequest, pk: int) -> HttpResponse:
     made: list[ManagedMove] = []
 
     def apply(data: dict[str, Any]) -> None:
-        made.append(services.move_propose(student=student, actor=_user(request), **data))
+        made.append(services.move_propose(student=student, actor=user_of(request), **data))
 
     page = _form(
         request, form, "Propose a managed move", apply, "Managed move proposed",
@@ -130,7 +126,7 @@ def _move_form(
     form = form_class(request.POST if request.method == "POST" else None)
     student = move.student
     page = _form(
-        request, form, title, lambda data: service(move=move, actor=_user(request), **data), done,
+        request, form, title, lambda data: service(move=move, actor=user_of(request), **data), done,
         back=reverse("moves:detail", args=[move.pk]), caption=_name(student),
     )  # fmt: skip
     return page or redirect("moves:detail", move.pk)
@@ -165,7 +161,7 @@ def move_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _coordinated(request: HttpRequest) -> Partnership:
     """The partnership the user co-ordinates (403 for anyone else)."""
-    partnerships, _ = places_of(_user(request), [Role.COORDINATOR])
+    partnerships, _ = places_of(user_of(request), [Role.COORDINATOR])
     if not partnerships:
         raise PermissionDenied
     return Partnership.objects.get(pk=min(partnerships))
@@ -174,7 +170,7 @@ def _coordinated(request: HttpRequest) -> Partnership:
 @require_GET
 def fair_access(request: HttpRequest) -> HttpResponse:
     partnership = _coordinated(request)
-    user = _user(request)
+    user = user_of(request)
     panels = list(panels_visible_to(user).prefetch_related("invited", "present"))
     for panel in panels:
         panel.missing = uninvited_schools(panel)  # type: ignore[attr-defined]
@@ -193,7 +189,7 @@ def _cell(value: object) -> str:
 @require_GET
 def fairness(request: HttpRequest) -> HttpResponse:
     partnership = _coordinated(request)
-    table = fairness_table(_user(request), partnership.pk, timezone.localdate())
+    table = fairness_table(user_of(request), partnership.pk, timezone.localdate())
     published = table.protected.published() if table.protected is not None else {}
     rows = [
         (school.name, [_cell(published.get((school.name, y))) for y in table.year_groups])
@@ -213,7 +209,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
     def apply(data: dict[str, Any]) -> None:
         made.append(
-            services.fair_access_case_open(partnership=partnership, actor=_user(request), **data)
+            services.fair_access_case_open(partnership=partnership, actor=user_of(request), **data)
         )
 
     page = _form(
@@ -229,7 +225,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(fair_access_cases_visible_to(_user(request)), pk=pk)
+    case = get_object_or_404(fair_access_cases_visible_to(user_of(request)), pk=pk)
     allocation = Allocation.objects.filter(case=case).select_related("panel", "school").first()
     return render(request, "moves/case_detail.html", {"case": case, "allocation": allocation})
 
@@ -241,7 +237,7 @@ def panel_new(request: HttpRequest) -> HttpResponse:
     form = forms.PanelForm(request.POST if request.method == "POST" else None, schools=schools)
 
     def apply(data: dict[str, Any]) -> None:
-        services.panel_record(partnership=partnership, actor=_user(request), **data)
+        services.panel_record(partnership=partnership, actor=user_of(request), **data)
 
     page = _form(
         request, form, "Record a panel", apply, "Panel recorded", back=reverse("moves:fair_access")
@@ -251,7 +247,7 @@ def panel_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def allocate(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     case = get_object_or_404(fair_access_cases_visible_to(user), pk=pk)
     schools = School.objects.filter(partnership=case.partnership_id).order_by("name")
     panels = panels_visible_to(user).filter(partnership=case.partnership_id)
@@ -267,7 +263,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def allocation_dates(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     allocation = get_object_or_404(allocations_visible_to(user), case__pk=pk)
     data = request.POST if request.method == "POST" else None
     initial = {
@@ -286,7 +282,7 @@ def allocation_dates(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def case_link(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     case = get_object_or_404(fair_access_cases_visible_to(user), pk=pk)
     referrals = (
         referrals_visible_to(user)

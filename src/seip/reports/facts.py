@@ -35,6 +35,7 @@ from seip.behaviour.models import (
 )
 from seip.core.calendar import academic_year
 from seip.moves.history import MOVE_OUTCOMES, move_outcomes
+from seip.placements.facts import add_facts as placement_facts
 from seip.provision.models import FundingStream, Intervention, InterventionType
 from seip.records.characteristics import characteristics
 from seip.referrals.models import Tier
@@ -103,6 +104,17 @@ class StudentFacts:
     interventions: list[tuple[str, str, str, float]] = field(default_factory=list)
     #: Managed moves started by the end of the period, as their outcome by then (ADR 0048).
     managed_moves: list[str] = field(default_factory=list)
+    # Placements and suspensions (issue 20, ADR 0049; seip.placements.facts) ----------
+    #: Sessions attended and possible at AP providers, from half-termly reviews.
+    placement_attended: int = 0
+    placement_possible: int = 0
+    #: Suspensions past five school days with no education arranged from day 6.
+    suspensions_unprovided: int = 0
+    #: School days suspended before education was arranged.
+    days_out_of_education: int = 0
+    #: None until a placement ended two terms ago; then back in mainstream full-time
+    #: and still there.
+    reintegrated: bool | None = None
 
 
 def term_of(day: dt.date) -> str:
@@ -157,6 +169,7 @@ def gather(*, scope: Scope, period: Period, today: dt.date | None = None) -> lis
     _attitude(facts, ids, until)
     _interventions(facts, ids, period, until)
     _managed_moves(facts, ids, until)
+    placement_facts(facts, ids, until)  # issue 20, ADR 0049
     return list(facts.values())
 
 

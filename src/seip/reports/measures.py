@@ -253,6 +253,27 @@ MEASURES: dict[str, Measure] = {
         Measure("spend", "Spend on interventions", CellKind.MONEY, Unit.MONEY,
                 "Full cost of interventions started in the period: unit costs and staff time.",
                 _spend, own=("intervention", "funding"), accrual=Accrual.SINCE),
+        # Placements and suspensions (issue 20, ADR 0049) -------------------------------
+        Measure("placement_attendance", "Attendance at alternative provision", CellKind.MEAN,
+                Unit.PERCENT,
+                "Mean attendance rate at AP providers, from sessions attended and possible "
+                "at the half-termly reviews since referral.",
+                _mean(lambda f: f.placement_attended * 100 / f.placement_possible
+                      if f.placement_possible else None), accrual=Accrual.AT_END),
+        Measure("reintegration", "Reintegrated into mainstream", CellKind.RATE, Unit.PERCENT,
+                "Of students whose AP placement ended at least two terms ago, the share who "
+                "returned to mainstream full-time and were still there two terms later.",
+                _rate(lambda f: f.reintegrated), accrual=Accrual.AT_END),
+        Measure("days_out_of_education", "School days out of education", CellKind.MEAN,
+                Unit.MEAN,
+                "Mean school days per student suspended with no education arranged, since "
+                "referral.", _mean(lambda f: float(f.days_out_of_education)),
+                accrual=Accrual.SINCE),
+        Measure("suspensions_without_provision", "Suspensions past five days without "
+                "provision", CellKind.COUNT, Unit.COUNT,
+                "Suspensions since referral longer than five school days with no education "
+                "arranged from the sixth day.", _count(lambda f: f.suspensions_unprovided),
+                accrual=Accrual.SINCE),
     ]
 }  # fmt: skip
 

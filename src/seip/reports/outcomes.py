@@ -129,6 +129,17 @@ SECTIONS: tuple[tuple[str, str, tuple[Spec, ...]], ...] = (
         ),
     ),
     (
+        # Issue 20, ADR 0049.
+        "placements",
+        "Alternative provision and time out of education",
+        (
+            Spec("placement_attendance", "place"),
+            Spec("reintegration", "place"),
+            Spec("days_out_of_education", "place"),
+            Spec("suspensions_without_provision", "place"),
+        ),
+    ),
+    (
         "groups",
         "Outcomes by group",
         (

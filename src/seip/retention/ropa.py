@@ -156,6 +156,10 @@ MODEL_CATEGORIES: dict[str, str] = {
     "moves.RollChange": "moves",
     "moves.FairAccessCase": "moves",
     "moves.Allocation": "moves",
+    "placements.APPlacement": "provision",
+    "placements.PlacementCheck": "provision",
+    "placements.PartTimeTimetable": "provision",
+    "placements.SuspensionFollowUp": "education",
     "sharing.Involvement": "sharing",
     "sharing.Disclosure": "sharing",
     "rights.RightsRequest": "rights",
@@ -195,6 +199,8 @@ MODEL_CATEGORIES: dict[str, str] = {
 #: Installed models that hold no personal data, and why.
 NOT_PERSONAL: dict[str, str] = {
     "auth.Permission": "framework table",
+    "placements.Provider": "an alternative provider's URN, UKPRN and registration",
+    "placements.QualityVisit": "dates of quality-assurance visits to a provider",
     "auth.Group": "framework table",
     "contenttypes.ContentType": "framework table",
     "django_tasks_database.DBTaskResult": "background task state; arguments are ids",

@@ -29,12 +29,14 @@ from django.utils import timezone
 
 from seip.accounts.models import Role, User
 from seip.accounts.selectors import places_of
+from seip.behaviour.models import Exclusion
 from seip.concerns.selectors import concerns_visible_to
 from seip.imports.permissions import matches_visible_to
 from seip.keys import crypto
 from seip.moves.selectors import move_reviews_due, on_roll_checks_due
 from seip.organisations.models import EXPIRY_WARNING, DataSharingAgreement
 from seip.organisations.selectors import agreements_manageable_by
+from seip.placements.selectors import suspensions_needing_provision, timetables_visible_to
 from seip.progress.schedule import DueState
 from seip.progress.selectors import DueReview, next_reviews
 from seip.provision.models import Placement
@@ -72,6 +74,9 @@ class Kind(StrEnum):
     # Managed moves and Fair Access (ADR 0048).
     MOVE_REVIEW = "managed move review"
     ON_ROLL_CHECK = "fair access on-roll check"
+    # Placements (issue 20, ADR 0049).
+    PART_TIME_TIMETABLE = "part-time timetable"
+    SUSPENSION_PROVISION = "suspension provision"
 
 
 @dataclass(frozen=True)
@@ -420,16 +425,74 @@ def on_roll_check_tasks(user: User, today: dt.date) -> list[Task]:
     ]
 
 
+# Part-time timetables and the sixth day of a suspension (issue 20, ADR 0049) -----------
+
+
+def _caseload(user: User, student_path: str) -> Q:
+    """The co-ordinator's partnerships' students, or the key worker's own open cases."""
+    coordinated, _ = places_of(user, [Role.COORDINATOR])
+    own_case = Case.objects.filter(
+        student=OuterRef(student_path), key_worker=user, status__in=OPEN_CASE
+    )
+    return Q(**{f"{student_path}__partnership__in": coordinated}) | Q(Exists(own_case))
+
+
+def part_time_timetable_tasks(user: User, today: dt.date) -> list[Task]:
+    """Part-time timetables still running past their planned end: end or extend them."""
+    timetables = (
+        timetables_visible_to(user)
+        .filter(_caseload(user, "student"))
+        .filter(ended_on__isnull=True, planned_end__lt=today)
+        .select_related("student")
+    )
+    return [
+        _task(
+            Kind.PART_TIME_TIMETABLE,
+            "End or extend the part-time timetable of {name}",
+            timetable.planned_end,
+            reverse("placements:timetable_edit", args=[timetable.student_id, timetable.pk]),
+            today,
+            student=timetable.student,
+        )
+        for timetable in timetables
+    ]
+
+
+def suspension_provision_tasks(user: User, today: dt.date) -> list[Task]:
+    """Suspensions past five school days with no education arranged, from the sixth day."""
+    exclusions = Exclusion.objects.filter(student__in=students_visible_to(user)).filter(
+        _caseload(user, "student")
+    )
+    return [
+        _task(
+            Kind.SUSPENSION_PROVISION,
+            "Record the education arranged for {name} from day 6 of a suspension",
+            item.day_six,
+            reverse("placements:suspension", args=[item.exclusion.student_id, item.exclusion.pk]),
+            today,
+            student=item.exclusion.student,
+        )
+        for item in suspensions_needing_provision(exclusions, today)
+    ]
+
+
 # By role ----------------------------------------------------------------------------------
 
 Selector = Callable[[User, dt.date], list[Task]]
 
 #: Which kinds of task each role holds. A person with several roles gets each kind once.
 BY_ROLE: dict[str, tuple[Selector, ...]] = {
-    Role.KEY_WORKER: (review_tasks, placement_review_tasks),
+    Role.KEY_WORKER: (
+        review_tasks,
+        placement_review_tasks,
+        part_time_timetable_tasks,
+        suspension_provision_tasks,
+    ),
     Role.COORDINATOR: (
         review_tasks,
         placement_review_tasks,
+        part_time_timetable_tasks,
+        suspension_provision_tasks,
         referral_decision_tasks,
         match_tasks,
         rights_request_tasks,

@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from seip.accounts.tests.test_second_factor import named_urls
+from seip.behaviour.models import ExclusionKind
+from seip.behaviour.services import exclusion_record
 from seip.concerns.services import concern_raise_public
 from seip.consultations.tests.factories import ConsultationFactory
 from seip.imports.models import ImportRun, MatchCandidate
@@ -32,6 +34,8 @@ from seip.moves.services import (
 )
 from seip.organisations.models import DataSharingAgreement, OrganisationType, School
 from seip.organisations.services import agreement_update, partnership_logo_set
+from seip.placements.models import PrimaryReason, SettingType
+from seip.placements.services import placement_plan_record, timetable_record
 from seip.progress.models import PortalLink, PortalRelationship
 from seip.provision.models import FundingStream, InterventionType, SafeguardingCheck
 from seip.provision.services import PlacementDetails, intervention_record
@@ -206,6 +210,19 @@ EXPECTED: dict[str, dict[str, int]] = {
     "provision:add": CASE_STAFF_FORM,
     "provision:end": CASE_STAFF_FORM,
     "provision:review": CASE_STAFF_FORM,
+    # Placements, part-time timetables and suspensions (issue 20, ADR 0049).
+    "placements:list": RECORD,
+    "placements:plan_add": CASE_STAFF_FORM,
+    "placements:plan_edit": CASE_STAFF_FORM,
+    "placements:review": CASE_STAFF_FORM,
+    "placements:timetable_add": CASE_STAFF_FORM,
+    "placements:timetable_edit": CASE_STAFF_FORM,
+    "placements:suspension": CASE_STAFF_FORM,
+    # The census return: a school's contact for their school, a co-ordinator for theirs.
+    "placements:census": row(403, coordinator=200, school_contact=200, school_b=200),
+    # A provider's census identity and QA visits: a co-ordinator it works with.
+    "placements:provider": row(403, coordinator=200),
+    "placements:provider_visit": row(403, coordinator=200),
     # Attendance and behaviour.
     "attendance:student": RECORD,
     "behaviour:list": CASE_STAFF_FORM,
@@ -361,6 +378,23 @@ def world(active_case, personas, county) -> World:
         ),
         actor=key_worker,
     )
+    plan = placement_plan_record(
+        intervention=intervention, commissioning_school=student.school,
+        primary_reason=PrimaryReason.BEHAVIOUR, objectives="Routines.",
+        reintegration_criteria="Full weeks.", sessions_per_week=4,
+        maximum_end=timezone.localdate() + dt.timedelta(days=120),
+        planned_end=timezone.localdate() + dt.timedelta(days=60), setting_type=SettingType.OTH,
+        actor=key_worker,
+    )  # fmt: skip
+    timetable = timetable_record(
+        student=student, start_date=timezone.localdate(),
+        planned_end=timezone.localdate() + dt.timedelta(weeks=6), sessions_per_week=6,
+        actor=key_worker,
+    )  # fmt: skip
+    suspension = exclusion_record(
+        student=student, kind=ExclusionKind.SUSPENSION, start_date=timezone.localdate(),
+        sessions=14, reasons=["PA"], actor=key_worker,
+    )  # fmt: skip
     PortalLink.objects.create(
         user=personas["parent"], student=student,
         relationship=PortalRelationship.PARENT_CARER, parental_responsibility=True,
@@ -476,6 +510,9 @@ def world(active_case, personas, county) -> World:
             "target_pk": target.pk,
             "attachment_pk": attachment.pk,
             "intervention_pk": intervention.pk,
+            "placement_pk": plan.pk,
+            "timetable_pk": timetable.pk,
+            "exclusion_pk": suspension.pk,
             "consent_pk": consent.pk,
             "involvement": involvement.pk,
             "record_type": "pupil_record",

@@ -78,7 +78,7 @@ def test_the_partnership_report_puts_every_referred_student_together(county, per
     assert students.cell(TOTAL, TOTAL).value == len(cohort)
     assert [s.id for s in document.sections] == [
         "referrals", "cohort", "attendance", "behaviour", "attainment", "attitude",
-        "destinations", "provision", "moves", "groups", "impact",
+        "destinations", "provision", "moves", "placements", "groups", "impact",
     ]  # fmt: skip
     assert f"{len(cohort)} students were referred" in document.sections[0].summary
     # Every table went through the ledger, released to the co-ordinator.

@@ -22,6 +22,12 @@ from seip.imports.models import MatchCandidate
 from seip.keys.crypto import store_encrypted_for
 from seip.keys.tests.conftest import give_history
 from seip.organisations.models import OrganisationType
+from seip.placements.models import (
+    APPlacement,
+    PartTimeTimetable,
+    PlacementCheck,
+    SuspensionFollowUp,
+)
 from seip.progress.models import PortalLink, Review
 from seip.provision.models import InterventionType
 from seip.provision.tests.factories import InterventionFactory, PlacementFactory, ReviewFactory
@@ -134,9 +140,25 @@ def fill_record(student: Student, county, personas) -> None:
         student=student, type=InterventionType.AP_PLACEMENT, provider=county.provider
     )
     ReviewFactory(placement=PlacementFactory(intervention=intervention))
+    # Issue 20, ADR 0049: the placement plan, its review, a timetable, a follow-up.
+    plan = APPlacement.objects.create(
+        intervention=intervention, student=student, commissioning_school=student.school,
+        primary_reason="behaviour", objectives="Routines", reintegration_criteria="Full weeks",
+        sessions_per_week=4, maximum_end=dt.date(2027, 7, 1), planned_end=dt.date(2027, 6, 1),
+    )  # fmt: skip
+    PlacementCheck.objects.create(
+        placement=plan, reviewed_on=dt.date(2026, 11, 1), sessions_attended=8,
+        sessions_possible=10, progress="Better", pupil_view="Fine",
+    )  # fmt: skip
+    PartTimeTimetable.objects.create(
+        student=student, school=student.school, start_date=dt.date(2026, 11, 2),
+        planned_end=dt.date(2026, 12, 11), sessions_per_week=6,
+    )  # fmt: skip
     store(student, 2026, {})
     IncidentFactory(student=student)
-    ExclusionFactory(student=student)
+    SuspensionFollowUp.objects.create(
+        exclusion=ExclusionFactory(student=student), council_told_on=dt.date(2026, 11, 2)
+    )
     AttitudeRatingFactory(student=student)
     ResultFactory(student=student)
     PortalLink.objects.create(
