@@ -21,7 +21,8 @@ from seip.concerns.models import Concern
 from seip.imports.models import MatchCandidate
 from seip.keys.crypto import store_encrypted_for
 from seip.keys.tests.conftest import give_history
-from seip.organisations.models import OrganisationType
+from seip.moves.models import ManagedMove, RollChange
+from seip.organisations.models import OrganisationType, School
 from seip.placements.models import (
     APPlacement,
     PartTimeTimetable,
@@ -153,6 +154,17 @@ def fill_record(student: Student, county, personas) -> None:
     PartTimeTimetable.objects.create(
         student=student, school=student.school, start_date=dt.date(2026, 11, 2),
         planned_end=dt.date(2026, 12, 11), sessions_per_week=6,
+    )  # fmt: skip
+    # Issue 20, ADR 0048: a managed move to the partnership's other school, transferred.
+    host = School.objects.filter(partnership=student.partnership).exclude(pk=student.school_id)[0]
+    move = ManagedMove.objects.create(
+        student=student, home_school=student.school, host_school=host,
+        trial_starts_on=dt.date(2026, 10, 1), review_on=dt.date(2026, 11, 12),
+        agreed_on=dt.date(2026, 10, 1), agreed_by_name="A parent",
+    )  # fmt: skip
+    RollChange.objects.create(
+        student=student, from_school=student.school, to_school=host,
+        on=dt.date(2026, 11, 12), move=move,
     )  # fmt: skip
     store(student, 2026, {})
     IncidentFactory(student=student)
