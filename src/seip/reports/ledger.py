@@ -75,12 +75,14 @@ removes constraints, so the loop ends.
 from __future__ import annotations
 
 import itertools
+import operator
 import threading
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 import numpy as np
+from scipy.sparse import csr_array  # type: ignore[import-untyped]
 
 from seip.reports.disclosure import (
     Policy,
@@ -91,7 +93,8 @@ from seip.reports.disclosure import (
     linked_cells,
     protect,
 )
-from seip.reports.lp import Audit, Interval, Link, LinkedCell
+from seip.reports.lp import Audit, Interval, Link, LinkedCell, _columns
+from seip.reports.lp import _matrix as lp_matrix
 from seip.reports.tables import TOTAL, Cell, CellKey, CellKind, Symbol, Table
 
 #: Breakdowns that are dimensions of the population itself.
@@ -233,33 +236,91 @@ def related(new: Entry, earlier: Sequence[Entry]) -> list[Entry]:
 
     Two populations overlap when they share a (school, term) pair, so the chains are
     found through an index of the pairs: linear in the pairs, where comparing every
-    release with every other grew with the square of a year's releases."""
-    alike = [
-        i
-        for i, e in enumerate(earlier)
-        if e.measure == new.measure
-        and e.kind is new.kind
-        and e.population.year == new.population.year
-        and dict(e.population.filters) == dict(new.population.filters)
-    ]
-    holding: dict[tuple[str, str], list[int]] = {}
-    for i in alike:
-        for pair in itertools.product(earlier[i].population.schools, earlier[i].population.terms):
-            holding.setdefault(pair, []).append(i)
-    found: set[int] = set()
-    seen: set[tuple[str, str]] = set()
-    frontier = [new.population]
-    while frontier:
-        population = frontier.pop()
-        for pair in itertools.product(population.schools, population.terms):
-            if pair in seen:
-                continue
-            seen.add(pair)
-            for i in holding.get(pair, ()):
-                if i not in found:
-                    found.add(i)
-                    frontier.append(earlier[i].population)
-    return [earlier[i] for i in sorted(found)]
+    release with every other grew with the square of a year's releases. The index is
+    kept for the thread's next call on the same ledger with more releases (``_Related``),
+    and the chains are followed between distinct populations (every table of a report
+    has the same one), so a call costs the populations of the year, not its releases."""
+    return [earlier[i] for i in _Related.of(earlier).find(new)]
+
+
+#: ``_Related`` indexes kept per thread: one per ledger (measure) in use.
+_RELATED = 8
+_related = threading.local()
+
+_Alike = tuple[str, CellKind, str, tuple[tuple[str, str], ...]]
+_Place = tuple[frozenset[str], frozenset[str]]
+
+
+def _alike(entry: Entry) -> _Alike:
+    """What two entries must share to overlap, besides a (school, term) pair."""
+    population = entry.population
+    return (entry.measure, entry.kind, population.year, tuple(sorted(population.filters.items())))
+
+
+class _Related:
+    """An index of a ledger's releases for ``related``: per kind of release (``_alike``),
+    each distinct population's releases and the populations holding each (school, term)
+    pair. Extended when the ledger passed in starts with the releases already indexed
+    (the same objects: entries are immutable), rebuilt otherwise."""
+
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+        self.places: dict[_Alike, dict[_Place, list[int]]] = {}
+        self.holding: dict[_Alike, dict[tuple[str, str], list[_Place]]] = {}
+
+    @classmethod
+    def of(cls, earlier: Sequence[Entry]) -> _Related:
+        known: list[_Related] = getattr(_related, "indexes", [])
+        for index in known:
+            n = len(index.entries)
+            if (
+                n
+                and len(earlier) >= n
+                and earlier[0] is index.entries[0]
+                and all(map(operator.is_, itertools.islice(earlier, n), index.entries))
+            ):
+                known.remove(index)
+                break
+        else:
+            index = cls()
+        index.extend(earlier)
+        known.append(index)  # the most recent last
+        del known[:-_RELATED]
+        _related.indexes = known
+        return index
+
+    def extend(self, earlier: Sequence[Entry]) -> None:
+        for i in range(len(self.entries), len(earlier)):
+            entry = earlier[i]
+            self.entries.append(entry)
+            alike = _alike(entry)
+            places = self.places.setdefault(alike, {})
+            place = (entry.population.schools, entry.population.terms)
+            if place not in places:
+                places[place] = []
+                holding = self.holding.setdefault(alike, {})
+                for pair in itertools.product(*place):
+                    holding.setdefault(pair, []).append(place)
+            places[place].append(i)
+
+    def find(self, new: Entry) -> list[int]:
+        alike = _alike(new)
+        places = self.places.get(alike, {})
+        holding = self.holding.get(alike, {})
+        found: set[_Place] = set()
+        seen: set[tuple[str, str]] = set()
+        frontier = [(new.population.schools, new.population.terms)]
+        while frontier:
+            place = frontier.pop()
+            for pair in itertools.product(*place):
+                if pair in seen:
+                    continue
+                seen.add(pair)
+                for other in holding.get(pair, ()):
+                    if other not in found:
+                        found.add(other)
+                        frontier.append(other)
+        return sorted(i for place in found for i in places[place])
 
 
 class Counts(NamedTuple):
@@ -301,8 +362,7 @@ class AtomSpace:
             base[SCHOOL] |= entry.population.schools
             base[TERM] |= entry.population.terms
             free = set()
-            for position, breakdown in enumerate(entry.breakdowns):
-                values = {c.row if position == 0 else c.column for c in entry.cells} - {TOTAL}
+            for breakdown, values in zip(entry.breakdowns, _labels(entry), strict=True):
                 if breakdown in base:
                     base[breakdown] |= values
                 elif breakdown in groups:
@@ -332,6 +392,7 @@ class AtomSpace:
             del layouts[next(iter(layouts))]
         _layouts.by_key = layouts
         self._cells = layout.cells
+        self.layout = layout
         self.position = layout.position
         self.cliques = layout.cliques
         self.blocks = layout.blocks
@@ -443,6 +504,24 @@ class AtomSpace:
         return result
 
 
+def _labels(entry: Entry) -> tuple[frozenset[str], ...]:
+    """The categories of each breakdown of an entry's cells (its margin left out), kept
+    per thread: every audit's ``AtomSpace`` reads them for every release of its group."""
+    known: dict[int, tuple[Entry, tuple[frozenset[str], ...]]] = getattr(_layouts, "labels", {})
+    found = known.get(id(entry))
+    if found is not None and found[0] is entry:
+        return found[1]
+    labels = tuple(
+        frozenset(c.row if position == 0 else c.column for c in entry.cells) - {TOTAL}
+        for position in range(len(entry.breakdowns))
+    )
+    if len(known) >= _CELLS:
+        known.clear()
+    known[id(entry)] = (entry, labels)
+    _layouts.labels = known
+    return labels
+
+
 @dataclass(frozen=True)
 class _Layout:
     """An ``AtomSpace``'s atoms and links, and each entry's cells in them, kept for the
@@ -454,6 +533,8 @@ class _Layout:
     size: int
     links: list[Link]
     cells: dict[tuple[int, tuple[str, ...]], tuple[Entry, list[tuple[frozenset[int], Counts]]]]
+    #: The audit's view of recent groups of earlier releases in these atoms (``_Group``).
+    groups: list[_Group] = field(default_factory=list)
 
 
 #: The thread's recent layouts (``AtomSpace``): a few, so memory stays small.
@@ -556,6 +637,98 @@ def _junction_tree(cliques: Sequence[frozenset[str]]) -> list[tuple[int, int]] |
     return tree
 
 
+#: Groups kept per layout: a measure's releases of a year, a few measures at most.
+_GROUPS = 4
+
+
+class _Group:
+    """The earlier releases of a group as the audit's LP sees them, in ledger order: a
+    row (``LinkedCell``) per cell, what each counts, the counts behind its suppressed
+    cells, its rows' atoms (``lp._matrix`` rows, after the links), and indexes of its
+    cells by categories for ``_differences``. None of it depends on the new table, so it
+    is kept in the layout (the same atoms) and extended when the next audit's group
+    starts with the same releases (the same objects; entries are immutable): the work
+    per audit grows with the releases added since, not with the whole group."""
+
+    def __init__(self, space: AtomSpace) -> None:
+        self.entries: list[Entry] = []
+        self.linked: list[LinkedCell] = []
+        self.what: dict[Hashable, Counts] = {}
+        self.secret: set[Counts] = set()
+        self.earlier: list[tuple[Entry, StoredCell, Counts]] = []
+        #: Positions in ``earlier`` by categories, and by terms and categories.
+        self.by_categories: dict[frozenset[tuple[str, str]], list[int]] = {}
+        self.by_place: dict[tuple[frozenset[str], frozenset[tuple[str, str]]], list[int]] = {}
+        links = lp_matrix(space.links, [], space.size)
+        self.links = (np.asarray(links.indptr), np.asarray(links.indices), links.data)
+        self.row_lengths: list[int] = []
+        self.indices = np.zeros(0, dtype=np.int32)
+
+    @classmethod
+    def of(cls, space: AtomSpace, group: Sequence[Entry]) -> _Group:
+        known = space.layout.groups
+        for state in known:
+            n = len(state.entries)
+            if (
+                n <= len(group)
+                and (not n or group[0] is state.entries[0])
+                and all(map(operator.is_, itertools.islice(group, n), state.entries))
+            ):
+                known.remove(state)
+                break
+        else:
+            state = cls(space)
+        state.extend(space, group)
+        known.append(state)
+        del known[:-_GROUPS]
+        return state
+
+    def extend(self, space: AtomSpace, group: Sequence[Entry]) -> None:
+        rows: list[np.ndarray] = []
+        for entry in group[len(self.entries) :]:
+            self.entries.append(entry)
+            for cell, (members, counts) in zip(
+                entry.cells, space.cells(entry, (GONE, STAYED)), strict=True
+            ):
+                ref = (entry.ref, cell.row, cell.column)
+                linked = LinkedCell(
+                    ref,
+                    members,
+                    cell.value,
+                    cell.suppressed,
+                    cell.protection,
+                    cell.upper,
+                    cell.sensitive,
+                    lower=cell.lower,
+                )
+                self.linked.append(linked)
+                rows.append(_columns(members))
+                self.what[ref] = counts
+                position = len(self.earlier)
+                self.earlier.append((entry, cell, counts))
+                self.by_categories.setdefault(counts.categories, []).append(position)
+                self.by_place.setdefault((counts.terms, counts.categories), []).append(position)
+                if cell.suppressed:
+                    self.secret.add(counts)
+        if rows:
+            self.row_lengths.extend(len(r) for r in rows)
+            self.indices = np.concatenate([self.indices, *rows])
+
+    def matrix(self, extra: Sequence[LinkedCell], n_vars: int) -> csr_array:
+        """The LP's rows (``lp._matrix``): the links, this group's cells, then ``extra``."""
+        more = [_columns(c.members) for c in extra]
+        link_indptr, link_indices, link_data = self.links
+        lengths = np.array([*self.row_lengths, *(len(r) for r in more)], dtype=np.int64)
+        indptr = np.concatenate([link_indptr, link_indptr[-1] + np.cumsum(lengths)]).astype(
+            np.int32
+        )
+        indices = np.concatenate([link_indices, self.indices, *more]).astype(np.int32)
+        data = np.concatenate([link_data, np.ones(int(lengths.sum()))])
+        return csr_array(
+            (data, indices, indptr), shape=(len(link_indptr) - 1 + len(lengths), n_vars)
+        )
+
+
 @dataclass(frozen=True)
 class LedgerAudit:
     """The new table after the joint audit. ``audit`` holds, for every sensitive cell of
@@ -601,41 +774,21 @@ def audit_release(
 
     rerun = _rerun(new_entry, group)
     space = AtomSpace([*group, new_entry], cohorts=rerun is not None)
-    linked_old: list[LinkedCell] = []
-    if rerun is not None:
-        linked_old.extend(_dropouts(table, space, rerun, new_entry, policy))
-    secret = set()
-    what: dict[Hashable, Counts] = {}  # what each cell counts (see ``AtomSpace.cells``)
-    earlier_counts: list[tuple[Entry, StoredCell, Counts]] = []
-    for entry in group:
-        for cell, (members, counts) in zip(
-            entry.cells, space.cells(entry, (GONE, STAYED)), strict=True
-        ):
-            linked_old.append(
-                LinkedCell(
-                    (entry.ref, cell.row, cell.column),
-                    members,
-                    cell.value,
-                    cell.suppressed,
-                    cell.protection,
-                    cell.upper,
-                    cell.sensitive,
-                    lower=cell.lower,
-                )
-            )
-            what[(entry.ref, cell.row, cell.column)] = counts
-            earlier_counts.append((entry, cell, counts))
-            if cell.suppressed:
-                secret.add(counts)
+    state = _Group.of(space, group)  # the group's rows, kept from the last audit
+    dropouts = [] if rerun is None else _dropouts(table, space, rerun, new_entry, policy)
+    secret = state.secret
+    what = dict(state.what)  # what each cell counts (see ``AtomSpace.cells``)
     new_cells = space.cells(new_entry, (JOINED, STAYED))
     keys = [(c.row, c.column) for c in new_entry.cells]
     new_members = {key: members for key, (members, _) in zip(keys, new_cells, strict=True)}
     new_what = {key: counts for key, (_, counts) in zip(keys, new_cells, strict=True)}
     what.update({(NEW, *key): counts for key, counts in new_what.items()})
+    virtuals: list[LinkedCell] = []
     if rerun is None:
-        for virtual, counts in _differences(space, earlier_counts, new_entry, new_what, policy):
-            linked_old.append(virtual)
+        for virtual, counts in _differences(space, state, new_entry, new_what, policy):
+            virtuals.append(virtual)
             what[virtual.ref] = counts
+    linked_old = [*dropouts, *state.linked, *virtuals]
     suppressed = dict(protected.suppressed)
     for key, counts in new_what.items():
         if (
@@ -662,7 +815,9 @@ def audit_release(
         )
         linked = linked_old + linked_new
         if reader is None:
-            reader = Audit(linked, space.size, space.links)
+            # The dropouts' rows come first (a re-run, rare): built afresh then.
+            rows = None if dropouts else state.matrix([*virtuals, *linked_new], space.size)
+            reader = Audit(linked, space.size, space.links, matrix=rows)
         for key in added:
             reader.suppress((NEW, *key))
         targets = [c for c in linked if _guarded(c) and (pending is None or c.ref in pending)]
@@ -739,7 +894,7 @@ DIFFERENCE = "difference"
 
 def _differences(
     space: AtomSpace,
-    earlier: Sequence[tuple[Entry, StoredCell, Counts]],
+    group: _Group,
     new: Entry,
     new_what: Mapping[CellKey, Counts],
     policy: Policy,
@@ -747,7 +902,7 @@ def _differences(
     """Figures never published that one cell less another gives away: a partnership's
     count less one of its schools' is the other schools' (for a partnership of two, the
     other school's); the year's less a term's, the other terms'. Each such difference
-    between a new cell and an earlier one (``earlier``: each earlier cell with what it
+    between a new cell and an earlier one (``group``: each earlier cell with what it
     counts) counting the same categories, nested in schools or in terms, is guarded
     like a suppressed count when it is small (1 to ``count_threshold``), so that the
     release which would pin it is the one protected, not a later one that can no longer
@@ -769,7 +924,15 @@ def _differences(
             guarded.add(members)
             result.append((LinkedCell(ref, members, value, True, protection, sensitive=True), what))
 
-    for entry, cell, theirs in earlier:
+    earlier = group.earlier
+    # The earlier cells of the new cells' categories, in ledger order (``_Group``'s index
+    # instead of a pass over every earlier cell).
+    alike = sorted(
+        position
+        for categories in by_categories
+        for position in group.by_categories.get(categories, ())
+    )
+    for entry, cell, theirs in (earlier[position] for position in alike):
         for key, ours in by_categories.get(theirs.categories, ()):
             if ours.terms == theirs.terms and ours.schools != theirs.schools:
                 dimension, mine, other = "schools", ours.schools, theirs.schools
@@ -802,19 +965,19 @@ def _differences(
         tuple[frozenset[str], frozenset[tuple[str, str]]], list[tuple[frozenset[str], float]]
     ]
     shown = {}
-    for _, cell, theirs in earlier:
-        if not cell.suppressed:
-            shown.setdefault((theirs.terms, theirs.categories), []).append(
-                (theirs.schools, cell.value)
-            )
     for key, ours in new_what.items():
-        parts = sorted(shown.get((ours.terms, ours.categories), ()), key=lambda p: len(p[0]))
+        place = (ours.terms, ours.categories)
+        if place not in shown:
+            shown[place] = [
+                (theirs.schools, cell.value)
+                for _, cell, theirs in (earlier[p] for p in group.by_place.get(place, ()))
+                if not cell.suppressed
+            ]
+        parts = sorted(shown[place], key=lambda p: len(p[0]))
         wider = [(new, new_cells[key], ours, None)] + [
             (entry, cell, theirs, key)
-            for entry, cell, theirs in earlier
-            if theirs.terms == ours.terms
-            and theirs.categories == ours.categories
-            and ours.schools < theirs.schools
+            for entry, cell, theirs in (earlier[p] for p in group.by_place.get(place, ()))
+            if ours.schools < theirs.schools
         ]
         for wide, cell, counts, inside in wider:
             taken: set[str] = set()

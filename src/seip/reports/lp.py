@@ -148,7 +148,12 @@ class _Model:
     Any starting basis gives the same optimum; it only saves pivots."""
 
     def __init__(
-        self, cells: Sequence[LinkedCell], suppressed: set[int], links: Sequence[Link], n_vars: int
+        self,
+        cells: Sequence[LinkedCell],
+        suppressed: set[int],
+        links: Sequence[Link],
+        n_vars: int,
+        matrix: csr_array | None = None,
     ) -> None:
         inf = highspy.kHighsInf
         self.offset = len(links)
@@ -163,7 +168,9 @@ class _Model:
                 for i, c in enumerate(cells)
             ]
         )
-        matrix = _matrix(links, [c.members for c in cells], n_vars).tocsc()
+        if matrix is None:
+            matrix = _matrix(links, [c.members for c in cells], n_vars)
+        matrix = matrix.tocsc()
         lp = highspy.HighsLp()
         lp.num_col_ = n_vars
         lp.num_row_ = len(links) + len(cells)
@@ -273,8 +280,18 @@ class Audit:
     suppressed: suppressing only removes constraints, so the model, its basis and every
     feasible point found (``witnesses``) stay valid; nothing is rebuilt."""
 
-    def __init__(self, cells: Sequence[LinkedCell], n_vars: int, links: Sequence[Link] = ()):
+    def __init__(
+        self,
+        cells: Sequence[LinkedCell],
+        n_vars: int,
+        links: Sequence[Link] = (),
+        *,
+        matrix: csr_array | None = None,
+    ):
+        """``matrix``: the rows of ``links`` and ``cells`` as ``_matrix`` builds them, when
+        the caller keeps them between audits (the ledger: ``ledger._Group``)."""
         self.cells = list(cells)
+        self._matrix = matrix
         self.row = {c.ref: i for i, c in enumerate(self.cells)}
         self.suppressed = {i for i, c in enumerate(self.cells) if c.suppressed}
         self.links = links
@@ -304,13 +321,12 @@ class Audit:
         in the same atoms, and a table the earlier ones already imply leaves their points
         feasible, so its audit needs few LPs or none. A point is only ever used once it
         satisfies this LP's constraints, wherever it came from, so it proves what
-        ``_spread`` says of it (an interval at least that wide)."""
+        ``_Spreads`` says of it (an interval at least that wide)."""
         self._inherited = True
         pool: np.ndarray | None = getattr(_local, "witnesses", {}).get(self.n_vars)
         if pool is None or not len(pool) or self._count:
             return
-        matrix = _matrix(self.links, [c.members for c in self.cells], self.n_vars)
-        sums = matrix @ pool.T  # one column per point
+        sums = self.matrix() @ pool.T  # one column per point
         low = np.array(
             [0.0] * len(self.links)
             + [c.lower if i in self.suppressed else c.value for i, c in enumerate(self.cells)]
@@ -329,6 +345,12 @@ class Audit:
         self._points[: len(kept)] = kept
         self._count = len(kept)
 
+    def matrix(self) -> csr_array:
+        """The LP's rows: one per link, then one per cell."""
+        if self._matrix is None:
+            self._matrix = _matrix(self.links, [c.members for c in self.cells], self.n_vars)
+        return self._matrix
+
     def _bequeath(self) -> None:
         """Leave this audit's points for the next audit of the thread (``_inherit``)."""
         if not self._count:
@@ -341,17 +363,9 @@ class Audit:
             del pools[next(iter(pools))]
         _local.witnesses = pools
 
-    def _spread(self, target: LinkedCell, members: np.ndarray) -> Interval | None:
-        if not self._count:
-            return None
-        seen = self.witnesses[:, members].sum(axis=1)
-        if seen.max() - seen.min() + 1e-6 >= target.protection:
-            return Interval(float(seen.min()), float(seen.max()), target.protection)
-        return None
-
     def _model(self) -> _Model:
         if self.model is None:
-            self.model = _Model(self.cells, self.suppressed, self.links, self.n_vars)
+            self.model = _Model(self.cells, self.suppressed, self.links, self.n_vars, self.matrix())
         return self.model
 
     def probe(self, targets: Sequence[LinkedCell], *, rounds: int = 6) -> None:
@@ -359,8 +373,9 @@ class Audit:
         of their own: maximise and minimise a random signed sum of the targets not yet
         spread. Each pair of solves pushes every such target towards one end and then
         the other; a target linked to others may be pulled back, and gets its own LPs."""
-        columns = [np.array(sorted(t.members), dtype=np.int32) for t in targets]
-        left = [i for i, t in enumerate(targets) if self._spread(t, columns[i]) is None]
+        spreads = _Spreads(self, targets)
+        columns = spreads.columns
+        left = [i for i, t in enumerate(targets) if spreads.spread(i) is None]
         for _ in range(rounds):
             if len(left) < 4 or self._count + 2 > self._capacity:
                 return
@@ -372,7 +387,7 @@ class Audit:
             for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
                 if math.isfinite(model.solve(used, sense, costs[used])):
                     self._keep()
-            still = [i for i in left if self._spread(targets[i], columns[i]) is None]
+            still = [i for i in left if spreads.spread(i) is None]
             if len(still) > 0.8 * len(left):  # diminishing returns: stop probing
                 return
             left = still
@@ -409,12 +424,13 @@ class Audit:
             self._inherit()
         if not exact:
             self.probe(targets)
-        for target in targets:
-            members = np.array(sorted(target.members), dtype=np.int32)
+        spreads = _Spreads(self, targets)
+        for i, target in enumerate(targets):
+            members = spreads.columns[i]
             if not exact:
                 # Every solution found is a point the reader cannot rule out: if two of
                 # them already spread this cell wide enough, no LP is needed.
-                spread = self._spread(target, members)
+                spread = spreads.spread(i)
                 if spread is not None:
                     result[target.ref] = spread
                     continue
@@ -432,6 +448,61 @@ class Audit:
         if not exact:
             self._bequeath()
         return result
+
+
+_COLUMNS = 50_000
+
+
+def _columns(members: frozenset[int]) -> np.ndarray:
+    """A cell's atoms as a sorted array, kept per thread: the ledger's earlier cells are
+    the targets of audit after audit."""
+    known: dict[frozenset[int], np.ndarray] = getattr(_local, "columns", {})
+    found = known.get(members)
+    if found is None:
+        if len(known) >= _COLUMNS:
+            known.clear()
+        found = known[members] = np.array(sorted(members), dtype=np.int32)
+        _local.columns = known
+    return found
+
+
+class _Spreads:
+    """How far apart the audit's witnesses put each target: the running minimum and
+    maximum of its sum over them, brought up to date with the points found since (one
+    sparse product for every target, where a sum per target and point was slow)."""
+
+    def __init__(self, audit: Audit, targets: Sequence[LinkedCell]) -> None:
+        self.audit = audit
+        self.targets = targets
+        self.columns = [_columns(t.members) for t in targets]
+        lengths = np.fromiter((len(c) for c in self.columns), dtype=np.int64, count=len(targets))
+        indptr = np.zeros(len(targets) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        indices = np.concatenate(self.columns) if targets else np.zeros(0, dtype=np.int32)
+        self.rows = csr_array(
+            (np.ones(len(indices)), indices, indptr), shape=(len(targets), audit.n_vars)
+        )
+        self.low = np.full(len(targets), math.inf)
+        self.high = np.full(len(targets), -math.inf)
+        self.seen = 0
+
+    def _update(self) -> None:
+        count = self.audit._count
+        if count > self.seen:
+            sums = self.rows @ self.audit._points[self.seen : count].T
+            np.minimum(self.low, sums.min(axis=1), out=self.low)
+            np.maximum(self.high, sums.max(axis=1), out=self.high)
+            self.seen = count
+
+    def spread(self, i: int) -> Interval | None:
+        """The witnesses' interval for target ``i`` when at least its protection wide."""
+        self._update()
+        if not self.seen:
+            return None
+        low, high, target = float(self.low[i]), float(self.high[i]), self.targets[i]
+        if high - low + 1e-6 >= target.protection:
+            return Interval(low, high, target.protection)
+        return None
 
 
 def intervals(

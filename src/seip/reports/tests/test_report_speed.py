@@ -152,10 +152,16 @@ def _tables(rng: random.Random) -> list[tuple[object, Population]]:
 def _forget() -> dict[str, dict]:
     """A fresh thread's audit: nothing carried from the last one. Returns what was
     carried, for ``_restore``."""
-    carried = {"lp": dict(lp._local.__dict__), "ledger": dict(ledger_module._layouts.__dict__)}
-    for name in ("witnesses", "last", "owner"):
+    carried = {
+        "lp": dict(lp._local.__dict__),
+        "ledger": dict(ledger_module._layouts.__dict__),
+        "related": dict(ledger_module._related.__dict__),
+    }
+    for name in ("witnesses", "last", "owner", "columns"):
         lp._local.__dict__.pop(name, None)
-    ledger_module._layouts.__dict__.pop("by_key", None)
+    for name in ("by_key", "labels"):  # the layouts hold each group's rows (``_Group``)
+        ledger_module._layouts.__dict__.pop(name, None)
+    ledger_module._related.__dict__.pop("indexes", None)
     return carried
 
 
@@ -163,6 +169,7 @@ def _restore(carried: dict[str, dict]) -> None:
     # Not the model loaded in the solver: the fresh audit's is loaded now.
     lp._local.__dict__.update({k: v for k, v in carried["lp"].items() if k != "owner"})
     ledger_module._layouts.__dict__.update(carried["ledger"])
+    ledger_module._related.__dict__.update(carried["related"])
 
 
 @pytest.mark.parametrize("seed", range(8))
