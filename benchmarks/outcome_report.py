@@ -16,7 +16,8 @@
     uv run python benchmarks/outcome_report.py [--students 10000] [--year 2025]
 
 SQLite by default (a fresh file); with ``DATABASE_URL`` naming a PostgreSQL server, the
-database ``seip_bench_reports`` is dropped and recreated there, and dropped at the end.
+database ``seip_bench_reports`` (or ``$SEIP_BENCH_DATABASE``) is dropped and recreated
+there, and dropped at the end.
 
 Targets: county report under 5 s end to end; total / raw SQL at most 3x.
 This is a script, not a test: pytest does not collect it.
@@ -51,6 +52,8 @@ def _pg(url: str, database: str) -> str:
 
 
 def _pg_recreate(url: str, *, create: bool = True) -> None:
+    global PG_DATABASE  # SEIP_BENCH_DATABASE renames it
+    PG_DATABASE = os.environ.get("SEIP_BENCH_DATABASE", PG_DATABASE)
     import psycopg
     from psycopg import sql
 
