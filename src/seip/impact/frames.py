@@ -432,19 +432,19 @@ COVARIATES = ("disadvantaged", "looked_after", "year_group", "sen", "school", "t
 def _wide(records: Records, starts: Mapping[int, dt.date]) -> Any:
     """One row per student: covariates, and ``baseline_<o>`` / ``followup_<o>`` for every
     outcome, around each student's own start."""
-    columns: dict[str, list[Any]] = defaultdict(list)
     index = list(starts)
-    for student in index:
-        start = starts[student]
-        person = records.people[student]
-        before = records.window(student, *records.windows.baseline(start))
-        after = records.window(student, *records.windows.followup(start))
-        for name in COVARIATES:
-            columns[name].append(getattr(person, name))
-        columns["referral_term"].append(person.referral_term)
-        for outcome in OUTCOMES:
-            columns[f"baseline_{outcome}"].append(getattr(before, outcome))
-            columns[f"followup_{outcome}"].append(getattr(after, outcome))
+    baseline, followup = records.windows.baseline, records.windows.followup
+    people = [records.people[student] for student in index]
+    before = [records.window(s, *baseline(starts[s])) for s in index]
+    after = [records.window(s, *followup(starts[s])) for s in index]
+    # Column by column, in the order the frame has always had them.
+    columns: dict[str, list[Any]] = {
+        name: [getattr(person, name) for person in people] for name in COVARIATES
+    }
+    columns["referral_term"] = [person.referral_term for person in people]
+    for outcome in OUTCOMES:
+        columns[f"baseline_{outcome}"] = [getattr(w, outcome) for w in before]
+        columns[f"followup_{outcome}"] = [getattr(w, outcome) for w in after]
     frame = pd.DataFrame(columns, index=pd.Index(index, name="student", dtype="int64"))
     if frame.empty:
         return pd.DataFrame(
