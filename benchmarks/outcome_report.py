@@ -228,6 +228,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "outcome_tables_s": round(outcome_s, 2),
         "outcome_tables_ratio_to_raw_sql": round(outcome_s / raw_s, 1) if raw_s else None,
         "ratio_to_facts": round(total_s / facts_s, 1) if facts_s else None,
+        # Against reading the cohort's facts (``facts.gather``, which counts each
+        # student's marks since their own referral, as the tables publish): ADR 0047.
+        "outcome_tables_ratio_to_facts": round(outcome_s / facts_s, 1) if facts_s else None,
         "tables": len(figures),
         "cells": sum(len(f.cells) for f in figures),
         "suppressed_cells": suppressed,
