@@ -16,7 +16,8 @@
     uv run python benchmarks/outcome_report.py [--students 10000] [--year 2025]
 
 SQLite by default (a fresh file); with ``DATABASE_URL`` naming a PostgreSQL server, the
-database ``seip_bench_reports`` is dropped and recreated there, and dropped at the end.
+database ``seip_bench_reports`` (or ``$SEIP_BENCH_DATABASE``) is dropped and recreated
+there, and dropped at the end.
 
 Targets: county report under 5 s end to end; total / raw SQL at most 3x.
 This is a script, not a test: pytest does not collect it.
@@ -51,6 +52,8 @@ def _pg(url: str, database: str) -> str:
 
 
 def _pg_recreate(url: str, *, create: bool = True) -> None:
+    global PG_DATABASE  # SEIP_BENCH_DATABASE renames it
+    PG_DATABASE = os.environ.get("SEIP_BENCH_DATABASE", PG_DATABASE)
     import psycopg
     from psycopg import sql
 
@@ -225,6 +228,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "outcome_tables_s": round(outcome_s, 2),
         "outcome_tables_ratio_to_raw_sql": round(outcome_s / raw_s, 1) if raw_s else None,
         "ratio_to_facts": round(total_s / facts_s, 1) if facts_s else None,
+        # Against reading the cohort's facts (``facts.gather``, which counts each
+        # student's marks since their own referral, as the tables publish): ADR 0047.
+        "outcome_tables_ratio_to_facts": round(outcome_s / facts_s, 1) if facts_s else None,
         "tables": len(figures),
         "cells": sum(len(f.cells) for f in figures),
         "suppressed_cells": suppressed,

@@ -73,7 +73,14 @@ def main() -> None:
     parser.add_argument("--profile", type=Path)
     parser.add_argument("--dump", type=Path, help="write what is hashed, as JSON")
     parser.add_argument("--hook", type=Path, help="a Python file run after Django is set up")
+    parser.add_argument(
+        "--pg-prefix",
+        default="seip_check",
+        help="PostgreSQL: the snapshot and run databases are PREFIX_snapshot and PREFIX_run",
+    )
     args = parser.parse_args()
+    global SNAPSHOT_DB, RUN_DB  # used by the helpers below
+    SNAPSHOT_DB, RUN_DB = f"{args.pg_prefix}_snapshot", f"{args.pg_prefix}_run"
 
     sys.path.insert(0, str(args.src.resolve()))
     url = os.environ.get("DATABASE_URL", "")

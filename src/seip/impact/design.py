@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd  # type: ignore[import-untyped]
 
 Array = npt.NDArray[np.float64]
 
@@ -115,14 +116,38 @@ def labels(frame: Any, name: str) -> npt.NDArray[np.str_]:
 
 def reference_level(values: npt.NDArray[np.str_], variable: str) -> str:
     levels, counts = np.unique(values, return_counts=True)
+    return _reference(levels.tolist(), counts.tolist(), variable)
+
+
+def _reference(levels: Sequence[str], counts: Sequence[int], variable: str) -> str:
     preferred = REFERENCE_LEVELS.get(variable)
     if preferred is not None and preferred in levels:
         return preferred
     # Most common; ties broken by the level's name, so the choice is deterministic.
-    order = sorted(
-        zip(levels.tolist(), counts.tolist(), strict=True), key=lambda lc: (-lc[1], lc[0])
-    )
+    order = sorted(zip(levels, counts, strict=True), key=lambda lc: (-lc[1], lc[0]))
     return str(order[0][0])
+
+
+def _levels(frame: Any, name: str) -> tuple[list[str], npt.NDArray[np.intp], list[int]]:
+    """``np.unique(labels(frame, name), return_inverse=True, return_counts=True)``: the
+    distinct labels in order, each row's position among them, and each label's count.
+
+    Hashed rather than sorted: sorting every row's string was most of the cost of a
+    design (ADR 0047). Rows are grouped by their value, and values with the same label
+    (``str``) merged, so the levels, their order and the counts are np.unique's."""
+    codes, uniques = pd.factorize(frame[name], use_na_sentinel=False)
+    if not all(type(u) is str for u in uniques):
+        # Values of other types can be equal and print differently (2 and 2.0): group
+        # by the label itself, as before.
+        values = labels(frame, name)
+        found, inverse, counted = np.unique(values, return_inverse=True, return_counts=True)
+        return [str(v) for v in found.tolist()], inverse.reshape(-1), counted.tolist()
+    names = list(uniques)
+    levels = sorted(set(names))
+    position = {level: i for i, level in enumerate(levels)}
+    inverse = np.array([position[n] for n in names], dtype=np.intp)[codes]
+    counts = np.bincount(inverse, minlength=len(levels)).tolist()
+    return levels, inverse, counts
 
 
 def build_design(frame: Any, numeric: Sequence[str], categorical: Sequence[str]) -> Design:
@@ -149,19 +174,18 @@ def build_design(frame: Any, numeric: Sequence[str], categorical: Sequence[str])
         columns.append(numbers)
         terms.append((name, None))
     for name in categorical:
-        values = labels(frame, name)
-        reference = reference_level(values, name)
+        levels, inverse, counts = _levels(frame, name)
+        reference = _reference(levels, counts, name)
         references[name] = reference
-        levels, counts = np.unique(values, return_counts=True)
-        for level, count in zip(levels.tolist(), counts.tolist(), strict=True):
-            level_counts[(name, str(level))] = int(count)
+        for i, (level, count) in enumerate(zip(levels, counts, strict=True)):
+            level_counts[(name, level)] = int(count)
             if level == reference:
                 continue
             if count < MIN_LEVEL:
-                merged.append((name, str(level)))
+                merged.append((name, level))
                 continue
-            columns.append((values == level).astype(np.float64))
-            terms.append((name, str(level)))
+            columns.append((inverse == i).astype(np.float64))
+            terms.append((name, level))
     return Design(np.column_stack(columns), tuple(terms), references, level_counts, tuple(merged))
 
 

@@ -49,7 +49,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd  # type: ignore[import-untyped]
-from django.db.models import Min
+from django.db.models import FloatField, Min
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from seip.attendance.calculations import Counts, tally_between
@@ -171,10 +172,17 @@ class Records:
     cohort: set[int] = field(default_factory=set)  # accepted in the period
     _cache: dict[tuple[int, dt.date, dt.date], Window] = field(default_factory=dict)
     _wide: dict[str, Any] = field(default_factory=dict)
+    _frames: dict[tuple[str, str], Any] = field(default_factory=dict)
+    _last_complete: dt.date | None = None
 
     def complete(self, start: dt.date) -> bool:
         """Has the follow-up window from ``start`` ended by today?"""
-        return self.windows.followup(start)[1] <= self.until
+        # ``followup(start)[1] <= until``, with the last such start worked out once: the
+        # check runs for every intervention and student read.
+        if self._last_complete is None:
+            span = self.windows.followup(self.until)[1] - self.until
+            self._last_complete = self.until - span
+        return start <= self._last_complete
 
     def window(self, student: int, first: dt.date, last: dt.date) -> Window:
         key = (student, first, last)
@@ -362,8 +370,11 @@ def _interventions(records: Records, ids: Any) -> None:
     rows = (
         Intervention.objects.filter(student__in=ids, start_date__lte=records.until)
         .order_by("start_date", "pk")
+        # As a float from the database: the same number as float(Decimal), without a
+        # Decimal made and quantised for every row (ADR 0047).
+        .annotate(cost=Cast("total_cost", FloatField()))
         .values_list(
-            "student_id", "type", "provider_id", "provider__name", "start_date", "total_cost",
+            "student_id", "type", "provider_id", "provider__name", "start_date", "cost",
             "placement__days_per_week",
         )
     )  # fmt: skip
@@ -414,19 +425,19 @@ COVARIATES = ("disadvantaged", "looked_after", "year_group", "sen", "school", "t
 def _wide(records: Records, starts: Mapping[int, dt.date]) -> Any:
     """One row per student: covariates, and ``baseline_<o>`` / ``followup_<o>`` for every
     outcome, around each student's own start."""
-    columns: dict[str, list[Any]] = defaultdict(list)
     index = list(starts)
-    for student in index:
-        start = starts[student]
-        person = records.people[student]
-        before = records.window(student, *records.windows.baseline(start))
-        after = records.window(student, *records.windows.followup(start))
-        for name in COVARIATES:
-            columns[name].append(getattr(person, name))
-        columns["referral_term"].append(person.referral_term)
-        for outcome in OUTCOMES:
-            columns[f"baseline_{outcome}"].append(getattr(before, outcome))
-            columns[f"followup_{outcome}"].append(getattr(after, outcome))
+    baseline, followup = records.windows.baseline, records.windows.followup
+    people = [records.people[student] for student in index]
+    before = [records.window(s, *baseline(starts[s])) for s in index]
+    after = [records.window(s, *followup(starts[s])) for s in index]
+    # Column by column, in the order the frame has always had them.
+    columns: dict[str, list[Any]] = {
+        name: [getattr(person, name) for person in people] for name in COVARIATES
+    }
+    columns["referral_term"] = [person.referral_term for person in people]
+    for outcome in OUTCOMES:
+        columns[f"baseline_{outcome}"] = [getattr(w, outcome) for w in before]
+        columns[f"followup_{outcome}"] = [getattr(w, outcome) for w in after]
     frame = pd.DataFrame(columns, index=pd.Index(index, name="student", dtype="int64"))
     if frame.empty:
         return pd.DataFrame(
@@ -463,7 +474,25 @@ def _select(wide: Any, outcome: str) -> Any:
 
 def outcome_frame(records: Records, group: Group, outcome: str) -> Any:
     """One row per student (index = student id): the group's participants (``treated`` =
-    1, with their cost) and the comparison group (0, no cost), for ``outcome``."""
+    1, with their cost) and the comparison group (0, no cost), for ``outcome``.
+
+    Each group's frame for each outcome is built once and a copy handed out: the
+    effects, the costs per outcome and the checks around them ask for the same frames
+    several times (ADR 0047)."""
+    key = (f"{group.dimension}:{group.key}", outcome)
+    if key not in records._frames:
+        records._frames[key] = _outcome_frame(records, group, outcome)
+    return records._frames[key].copy()
+
+
+def _outcome_frame(records: Records, group: Group, outcome: str) -> Any:
+    key = f"joined {group.dimension}:{group.key}"
+    if key not in records._wide:
+        records._wide[key] = _joined(records, group)
+    return _select(records._wide[key], outcome)
+
+
+def _joined(records: Records, group: Group) -> Any:
     treated = _cached(records, f"{group.dimension}:{group.key}", group.starts).copy()
     treated["treated"] = 1.0
     treated["cost"] = [group.costs.get(s, 0.0) for s in treated.index]
@@ -475,8 +504,7 @@ def outcome_frame(records: Records, group: Group, outcome: str) -> Any:
     comparison["treated"] = 0.0
     comparison["cost"] = 0.0
     parts = [p for p in (treated, comparison) if not p.empty]
-    wide = pd.concat(parts) if parts else treated
-    return _select(wide, outcome)
+    return pd.concat(parts) if parts else treated
 
 
 def progress_frame(records: Records, outcome: str = "attendance") -> Any:

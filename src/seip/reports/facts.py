@@ -19,7 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Min, QuerySet
+from django.db.models import FloatField, Min, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from seip.attendance.calculations import Counts, tally_between
@@ -312,10 +313,16 @@ def _interventions(
     types = dict(InterventionType.choices)
     streams = dict(FundingStream.choices)
     providers: dict[int | None, str] = defaultdict(lambda: IN_HOUSE)
-    rows = Intervention.objects.filter(
-        student__in=ids, start_date__gte=period.start, start_date__lte=until
-    ).values_list("student_id", "type", "provider_id", "provider__name", "funding_stream",
-                  "total_cost")  # fmt: skip
+    # The cost as a float from the database: the same number as float(Decimal), without
+    # a Decimal made and quantised for every row (ADR 0047).
+    rows = (
+        Intervention.objects.filter(
+            student__in=ids, start_date__gte=period.start, start_date__lte=until
+        )
+        .annotate(cost=Cast("total_cost", FloatField()))
+        .values_list("student_id", "type", "provider_id", "provider__name", "funding_stream",
+                     "cost")
+    )  # fmt: skip
     for student, kind, provider, provider_name, stream, cost in rows:
         if (f := facts.get(student)) is None:
             continue
