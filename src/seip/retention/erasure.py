@@ -33,6 +33,9 @@ PLAN: list[tuple[str, str]] = [
     ("provision.PlacementReview", "placement__intervention__student__referral"),
     ("provision.Placement", "intervention__student__referral"),
     ("progress.Review", "case__student__referral"),
+    # Managed moves (ADR 0048): the roll history and the moves themselves.
+    ("moves.RollChange", "student__referral"),
+    ("moves.ManagedMove", "student__referral"),
     # The student's record.
     ("records.Need", "student__referral"),
     ("records.Contact", "student__referral"),
@@ -73,6 +76,14 @@ KEPT: dict[str, str] = {
         "blanked first (TOMBSTONES)"
     ),
     "rights.ClockPause": "part of a kept rights request; dates and reasons only (note blanked)",
+    # Fair Access (ADR 0048): the case and its allocation held no identifier before the
+    # family signed; the erasure unlinks them (on_delete=SET_NULL on the referral), so
+    # they are identifier-free again and the school's admission still counts for fairness.
+    "moves.FairAccessCase": (
+        "an identifier-free Fair Access case (reference, year group, excluding school): "
+        "its referral link is set to NULL by its own on_delete=SET_NULL"
+    ),
+    "moves.Allocation": "the panel's allocation of a school to an identifier-free case",
     "concerns.Concern": (
         "a data-protection concern the DPO linked to the student: kept as evidence it was "
         "answered, with its name, contact and text cut (TOMBSTONES)"

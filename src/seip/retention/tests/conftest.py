@@ -21,7 +21,8 @@ from seip.concerns.models import Concern
 from seip.imports.models import MatchCandidate
 from seip.keys.crypto import store_encrypted_for
 from seip.keys.tests.conftest import give_history
-from seip.organisations.models import OrganisationType
+from seip.moves.models import ManagedMove, RollChange
+from seip.organisations.models import OrganisationType, School
 from seip.progress.models import PortalLink, Review
 from seip.provision.models import InterventionType
 from seip.provision.tests.factories import InterventionFactory, PlacementFactory, ReviewFactory
@@ -176,6 +177,18 @@ def fill_record(student: Student, county, personas) -> None:
         received_by="School office",
         receipt_confirmed=True,
     )
+    # A managed move that ended in a transfer, and the roll change it made (ADR 0048).
+    host = School.objects.filter(partnership=student.partnership).exclude(pk=student.school_id)
+    move = ManagedMove.objects.create(
+        student=student, home_school_id=student.school_id, host_school=host.first(),
+        trial_starts_on=dt.date(2026, 9, 7), review_on=dt.date(2026, 10, 19),
+        agreed_on=dt.date(2026, 9, 7), agreed_by_name=person_carer(student),
+        decision="transferred", decided_on=dt.date(2026, 10, 19),
+    )  # fmt: skip
+    RollChange.objects.create(
+        student=student, from_school_id=student.school_id, to_school=move.host_school,
+        on=move.decided_on, move=move,
+    )  # fmt: skip
     hold = LegalHold.objects.create(
         referral=student.referral, reason="Tribunal", placed_by=personas["dpo"]
     )
