@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from seip.keys.fields import SealedCharField
 from seip.notices.models import NoticeVersion
 from seip.organisations.models import Partnership, School
 from seip.referrals.models import Referral
@@ -49,7 +50,8 @@ class ManagedMove(models.Model):
     review_on = models.DateField("review date")
     # The family's agreement, with the notice version they were shown (P26, P07).
     agreed_on = models.DateField("family agreed on", null=True, blank=True)
-    agreed_by_name = models.CharField(max_length=200, blank=True)
+    # Sealed under the child's key, as every name is, so an erasure shreds it (P22).
+    agreed_by_name = SealedCharField(max_length=200, blank=True, subject="student.referral_id")
     notice_version = models.ForeignKey(
         NoticeVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

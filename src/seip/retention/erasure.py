@@ -30,9 +30,6 @@ PLAN: list[tuple[str, str]] = [
     ("records.NoteAttachment", "note__student__referral"),
     ("records.Target", "plan__student__referral"),
     ("records.BreakGlassAccess", "concern__student__referral"),
-    # A roll change names the move it came from; both go before the host's involvement.
-    ("moves.RollChange", "student__referral"),
-    ("moves.ManagedMove", "student__referral"),
     ("placements.PlacementCheck", "placement__student__referral"),
     ("placements.APPlacement", "student__referral"),
     ("placements.SuspensionFollowUp", "exclusion__student__referral"),
@@ -40,6 +37,9 @@ PLAN: list[tuple[str, str]] = [
     ("provision.PlacementReview", "placement__intervention__student__referral"),
     ("provision.Placement", "intervention__student__referral"),
     ("progress.Review", "case__student__referral"),
+    # Managed moves (ADR 0048): the roll history and the moves themselves.
+    ("moves.RollChange", "student__referral"),
+    ("moves.ManagedMove", "student__referral"),
     # The student's record.
     ("records.Need", "student__referral"),
     ("records.Contact", "student__referral"),
@@ -80,16 +80,14 @@ KEPT: dict[str, str] = {
         "blanked first (TOMBSTONES)"
     ),
     "rights.ClockPause": "part of a kept rights request; dates and reasons only (note blanked)",
+    # Fair Access (ADR 0048): the case and its allocation held no identifier before the
+    # family signed; the erasure unlinks them (on_delete=SET_NULL on the referral), so
+    # they are identifier-free again and the school's admission still counts for fairness.
     "moves.FairAccessCase": (
-        "the panel's identifier-free case (a reference, a year group, the excluding school: "
-        "ADR 0048); its link to the referral is set to NULL by its own on_delete=SET_NULL, "
-        "so what is kept is what the panel held before the family signed"
+        "an identifier-free Fair Access case (reference, year group, excluding school): "
+        "its referral link is set to NULL by its own on_delete=SET_NULL"
     ),
-    "moves.Allocation": (
-        "the panel's decision about the identifier-free case above (the school, the dates "
-        "it was told, reasons checked for identifiers when entered): the Fair Access "
-        "record of which school admitted whom, kept with no link to the child"
-    ),
+    "moves.Allocation": "the panel's allocation of a school to an identifier-free case",
     "concerns.Concern": (
         "a data-protection concern the DPO linked to the student: kept as evidence it was "
         "answered, with its name, contact and text cut (TOMBSTONES)"

@@ -155,17 +155,6 @@ def fill_record(student: Student, county, personas) -> None:
         student=student, school=student.school, start_date=dt.date(2026, 11, 2),
         planned_end=dt.date(2026, 12, 11), sessions_per_week=6,
     )  # fmt: skip
-    # Issue 20, ADR 0048: a managed move to the partnership's other school, transferred.
-    host = School.objects.filter(partnership=student.partnership).exclude(pk=student.school_id)[0]
-    move = ManagedMove.objects.create(
-        student=student, home_school=student.school, host_school=host,
-        trial_starts_on=dt.date(2026, 10, 1), review_on=dt.date(2026, 11, 12),
-        agreed_on=dt.date(2026, 10, 1), agreed_by_name="A parent",
-    )  # fmt: skip
-    RollChange.objects.create(
-        student=student, from_school=student.school, to_school=host,
-        on=dt.date(2026, 11, 12), move=move,
-    )  # fmt: skip
     store(student, 2026, {})
     IncidentFactory(student=student)
     SuspensionFollowUp.objects.create(
@@ -210,6 +199,18 @@ def fill_record(student: Student, county, personas) -> None:
         received_by="School office",
         receipt_confirmed=True,
     )
+    # A managed move that ended in a transfer, and the roll change it made (ADR 0048).
+    host = School.objects.filter(partnership=student.partnership).exclude(pk=student.school_id)
+    move = ManagedMove.objects.create(
+        student=student, home_school_id=student.school_id, host_school=host.first(),
+        trial_starts_on=dt.date(2026, 9, 7), review_on=dt.date(2026, 10, 19),
+        agreed_on=dt.date(2026, 9, 7), agreed_by_name=person_carer(student),
+        decision="transferred", decided_on=dt.date(2026, 10, 19),
+    )  # fmt: skip
+    RollChange.objects.create(
+        student=student, from_school_id=student.school_id, to_school=move.host_school,
+        on=move.decided_on, move=move,
+    )  # fmt: skip
     hold = LegalHold.objects.create(
         referral=student.referral, reason="Tribunal", placed_by=personas["dpo"]
     )
