@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd  # type: ignore[import-untyped]
-from django.db.models import FloatField, Min
+from django.db.models import FloatField, Min, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -60,6 +60,7 @@ from seip.behaviour.codes import GRADES_BY_CODE
 from seip.behaviour.models import AttainmentResult, AttitudeRating, Exclusion, ExclusionKind
 from seip.behaviour.models import Incident as IncidentRow
 from seip.core.calendar import academic_year
+from seip.organisations.models import School
 from seip.provision.models import Intervention, InterventionType
 from seip.records.characteristics import characteristics
 from seip.reports.facts import ATTITUDE_AREAS, IN_HOUSE, term_of, year_group
@@ -240,9 +241,12 @@ def load(
     ids = students.values("pk")
     earliest = period.start - dt.timedelta(weeks=windows.baseline_weeks)
 
-    rows = students.annotate(signed_on=Min("referral__consents__signed_on")).values_list(
-        "pk", "school__name", "nc_year", "created_at", "signed_on"
-    )
+    # The school the student was referred from, as the outcome tables place them: a
+    # managed move's transfer does not carry their history to the new school (ADR 0048).
+    school_name = School.objects.filter(pk=OuterRef("report_school")).values("name")[:1]
+    rows = students.annotate(
+        signed_on=Min("referral__consents__signed_on"), school_name=Subquery(school_name)
+    ).values_list("pk", "school_name", "nc_year", "created_at", "signed_on")
     for pk, school, nc_year, created, signed_on in rows:
         accepted = timezone.localtime(created).date()
         referred = min(signed_on or accepted, accepted)

@@ -177,3 +177,19 @@ def test_outcomes_are_read_only_for_the_students_a_frame_measures(county, monkey
     assert (frame["baseline"] > 0).all()
     assert (frame["followup"] > 0).all()
     assert sorted(frame.index) == [treated.pk, compared.pk]
+
+
+@pytest.mark.promise("P05")
+def test_a_transferred_student_stays_at_the_school_that_referred_them(county):
+    """A managed move's transfer changes the school on roll; the impact frames place the
+    student where the outcome tables do, at the school they were referred from (ADR 0048)."""
+    from seip.moves.models import RollChange
+
+    [moved] = students([county.school_a], 1)
+    other = county.a.schools.exclude(pk=county.school_a.pk).first()
+    RollChange.objects.create(
+        student=moved, from_school=county.school_a, to_school=other, on=dt.date(2026, 1, 5)
+    )
+    Student.objects.filter(pk=moved.pk).update(school=other)
+    records = load(scope=Scope(partnership=county.a), period=YEAR, today=TODAY)
+    assert records.people[moved.pk].school == county.school_a.name
