@@ -33,6 +33,7 @@ from seip.placements.forms import (
     VisitForm,
 )
 from seip.placements.models import Provider, Registration
+from seip.placements.schooldays import PROVISION_FROM_DAY, nth_school_day, suspension_days
 from seip.placements.selectors import (
     census_schools_for,
     panel_context,
@@ -62,10 +63,11 @@ def _form_view(
     form: GovUKForm,
     title: str,
     apply: Callable[[dict[str, Any]], str],
+    lead: str = "",
 ) -> HttpResponse:
     if form_submitted(request, form, lambda data: messages.success(request, apply(data))):
         return redirect("placements:list", student.pk)
-    context = {"form": form, "student": student, "title": title}
+    context = {"form": form, "student": student, "title": title, "lead": lead}
     return render(request, "placements/form.html", context)
 
 
@@ -222,7 +224,22 @@ def suspension(request: HttpRequest, pk: int, exclusion_pk: int) -> HttpResponse
         return "Suspension follow-up recorded"
 
     title = f"The suspension from {exclusion.start_date:%-d %B %Y}"
-    return _form_view(request, student, form, title, apply)
+    return _form_view(request, student, form, title, apply, lead=_suspension_lead(exclusion))
+
+
+def _suspension_lead(exclusion: Exclusion) -> str:
+    """What the key worker needs before the form: how long, and when day 6 is."""
+    days = suspension_days(exclusion.sessions)
+    if days < PROVISION_FROM_DAY:
+        return (
+            f"A suspension of {days} school day{'s' if days != 1 else ''}: no education has to "
+            "be arranged, but the council must be told."
+        )
+    day_six = nth_school_day(exclusion.start_date, PROVISION_FROM_DAY)
+    return (
+        f"A suspension of {days} school days. From the sixth, {day_six:%A %-d %B %Y}, "
+        "education must be arranged; the council must be told of every suspension."
+    )
 
 
 @require_GET

@@ -191,6 +191,20 @@ def test_a_seven_day_suspension_with_no_provision_is_a_task_from_day_six_and_cou
     assert figure(document, "suspensions_without_provision").cell(TOTAL, TOTAL).value == 12
 
 
+def test_the_suspension_page_says_how_long_and_when_day_six_is(county, personas, login):
+    coordinator = personas["coordinator"]
+    [student] = [admit(county, personas, 1)]
+    exclusion = exclusion_record(
+        student=student, kind=ExclusionKind.SUSPENSION, start_date=MONDAY, sessions=14,
+        reasons=["PA"], actor=coordinator,
+    )  # fmt: skip
+    url = reverse("placements:suspension", args=[student.pk, exclusion.pk])
+    page = login(coordinator).get(url).content.decode()
+    day_six = nth_school_day(MONDAY, 6)
+    assert "A suspension of 7 school days" in page
+    assert f"{day_six:%A %-d %B %Y}" in page
+
+
 def test_a_coordinator_keeps_a_providers_census_details_and_visits(county, personas, login):
     client = login(personas["coordinator"])
     url = reverse("placements:provider", args=[county.provider.pk])
