@@ -1,7 +1,9 @@
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
+from seip.core.calendar import academic_year, half_term_of
 from seip.core.forms import GovUKDateInput, GovUKForm
 from seip.organisations.models import School
 from seip.placements.census import TERMS
@@ -124,7 +126,9 @@ class SuspensionForm(GovUKForm):
 
 
 class CensusForm(GovUKForm):
-    school = forms.ModelChoiceField(queryset=School.objects.none(), label="School")
+    school = forms.ModelChoiceField(
+        queryset=School.objects.none(), label="School", empty_label="Choose a school"
+    )
     year = forms.IntegerField(
         label="Academic year (its first year, for example 2026 for 2026/27)",
         min_value=2000,
@@ -136,8 +140,14 @@ class CensusForm(GovUKForm):
     )
 
     def __init__(self, *args: Any, schools: Any, **kwargs: Any) -> None:
+        # Most returns are for the term in progress: it is offered first.
+        today = timezone.localdate()
+        term = TERMS[(half_term_of(today).number - 1) // 2]
+        kwargs.setdefault("initial", {"year": academic_year(today), "term": term})
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools  # type: ignore[attr-defined]
+        if len(schools) == 1:
+            self.fields["school"].initial = schools[0]
 
 
 class ProviderForm(GovUKForm):
