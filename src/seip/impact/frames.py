@@ -60,6 +60,7 @@ from seip.behaviour.codes import GRADES_BY_CODE
 from seip.behaviour.models import AttainmentResult, AttitudeRating, Exclusion, ExclusionKind
 from seip.behaviour.models import Incident as IncidentRow
 from seip.core.calendar import academic_year
+from seip.moves.models import ManagedMove
 from seip.organisations.models import School
 from seip.provision.models import Intervention, InterventionType
 from seip.records.characteristics import characteristics
@@ -395,12 +396,21 @@ def _interventions(records: Records, ids: Any) -> None:
         for dimension, key, label in keys:
             labels[(dimension, key)] = label
             starts[(dimension, key)][student].append((start, money))
+    # A managed move is a treatment whether or not provision also recorded it as an
+    # intervention: its trial starts when the family has agreed (ADR 0048). No cost.
+    moved = (Dimension.TYPE, str(InterventionType.MANAGED_MOVE))
+    for student, start in ManagedMove.objects.filter(
+        student__in=ids, agreed_on__isnull=False, trial_starts_on__lte=records.until
+    ).values_list("student_id", "trial_starts_on"):
+        first_any[student] = min(first_any.get(student, start), start)
+        labels[moved] = str(types[InterventionType.MANAGED_MOVE])
+        starts[moved][student].append((start, 0.0))
 
     for (dimension, key), by_student in starts.items():
         members: dict[int, dt.date] = {}
         costs: dict[int, float] = {}
         for student, items in by_student.items():
-            first = items[0][0]  # in date order
+            first = min(start for start, _ in items)
             if not (period.start <= first <= period.end) or not records.complete(first):
                 continue
             end = windows.followup(first)[1]

@@ -193,3 +193,23 @@ def test_a_transferred_student_stays_at_the_school_that_referred_them(county):
     Student.objects.filter(pk=moved.pk).update(school=other)
     records = load(scope=Scope(partnership=county.a), period=YEAR, today=TODAY)
     assert records.people[moved.pk].school == county.school_a.name
+
+
+@pytest.mark.promise("P05")
+def test_a_managed_move_is_a_treatment_and_its_student_never_a_comparison(county):
+    """What helps: a managed move is estimated like any intervention (ADR 0048), from the
+    trial's start once the family agreed; a proposal never agreed is no treatment."""
+    from seip.moves.models import ManagedMove
+
+    moved, proposed, neither = students([county.school_a], 3)
+    host = county.a.schools.exclude(pk=county.school_a.pk).first()
+    for student, agreed in ((moved, START), (proposed, None)):
+        ManagedMove.objects.create(
+            student=student, home_school=county.school_a, host_school=host,
+            trial_starts_on=START, review_on=START + dt.timedelta(weeks=6), agreed_on=agreed,
+        )  # fmt: skip
+    records = load(scope=Scope(partnership=county.a), period=YEAR, today=TODAY)
+    move = group(records, InterventionType.MANAGED_MOVE)
+    assert move.starts == {moved.pk: START}
+    assert move.label == "Managed move"
+    assert set(records.comparison) == {proposed.pk, neither.pk}
