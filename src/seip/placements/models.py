@@ -25,9 +25,9 @@ class SettingType(models.TextChoices):
     """The census's setting type, for a provider with neither URN nor UKPRN (ADR 0049:
     codes from the issue; their labels are unconfirmed)."""
 
-    NFE = "NFE", "NFE: non-registered further education"
-    OOT = "OOT", "OOT: one-to-one tuition"
-    OTH = "OTH", "OTH: other"
+    NFE = "NFE", "NFE: non-maintained further education provision"
+    OOT = "OOT", "OOT: one-on-one tuition"
+    OTH = "OTH", "OTH: other unregistered provider"
     WBP = "WBP", "WBP: work-based placement"
 
 

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
             name='APPlacement',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('setting_type', models.CharField(blank=True, choices=[('NFE', 'NFE: non-registered further education'), ('OOT', 'OOT: one-to-one tuition'), ('OTH', 'OTH: other'), ('WBP', 'WBP: work-based placement')], help_text='Only when the provider has neither a URN nor a UKPRN.', max_length=3)),
+                ('setting_type', models.CharField(blank=True, choices=[('NFE', 'NFE: non-maintained further education provision'), ('OOT', 'OOT: one-on-one tuition'), ('OTH', 'OTH: other unregistered provider'), ('WBP', 'WBP: work-based placement')], help_text='Only when the provider has neither a URN nor a UKPRN.', max_length=3)),
                 ('primary_reason', models.CharField(choices=[('behaviour', 'Behaviour: to improve behaviour'), ('suspension', 'Suspension: provision from the sixth day'), ('health', 'Physical or mental health needs'), ('semh', 'Social, emotional and mental health'), ('sen', 'Special educational needs awaiting a place'), ('curriculum', 'Curriculum or vocational offer'), ('other', 'Other')], max_length=20)),
                 ('objectives', seip.keys.fields.SealedTextField(subject='student.referral_id')),
                 ('reintegration_criteria', seip.keys.fields.SealedTextField(subject='student.referral_id')),
