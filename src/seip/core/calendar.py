@@ -60,3 +60,51 @@ def half_terms_between(start: dt.date, end: dt.date) -> list[HalfTerm]:
     while terms[-1].end < end:
         terms.append(terms[-1].next())
     return terms
+
+
+#: The three terms of the school year, each two half terms.
+TERMS = ("autumn", "spring", "summer")
+
+
+def term_of(day: dt.date) -> str:
+    """The name of the term containing ``day``."""
+    return TERMS[(half_term_of(day).number - 1) // 2]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of one academic year, from the first day of its first half term to the
+    last day of its second: the periods the reports and the census return share."""
+
+    year: int  # the academic year's first calendar year
+    name: str  # autumn, spring or summer
+
+    def _halves(self) -> tuple[HalfTerm, HalfTerm]:
+        first = 2 * TERMS.index(self.name) + 1
+        return HalfTerm(self.year, first), HalfTerm(self.year, first + 1)
+
+    @property
+    def start(self) -> dt.date:
+        return self._halves()[0].start
+
+    @property
+    def end(self) -> dt.date:
+        return self._halves()[1].end
+
+    @property
+    def label(self) -> str:
+        return f"{self.name.capitalize()} {self.year}/{(self.year + 1) % 100:02d}"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.year}-{self.name}"
+
+    def next(self) -> "Term":
+        index = TERMS.index(self.name)
+        if index == len(TERMS) - 1:
+            return Term(self.year + 1, TERMS[0])
+        return Term(self.year, TERMS[index + 1])
+
+
+def term_containing(day: dt.date) -> Term:
+    return Term(academic_year(day), term_of(day))

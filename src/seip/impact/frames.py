@@ -59,12 +59,12 @@ from seip.attendance.models import AttendanceYear
 from seip.behaviour.codes import GRADES_BY_CODE
 from seip.behaviour.models import AttainmentResult, AttitudeRating, Exclusion, ExclusionKind
 from seip.behaviour.models import Incident as IncidentRow
-from seip.core.calendar import academic_year
+from seip.core.calendar import academic_year, term_of
 from seip.moves.models import ManagedMove
 from seip.organisations.models import School
 from seip.provision.models import Intervention, InterventionType
 from seip.records.characteristics import characteristics
-from seip.reports.facts import ATTITUDE_AREAS, IN_HOUSE, term_of, year_group
+from seip.reports.facts import ATTITUDE_AREAS, IN_HOUSE, year_group
 from seip.reports.population import Period, Scope, countable_students
 
 #: Outcomes a frame can be built for (the engine's ``design.OUTCOMES`` keys).

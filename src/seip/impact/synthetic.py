@@ -21,11 +21,12 @@ from typing import Any
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
+from seip.core.calendar import TERMS
+
 from .design import CATEGORICAL_COVARIATES, NUMERIC_COVARIATES
 
 SEN = ("none", "SEN support", "EHCP")
 TIERS = ("universal", "targeted", "specialist")
-TERMS = ("autumn", "spring", "summer")
 ATTENDANCE_TREND = -4.0  # the whole county's attendance falls over the year (winter illness)
 
 

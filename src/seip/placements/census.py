@@ -8,13 +8,13 @@ if it were whole).
 """
 
 import csv
-import datetime as dt
 import io
 from dataclasses import dataclass
 
 from django.db.models import Q
 
 from seip.accounts.models import User
+from seip.core.calendar import Term
 from seip.core.spreadsheets import safe_row
 from seip.keys.fields import open_all
 from seip.organisations.models import School
@@ -43,38 +43,6 @@ FIELDS = (
     "Sessions attended",
     "Sessions possible",
 )
-
-TERMS = ("autumn", "spring", "summer")
-
-
-@dataclass(frozen=True)
-class Term:
-    year: int  # the academic year's first calendar year
-    name: str  # autumn, spring or summer
-
-    @property
-    def start(self) -> dt.date:
-        return {
-            "autumn": dt.date(self.year, 9, 1),
-            "spring": dt.date(self.year + 1, 1, 1),
-            "summer": dt.date(self.year + 1, 4, 1),
-        }[self.name]
-
-    @property
-    def end(self) -> dt.date:
-        return {
-            "autumn": dt.date(self.year, 12, 31),
-            "spring": dt.date(self.year + 1, 3, 31),
-            "summer": dt.date(self.year + 1, 8, 31),
-        }[self.name]
-
-    @property
-    def label(self) -> str:
-        return f"{self.name.capitalize()} {self.year}/{(self.year + 1) % 100:02d}"
-
-    @property
-    def slug(self) -> str:
-        return f"{self.year}-{self.name}"
 
 
 class CensusRefused(Exception):

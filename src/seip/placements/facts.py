@@ -10,11 +10,10 @@ from typing import Any
 from django.db.models import QuerySet
 
 from seip.behaviour.models import Exclusion, ExclusionKind
-from seip.placements.census import Term
+from seip.core.calendar import term_containing
 from seip.placements.models import APPlacement, EndReason, PartTimeTimetable, PlacementCheck
 from seip.placements.schooldays import (
-    PROVISION_FROM_DAY,
-    nth_school_day,
+    provision_due_on,
     school_days_between,
     suspension_days,
 )
@@ -23,28 +22,12 @@ from seip.provision.models import Intervention, InterventionType
 #: How long a return to mainstream must last to count as reintegration: two terms.
 SUSTAINED_TERMS = 2
 
-_TERM_OF_MONTH = {9: "autumn", 10: "autumn", 11: "autumn", 12: "autumn",
-                  1: "spring", 2: "spring", 3: "spring"}  # fmt: skip
-
-
-def term_containing(day: dt.date) -> Term:
-    year = day.year if day.month >= 9 else day.year - 1
-    return Term(year, _TERM_OF_MONTH.get(day.month, "summer"))
-
-
-def following(term: Term) -> Term:
-    order = ("autumn", "spring", "summer")
-    index = order.index(term.name)
-    if index == 2:
-        return Term(term.year + 1, "autumn")
-    return Term(term.year, order[index + 1])
-
 
 def sustained_until(returned_on: dt.date) -> dt.date:
     """The end of the second term after the term of the return."""
     term = term_containing(returned_on)
     for _ in range(SUSTAINED_TERMS):
-        term = following(term)
+        term = term.next()
     return term.end
 
 
@@ -54,18 +37,14 @@ def suspension_outcome(
     """(past five school days with no provision from day 6, school days out of education
     before provision was arranged) for one suspension."""
     days = suspension_days(sessions)
-    if days < PROVISION_FROM_DAY:
-        out = (
-            days
-            if provision_from is None
-            else min(days, school_days_between(start, provision_from - dt.timedelta(days=1)))
-        )
-        return False, out
-    day_six = nth_school_day(start, PROVISION_FROM_DAY)
-    unprovided = provision_from is None or provision_from > day_six
-    if provision_from is None:
-        return unprovided, days
-    return unprovided, min(days, school_days_between(start, provision_from - dt.timedelta(days=1)))
+    out = (
+        days
+        if provision_from is None
+        else min(days, school_days_between(start, provision_from - dt.timedelta(days=1)))
+    )
+    day_six = provision_due_on(start, sessions)
+    unprovided = day_six is not None and (provision_from is None or provision_from > day_six)
+    return unprovided, out
 
 
 def add_facts(facts: dict[int, Any], ids: QuerySet[Any, Any], until: dt.date) -> None:
@@ -84,7 +63,8 @@ def add_facts(facts: dict[int, Any], ids: QuerySet[Any, Any], until: dt.date) ->
         if (f := facts.get(student)) is None or start < f.referred_on:
             continue
         unprovided, out = suspension_outcome(start, sessions, provision_from)
-        if unprovided and nth_school_day(start, PROVISION_FROM_DAY) <= until:
+        day_six = provision_due_on(start, sessions)
+        if unprovided and day_six is not None and day_six <= until:
             f.suspensions_unprovided += 1
         f.days_out_of_education += out
     for student, attended, possible, reviewed_on in (

@@ -3,10 +3,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from seip.core.calendar import academic_year, half_term_of
+from seip.core.calendar import TERMS, academic_year, term_of
 from seip.core.forms import GovUKDateInput, GovUKForm
 from seip.organisations.models import School
-from seip.placements.census import TERMS
 from seip.placements.models import EndReason, PrimaryReason, Registration, SettingType
 
 _NUMBER = {"class": "govuk-input--width-3", "inputmode": "numeric"}
@@ -142,8 +141,7 @@ class CensusForm(GovUKForm):
     def __init__(self, *args: Any, schools: Any, **kwargs: Any) -> None:
         # Most returns are for the term in progress: it is offered first.
         today = timezone.localdate()
-        term = TERMS[(half_term_of(today).number - 1) // 2]
-        kwargs.setdefault("initial", {"year": academic_year(today), "term": term})
+        kwargs.setdefault("initial", {"year": academic_year(today), "term": term_of(today)})
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools  # type: ignore[attr-defined]
         if len(schools) == 1:

@@ -32,6 +32,14 @@ def suspension_days(sessions: int | None) -> int:
     return math.ceil((sessions or 0) / 2)
 
 
+def provision_due_on(start: dt.date, sessions: int | None) -> dt.date | None:
+    """The sixth school day of a suspension, from which education must be arranged; None
+    for a suspension of five school days or fewer."""
+    if suspension_days(sessions) < PROVISION_FROM_DAY:
+        return None
+    return nth_school_day(start, PROVISION_FROM_DAY)
+
+
 def school_days_between(first: dt.date, last: dt.date) -> int:
     """School days from ``first`` to ``last``, both counted."""
     days = 0

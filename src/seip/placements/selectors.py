@@ -25,7 +25,7 @@ from seip.placements.models import (
     Provider,
     SuspensionFollowUp,
 )
-from seip.placements.schooldays import PROVISION_FROM_DAY, nth_school_day, suspension_days
+from seip.placements.schooldays import PROVISION_FROM_DAY, provision_due_on, suspension_days
 from seip.provision.models import Intervention, InterventionType
 from seip.students.models import Student
 from seip.students.permissions import can_write
@@ -116,8 +116,8 @@ def suspensions_needing_provision(
     )
     due = []
     for exclusion in rows:
-        day_six = nth_school_day(exclusion.start_date, PROVISION_FROM_DAY)
-        if day_six <= today:
+        day_six = provision_due_on(exclusion.start_date, exclusion.sessions)
+        if day_six is not None and day_six <= today:
             due.append(SuspensionDue(exclusion, day_six, suspension_days(exclusion.sessions)))
     return due
 
@@ -138,9 +138,10 @@ def panel_context(student: Student, user: User, today: dt.date) -> dict[str, Any
         .select_related("intervention__provider__ap_provider", "commissioning_school")
         .order_by("-intervention__start_date", "-pk")
     )
-    checks: dict[int, list[PlacementCheck]] = {p.pk: [] for p in placements}
+    by_pk = {p.pk: p for p in placements}
+    checks: dict[int, list[PlacementCheck]] = {pk: [] for pk in by_pk}
     for check in checks_visible_to(user).filter(placement__student=student):
-        check.placement = next(p for p in placements if p.pk == check.placement_id)
+        check.placement = by_pk[check.placement_id]
         checks[check.placement_id].append(check)
     for placement in placements:
         placement.student = student  # how its sealed text reaches the child's key
@@ -162,14 +163,10 @@ def panel_context(student: Student, user: User, today: dt.date) -> dict[str, Any
     )
     for exclusion in suspensions:
         exclusion.student = student
-        days = suspension_days(exclusion.sessions)
-        exclusion.days = days  # type: ignore[attr-defined]
-        follow = getattr(exclusion, "follow_up", None)
-        exclusion.follow = follow  # type: ignore[attr-defined]
-        exclusion.day_six = (  # type: ignore[attr-defined]
-            nth_school_day(exclusion.start_date, PROVISION_FROM_DAY)
-            if days >= PROVISION_FROM_DAY
-            else None
+        exclusion.days = suspension_days(exclusion.sessions)  # type: ignore[attr-defined]
+        exclusion.follow = getattr(exclusion, "follow_up", None)  # type: ignore[attr-defined]
+        exclusion.day_six = provision_due_on(  # type: ignore[attr-defined]
+            exclusion.start_date, exclusion.sessions
         )
     items: list[Any] = [*placements, *timetables]
     items += [c for cs in checks.values() for c in cs]

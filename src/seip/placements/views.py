@@ -20,9 +20,10 @@ from seip.accounts.http import user_of
 from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
 from seip.behaviour.models import Exclusion, ExclusionKind
+from seip.core.calendar import Term
 from seip.core.forms import GovUKForm, form_submitted
 from seip.placements import services
-from seip.placements.census import CensusRefused, Term, census_return
+from seip.placements.census import CensusRefused, census_return
 from seip.placements.forms import (
     CensusForm,
     CheckForm,
@@ -33,7 +34,7 @@ from seip.placements.forms import (
     VisitForm,
 )
 from seip.placements.models import Provider, Registration
-from seip.placements.schooldays import PROVISION_FROM_DAY, nth_school_day, suspension_days
+from seip.placements.schooldays import provision_due_on, suspension_days
 from seip.placements.selectors import (
     census_schools_for,
     panel_context,
@@ -230,12 +231,12 @@ def suspension(request: HttpRequest, pk: int, exclusion_pk: int) -> HttpResponse
 def _suspension_lead(exclusion: Exclusion) -> str:
     """What the key worker needs before the form: how long, and when day 6 is."""
     days = suspension_days(exclusion.sessions)
-    if days < PROVISION_FROM_DAY:
+    day_six = provision_due_on(exclusion.start_date, exclusion.sessions)
+    if day_six is None:
         return (
             f"A suspension of {days} school day{'s' if days != 1 else ''}: no education has to "
             "be arranged, but the council must be told."
         )
-    day_six = nth_school_day(exclusion.start_date, PROVISION_FROM_DAY)
     return (
         f"A suspension of {days} school days. From the sixth, {day_six:%A %-d %B %Y}, "
         "education must be arranged; the council must be told of every suspension."

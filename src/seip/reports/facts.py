@@ -34,7 +34,7 @@ from seip.behaviour.models import (
     Incident,
     Subject,
 )
-from seip.core.calendar import academic_year
+from seip.core.calendar import academic_year, term_of
 from seip.moves.history import MOVE_OUTCOMES, move_outcomes
 from seip.placements.facts import add_facts as placement_facts
 from seip.provision.models import FundingStream, Intervention, InterventionType
@@ -116,12 +116,6 @@ class StudentFacts:
     #: None until a placement ended two terms ago; then back in mainstream full-time
     #: and still there.
     reintegrated: bool | None = None
-
-
-def term_of(day: dt.date) -> str:
-    if day.month >= 9:
-        return "autumn"
-    return "spring" if day.month <= 3 else "summer"
 
 
 def cohort(*, scope: Scope, period: Period) -> QuerySet[Student]:

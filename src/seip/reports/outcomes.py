@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from seip.accounts.models import Role, User
+from seip.core.calendar import term_of
 from seip.organisations.models import LocalAuthority, PartnerOrganisation, Partnership
 from seip.reports.bases import (
     based_on,
@@ -31,7 +32,7 @@ from seip.reports.bases import (
 )
 from seip.reports.disclosure import Policy, ProtectedTable, Reason
 from seip.reports.document import Chart, Figure, Hidden, ReportDocument, Section, Shown, Unit
-from seip.reports.facts import StudentFacts, gather, term_of
+from seip.reports.facts import StudentFacts, gather
 from seip.reports.ledger import Population
 from seip.reports.measures import (
     MEASURES,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from seip.core.calendar import Term
 from seip.moves.history import school_at_referral
 from seip.organisations.models import LocalAuthority, Partnership, School
 from seip.reports.ledger import Population
@@ -27,8 +28,6 @@ from seip.students.models import Student
 
 #: Terms of the school year, as half-term numbers (``core.calendar``).
 TERMS: dict[str, tuple[int, int]] = {"autumn": (1, 2), "spring": (3, 4), "summer": (5, 6)}
-_TERM_STARTS = {"autumn": (9, 1), "spring": (1, 1), "summer": (4, 1)}
-_TERM_ENDS = {"autumn": (12, 31), "spring": (3, 31), "summer": (8, 31)}
 
 
 @dataclass(frozen=True)
@@ -67,18 +66,14 @@ class Period:
     def label(self) -> str:
         return f"{self.year}-{(self.year + 1) % 100:02d}"
 
-    def _date(self, term: str, month_day: tuple[int, int]) -> dt.date:
-        month, day = month_day
-        return dt.date(self.year if month >= 9 else self.year + 1, month, day)
-
     # Cached: the impact frames compare every event's date with these.
     @functools.cached_property
     def start(self) -> dt.date:
-        return min(self._date(t, _TERM_STARTS[t]) for t in self.terms)
+        return min(Term(self.year, t).start for t in self.terms)
 
     @functools.cached_property
     def end(self) -> dt.date:
-        return max(self._date(t, _TERM_ENDS[t]) for t in self.terms)
+        return max(Term(self.year, t).end for t in self.terms)
 
 
 def countable_students(*, scope: Scope, period: Period) -> QuerySet[Student]:

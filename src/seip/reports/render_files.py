@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from seip.core.calendar import TERMS
 from seip.core.spreadsheets import safe_dict, safe_row, safe_workbook
 from seip.reports.document import TOTAL, Figure, ReportDocument, Unit
 from seip.reports.present import (
@@ -53,7 +54,6 @@ CSV_COLUMNS = (
 )
 
 _UNIT_LABEL = {Unit.COUNT: "", Unit.PERCENT: "%", Unit.MEAN: "", Unit.MONEY: "£"}
-_TERMS = ("autumn", "spring", "summer")
 
 
 def time_period(period_label: str) -> tuple[str, str]:
@@ -62,7 +62,7 @@ def time_period(period_label: str) -> tuple[str, str]:
     match = re.search(r"(\d{4})\s*[-/]\s*(\d{2})", period_label)
     period = f"{match.group(1)}{match.group(2)}" if match else period_label
     lowered = period_label.lower()
-    for term in _TERMS:
+    for term in TERMS:
         if term in lowered:
             return period, f"{term.capitalize()} term"
     return period, "Academic year"

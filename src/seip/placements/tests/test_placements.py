@@ -13,7 +13,8 @@ from django.urls import reverse
 from seip.audit.models import AuditEvent
 from seip.behaviour.models import ExclusionKind
 from seip.behaviour.services import exclusion_record
-from seip.placements.census import FIELDS, CensusRefused, Term, census_return
+from seip.core.calendar import Term
+from seip.placements.census import FIELDS, CensusRefused, census_return
 from seip.placements.models import PrimaryReason, Registration, SettingType
 from seip.placements.schooldays import nth_school_day
 from seip.placements.services import (
