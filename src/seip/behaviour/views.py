@@ -35,7 +35,7 @@ from seip.behaviour.services import (
 from seip.core.forms import form_submitted
 from seip.students.access import open_record
 from seip.students.models import Student
-from seip.students.permissions import CASE_STAFF, can_write, write_refusal
+from seip.students.permissions import CASE_STAFF, can_write, refuse_write
 
 
 def _case_staff(user: User, student: Student) -> None:
@@ -45,9 +45,7 @@ def _case_staff(user: User, student: Student) -> None:
 
 def _writer(user: User, student: Student) -> None:
     _case_staff(user, student)
-    refusal = write_refusal(user, student)
-    if refusal is not None:
-        raise PermissionDenied(refusal)
+    refuse_write(user, student)
 
 
 @require_GET

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -45,17 +44,7 @@ from seip.placements.selectors import (
 from seip.provision.models import Intervention, InterventionType
 from seip.students.access import open_record, record_list
 from seip.students.models import Student
-from seip.students.permissions import write_refusal
-
-
-def _writer(user: User, student: Student) -> None:
-    refusal = write_refusal(user, student)
-    if refusal is not None:
-        raise PermissionDenied(refusal)
-
-
-def _one[M: Model](rows: QuerySet[M], **lookup: Any) -> M:
-    return get_object_or_404(rows, **lookup)
+from seip.students.permissions import refuse_write
 
 
 def _form_view(
@@ -85,8 +74,8 @@ def placement_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def plan_add(request: HttpRequest, pk: int, intervention_pk: int) -> HttpResponse:
-    student = open_record(request, pk, part="placement_plan_form", check=_writer)
-    intervention = _one(
+    student = open_record(request, pk, part="placement_plan_form", check=refuse_write)
+    intervention = get_object_or_404(
         Intervention.objects.select_related("student", "provider"),
         pk=intervention_pk,
         student=student,
@@ -115,8 +104,8 @@ def plan_add(request: HttpRequest, pk: int, intervention_pk: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, pk: int, placement_pk: int) -> HttpResponse:
     user = user_of(request)
-    student = open_record(request, pk, part="placement_plan_form", check=_writer)
-    placement = _one(
+    student = open_record(request, pk, part="placement_plan_form", check=refuse_write)
+    placement = get_object_or_404(
         placements_visible_to(user).select_related("intervention"), pk=placement_pk, student=student
     )
     placement.student = student
@@ -146,8 +135,8 @@ def plan_edit(request: HttpRequest, pk: int, placement_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def placement_review(request: HttpRequest, pk: int, placement_pk: int) -> HttpResponse:
     user = user_of(request)
-    student = open_record(request, pk, part="placement_check_form", check=_writer)
-    placement = _one(
+    student = open_record(request, pk, part="placement_check_form", check=refuse_write)
+    placement = get_object_or_404(
         placements_visible_to(user).select_related("intervention"), pk=placement_pk, student=student
     )
     form = CheckForm(_data(request))
@@ -161,7 +150,7 @@ def placement_review(request: HttpRequest, pk: int, placement_pk: int) -> HttpRe
 
 @require_http_methods(["GET", "POST"])
 def timetable_add(request: HttpRequest, pk: int) -> HttpResponse:
-    student = open_record(request, pk, part="timetable_form", check=_writer)
+    student = open_record(request, pk, part="timetable_form", check=refuse_write)
     form = TimetableForm(_data(request))
     del form.fields["ended_on"]
 
@@ -175,8 +164,8 @@ def timetable_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def timetable_edit(request: HttpRequest, pk: int, timetable_pk: int) -> HttpResponse:
     user = user_of(request)
-    student = open_record(request, pk, part="timetable_form", check=_writer)
-    timetable = _one(timetables_visible_to(user), pk=timetable_pk, student=student)
+    student = open_record(request, pk, part="timetable_form", check=refuse_write)
+    timetable = get_object_or_404(timetables_visible_to(user), pk=timetable_pk, student=student)
     timetable.student = student
     fields = TimetableForm.base_fields
     initial = {name: getattr(timetable, name) for name in fields}
@@ -194,8 +183,8 @@ def timetable_edit(request: HttpRequest, pk: int, timetable_pk: int) -> HttpResp
 
 @require_http_methods(["GET", "POST"])
 def suspension(request: HttpRequest, pk: int, exclusion_pk: int) -> HttpResponse:
-    student = open_record(request, pk, part="suspension_form", check=_writer)
-    exclusion = _one(
+    student = open_record(request, pk, part="suspension_form", check=refuse_write)
+    exclusion = get_object_or_404(
         Exclusion.objects.select_related("follow_up"),
         pk=exclusion_pk,
         student=student,
@@ -284,7 +273,7 @@ def provider(request: HttpRequest, organisation: int) -> HttpResponse:
     visits (no child on the page)."""
     user = user_of(request)
     _coordinator_only(user)
-    found = _one(providers_manageable_by(user), pk=organisation)
+    found = get_object_or_404(providers_manageable_by(user), pk=organisation)
     details = Provider.objects.filter(organisation=found).first()
     initial = (
         {"urn": details.urn, "ukprn": details.ukprn, "registration": details.registration}
@@ -308,7 +297,7 @@ def provider(request: HttpRequest, organisation: int) -> HttpResponse:
 def provider_visit(request: HttpRequest, organisation: int) -> HttpResponse:
     user = user_of(request)
     _coordinator_only(user)
-    found = _one(providers_manageable_by(user), pk=organisation)
+    found = get_object_or_404(providers_manageable_by(user), pk=organisation)
     form = VisitForm(_data(request))
 
     def apply(data: dict[str, Any]) -> None:

@@ -2,13 +2,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from seip.accounts.http import user_of
-from seip.accounts.models import User
 from seip.core.forms import GovUKForm, form_submitted
 from seip.provision.costs import ZERO
 from seip.provision.forms import EndForm, InterventionForm, ReviewForm
@@ -17,14 +15,8 @@ from seip.provision.selectors import panel_context, placement_of
 from seip.provision.services import intervention_end, intervention_record, placement_review_record
 from seip.students.access import open_record
 from seip.students.models import Student
-from seip.students.permissions import write_refusal
+from seip.students.permissions import refuse_write
 from seip.students.sources import SourceKind
-
-
-def _writer(user: User, student: Student) -> None:
-    refusal = write_refusal(user, student)
-    if refusal is not None:
-        raise PermissionDenied(refusal)
 
 
 def _intervention(student: Student, pk: int) -> Intervention:
@@ -59,7 +51,7 @@ def provision_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def intervention_add(request: HttpRequest, pk: int) -> HttpResponse:
-    student = open_record(request, pk, part="provision_form", check=_writer)
+    student = open_record(request, pk, part="provision_form", check=refuse_write)
     data = request.POST if request.method == "POST" else None
     form = InterventionForm(data, partnership=student.partnership)
 
@@ -88,7 +80,7 @@ def intervention_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def intervention_end_view(request: HttpRequest, pk: int, intervention_pk: int) -> HttpResponse:
-    student = open_record(request, pk, part="provision_end_form", check=_writer)
+    student = open_record(request, pk, part="provision_end_form", check=refuse_write)
     intervention = _intervention(student, intervention_pk)
     form = EndForm(request.POST if request.method == "POST" else None)
 
@@ -106,7 +98,7 @@ def intervention_end_view(request: HttpRequest, pk: int, intervention_pk: int) -
 
 @require_http_methods(["GET", "POST"])
 def placement_review(request: HttpRequest, pk: int, intervention_pk: int) -> HttpResponse:
-    student = open_record(request, pk, part="placement_review_form", check=_writer)
+    student = open_record(request, pk, part="placement_review_form", check=refuse_write)
     intervention = _intervention(student, intervention_pk)
     placement = placement_of(intervention)
     if placement is None:

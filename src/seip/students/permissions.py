@@ -93,6 +93,14 @@ def write_refusal(user: User, student: Student) -> str | None:
     )
 
 
+def refuse_write(user: User, student: Student) -> None:
+    """A write page's check (``open_record(check=refuse_write)``): a 403 that says why,
+    from :func:`write_refusal`."""
+    refusal = write_refusal(user, student)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+
+
 def can_write(user: User, student: Student) -> bool:
     refusal = write_refusal(user, student)
     if refusal is None:
