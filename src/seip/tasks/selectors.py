@@ -152,6 +152,15 @@ def _local_date(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date()
 
 
+def _caseload(user: User, student_path: str) -> Q:
+    """The co-ordinator's partnerships' students, or the key worker's own open cases."""
+    coordinated, _ = places_of(user, [Role.COORDINATOR])
+    own_case = Case.objects.filter(
+        student=OuterRef(student_path), key_worker=user, status__in=OPEN_CASE
+    )
+    return Q(**{f"{student_path}__partnership__in": coordinated}) | Q(Exists(own_case))
+
+
 # Reviews (P12) ----------------------------------------------------------------------------
 
 
@@ -187,13 +196,9 @@ def placement_review_tasks(user: User, today: dt.date) -> list[Task]:
     """Running Alternative Provision placements whose half-termly review is due or overdue
     (``provision.selectors.review_window``): the key worker's caseload, the co-ordinator's
     partnership."""
-    coordinated, _ = places_of(user, [Role.COORDINATOR])
-    own_case = Case.objects.filter(
-        student=OuterRef("intervention__student"), key_worker=user, status__in=OPEN_CASE
-    )
     placements = (
         Placement.objects.filter(intervention__student__in=students_visible_to(user))
-        .filter(Q(intervention__student__partnership__in=coordinated) | Q(Exists(own_case)))
+        .filter(_caseload(user, "intervention__student"))
         .filter(intervention__start_date__lte=today)
         .filter(Q(intervention__end_date__isnull=True) | Q(intervention__end_date__gte=today))
         .annotate(last_reviewed_on=Max("reviews__reviewed_on"))
@@ -426,15 +431,6 @@ def on_roll_check_tasks(user: User, today: dt.date) -> list[Task]:
 
 
 # Part-time timetables and the sixth day of a suspension (issue 20, ADR 0049) -----------
-
-
-def _caseload(user: User, student_path: str) -> Q:
-    """The co-ordinator's partnerships' students, or the key worker's own open cases."""
-    coordinated, _ = places_of(user, [Role.COORDINATOR])
-    own_case = Case.objects.filter(
-        student=OuterRef(student_path), key_worker=user, status__in=OPEN_CASE
-    )
-    return Q(**{f"{student_path}__partnership__in": coordinated}) | Q(Exists(own_case))
 
 
 def part_time_timetable_tasks(user: User, today: dt.date) -> list[Task]:
