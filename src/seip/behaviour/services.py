@@ -28,6 +28,7 @@ from seip.behaviour.models import (
     Severity,
     Subject,
 )
+from seip.core.calendar import ensure_not_future
 from seip.organisations.models import PartnerOrganisation, School
 from seip.students.models import Student
 from seip.students.permissions import ensure_can_write
@@ -36,11 +37,6 @@ from seip.students.sources import SourceKind
 #: Who the fact is about and who recorded it never change by correction.
 _FIXED_FIELDS = frozenset({"id", "student", "recorded_by", "recorded_at"})
 _EVENT_DATES = frozenset({"occurred_on", "rated_on", "assessed_on"})
-
-
-def _not_future(field: str, day: dt.date) -> None:
-    if day > timezone.localdate():
-        raise ValidationError({field: "The date must be today or in the past"})
 
 
 def _reason_fields(reasons: Sequence[str]) -> dict[str, str]:
@@ -92,7 +88,7 @@ def _correct[F: (Incident, Exclusion, AttitudeRating, AttainmentResult)](
     if refused:
         raise ValidationError(f"These fields cannot be corrected: {', '.join(sorted(refused))}")
     for name in _EVENT_DATES & changes.keys():
-        _not_future(name, changes[name])
+        ensure_not_future(changes[name], field=name)
     changed = sorted(name for name, value in changes.items() if getattr(fact, name) != value)
     for name in changed:
         setattr(fact, name, changes[name])
@@ -115,7 +111,7 @@ def incident_record(
 ) -> Incident:
     """Record a behaviour incident in school, with where the account came from (P03, P11)."""
     ensure_can_write(actor, student)
-    _not_future("occurred_on", occurred_on)
+    ensure_not_future(occurred_on, field="occurred_on")
     incident = Incident(
         student=student,
         occurred_on=occurred_on,
@@ -209,7 +205,7 @@ def attitude_record(
     ``review_id`` names the progress review the ratings were made at, if any.
     """
     ensure_can_write(actor, student)
-    _not_future("rated_on", rated_on)
+    ensure_not_future(rated_on, field="rated_on")
     rating = AttitudeRating(
         student=student,
         rated_on=rated_on,
@@ -255,7 +251,7 @@ def result_record(
 ) -> AttainmentResult:
     """Record a subject result at an assessment point, against its target (P03)."""
     ensure_can_write(actor, student)
-    _not_future("assessed_on", assessed_on)
+    ensure_not_future(assessed_on, field="assessed_on")
     result = AttainmentResult(
         student=student,
         subject=subject,

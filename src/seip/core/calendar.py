@@ -8,6 +8,9 @@ term and keep every chart and report on the same periods.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
 _HALF_TERM_STARTS = [(9, 1), (11, 1), (1, 1), (2, 15), (4, 1), (6, 1)]
 NAMES = ["Autumn 1", "Autumn 2", "Spring 1", "Spring 2", "Summer 1", "Summer 2"]
 
@@ -108,3 +111,11 @@ class Term:
 
 def term_containing(day: dt.date) -> Term:
     return Term(academic_year(day), term_of(day))
+
+
+def ensure_not_future(day: dt.date, *, field: str, what: str = "") -> None:
+    """Refuse a date after today, for ``field`` ("The date [what] must be today or in the
+    past"): things that happened cannot be recorded ahead of time."""
+    if day > timezone.localdate():
+        date = f"The date {what}" if what else "The date"
+        raise ValidationError({field: f"{date} must be today or in the past"})

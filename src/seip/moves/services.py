@@ -12,12 +12,12 @@ from collections.abc import Collection
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
 from seip.audit.services import audit_record
 from seip.consultations.validators import no_identifiers
+from seip.core.calendar import ensure_not_future
 from seip.moves.models import (
     DEFAULT_REVIEW_AFTER,
     LATEST_REVIEW_AFTER,
@@ -37,11 +37,6 @@ from seip.students.models import Student
 from seip.students.permissions import ensure_can_write
 
 NOT_COORDINATOR = "Only the partnership's co-ordinator can do this."
-
-
-def _not_future(day: dt.date, field: str, what: str) -> None:
-    if day > timezone.localdate():
-        raise ValidationError({field: f"The date {what} must be today or in the past"})
 
 
 # Managed moves ----------------------------------------------------------------------------
@@ -108,7 +103,7 @@ def move_agree(
         raise ValidationError("The family's agreement is already recorded")
     if move.decision:
         raise ValidationError("This move has been decided")
-    _not_future(agreed_on, "agreed_on", "the family agreed")
+    ensure_not_future(agreed_on, field="agreed_on", what="the family agreed")
     agreed_by_name = agreed_by_name.strip()
     if not agreed_by_name:
         raise ValidationError({"agreed_by_name": "Enter the name of the parent or carer"})
@@ -151,7 +146,7 @@ def move_review(
     ensure_can_write(actor, move.student)
     if move.agreed_on is None or move.decision:
         raise ValidationError("Only a move in trial can be reviewed")
-    _not_future(reviewed_on, "reviewed_on", "of the review")
+    ensure_not_future(reviewed_on, field="reviewed_on", what="of the review")
     if reviewed_on < move.trial_starts_on:
         raise ValidationError({"reviewed_on": "The review must be on or after the trial starts"})
     move.reviewed_on = reviewed_on
@@ -184,7 +179,7 @@ def move_decide(
         raise ValidationError("Record the family's agreement before deciding the move")
     if move.decision:
         raise ValidationError("This move has been decided")
-    _not_future(decided_on, "decided_on", "of the decision")
+    ensure_not_future(decided_on, field="decided_on", what="of the decision")
     if decided_on < move.trial_starts_on:
         raise ValidationError({"decided_on": "The decision must be on or after the trial starts"})
     if move.host_involvement is not None and move.host_involvement.ends_on is None:
@@ -236,7 +231,7 @@ def fair_access_case_open(
     excluding school, nothing that names the child."""
     _ensure_coordinator(actor, partnership)
     _partnership_school(excluding_school, partnership, "excluding_school")
-    _not_future(opened_on, "opened_on", "the case was opened")
+    ensure_not_future(opened_on, field="opened_on", what="the case was opened")
     if not 7 <= nc_year <= 14:
         raise ValidationError({"nc_year": "Choose a secondary year group"})
     Partnership.objects.select_for_update().get(pk=partnership.pk)
@@ -360,7 +355,7 @@ def allocation_update(
         (on_roll_on, "on_roll_on"),
     ):
         if day is not None:
-            _not_future(day, field, "given")
+            ensure_not_future(day, field=field, what="given")
             if day < allocation.panel.held_on:
                 raise ValidationError({field: "The date must be on or after the panel"})
     allocation.school_told_on = school_told_on
