@@ -33,9 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from seip.reports.disclosure import protect
+from seip.disclosure.control import protect
+from seip.disclosure.tables import TOTAL, Cell, CellKind, Table
 from seip.reports.ledger import Entry, Population, audit_release, entry_of
-from seip.reports.tables import TOTAL, Cell, CellKind, Table
 
 REASONS = ("attendance", "behaviour", "emotional", "learning", "social", "other")
 YEARS = ("7", "8", "9", "10", "11")

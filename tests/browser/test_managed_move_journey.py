@@ -17,6 +17,7 @@ from django.utils import timezone
 from pytest_django.live_server_helper import LiveServer
 
 from seip.accounts.models import Role
+from seip.disclosure.tables import TOTAL
 from seip.moves.models import ManagedMove, MoveDecision
 from seip.organisations.models import Partnership, School
 from seip.organisations.tests.factories import AgreementFactory
@@ -25,7 +26,6 @@ from seip.reports.measures import MEASURES, cut
 from seip.reports.models import Release
 from seip.reports.outcomes import Recipient, breakdown, outcome_report
 from seip.reports.population import Period, Scope
-from seip.reports.tables import TOTAL
 from tests.browser.conftest import (
     Account,
     OpenCase,

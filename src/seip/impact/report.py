@@ -39,11 +39,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from seip.accounts.models import User
+from seip.disclosure.control import Policy
+from seip.disclosure.tables import TOTAL, Cell, CellKind, Symbol, Table
 from seip.impact import costs, estimate, factors, summaries
 from seip.impact.design import outcome_of
 from seip.impact.frames import Dimension, Group, Records, Windows, load, outcome_frame
 from seip.impact.frames import progress_frame as progress_frame_of
-from seip.reports.disclosure import Policy
 from seip.reports.document import (
     FOREST_COLUMNS,
     Chart,
@@ -70,7 +71,6 @@ from seip.reports.outcomes import (
 )
 from seip.reports.population import Period, Scope, population_of
 from seip.reports.services import release_record
-from seip.reports.tables import TOTAL, Cell, CellKind, Symbol, Table
 
 PARTICIPANTS = "impact_participants"
 COMPARISON = "No intervention (comparison group)"

@@ -18,6 +18,8 @@ from django.db.models import Q, QuerySet
 from seip.accounts.models import PARTNERSHIP_ROLES, Role, User
 from seip.accounts.selectors import places_of
 from seip.core.calendar import academic_year
+from seip.disclosure.control import Policy, ProtectedTable, protect
+from seip.disclosure.tables import Table
 from seip.moves.models import (
     Allocation,
     FairAccessCase,
@@ -25,8 +27,6 @@ from seip.moves.models import (
     Panel,
 )
 from seip.organisations.models import School
-from seip.reports.disclosure import Policy, ProtectedTable, protect
-from seip.reports.tables import Table
 from seip.students.selectors import students_visible_to
 
 FAIR_ACCESS_ROLES = (Role.COORDINATOR,)

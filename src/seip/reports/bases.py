@@ -29,7 +29,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from seip.reports.disclosure import Policy, ProtectedTable, Reason
+from seip.disclosure.control import Policy, ProtectedTable, Reason
+from seip.disclosure.tables import TOTAL, Cell, CellKey, CellKind, Symbol, Table
 from seip.reports.ledger import Population
 from seip.reports.measures import (
     Accrual,
@@ -40,7 +41,6 @@ from seip.reports.measures import (
     category_of,
     period_atoms,
 )
-from seip.reports.tables import TOTAL, Cell, CellKey, CellKind, Symbol, Table
 
 STUDENTS = "students"
 BASE = "base:"

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from seip.reports.tables import TOTAL, CellKey, Symbol
+from seip.disclosure.tables import TOTAL, CellKey, Symbol
 
 __all__ = ["TOTAL", "Chart", "Figure", "Hidden", "ReportDocument", "Section", "Shown", "Unit"]
 

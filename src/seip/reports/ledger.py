@@ -84,7 +84,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from scipy.sparse import csr_array  # type: ignore[import-untyped]
 
-from seip.reports.disclosure import (
+from seip.disclosure.control import (
     Policy,
     ProtectedTable,
     Reason,
@@ -93,9 +93,9 @@ from seip.reports.disclosure import (
     linked_cells,
     protect,
 )
-from seip.reports.lp import Audit, Interval, Link, LinkedCell, _columns
-from seip.reports.lp import _matrix as lp_matrix
-from seip.reports.tables import TOTAL, Cell, CellKey, CellKind, Symbol, Table
+from seip.disclosure.lp import Audit, Interval, Link, LinkedCell, _columns
+from seip.disclosure.lp import _matrix as lp_matrix
+from seip.disclosure.tables import TOTAL, Cell, CellKey, CellKind, Symbol, Table
 
 #: Breakdowns that are dimensions of the population itself.
 SCHOOL = "school"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import NamedTuple
 
+from seip.disclosure.tables import TOTAL, Cell, CellKey, CellKind, Symbol, Table
 from seip.reports.document import Unit
 from seip.reports.facts import (
     DESTINATIONS,
@@ -33,7 +34,6 @@ from seip.reports.facts import (
     StudentFacts,
 )
 from seip.reports.population import TERMS
-from seip.reports.tables import TOTAL, Cell, CellKey, CellKind, Symbol, Table
 
 
 class Accrual(enum.StrEnum):

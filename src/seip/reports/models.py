@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import models
 
 from seip.accounts.models import Role
+from seip.disclosure.tables import CellKind
 from seip.organisations.models import LocalAuthority, PartnerOrganisation, Partnership
-from seip.reports.tables import CellKind
 
 
 class Release(models.Model):
@@ -50,7 +50,7 @@ class Release(models.Model):
 
 class DisclosurePolicy(models.Model):
     """A partnership's own disclosure-control thresholds (P10). Without one, the defaults
-    of ``reports.disclosure.Policy`` apply (documented in ADR 0021). A county report
+    of ``seip.disclosure.control.Policy`` apply (documented in ADR 0021). A county report
     uses the strictest thresholds among the county's partnerships."""
 
     partnership = models.OneToOneField(

@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from seip.accounts.models import Role, User
 from seip.core.calendar import term_of
+from seip.disclosure.control import Policy, ProtectedTable, Reason
+from seip.disclosure.tables import TOTAL, CellKind, Symbol
 from seip.organisations.models import LocalAuthority, PartnerOrganisation, Partnership
 from seip.reports.bases import (
     based_on,
@@ -30,7 +32,6 @@ from seip.reports.bases import (
     publishes_bases,
     withhold_all,
 )
-from seip.reports.disclosure import Policy, ProtectedTable, Reason
 from seip.reports.document import Chart, Figure, Hidden, ReportDocument, Section, Shown, Unit
 from seip.reports.facts import StudentFacts, gather
 from seip.reports.ledger import Population
@@ -47,9 +48,9 @@ from seip.reports.measures import (
 )
 from seip.reports.models import DisclosurePolicy, Release
 from seip.reports.population import Period, Scope, population_of
+from seip.reports.registry import added_sections
 from seip.reports.selectors import LedgerCache
 from seip.reports.services import Withheld, release_record
-from seip.reports.tables import TOTAL, CellKind, Symbol
 
 
 class ReportKind(enum.StrEnum):
@@ -523,8 +524,10 @@ def outcome_report(
     population = population_of(scope=scope, period=period)
     horizon = reached(period, today)
     policy = policy_for(scope)
-    with_impact = kind_of(scope) is not ReportKind.SCHOOL
-    total = sum(len(specs) for _, _, specs in SECTIONS) + with_impact
+    # What helps and value for money (issue 9), registered by the impact app: partnership
+    # and county reports only; a school's groups are too small to estimate anything.
+    added = added_sections() if kind_of(scope) is not ReportKind.SCHOOL else ()
+    total = sum(len(specs) for _, _, specs in SECTIONS) + len(added)
     shared = Shared(scope)
     done = 0
     sections = []
@@ -552,13 +555,9 @@ def outcome_report(
     # Judged on the outcome tables: the impact section says itself why it has no
     # estimates (no follow-up window has ended yet), which is not about small groups.
     notice = mostly_hidden(sections, scope, period)
-    if with_impact:
-        # What helps and value for money (issue 9): partnership and county reports only;
-        # a school's groups are too small to estimate anything.
-        from seip.impact.report import impact_section  # the impact app builds on this one
-
+    for build in added:
         sections.append(
-            impact_section(
+            build(
                 scope=scope,
                 period=period,
                 recipient=recipient,
@@ -568,8 +567,9 @@ def outcome_report(
                 today=today,
             )
         )
+        done += 1
         if progress is not None:
-            progress(total, total)
+            progress(done, total)
     return document(
         title=f"Outcomes report, {period_label(period)}",
         scope=scope,

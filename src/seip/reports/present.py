@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from seip.disclosure.tables import Symbol
 from seip.reports.document import (
     HIDDEN_MEANINGS,
     SYMBOL_MEANINGS,
@@ -20,7 +21,6 @@ from seip.reports.document import (
     Shown,
     Unit,
 )
-from seip.reports.tables import Symbol
 
 __all__ = [
     "CellView",

@@ -15,6 +15,7 @@ from seip.reports.models import ReportRun
 from seip.reports.outcomes import outcome_report, table_report
 from seip.reports.permissions import builder_scopes, scope_for
 from seip.reports.population import Period
+from seip.reports.registry import added_report
 
 REPORTS = ("outcomes", "impact", "table")
 
@@ -38,10 +39,9 @@ def make_document(
         return outcome_report(
             scope=scope, period=period, recipient=recipient, actor=user, progress=progress
         )
-    if report == "impact":
-        from seip.impact.report import impact_report  # the impact app builds on reports
-
-        return impact_report(scope=scope, period=period, recipient=recipient, actor=user)
+    added = added_report(report)  # the impact report, registered by the impact app
+    if added is not None:
+        return added(scope=scope, period=period, recipient=recipient, actor=user)
     if report == "table":
         if all(key != run.scope for key, _, _ in builder_scopes(user)):
             return None

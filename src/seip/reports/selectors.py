@@ -8,9 +8,9 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from seip.disclosure.tables import CellKind
 from seip.reports.ledger import Entry, Population, StoredCell
 from seip.reports.models import Release
-from seip.reports.tables import CellKind
 
 
 def ledger_entries(measure: str) -> list[Entry]:

@@ -11,13 +11,13 @@ from django.utils import timezone
 
 from seip.accounts.models import Role, User
 from seip.audit.services import audit_record
+from seip.disclosure.control import Policy, Reason
+from seip.disclosure.lp import InconsistentTables
+from seip.disclosure.tables import CellKey, Table
 from seip.organisations.models import LocalAuthority, PartnerOrganisation, Partnership
-from seip.reports.disclosure import Policy, Reason
 from seip.reports.ledger import Entry, LedgerAudit, Population, audit_release, entry_of
-from seip.reports.lp import InconsistentTables
 from seip.reports.models import Release
 from seip.reports.selectors import LedgerCache, ledger_entries
-from seip.reports.tables import CellKey, Table
 
 #: Breakdowns that would make a cell a person: a release holds aggregates only.
 IDENTIFYING = frozenset({"student", "upn", "name", "first_name", "last_name", "date_of_birth"})

@@ -10,11 +10,11 @@ through the same recipient check), and read the published document back.
 from seip.accounts.models import User
 from seip.demo.casework import MAIN_YEAR
 from seip.demo.generator import Scale, generate, shares
+from seip.disclosure.tables import TOTAL, Symbol
 from seip.reports.document import ReportDocument, from_json
 from seip.reports.models import RunStatus
 from seip.reports.permissions import available_scopes
 from seip.reports.runs import report_run_execute_now, report_run_start
-from seip.reports.tables import TOTAL, Symbol
 
 #: At most this share of a report's outcome count cells may be ``c``.
 MOST_SUPPRESSED = 0.5

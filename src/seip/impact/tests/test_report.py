@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from seip.accounts.models import Role
+from seip.disclosure.tables import Symbol
 from seip.impact.frames import load, outcome_frame
 from seip.impact.report import COMPARISON, PARTICIPANTS, impact_report, impact_section
 from seip.impact.tests.builders import ACCEPTED, START, TODAY, YEAR, intervene, mark, students
@@ -20,7 +21,6 @@ from seip.reports.document import FOREST_COLUMNS, Chart
 from seip.reports.models import Release, ReportRun
 from seip.reports.outcomes import Recipient, policy_for
 from seip.reports.population import Scope
-from seip.reports.tables import Symbol
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from seip.disclosure.tables import Symbol
 from seip.moves.models import FairAccessCase
 from seip.moves.selectors import fairness_table
 from seip.moves.services import (
@@ -15,7 +16,6 @@ from seip.moves.services import (
     panel_record,
 )
 from seip.organisations.models import School
-from seip.reports.tables import Symbol
 from seip.tasks.selectors import Kind, tasks_for
 
 TODAY = timezone.localdate()

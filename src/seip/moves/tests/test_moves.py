@@ -10,6 +10,7 @@ from django.utils import timezone
 from seip.accounts.models import Membership, Role
 from seip.accounts.tests.factories import UserFactory
 from seip.audit.models import AuditEvent
+from seip.disclosure.tables import TOTAL
 from seip.moves.models import ManagedMove, MoveDecision, RollChange
 from seip.moves.selectors import moves_visible_to
 from seip.moves.services import move_agree, move_decide, move_propose, move_review
@@ -19,7 +20,6 @@ from seip.reports.facts import gather
 from seip.reports.measures import MEASURES, cut
 from seip.reports.outcomes import breakdown
 from seip.reports.population import Period, Scope, countable_students
-from seip.reports.tables import TOTAL
 from seip.sharing.models import Involvement
 from seip.students.selectors import students_visible_to
 from seip.tasks.selectors import Kind, tasks_for

@@ -14,6 +14,7 @@ from seip.audit.models import AuditEvent
 from seip.behaviour.models import ExclusionKind
 from seip.behaviour.services import exclusion_record
 from seip.core.calendar import Term
+from seip.disclosure.tables import TOTAL
 from seip.placements.census import FIELDS, CensusRefused, census_return
 from seip.placements.models import PrimaryReason, Registration, SettingType
 from seip.placements.schooldays import nth_school_day
@@ -26,7 +27,6 @@ from seip.placements.services import (
 )
 from seip.provision.models import FundingStream, InterventionType, SafeguardingCheck
 from seip.provision.services import PlacementDetails, intervention_record
-from seip.reports.tables import TOTAL
 from seip.reports.tests.test_outcomes import coordinator_report, figure
 from seip.reports.tests.test_population import admit
 from seip.tasks.selectors import Kind, tasks_for

@@ -1,4 +1,4 @@
-"""An attacker's LP, written independently of the engine's audit (``reports.lp``).
+"""An attacker's LP, written independently of the engine's audit (``seip.disclosure.lp``).
 
 The engine models cells as sums of atoms; the attacker models every published position
 (margins too) as its own unknown, writes the margin equations and the relations between
@@ -12,8 +12,8 @@ from collections.abc import Hashable, Mapping
 import numpy as np
 from scipy.optimize import linprog
 
-from seip.reports.disclosure import ProtectedTable
-from seip.reports.tables import TOTAL, CellKind, Symbol
+from seip.disclosure.control import ProtectedTable
+from seip.disclosure.tables import TOTAL, CellKind, Symbol
 
 
 class Attacker:
@@ -83,7 +83,7 @@ def pinned(
 ) -> list[str]:
     """The suppressed cells of ``protected`` the attacker narrows below protection: every
     sensitive cell, and (within one table) every complement to at least one unit."""
-    from seip.reports.disclosure import is_sensitive, protection_level
+    from seip.disclosure.control import is_sensitive, protection_level
 
     table, policy = protected.table, protected.policy
     found = []

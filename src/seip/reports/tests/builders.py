@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from seip.reports.tables import TOTAL, Cell, CellKind, Table
+from seip.disclosure.tables import TOTAL, Cell, CellKind, Table
 
 
 def count_table(

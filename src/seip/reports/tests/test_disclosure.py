@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seip.reports.disclosure import Policy, Reason, is_sensitive, protect
-from seip.reports.tables import TOTAL, Cell, CellKind, Symbol, Table
+from seip.disclosure.control import Policy, Reason, is_sensitive, protect
+from seip.disclosure.tables import TOTAL, Cell, CellKind, Symbol, Table
 from seip.reports.tests.attacker import Attacker, pinned
 
 P10 = pytest.mark.promise("P10")

@@ -5,9 +5,9 @@ import random
 
 import pytest
 
-from seip.reports.disclosure import ProtectedTable, protect
+from seip.disclosure.control import ProtectedTable, protect
+from seip.disclosure.tables import TOTAL
 from seip.reports.ledger import Entry, Population, audit_release, entry_of
-from seip.reports.tables import TOTAL
 from seip.reports.tests.attacker import Attacker, pinned
 from seip.reports.tests.builders import count_table, people
 

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from seip.disclosure.lp import LinkedCell, intervals
+from seip.disclosure.tables import TOTAL, CellKind
 from seip.reports.ledger import AtomSpace, Entry, Population, StoredCell
-from seip.reports.lp import LinkedCell, intervals
-from seip.reports.tables import TOTAL, CellKind
 
 P10 = pytest.mark.promise("P10")
 CATEGORIES = {"a": ("a1", "a2"), "b": ("b1", "b2"), "c": ("c1", "c2", "c3"), "g": ("x", "y")}

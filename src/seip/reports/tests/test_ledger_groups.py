@@ -7,8 +7,8 @@ The ledger must see that relation (``Population.school_groups``) and suppress en
 
 import pytest
 
+from seip.disclosure.tables import TOTAL
 from seip.reports.ledger import Population, audit_release
-from seip.reports.tables import TOTAL
 from seip.reports.tests.builders import count_table, people
 from seip.reports.tests.test_ledger import REASONS, Ledger
 

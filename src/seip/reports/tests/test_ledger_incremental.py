@@ -9,8 +9,8 @@ import random
 
 import pytest
 
+from seip.disclosure.control import Policy
 from seip.reports import ledger as ledger_module
-from seip.reports.disclosure import Policy
 from seip.reports.ledger import Entry, audit_release, entry_of, related
 from seip.reports.tests.test_report_speed import _forget, _restore, _tables
 

@@ -18,6 +18,7 @@ from seip.audit.models import AuditEvent
 from seip.behaviour.models import ExclusionKind
 from seip.behaviour.services import exclusion_record
 from seip.core.tests.pdfcheck import assert_tagged, pdf_text
+from seip.disclosure.tables import TOTAL, Symbol
 from seip.reports.bases import is_companion, publishes_bases
 from seip.reports.document import from_json
 from seip.reports.measures import MEASURES
@@ -25,7 +26,6 @@ from seip.reports.models import Release, ReportRun
 from seip.reports.outcomes import Recipient, outcome_report, table_report
 from seip.reports.population import Period, Scope, population_of
 from seip.reports.services import release_record
-from seip.reports.tables import TOTAL, Symbol
 from seip.reports.tests.builders import count_table
 from seip.reports.tests.test_population import YEAR, admit
 
@@ -300,8 +300,8 @@ def test_a_table_no_suppression_can_make_safe_is_withheld_and_the_report_still_m
     """Protect, don't refuse (issue 17): when no suppression keeps an earlier release
     safe, that one table shows x with a note naming the earlier release and what to ask
     for instead; every other table is released and the recipient gets the report."""
+    from seip.disclosure.lp import Interval
     from seip.reports import services
-    from seip.reports.lp import Interval
 
     coordinator_report(county, personas)
     earlier = Release.objects.filter(measure="suspensions").latest("pk")

@@ -9,16 +9,16 @@ from seip.accounts.models import Membership, Role
 from seip.accounts.tests.factories import UserFactory
 from seip.audit.models import AuditEvent
 from seip.consultations.models import Consultation
+from seip.disclosure.control import Reason
+from seip.disclosure.tables import TOTAL
 from seip.organisations.models import OrganisationType
 from seip.referrals.services import referral_draft_create, referral_sign
 from seip.referrals.tests.factories import PDF, carers, notice_for, pupil
-from seip.reports.disclosure import Reason
 from seip.reports.ledger import audit_release
 from seip.reports.models import Release
 from seip.reports.population import Period, Scope, countable_students, population_of
 from seip.reports.selectors import ledger_entries
 from seip.reports.services import release_record
-from seip.reports.tables import TOTAL
 from seip.reports.tests.builders import count_table
 from seip.retention.models import ErasureGround
 from seip.retention.services import student_erase

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from openpyxl import load_workbook
 
 from seip.core.tests.pdfcheck import assert_tagged, pdf_images, pdf_pages, pdf_text
+from seip.disclosure.tables import Symbol
 from seip.reports import charts
 from seip.reports.document import (
     FOREST_COLUMNS,
@@ -45,7 +46,6 @@ from seip.reports.render_files import (
     time_period,
 )
 from seip.reports.render_pdf import FOOTER, report_pdf
-from seip.reports.tables import Symbol
 
 SVG = "{http://www.w3.org/2000/svg}"
 C = Shown(symbol=Symbol.SUPPRESSED)
@@ -578,10 +578,10 @@ def test_every_hidden_cell_carries_its_reason_in_every_format() -> None:
 def test_a_hidden_count_has_one_reason_whatever_hid_it() -> None:
     """Telling a small count (1 to 5) from one hidden to protect it (above 5) would bound
     both, so every hidden count carries the same footnote (ADR 0030)."""
-    from seip.reports.disclosure import Reason
+    from seip.disclosure.control import Reason
+    from seip.disclosure.tables import CellKind
     from seip.reports.document import Hidden
     from seip.reports.outcomes import hidden_reason
-    from seip.reports.tables import CellKind
 
     assert {hidden_reason(r, CellKind.COUNT) for r in Reason} == {Hidden.SMALL_COUNT}
     assert hidden_reason(Reason.PRIMARY, CellKind.RATE) is Hidden.SMALL_BASE

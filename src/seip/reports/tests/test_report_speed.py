@@ -14,11 +14,11 @@ from seip.accounts.models import Role
 from seip.attendance.calculations import Counts, tally_between
 from seip.attendance.models import AttendanceYear
 from seip.behaviour.tests.factories import ExclusionFactory, IncidentFactory
+from seip.disclosure import lp
+from seip.disclosure.control import Policy
 from seip.impact.tests.builders import mark
 from seip.referrals.models import Consent
 from seip.reports import ledger as ledger_module
-from seip.reports import lp
-from seip.reports.disclosure import Policy
 from seip.reports.facts import gather
 from seip.reports.ledger import Entry, Population, audit_release, entry_of
 from seip.reports.models import Release

@@ -39,19 +39,20 @@ import pytest
 from scipy.optimize import linprog
 from scipy.sparse import coo_array  # type: ignore[import-untyped]
 
+from seip.disclosure.control import (
+    Policy,
+    ProtectedTable,
+    is_sensitive,
+    protect,
+    protection_level,
+)
+from seip.disclosure.tables import TOTAL, CellKind, Symbol
 from seip.reports.bases import (
     companion,
     companion_policy,
     hide_unbased,
     publishes_bases,
     withhold_all,
-)
-from seip.reports.disclosure import (
-    Policy,
-    ProtectedTable,
-    is_sensitive,
-    protect,
-    protection_level,
 )
 from seip.reports.facts import DESTINATIONS, ETHNIC_GROUPS, SEXES, TIERS, StudentFacts
 from seip.reports.ledger import Entry, Population, audit_release, entry_of
@@ -66,7 +67,6 @@ from seip.reports.measures import (
 )
 from seip.reports.outcomes import SECTIONS
 from seip.reports.services import _audit_against_consistent
-from seip.reports.tables import TOTAL, CellKind, Symbol
 
 P10 = pytest.mark.promise("P10")
 

@@ -43,8 +43,8 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from seip.reports.lp import Audit, Interval, LinkedCell, intervals
-from seip.reports.tables import TOTAL, Cell, CellKey, CellKind, Symbol, Table
+from seip.disclosure.lp import Audit, Interval, LinkedCell, intervals
+from seip.disclosure.tables import TOTAL, Cell, CellKey, CellKind, Symbol, Table
 
 
 @dataclass(frozen=True)
