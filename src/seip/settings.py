@@ -175,7 +175,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "seip.core.context_processors.branding",
+                "seip.home.context_processors.branding",
             ],
         },
     }

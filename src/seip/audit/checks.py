@@ -3,7 +3,8 @@
 Without a signing key every audited action, signing in included, would fail at the first
 periodic checkpoint and at every one after it; without a witness, someone who owns the
 database and the host could re-sign a rewritten history. ``seip serve`` and ``seip worker``
-refuse to start on these problems, and ``seip check --deploy`` lists them.
+refuse to start on these problems, and ``seip check --deploy`` lists them. (The key store's
+own problems are the keys app's: ``seip.keys.checks``, checked by the same commands.)
 """
 
 import os
@@ -16,7 +17,6 @@ from django.core.exceptions import ImproperlyConfigured
 from seip.audit import keys
 from seip.audit.witness import ENV_NAME as WITNESS_ENV
 from seip.audit.witness import witness_path
-from seip.keys.checks import key_store_problems
 
 
 def production_problems() -> list[str]:
@@ -40,8 +40,6 @@ def production_problems() -> list[str]:
             target = target.parent
         if not os.access(target, os.W_OK):
             problems.append(f"{WITNESS_ENV} ({path}): this process cannot append to it")
-    # serve and worker refuse on these too: erasure holds only with the key store apart.
-    problems.extend(key_store_problems())
     if settings.AUDIT_CHECKPOINT_EVERY < 1:
         problems.append(
             "SEIP_AUDIT_CHECKPOINT_EVERY must be 1 or more when SEIP_PRODUCTION=true: "

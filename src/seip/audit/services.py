@@ -1,20 +1,26 @@
 """Writing audit events. Called by every other app's services, never by views."""
 
+from __future__ import annotations
+
 import base64
 import datetime as dt
 import json
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
-from seip.accounts.models import User
 from seip.audit import chain, keys
 from seip.audit.models import AnonymousEvent, AuditCheckpoint, AuditEvent, ChainHead
 from seip.audit.witness import witness_append
+
+# Annotations only: accounts is above audit (its services audit), so audit must not
+# import it when it loads (ADR 0052).
+if TYPE_CHECKING:
+    from seip.accounts.models import User
 
 ANONYMOUS_SUMMARY = "audit.anonymous"
 # An anonymous event is summarised once it is this old, so that the transactions that

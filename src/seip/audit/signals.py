@@ -11,13 +11,19 @@ a ``user_logged_in`` receiver would record every sign-in twice, and would also f
 ``Client.force_login`` in tests and benchmarks that count events.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.http import HttpRequest
 
-from seip.accounts.models import User
 from seip.audit.services import anonymous_record, audit_record
+
+# Annotations only: accounts is above audit (its services audit), so audit must not
+# import it when it loads (ADR 0052).
+if TYPE_CHECKING:
+    from seip.accounts.models import User
 
 SIGN_OUT = "auth.logout"
 SIGN_IN_FAILED = "auth.login_failed"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from seip.core import health
+from seip.home import health
 from seip.home import views
 
 # The namespace keeps its old name: "core:home" is linked from every page.

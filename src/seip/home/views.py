@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from seip.accounts.models import User
-from seip.core.context_processors import request_partnership
+from seip.home.context_processors import request_partnership
 from seip.home.steps import next_steps, task_summary
 from seip.organisations.selectors import expiring_agreements
 

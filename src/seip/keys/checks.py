@@ -8,8 +8,10 @@ backs up or snapshots that folder, so production refuses to start with one there
 """
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.core import checks
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -33,4 +35,12 @@ def key_store_problems() -> list[str]:
         "set SEIP_KEY_STORE_IN_DATA_DIR=true if that is deliberate."
         for name, folder in places.items()
         if _inside(store, folder)
+    ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def key_store_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    return [
+        checks.Error(problem, id=f"seip.keys.E{number:03d}")
+        for number, problem in enumerate(key_store_problems(), start=1)
     ]

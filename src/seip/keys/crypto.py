@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -44,7 +45,11 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 
 from seip.keys.models import DataKey
-from seip.referrals.models import Referral
+
+# Annotations only: referrals' models hold encrypted fields, so keys sits below them
+# and must not import them when it loads (ADR 0052).
+if TYPE_CHECKING:
+    from seip.referrals.models import Referral
 
 #: Bound to the subject and the field: files, and rows sealed before v2.
 FORMAT = b"v1"
@@ -371,7 +376,8 @@ def cache_clear() -> None:
 def _subject_id(subject: Subject) -> int:
     if isinstance(subject, int):
         return subject
-    if not isinstance(subject, Referral):
+    # The model DataKey's own foreign key names, found when called, not when loaded.
+    if not isinstance(subject, DataKey._meta.get_field("referral").related_model):
         # The data subject is the referral. A Student's pk is another number, and would
         # silently name another child's key (or none) if it were taken here.
         raise TypeError(f"a data key's subject is a Referral or its id, not {type(subject)}")

@@ -1,9 +1,11 @@
 """Shredding a subject's data key, rotating the master key and re-sealing old rows as
 row-bound ciphertext (P14, P22)."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -14,7 +16,11 @@ from seip.accounts.selectors import has_role
 from seip.audit.services import audit_record
 from seip.keys import crypto
 from seip.keys.models import DataKey
-from seip.referrals.models import Referral
+
+# Annotations only: referrals' models hold encrypted fields, so keys sits below them
+# and must not import them when it loads (ADR 0052).
+if TYPE_CHECKING:
+    from seip.referrals.models import Referral
 
 ROTATE_BATCH = 500
 

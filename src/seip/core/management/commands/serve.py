@@ -70,9 +70,11 @@ class Command(BaseCommand):
         self, *, bind: str, workers: int, threads: int, access_log: bool, **options: Any
     ) -> None:
         from seip.audit.checks import production_problems
+        from seip.keys.checks import key_store_problems
 
         # Refuse now, not at the thousandth audited action (ADR 0025).
-        problems = production_problems()
+        # Erasure holds only with the key store apart (P22), so the keys' problems too.
+        problems = production_problems() + key_store_problems()
         if problems:
             raise CommandError("; ".join(problems))
         self.stdout.write(f"Serving SEIP on http://{bind} with {workers} worker(s) x {threads}")

@@ -28,9 +28,11 @@ class Command(DbWorkerCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from seip.audit.checks import production_problems
+        from seip.keys.checks import key_store_problems
 
         # Tasks write audit events too: refuse now, not at the thousandth (ADR 0025).
-        problems = production_problems()
+        # Erasure holds only with the key store apart (P22), so the keys' problems too.
+        problems = production_problems() + key_store_problems()
         if problems:
             raise CommandError("; ".join(problems))
         failed = interrupted_tasks_fail()
