@@ -1,7 +1,6 @@
 from django.urls import path
 
-from seip.home import health
-from seip.home import views
+from seip.home import health, views
 
 # The namespace keeps its old name: "core:home" is linked from every page.
 app_name = "core"

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
+from seip.core.upn import UPN, clean_upn
 from seip.imports import codes
-from seip.students.upn import UPN, clean_upn
 
 
 @dataclass(frozen=True)

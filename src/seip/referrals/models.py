@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from seip.core.upn import validate_upn
 from seip.keys.fields import (
     BlindIndexField,
     SealedCharField,
@@ -19,7 +20,6 @@ from seip.keys.fields import (
 )
 from seip.notices.models import NoticeVersion
 from seip.organisations.models import OrganisationType, Partnership, School
-from seip.students.upn import validate_upn
 
 
 class ReferralStatus(models.TextChoices):

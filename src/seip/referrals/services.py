@@ -14,6 +14,7 @@ from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
 from seip.audit.services import audit_record
 from seip.core.crypto import sha256
+from seip.core.upn import clean_upn
 from seip.keys import crypto
 from seip.notices.models import NoticeVersion
 from seip.notifications.services import referral_signed_alert
@@ -29,7 +30,6 @@ from seip.referrals.models import (
 )
 from seip.students.models import Case
 from seip.students.services import case_close_on_withdrawal, case_open
-from seip.students.upn import clean_upn
 
 #: Scans of the signed form: what a school's scanner or phone produces.
 FORM_TYPES = {"application/pdf": b"%PDF", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG"}

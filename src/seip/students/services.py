@@ -13,11 +13,11 @@ from django.utils import timezone
 from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
 from seip.audit.services import audit_record
+from seip.core.upn import clean_upn
 from seip.organisations.models import School
 from seip.referrals.models import Referral, ReferralStatus, Tier
 from seip.students.models import Case, CaseStatus, Destination, Outcome, PaperFile, Student
 from seip.students.permissions import ensure_can_write
-from seip.students.upn import clean_upn
 
 #: The case lifecycle. The referral's own "signed" status is the "referred" stage.
 TRANSITIONS: dict[str, frozenset[str]] = {

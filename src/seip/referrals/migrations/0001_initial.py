@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import seip.students.upn
+import seip.core.upn
 from django.conf import settings
 from django.db import migrations, models
 
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('status', models.CharField(choices=[('draft', 'Draft (not signed)'), ('signed', 'Signed, awaiting decision'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn by the family')], default='draft', max_length=20)),
-                ('upn', models.CharField(max_length=13, validators=[seip.students.upn.validate_upn], verbose_name='UPN')),
+                ('upn', models.CharField(max_length=13, validators=[seip.core.upn.validate_upn], verbose_name='UPN')),
                 ('first_name', models.CharField(max_length=100)),
                 ('last_name', models.CharField(max_length=100)),
                 ('date_of_birth', models.DateField()),

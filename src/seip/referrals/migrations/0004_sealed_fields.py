@@ -3,7 +3,7 @@
 from django.db import migrations
 
 import seip.keys.fields
-import seip.students.upn
+import seip.core.upn
 from seip.keys.sealing import swap_to_sealed
 
 F = seip.keys.fields
@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                     "UPN",
                     max_length=13,
                     subject="pk",
-                    validators=[seip.students.upn.validate_upn],
+                    validators=[seip.core.upn.validate_upn],
                 ),
                 "first_name": F.SealedCharField(max_length=100, subject="pk"),
                 "last_name": F.SealedCharField(max_length=100, subject="pk"),

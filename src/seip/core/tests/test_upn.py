@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.gb.upn import calc_check_digit
 
-from seip.students.upn import LETTERS, clean_upn
+from seip.core.upn import LETTERS, clean_upn
 
 
 @pytest.mark.parametrize(
