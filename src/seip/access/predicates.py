@@ -14,6 +14,7 @@ runs today (P08).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -100,4 +101,15 @@ def opens_record(on: dt.date) -> Q:
         & Q(live_consent(OuterRef("student__referral"), OuterRef("organisation__type")))
         & Q(agreement_in_force(OuterRef("organisation"), OuterRef("student__partnership"), on))
         & ~Q(restricted(OuterRef("student")))
+    )
+
+
+def reached_through_involvement(organisations: Iterable[int], on: dt.date) -> Exists:
+    """For a ``Student`` queryset: an involvement of one of these organisations (the ids
+    of the organisations a user acts for) opens the student's record on ``on``. Here,
+    not in sharing, because the students' own scope is built on it (ADR 0052)."""
+    return Exists(
+        Involvement.objects.filter(
+            opens_record(on), student=OuterRef("pk"), organisation__in=list(organisations)
+        )
     )

@@ -45,6 +45,13 @@ ORGANISATION_ROLES: dict[str, frozenset[str]] = {
 }
 #: Families: a parent or student belongs to the partnership that supports the child.
 FAMILY_ROLES = frozenset({Role.PARENT_CARER, Role.STUDENT})
+#: Roles that reach individual students through their organisation's involvements.
+EXTERNAL_ROLES = (
+    Role.SCHOOL_CONTACT,
+    Role.PROVIDER_CONTACT,
+    Role.AGENCY_CONTACT,
+    Role.LA_OFFICER,
+)
 #: Every staff and partner role must pass an app-based second factor (P14); families get
 #: an emailed code instead.
 SECOND_FACTOR_ROLES = frozenset(set(Role) - FAMILY_ROLES)

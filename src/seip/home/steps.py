@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
-from seip.accounts.models import PARTNERSHIP_ROLES, Role, User
+from seip.accounts.models import EXTERNAL_ROLES, PARTNERSHIP_ROLES, Role, User
 from seip.concerns.selectors import open_concern_counts
 from seip.organisations.models import Partnership, School
 from seip.organisations.selectors import agreement_summary, partnerships_visible_to
 from seip.referrals.selectors import awaiting_decision
 from seip.rights.selectors import attention_counts
-from seip.sharing.selectors import EXTERNAL_ROLES
 from seip.students.selectors import students_visible_to
 from seip.tasks.selectors import Task, has_tasks, record_tasks_read, tasks_for
 

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from seip.access.predicates import school_may_see
-from seip.accounts.models import FAMILY_ROLES, PARTNERSHIP_ROLES, Role, User
+from seip.accounts.models import EXTERNAL_ROLES, FAMILY_ROLES, PARTNERSHIP_ROLES, Role, User
 from seip.organisations.models import OrganisationType
-from seip.sharing.selectors import EXTERNAL_ROLES, live_involvements
+from seip.sharing.selectors import live_involvements
 from seip.students.models import Student
 from seip.students.permissions import CASE_STAFF, holds_case, refusal_for
 

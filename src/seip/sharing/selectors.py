@@ -10,30 +10,22 @@ or an objection closes access at the moment it happens.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from seip.access import predicates
 from seip.access.sharing import refusal
-from seip.accounts.models import PARTNERSHIP_ROLES, Membership, Role, User
+from seip.accounts.models import EXTERNAL_ROLES, PARTNERSHIP_ROLES, Membership, Role, User
 from seip.accounts.selectors import places_of
 from seip.organisations.models import PartnerOrganisation, School
 from seip.sharing.models import Disclosure, DisclosureKind, Involvement
 from seip.students.models import Student
 from seip.students.permissions import can_write
-
-#: Roles that reach individual students through their organisation's involvements.
-EXTERNAL_ROLES = (
-    Role.SCHOOL_CONTACT,
-    Role.PROVIDER_CONTACT,
-    Role.AGENCY_CONTACT,
-    Role.LA_OFFICER,
-)
 
 
 def live_involvements(on: dt.date | None = None) -> QuerySet[Involvement]:
@@ -47,14 +39,6 @@ def external_organisations(user: User) -> QuerySet[PartnerOrganisation]:
     """The organisations ``user`` acts for outside the partnership team."""
     return PartnerOrganisation.objects.filter(
         memberships__user=user, memberships__role__in=EXTERNAL_ROLES
-    )
-
-
-def reached_through_involvement(organisations: Iterable[int]) -> Exists:
-    """For a ``Student`` queryset: a live involvement of one of these organisations (the
-    ids of the organisations a user acts for, ``accounts.selectors.places_of``)."""
-    return Exists(
-        live_involvements().filter(student=OuterRef("pk"), organisation__in=list(organisations))
     )
 
 

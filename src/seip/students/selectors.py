@@ -7,17 +7,17 @@
 - any organisation's contacts (providers, agencies, LA officers, and schools other than
   the school on roll) see a student only through a live involvement of their organisation:
   running today, covered by the family's consent for its category and by a current
-  data-sharing agreement (P07, P08, P09; ``sharing.selectors.live_involvements``). All of
+  data-sharing agreement (P07, P08, P09; ``access.predicates.reached_through_involvement``). All of
   it is decided in the query, so a withdrawal or an expiry closes access at once.
 """
 
 from django.db.models import OuterRef, Q, QuerySet
+from django.utils import timezone
 
-from seip.access.predicates import school_may_see
-from seip.accounts.models import PARTNERSHIP_ROLES, Membership, Role, User
+from seip.access.predicates import reached_through_involvement, school_may_see
+from seip.accounts.models import EXTERNAL_ROLES, PARTNERSHIP_ROLES, Membership, Role, User
 from seip.accounts.selectors import places_of
 from seip.keys.fields import by_name, indexed, normalise_text
-from seip.sharing.selectors import EXTERNAL_ROLES, reached_through_involvement
 from seip.students.models import Case, CaseStatus, Student
 
 #: A UPN is a letter and twelve characters (the last a letter when it is temporary).
@@ -47,7 +47,7 @@ def students_visible_to(user: User) -> QuerySet[Student]:
             OuterRef("pk"), OuterRef("referral")
         )
     if organisations:
-        doors |= Q(reached_through_involvement(organisations))
+        doors |= Q(reached_through_involvement(organisations, timezone.localdate()))
     return Student.objects.filter(doors, archived_at__isnull=True)
 
 
