@@ -13,7 +13,7 @@ from seip.attendance.forms import MarksForm
 from seip.attendance.selectors import history, panel_context, week
 from seip.attendance.services import attendance_record_sessions
 from seip.core.forms import apply_errors
-from seip.students.access import open_record
+from seip.sharing.access import open_record
 from seip.students.models import Student
 from seip.students.permissions import ensure_can_write
 from seip.students.sources import SourceKind

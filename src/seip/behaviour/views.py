@@ -1,6 +1,6 @@
 """Pages for a student's behaviour, attitude and attainment (P03).
 
-The student is opened through ``students.access.open_record``, so a student the user may
+The student is opened through ``sharing.access.open_record``, so a student the user may
 not see is a 404 and every page shown is a recorded read. The pages are for the
 partnership's case staff: anyone else who can see the student gets a 403, and recording
 also needs a record that is not archived.
@@ -33,7 +33,7 @@ from seip.behaviour.services import (
     result_record,
 )
 from seip.core.forms import form_submitted
-from seip.students.access import open_record
+from seip.sharing.access import open_record
 from seip.students.models import Student
 from seip.students.permissions import CASE_STAFF, can_write, refuse_write
 

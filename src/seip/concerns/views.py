@@ -33,7 +33,7 @@ from seip.notices.wording import ICO_DETAILS
 from seip.organisations.models import Partnership
 from seip.progress.selectors import portal_students_visible_to
 from seip.rights.forms import LinkStudentForm
-from seip.students.access import record_list
+from seip.sharing.access import record_list
 from seip.students.selectors import student_record_visible_to
 
 

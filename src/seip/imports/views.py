@@ -34,7 +34,7 @@ from seip.imports.runs import (
 from seip.imports.services import Outcome
 from seip.imports.validation import ImportValidationError
 from seip.organisations.models import School
-from seip.students.access import open_record, record_list
+from seip.sharing.access import open_record, record_list
 
 #: Seconds between refreshes of a running import's page (no JavaScript needed).
 REFRESH_SECONDS = 2

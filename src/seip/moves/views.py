@@ -1,7 +1,7 @@
 """Pages for managed moves and Fair Access.
 
 A move is found through ``moves_visible_to`` (404 otherwise), and its student is then
-opened through ``students.access.open_record``, which checks the record's own scope and
+opened through ``sharing.access.open_record``, which checks the record's own scope and
 records the read (P08, P14). Forms check the write rule first (403). Fair Access pages are
 the co-ordinator's; a Fair Access case names no child (P25), so reading one is no read of
 a record.
@@ -36,7 +36,7 @@ from seip.moves.selectors import (
 from seip.organisations.models import Partnership, School
 from seip.referrals.models import ReferralStatus
 from seip.referrals.selectors import referrals_visible_to
-from seip.students.access import open_record, record_list
+from seip.sharing.access import open_record, record_list
 from seip.students.models import Student
 from seip.students.permissions import refuse_write, write_refusal
 

@@ -2,7 +2,7 @@
 
 One scoping function per model, default deny: each is the student's own scope
 (``student_record_visible_to``), so a row is visible exactly when its child's record is.
-Pages open the child through ``students.access.open_record`` (which records the read)
+Pages open the child through ``sharing.access.open_record`` (which records the read)
 and then read rows through these. The census return is a school's own list: only its
 co-ordinators and school contacts may build it (:func:`census_schools_for`).
 """

@@ -1,6 +1,6 @@
 """Pages for placements, part-time timetables, suspensions and the census return.
 
-Each page opens the child through ``students.access.open_record`` (scope, page rule,
+Each page opens the child through ``sharing.access.open_record`` (scope, page rule,
 read recorded), reads rows through the scoping functions in ``selectors`` and writes
 through one audited service in ``services``.
 """
@@ -42,7 +42,7 @@ from seip.placements.selectors import (
     timetables_visible_to,
 )
 from seip.provision.models import Intervention, InterventionType
-from seip.students.access import open_record, record_list
+from seip.sharing.access import open_record, record_list
 from seip.students.models import Student
 from seip.students.permissions import refuse_write
 

@@ -29,7 +29,7 @@ from seip.progress.services import (
     review_record,
     student_age,
 )
-from seip.students.access import open_record, record_list
+from seip.sharing.access import open_record, record_list
 from seip.students.models import Student
 from seip.students.permissions import can_write, ensure_can_write
 from seip.students.selectors import current_case

@@ -13,7 +13,7 @@ from seip.provision.forms import EndForm, InterventionForm, ReviewForm
 from seip.provision.models import Intervention
 from seip.provision.selectors import panel_context, placement_of
 from seip.provision.services import intervention_end, intervention_record, placement_review_record
-from seip.students.access import open_record
+from seip.sharing.access import open_record
 from seip.students.models import Student
 from seip.students.permissions import refuse_write
 from seip.students.sources import SourceKind

@@ -30,7 +30,7 @@ from seip.records.forms import (
 )
 from seip.records.models import Need, NeedKind, Target
 from seip.records.permissions import RecordAccess, access_for
-from seip.students.access import open_record
+from seip.sharing.access import open_record
 from seip.students.models import Student
 
 logger = logging.getLogger(__name__)

@@ -30,8 +30,8 @@ from seip.referrals.services import (
     referral_draft_update,
     referral_sign,
 )
+from seip.sharing.access import record_list
 from seip.sharing.services import record_referral_read
-from seip.students.access import record_list
 
 
 def _referral(

@@ -22,7 +22,7 @@ from seip.retention.selectors import (
     live_holds,
 )
 from seip.retention.services import legal_hold_lift, legal_hold_place, retention_rule_set
-from seip.students.access import open_record
+from seip.sharing.access import open_record
 from seip.students.selectors import student_record_visible_to
 
 RECENT = 50

@@ -1,7 +1,7 @@
 """Opening a rights request: the request through its scope, and its student's read.
 
 A request's pages name the student it is about, so opening one is a read of the record,
-recorded by ``students.access.open_record`` like every other page (P14, ADR 0026).
+recorded by ``sharing.access.open_record`` like every other page (P14, ADR 0026).
 """
 
 from django.http import HttpRequest
@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from seip.accounts.models import User
 from seip.rights.models import RightsRequest
 from seip.rights.selectors import rights_requests_visible_to
-from seip.students.access import open_record
+from seip.sharing.access import open_record
 
 
 def open_request(request: HttpRequest, pk: int) -> RightsRequest:

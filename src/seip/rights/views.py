@@ -48,7 +48,7 @@ from seip.rights.services import (
     rights_resume,
     rights_withdraw,
 )
-from seip.students.access import record_list
+from seip.sharing.access import record_list
 from seip.students.selectors import student_record_visible_to
 
 

@@ -15,11 +15,11 @@ from seip.accounts.models import User
 from seip.core.forms import form_submitted
 from seip.progress.selectors import portal_students_visible_to
 from seip.records.permissions import access_for
+from seip.sharing.access import open_record
 from seip.sharing.forms import EndInvolvementForm, InvolvementForm
 from seip.sharing.models import Involvement
 from seip.sharing.selectors import disclosure_days
 from seip.sharing.services import involvement_create, involvement_end
-from seip.students.access import open_record
 from seip.students.models import Student
 from seip.students.permissions import can_write
 from seip.students.selectors import student_record_visible_to

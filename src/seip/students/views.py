@@ -30,8 +30,8 @@ from seip.referrals.services import (
     consent_extend,
     consent_withdraw,
 )
+from seip.sharing.access import open_record, record_list
 from seip.sharing.selectors import panel_context as sharing_panel
-from seip.students.access import open_record, record_list
 from seip.students.forms import (
     CloseForm,
     KeyWorkerForm,

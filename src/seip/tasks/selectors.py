@@ -13,7 +13,7 @@ key worker's reviews are their own caseload's, never a colleague's (P08).
 :func:`tasks_for` composes the selectors by role.
 
 A task that names a child is a read of the child's record: the pages that show tasks record
-it through ``students.access.record_list`` (:func:`record_tasks_read`).
+it through ``sharing.access.record_list`` (:func:`record_tasks_read`).
 """
 
 import datetime as dt
@@ -45,7 +45,7 @@ from seip.referrals.models import Referral, ReferralStatus
 from seip.referrals.selectors import referrals_visible_to
 from seip.rights.models import OPEN_STATUSES
 from seip.rights.selectors import register_rows, rights_requests_visible_to
-from seip.students.access import record_list
+from seip.sharing.access import record_list
 from seip.students.models import Case, CaseStatus, Student
 from seip.students.selectors import student_record_visible_to, students_visible_to
 

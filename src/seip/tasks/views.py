@@ -12,7 +12,7 @@ from seip.accounts.http import user_of
 from seip.core.calendar import HalfTerm, half_term_of
 from seip.keys import crypto
 from seip.progress.selectors import DueReview
-from seip.students.access import record_list
+from seip.sharing.access import record_list
 from seip.tasks.selectors import has_tasks, record_tasks_read, review_schedule, tasks_for
 
 
