@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class ProgressConfig(AppConfig):
     name = "seip.progress"
+
+    def ready(self) -> None:
+        from seip.progress.services import portal_links_recheck
+        from seip.records.services import on_responsibility_changed
+
+        # Portal access follows parental responsibility (P03). Progress builds on records,
+        # so records calls this through its registry rather than importing it (ADR 0052).
+        on_responsibility_changed(portal_links_recheck)

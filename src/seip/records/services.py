@@ -9,7 +9,7 @@ never names, note text or reasons (P14, P22).
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -597,6 +597,24 @@ def concern_break_glass(*, student: Student, reason: str, actor: User) -> list[S
     return concerns
 
 
+class ResponsibilityChanged(Protocol):
+    """Called, in the same transaction, when a contact's parental responsibility or email
+    changes. The family portal registers its recheck in its ``AppConfig.ready`` (P03):
+    progress builds on records, so records cannot import it (ADR 0052)."""
+
+    def __call__(self, *, student: Student, actor: User | None) -> object: ...
+
+
+_RESPONSIBILITY_CHANGED: list[ResponsibilityChanged] = []
+
+
+def on_responsibility_changed(handler: ResponsibilityChanged) -> None:
+    """Run ``handler(student=..., actor=...)`` whenever a contact's parental responsibility or
+    email changes, inside that change's transaction."""
+    if handler not in _RESPONSIBILITY_CHANGED:
+        _RESPONSIBILITY_CHANGED.append(handler)
+
+
 @transaction.atomic
 def contact_update(
     *, contact: Contact, changes: dict[str, Any], source: Source, actor: User
@@ -633,10 +651,8 @@ def contact_update(
     )
     if {"parental_responsibility", "email"} & set(changed):
         # Portal access follows parental responsibility, in this same transaction (P03).
-        # Imported here: progress builds on records.
-        from seip.progress.services import portal_links_recheck
-
-        portal_links_recheck(student=contact.student, actor=actor)
+        for handler in _RESPONSIBILITY_CHANGED:
+            handler(student=contact.student, actor=actor)
     return changed
 
 
