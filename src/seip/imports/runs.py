@@ -34,6 +34,7 @@ from django.utils import timezone
 from seip.accounts.models import User
 from seip.audit.services import audit_record
 from seip.core.crypto import decrypt, encrypt
+from seip.imports.alerts import import_finished_alert
 from seip.imports.mis import attendance_csv_import, attendance_csv_preview
 from seip.imports.mis_facts import facts_csv_import, facts_csv_preview
 from seip.imports.models import UNNAMED, ImportKind, ImportRun, MappingKind, RunStatus, file_label
@@ -41,7 +42,6 @@ from seip.imports.permissions import ensure_can_import
 from seip.imports.selectors import importable_students
 from seip.imports.services import ImportReport, ctf_import
 from seip.imports.validation import ImportValidationError
-from seip.notifications.services import import_finished_alert
 from seip.organisations.models import School
 from seip.students.models import Student
 

@@ -52,12 +52,13 @@ class Message:
     counts: dict[str, int]
 
 
-def _link(path: str) -> str:
+def site_link(path: str) -> str:
+    """The absolute address an email gives for ``path`` (emails are read outside SEIP)."""
     return f"{settings.SITE_URL}{path}"
 
 
 def _body(text: str) -> str:
-    choices = _link(reverse("notifications:preferences"))
+    choices = site_link(reverse("notifications:preferences"))
     return (
         f"{text}\n\n"
         "This email does not name anyone: sign in to SEIP to see the details.\n"
@@ -176,7 +177,7 @@ def digest_message(counts: DigestCounts) -> Message:
     return Message(
         kind=Kind.DIGEST,
         subject="SEIP: what is due today",
-        body=f"Today in SEIP:\n\n{lines}\n\nSee your tasks: {_link(TASKS_PATH)}",
+        body=f"Today in SEIP:\n\n{lines}\n\nSee your tasks: {site_link(TASKS_PATH)}",
         counts=counts.as_dict(),
     )
 
@@ -210,7 +211,7 @@ def break_glass_alert(*, student: Student, actor: User) -> None:
     the student nor the reason given: the link opens the record for those allowed."""
     partnership_id, actor_id = student.partnership_id, actor.pk
     at = timezone.localtime()
-    record = _link(reverse("records:concerns", args=[student.pk]))
+    record = site_link(reverse("records:concerns", args=[student.pk]))
     message = Message(
         kind=Kind.BREAK_GLASS,
         subject="SEIP: restricted safeguarding records were opened",
@@ -260,51 +261,12 @@ def referral_signed_alert(*, referral_id: int, partnership_id: int) -> None:
             body=(
                 "A school has sent a signed referral to the partnership. "
                 f"{waiting} referral{'' if waiting == 1 else 's'} now wait for a decision.\n\n"
-                f"Read it: {_link(reverse('referrals:detail', args=[referral_id]))}\n"
-                f"All referrals: {_link(reverse('referrals:list'))}"
+                f"Read it: {site_link(reverse('referrals:detail', args=[referral_id]))}\n"
+                f"All referrals: {site_link(reverse('referrals:list'))}"
             ),
             counts={"awaiting": waiting},
         )
         deliver(message, coordinators)
-
-    transaction.on_commit(send, robust=True)
-
-
-#: What the person who started an import is told, by the run's final status.
-_IMPORT_SUBJECTS = {
-    "done": "SEIP: your import has finished",
-    "refused": "SEIP: your import was refused and nothing was changed",
-    "failed": "SEIP: your import failed and nothing was changed",
-}
-
-
-def import_finished_alert(*, run_id: int) -> None:
-    """Tell whoever started an import that it has ended, and how (counts only). Call
-    where the run's end is written; sent once that commits."""
-
-    def send() -> None:
-        from seip.imports.models import ImportRun
-
-        run = ImportRun.objects.select_related("created_by").get(pk=run_id)
-        if run.created_by is None or run.status not in _IMPORT_SUBJECTS:
-            return
-        counts = {
-            str(outcome): int(n)
-            for outcome, n in (run.report.get("counts") or {}).items()
-            if isinstance(n, int)
-        }
-        summary = "".join(f"\n- {outcome}: {n}" for outcome, n in sorted(counts.items()) if n)
-        message = Message(
-            kind=Kind.IMPORT_FINISHED,
-            subject=_IMPORT_SUBJECTS[run.status],
-            body=(
-                f"The {run.get_kind_display()} import you started has ended: "
-                f"{run.get_status_display().lower()}.{summary}\n\n"
-                f"See its report: {_link(reverse('imports:run', args=[run.pk]))}"
-            ),
-            counts={"pupils": run.total, **counts},
-        )
-        deliver(message, [run.created_by])
 
     transaction.on_commit(send, robust=True)
 
@@ -337,7 +299,7 @@ def exclusions_imported_alert(*, exclusion_ids: Iterable[int]) -> None:
                 body=(
                     f"A school's import brought {n} suspension or exclusion record"
                     f"{'' if n == 1 else 's'} for students on your caseload.\n\n"
-                    f"See your caseload: {_link(reverse('students:list'))}"
+                    f"See your caseload: {site_link(reverse('students:list'))}"
                 ),
                 counts={"exclusions": n},
             )

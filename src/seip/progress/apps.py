@@ -6,8 +6,8 @@ class ProgressConfig(AppConfig):
 
     def ready(self) -> None:
         from seip.progress.services import portal_links_recheck
-        from seip.records.services import on_responsibility_changed
+        from seip.records.services import responsibility_changed
 
         # Portal access follows parental responsibility (P03). Progress builds on records,
         # so records calls this through its registry rather than importing it (ADR 0052).
-        on_responsibility_changed(portal_links_recheck)
+        responsibility_changed.register(portal_links_recheck)

@@ -21,9 +21,9 @@ from seip.attendance.calculations import tally
 from seip.attendance.models import AttendanceYear
 from seip.audit.services import audit_record
 from seip.core.crypto import sha256
+from seip.core.hooks import Hook
 from seip.keys import crypto
 from seip.keys.fields import seal_bulk_create
-from seip.notifications.services import break_glass_alert
 from seip.organisations.models import PartnerOrganisation
 from seip.records.models import (
     SCHEME_FOR_KIND,
@@ -567,6 +567,17 @@ def concerns_open(*, student: Student, actor: User) -> list[SafeguardingConcern]
     return concerns
 
 
+class GlassBroken(Protocol):
+    """Called inside the transaction that records a break-glass read (P02). The
+    notifications app registers the safeguarding leads' alert in its ``AppConfig.ready``:
+    notifications builds on records, so records cannot import it (ADR 0052)."""
+
+    def __call__(self, *, student: Student, actor: User) -> object: ...
+
+
+glass_broken: Hook[GlassBroken] = Hook("break glass")
+
+
 @transaction.atomic
 def concern_break_glass(*, student: Student, reason: str, actor: User) -> list[SafeguardingConcern]:
     """Open a student's concerns as a non-designated staff member (P02).
@@ -593,7 +604,8 @@ def concern_break_glass(*, student: Student, reason: str, actor: User) -> list[S
         obj=student,
         detail={"concerns": [concern.pk for concern in concerns]},
     )
-    break_glass_alert(student=student, actor=actor)
+    for handler in glass_broken:
+        handler(student=student, actor=actor)
     return concerns
 
 
@@ -605,14 +617,7 @@ class ResponsibilityChanged(Protocol):
     def __call__(self, *, student: Student, actor: User | None) -> object: ...
 
 
-_RESPONSIBILITY_CHANGED: list[ResponsibilityChanged] = []
-
-
-def on_responsibility_changed(handler: ResponsibilityChanged) -> None:
-    """Run ``handler(student=..., actor=...)`` whenever a contact's parental responsibility or
-    email changes, inside that change's transaction."""
-    if handler not in _RESPONSIBILITY_CHANGED:
-        _RESPONSIBILITY_CHANGED.append(handler)
+responsibility_changed: Hook[ResponsibilityChanged] = Hook("contact responsibility changed")
 
 
 @transaction.atomic
@@ -651,7 +656,7 @@ def contact_update(
     )
     if {"parental_responsibility", "email"} & set(changed):
         # Portal access follows parental responsibility, in this same transaction (P03).
-        for handler in _RESPONSIBILITY_CHANGED:
+        for handler in responsibility_changed:
             handler(student=contact.student, actor=actor)
     return changed
 

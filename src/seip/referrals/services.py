@@ -3,6 +3,7 @@ in its own transaction; audit details never carry the child's identity."""
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,10 +15,10 @@ from seip.accounts.models import Role, User
 from seip.accounts.selectors import has_role
 from seip.audit.services import audit_record
 from seip.core.crypto import sha256
+from seip.core.hooks import Hook
 from seip.core.upn import clean_upn
 from seip.keys import crypto
 from seip.notices.models import NoticeVersion
-from seip.notifications.services import referral_signed_alert
 from seip.organisations.models import OrganisationType, School
 from seip.records.services import contacts_from_referral
 from seip.referrals.models import (
@@ -223,6 +224,17 @@ def _record_consent(
     return consent
 
 
+class ReferralSigned(Protocol):
+    """Called inside the signing transaction. The notifications app registers the
+    co-ordinators' alert in its ``AppConfig.ready``: notifications builds on referrals, so
+    referrals cannot import it (ADR 0052)."""
+
+    def __call__(self, *, referral_id: int, partnership_id: int) -> object: ...
+
+
+referral_signed: Hook[ReferralSigned] = Hook("referral signed")
+
+
 @transaction.atomic
 def referral_sign(
     *,
@@ -264,7 +276,8 @@ def referral_sign(
         obj=referral,
         detail={"notice_version": notice_version.number, "categories": sorted(categories)},
     )
-    referral_signed_alert(referral_id=referral.pk, partnership_id=referral.partnership_id)
+    for handler in referral_signed:
+        handler(referral_id=referral.pk, partnership_id=referral.partnership_id)
     return consent
 
 
