@@ -44,9 +44,10 @@ from seip.records.models import (
     TargetStatus,
 )
 from seip.records.permissions import access_for
-from seip.referrals.models import Referral
-from seip.students.models import Student
+from seip.referrals.models import Referral, Tier
+from seip.students.models import Case, Student
 from seip.students.permissions import ensure_can_write, ensure_case_staff
+from seip.students.services import case_open
 from seip.students.sources import SourceKind
 
 #: The largest attachment accepted on a case note.
@@ -320,7 +321,7 @@ def referral_source(referral: Referral) -> Source:
 def contacts_from_referral(*, student: Student, actor: User) -> list[Contact]:
     """The parents and carers named on the accepted referral become the record's first
     contacts, in the form's order, each sourced to the referral (P01, P11), so nobody types
-    them again. Runs inside the caller's transaction (``referrals.services.referral_accept``),
+    them again. Runs inside the caller's transaction (``referral_accept``, below),
     with one audit event that counts them and names no one."""
     ensure_can_write(actor, student)
     referral = student.referral
@@ -349,6 +350,36 @@ def contacts_from_referral(*, student: Student, actor: User) -> list[Contact]:
         detail={"contacts": len(contacts), "referral": referral.pk},
     )
     return contacts
+
+
+@transaction.atomic
+def referral_accept(
+    *,
+    referral: Referral,
+    tier: Tier,
+    risk_assessment_on: dt.date | None,
+    risk_assessment_summary: str,
+    actor: User,
+) -> Case:
+    """The co-ordinator accepts a signed referral: the record and its case open
+    (``students.services.case_open``, P25), and what the school wrote comes with it.
+    Here, above students and referrals, because it writes through both (ADR 0052).
+
+    The parents and carers on the form become the record's contacts, sourced to the
+    referral (P11). The reasons, the support already tried and the school's attendance and
+    behaviour summaries stay on the signed referral, which is part of the record, and the
+    record shows them with the same source (``records.selectors.referral_background``):
+    one copy to correct or erase, not two (ADR 0042).
+    """
+    case = case_open(
+        referral=referral,
+        tier=tier,
+        risk_assessment_on=risk_assessment_on,
+        risk_assessment_summary=risk_assessment_summary,
+        actor=actor,
+    )
+    contacts_from_referral(student=case.student, actor=actor)
+    return case
 
 
 @transaction.atomic

@@ -20,7 +20,6 @@ from seip.core.upn import clean_upn
 from seip.keys import crypto
 from seip.notices.models import NoticeVersion
 from seip.organisations.models import OrganisationType, School
-from seip.records.services import contacts_from_referral
 from seip.referrals.models import (
     Carer,
     Consent,
@@ -29,8 +28,6 @@ from seip.referrals.models import (
     ReferralStatus,
     Tier,
 )
-from seip.students.models import Case
-from seip.students.services import case_close_on_withdrawal, case_open
 
 #: Scans of the signed form: what a school's scanner or phone produces.
 FORM_TYPES = {"application/pdf": b"%PDF", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG"}
@@ -282,35 +279,6 @@ def referral_sign(
 
 
 @transaction.atomic
-def referral_accept(
-    *,
-    referral: Referral,
-    tier: Tier,
-    risk_assessment_on: dt.date | None,
-    risk_assessment_summary: str,
-    actor: User,
-) -> Case:
-    """The co-ordinator accepts a signed referral: the record and its case open
-    (``students.services.case_open``, P25), and what the school wrote comes with it.
-
-    The parents and carers on the form become the record's contacts, sourced to the
-    referral (P11). The reasons, the support already tried and the school's attendance and
-    behaviour summaries stay on the signed referral, which is part of the record, and the
-    record shows them with the same source (``records.selectors.referral_background``):
-    one copy to correct or erase, not two (ADR 0042).
-    """
-    case = case_open(
-        referral=referral,
-        tier=tier,
-        risk_assessment_on=risk_assessment_on,
-        risk_assessment_summary=risk_assessment_summary,
-        actor=actor,
-    )
-    contacts_from_referral(student=case.student, actor=actor)
-    return case
-
-
-@transaction.atomic
 def referral_decline(*, referral: Referral, reason: str, actor: User) -> Referral:
     if not has_role(actor, [Role.COORDINATOR], partnership=referral.partnership):
         raise PermissionDenied("Only the partnership's co-ordinator can decline a referral.")
@@ -367,6 +335,17 @@ def consent_extend(
     return consent
 
 
+class ReferralWithdrawn(Protocol):
+    """Called inside the transaction that withdraws all consent, so the referral itself.
+    Students registers the closing of the open case in its ``AppConfig.ready``: students
+    builds on referrals, so referrals cannot import it (ADR 0052)."""
+
+    def __call__(self, *, referral: Referral, actor: User) -> object: ...
+
+
+referral_withdrawn: Hook[ReferralWithdrawn] = Hook("referral withdrawn")
+
+
 @transaction.atomic
 def consent_withdraw(
     *, referral: Referral, categories: set[str] | None, actor: User
@@ -375,7 +354,7 @@ def consent_withdraw(
 
     Takes effect at once: every read of the student checks live grants, so access through
     a withdrawn category ends with this transaction (P07). Withdrawing everything
-    withdraws the referral and closes any open case.
+    withdraws the referral and closes any open case (``referral_withdrawn``).
     """
     if not has_role(actor, CONSENT_MANAGERS, partnership=referral.partnership):
         raise PermissionDenied("Only partnership staff can record a change of consent.")
@@ -395,7 +374,8 @@ def consent_withdraw(
         referral.status = ReferralStatus.WITHDRAWN
         referral.withdrawn_at = now
         referral.save(update_fields=["status", "withdrawn_at", "updated_at"])
-        case_close_on_withdrawal(referral=referral, actor=actor)
+        for handler in referral_withdrawn:
+            handler(referral=referral, actor=actor)
     audit_record(
         actor=actor,
         action="consent.withdraw_all" if categories is None else "consent.withdraw",

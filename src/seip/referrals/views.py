@@ -14,6 +14,7 @@ from seip.core.forms import apply_errors, form_submitted
 from seip.core.uploads import upload_limit
 from seip.keys import crypto
 from seip.organisations.models import School
+from seip.records.services import referral_accept
 from seip.referrals.forms import AcceptForm, DeclineForm, ReferralForm, SignatureForm
 from seip.referrals.models import Referral, ReferralStatus
 from seip.referrals.selectors import (
@@ -24,7 +25,6 @@ from seip.referrals.selectors import (
 )
 from seip.referrals.services import (
     FORM_MAX_BYTES,
-    referral_accept,
     referral_decline,
     referral_draft_create,
     referral_draft_update,

@@ -12,8 +12,9 @@ from seip.keys.tests import sealed
 from seip.organisations.models import OrganisationType
 from seip.records.models import Contact
 from seip.records.selectors import panel_context
+from seip.records.services import referral_accept
 from seip.referrals.models import ReferralStatus
-from seip.referrals.services import CarerDetails, referral_accept, referral_draft_create
+from seip.referrals.services import CarerDetails, referral_draft_create
 from seip.referrals.tests.factories import pupil
 from seip.referrals.tests.test_referral_services import sign
 from seip.sharing.services import involvement_create
