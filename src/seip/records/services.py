@@ -46,7 +46,12 @@ from seip.records.models import (
 from seip.records.permissions import access_for
 from seip.referrals.models import Referral
 from seip.students.models import Student
-from seip.students.permissions import ensure_can_write, ensure_case_staff
+from seip.students.permissions import (
+    ImportGrant,
+    ensure_can_write,
+    ensure_case_staff,
+    grant_detail,
+)
 from seip.students.sources import SourceKind
 
 #: The largest attachment accepted on a case note.
@@ -134,14 +139,21 @@ def _replace(old: Need | None, new: Need) -> Need:
 
 @transaction.atomic
 def need_record(
-    *, student: Student, kind: str, code: str, detail: str = "", source: Source, actor: User
+    *,
+    student: Student,
+    kind: str,
+    code: str,
+    detail: str = "",
+    source: Source,
+    actor: User,
+    grant: ImportGrant | None = None,
 ) -> Need:
     """Record the current value of one kind of need, with its source (P01, P11).
 
     A new value for a kind that already has one is a change of circumstances: the earlier
-    value is kept as history, not overwritten (P12).
+    value is kept as history, not overwritten (P12). ``grant`` is a school import's.
     """
-    ensure_can_write(actor, student)
+    ensure_can_write(actor, student, grant=grant)
     _check_source(source)
     need_code = _code(kind, code)
     current = (
@@ -164,7 +176,7 @@ def need_record(
         actor=actor,
         action="records.need.record",
         obj=need,
-        detail={"kind": kind, "replaces": current.pk if current else None},
+        detail={"kind": kind, "replaces": current.pk if current else None, **grant_detail(grant)},
     )
     return need
 
@@ -599,7 +611,12 @@ def concern_break_glass(*, student: Student, reason: str, actor: User) -> list[S
 
 @transaction.atomic
 def contact_update(
-    *, contact: Contact, changes: dict[str, Any], source: Source, actor: User
+    *,
+    contact: Contact,
+    changes: dict[str, Any],
+    source: Source,
+    actor: User,
+    grant: ImportGrant | None = None,
 ) -> list[str]:
     """Bring a contact's details up to date from a newer source (an import, P11).
 
@@ -608,7 +625,7 @@ def contact_update(
     verification date become the new source's. Returns the fields changed (none: nothing
     is written); the audit event names the fields, never their values.
     """
-    ensure_can_write(actor, contact.student)
+    ensure_can_write(actor, contact.student, grant=grant)
     editable = {"parental_responsibility", "phone", "email", "address", "priority"}
     refused = set(changes) - editable
     if refused:
@@ -629,7 +646,7 @@ def contact_update(
         actor=actor,
         action="records.contact.import_update",
         obj=contact,
-        detail={"fields": changed},
+        detail={"fields": changed, **grant_detail(grant)},
     )
     if {"parental_responsibility", "email"} & set(changed):
         # Portal access follows parental responsibility, in this same transaction (P03).
@@ -648,6 +665,7 @@ def facts_create(
     years: list[AttendanceYear],
     detail: dict[str, Any],
     actor: User,
+    grant: ImportGrant | None = None,
 ) -> None:
     """Insert a pupil's first imported values (issue 7) in bulk: needs with no current
     value, new contacts and new attendance years, validated as the services validate them
@@ -655,7 +673,7 @@ def facts_create(
     event that lists what was added. A plain loop over the services takes about 70 ms a
     pupil, nearly two minutes for a large school's file. Must run inside the caller's
     transaction."""
-    ensure_can_write(actor, student)
+    ensure_can_write(actor, student, grant=grant)
     # Foreign keys are objects the caller already holds, so they are not looked up again.
     for need in needs:
         need.clean_fields(exclude=["student", "code", "recorded_by", "source_organisation"])
@@ -681,6 +699,7 @@ def facts_create(
         obj=student,
         detail={
             **detail,
+            **grant_detail(grant),
             "needs": sorted(need.kind for need in needs),
             "contacts": len(contacts),
             "attendance_years": sorted(year.academic_year for year in years),
