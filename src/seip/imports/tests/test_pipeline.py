@@ -127,7 +127,11 @@ def test_a_new_source_is_only_a_reader(student, county, personas):
         dt.date(YEAR, 9, 8): ("/", "\\"),
         dt.date(YEAR, 9, 9): ("I", "I"),
     }
-    rows = [f"{student.upn},{day.isoformat()},{am},{pm}" for day, (am, pm) in days.items()]
+    rows = [
+        f"{upn},{day.isoformat()},{am},{pm}"
+        for upn in (student.upn, UNREFERRED)
+        for day, (am, pm) in days.items()
+    ]
     by_csv = _undone(
         lambda: attendance_csv_import(
             source=io.BytesIO(("UPN,Date,AM,PM\n" + "\n".join(rows) + "\n").encode()),
