@@ -41,7 +41,7 @@ from seip.audit.services import audit_record
 from seip.core.calendar import academic_year as academic_year_of
 from seip.organisations.models import PartnerOrganisation, School
 from seip.students.models import Student
-from seip.students.permissions import ensure_can_write
+from seip.students.permissions import ImportGrant, ensure_can_write, grant_detail
 from seip.students.sources import SourceKind
 
 #: What a caller passes for one session: a statutory code (or MIS sub-code), "" to remove
@@ -96,6 +96,7 @@ def _write(
     source_organisation: PartnerOrganisation | None,
     obtained_on: dt.date,
     actor: User,
+    grant: ImportGrant | None = None,
 ) -> list[str]:
     if checked.errors:
         raise ValidationError(checked.errors)
@@ -130,6 +131,7 @@ def _write(
                 "sessions": len(changes),
                 "source": source_kind,
                 "warnings": len(checked.warnings),
+                **grant_detail(grant),
             },
         )
     return checked.warnings
@@ -146,14 +148,16 @@ def attendance_record_sessions(
     obtained_on: dt.date,
     actor: User,
     source_organisation: PartnerOrganisation | None = None,
+    grant: ImportGrant | None = None,
 ) -> list[str]:
     """Merge session marks (date -> (AM, PM)) into the student's year rows at ``school``.
 
     Returns the warnings, each naming its date and session. Raises ValidationError, and
     writes nothing, if any mark is not a code or records a session before it happens.
-    Where the marks came from is recorded on each year row (P11).
+    Where the marks came from is recorded on each year row (P11). ``grant`` is a school
+    import's.
     """
-    ensure_can_write(actor, student)
+    ensure_can_write(actor, student, grant=grant)
     today = timezone.localdate()
     checked = _Checked()
     for day, pair in sorted(marks.items()):
@@ -172,6 +176,7 @@ def attendance_record_sessions(
         source_organisation=source_organisation,
         obtained_on=obtained_on,
         actor=actor,
+        grant=grant,
     )
 
 
@@ -295,11 +300,12 @@ def attendance_year_import(
     obtained_on: dt.date,
     today: dt.date,
     actor: User,
+    grant: ImportGrant | None = None,
 ) -> list[str]:
     """Replace a whole year of marks, given in the storage encoding. Must run inside the
     caller's transaction. Returns the warnings; raises ValidationError, writing nothing,
     for a session recorded before it happens."""
-    ensure_can_write(actor, student)
+    ensure_can_write(actor, student, grant=grant)
     warnings = check_year(academic_year, marks, today)
     row = AttendanceYear.objects.select_for_update().filter(
         student=student, school=school, academic_year=academic_year
@@ -322,6 +328,7 @@ def attendance_year_import(
             "sessions": len(marks) - marks.count("."),
             "source": source_kind,
             "warnings": len(warnings),
+            **grant_detail(grant),
         },
     )
     return warnings

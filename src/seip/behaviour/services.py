@@ -31,7 +31,7 @@ from seip.behaviour.models import (
 from seip.core.calendar import ensure_not_future
 from seip.organisations.models import PartnerOrganisation, School
 from seip.students.models import Student
-from seip.students.permissions import ensure_can_write
+from seip.students.permissions import ImportGrant, ensure_can_write, grant_detail
 from seip.students.sources import SourceKind
 
 #: Who the fact is about and who recorded it never change by correction.
@@ -64,24 +64,34 @@ def _source(
 
 
 def _save[F: (Incident, Exclusion, AttitudeRating, AttainmentResult)](
-    fact: F, *, actor: User, action: str, detail: dict[str, Any] | None = None
+    fact: F,
+    *,
+    actor: User,
+    action: str,
+    detail: dict[str, Any] | None = None,
+    grant: ImportGrant | None = None,
 ) -> F:
     """Validate, save and audit. The event names the student by id, so a subject access
     bundle can find it (P18), and says nothing about what happened: the category or
     reasons of a named child's exclusion are personal data."""
     fact.full_clean()
     fact.save()
-    detail = {"student_id": fact.student_id, **(detail or {})}
+    detail = {"student_id": fact.student_id, **(detail or {}), **grant_detail(grant)}
     audit_record(actor=actor, action=action, obj=fact, detail=detail)
     return fact
 
 
 def _correct[F: (Incident, Exclusion, AttitudeRating, AttainmentResult)](
-    fact: F, changes: dict[str, Any], *, actor: User, action: str
+    fact: F,
+    changes: dict[str, Any],
+    *,
+    actor: User,
+    action: str,
+    grant: ImportGrant | None = None,
 ) -> F:
     """Apply ``changes`` to a saved fact, validate the result and audit which fields
     changed (names only: the values may be personal)."""
-    ensure_can_write(actor, fact.student)
+    ensure_can_write(actor, fact.student, grant=grant)
     fact = type(fact).objects.select_for_update().get(pk=fact.pk)
     editable = {field.name for field in fact._meta.concrete_fields} - _FIXED_FIELDS
     refused = set(changes) - editable
@@ -92,7 +102,7 @@ def _correct[F: (Incident, Exclusion, AttitudeRating, AttainmentResult)](
     changed = sorted(name for name, value in changes.items() if getattr(fact, name) != value)
     for name in changed:
         setattr(fact, name, changes[name])
-    return _save(fact, actor=actor, action=action, detail={"fields": changed})
+    return _save(fact, actor=actor, action=action, detail={"fields": changed}, grant=grant)
 
 
 @transaction.atomic
@@ -108,9 +118,11 @@ def incident_record(
     source_note: str = "",
     obtained_on: dt.date | None = None,
     actor: User,
+    grant: ImportGrant | None = None,
 ) -> Incident:
-    """Record a behaviour incident in school, with where the account came from (P03, P11)."""
-    ensure_can_write(actor, student)
+    """Record a behaviour incident in school, with where the account came from (P03, P11).
+    ``grant`` is a school import's."""
+    ensure_can_write(actor, student, grant=grant)
     ensure_not_future(occurred_on, field="occurred_on")
     incident = Incident(
         student=student,
@@ -125,6 +137,7 @@ def incident_record(
         incident,
         actor=actor,
         action="behaviour.incident.record",
+        grant=grant,
     )
 
 
@@ -148,10 +161,11 @@ def exclusion_record(
     source_note: str = "",
     obtained_on: dt.date | None = None,
     actor: User,
+    grant: ImportGrant | None = None,
 ) -> Exclusion:
     """Record a suspension (with its sessions) or a permanent exclusion (without), with one
     to three distinct DfE reason codes. ``school`` defaults to the school on roll."""
-    ensure_can_write(actor, student)
+    ensure_can_write(actor, student, grant=grant)
     reason_fields = _reason_fields(reasons)
     exclusion = Exclusion(
         student=student,
@@ -167,6 +181,7 @@ def exclusion_record(
         exclusion,
         actor=actor,
         action="behaviour.exclusion.record",
+        grant=grant,
     )
 
 
@@ -176,12 +191,15 @@ def exclusion_correct(
     exclusion: Exclusion,
     changes: dict[str, Any],
     actor: User,
+    grant: ImportGrant | None = None,
 ) -> Exclusion:
     """Correct a recorded exclusion. Give ``reasons`` (a list) to replace all its reasons."""
     changes = dict(changes)
     if "reasons" in changes:
         changes.update(_reason_fields(changes.pop("reasons")))
-    return _correct(exclusion, changes, actor=actor, action="behaviour.exclusion.correct")
+    return _correct(
+        exclusion, changes, actor=actor, action="behaviour.exclusion.correct", grant=grant
+    )
 
 
 @transaction.atomic
@@ -248,9 +266,10 @@ def result_record(
     source_note: str = "",
     obtained_on: dt.date | None = None,
     actor: User,
+    grant: ImportGrant | None = None,
 ) -> AttainmentResult:
     """Record a subject result at an assessment point, against its target (P03)."""
-    ensure_can_write(actor, student)
+    ensure_can_write(actor, student, grant=grant)
     ensure_not_future(assessed_on, field="assessed_on")
     result = AttainmentResult(
         student=student,
@@ -268,12 +287,17 @@ def result_record(
         result,
         actor=actor,
         action="behaviour.result.record",
+        grant=grant,
     )
 
 
 @transaction.atomic
 def result_correct(
-    *, result: AttainmentResult, changes: dict[str, Any], actor: User
+    *,
+    result: AttainmentResult,
+    changes: dict[str, Any],
+    actor: User,
+    grant: ImportGrant | None = None,
 ) -> AttainmentResult:
     """Correct a recorded result (for example a mistyped grade or target)."""
-    return _correct(result, changes, actor=actor, action="behaviour.result.correct")
+    return _correct(result, changes, actor=actor, action="behaviour.result.correct", grant=grant)

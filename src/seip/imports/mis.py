@@ -7,7 +7,9 @@ and the mapping is remembered. The rules are the CTF import's
 
 - the whole file is read and checked first (size cap, every row's UPN, date and marks);
   a file with problems changes nothing unless ``valid_only``;
-- a row's pupil is matched by UPN only (the file carries no names to queue on); a pupil
+- the reader turns the file into the typed facts every reader produces (each pupil's
+  days of session marks), and the one pipeline (:mod:`seip.imports.pipeline`) does the
+  rest: a row's pupil is matched by UPN (the file carries no names to queue on); a pupil
   with no student is skipped and counted as "not referred", with nothing about them
   stored, logged or reported (P25);
 - each pupil's sessions are merged through ``attendance.attendance_record_sessions`` in
@@ -24,39 +26,26 @@ import datetime as dt
 import io
 import os
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from seip.accounts.models import User
 from seip.attendance.codes import UnknownCode, lookup
-from seip.attendance.marks import encode, slot
-from seip.attendance.models import AttendanceYear
-from seip.attendance.services import attendance_record_sessions
 from seip.audit.services import audit_record
-from seip.core.calendar import academic_year as academic_year_of
+from seip.imports.applier import Part, SessionsPart
 from seip.imports.ctf import DEFAULT_MAX_BYTES
+from seip.imports.facts import FileFacts, PupilFacts
 from seip.imports.models import ColumnMapping, MappingKind
 from seip.imports.permissions import ensure_can_import
-from seip.imports.selectors import importable_by_upn, restricted_among
-from seip.imports.services import (
-    ImportReport,
-    Outcome,
-    Rollback,
-    apply_atomically,
-    refused_for_errors,
-)
+from seip.imports.pipeline import Format, import_facts
+from seip.imports.report import ImportReport
+from seip.imports.selectors import importable_by_upn
 from seip.imports.validation import Checker, CtfRefused, ImportValidationError, Problem
 from seip.organisations.models import School
-from seip.students.models import Student
-from seip.students.sources import SourceKind
 
 #: The fields of each kind of file that every mapping must name.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -121,19 +110,22 @@ def column_mapping_save(
     return mapping
 
 
-@dataclass
-class _Pupil:
-    upn: str
-    first_row: int
-    sessions: dict[dt.date, tuple[str | None, str | None]] = field(default_factory=dict)
-    errors: list[Problem] = field(default_factory=list)
+class _Pupils:
+    """The pupils of a CSV as it is read, one per UPN, in the order first seen."""
 
+    def __init__(self, kind: str) -> None:
+        self.read = FileFacts(kind=kind, pupils=[])
+        self.index: dict[str, int] = {}
 
-@dataclass
-class AttendanceFile:
-    columns: list[str]
-    pupils: dict[str, _Pupil]
-    errors: list[Problem]
+    def of(self, upn: str, row: int) -> tuple[PupilFacts, int]:
+        if upn not in self.index:
+            self.index[upn] = len(self.read.pupils)
+            self.read.pupils.append(PupilFacts(where=f"Row {row}", position=row, upn=upn))
+        index = self.index[upn]
+        return self.read.pupils[index], index
+
+    def problems(self, problems: list[Problem], index: int | None) -> None:
+        self.read.problems += [(problem, index) for problem in problems]
 
 
 def _date(value: str) -> dt.date | None:
@@ -181,15 +173,14 @@ def read_attendance_csv(
     *,
     columns: dict[str, str],
     max_bytes: int = DEFAULT_MAX_BYTES,
-) -> AttendanceFile:
+) -> FileFacts:
     """Read and check an attendance CSV: one row per pupil and day, AM and PM marks."""
     with opened(source, max_bytes) as stream:
         return _read(stream, columns, max_bytes)
 
 
-def _read(stream: IO[bytes], columns: dict[str, str], max_bytes: int) -> AttendanceFile:
-    pupils: dict[str, _Pupil] = {}
-    errors: list[Problem] = []
+def _read(stream: IO[bytes], columns: dict[str, str], max_bytes: int) -> FileFacts:
+    pupils = _Pupils(MappingKind.ATTENDANCE)
     rows = _rows(stream, max_bytes)
     headings: list[str] = []
     try:
@@ -202,19 +193,14 @@ def _read(stream: IO[bytes], columns: dict[str, str], max_bytes: int) -> Attenda
                         f"The file has no column {', '.join(map(repr, missing))}; its columns "
                         f"are {', '.join(map(repr, headings))}"
                     )
-            _read_row(number, row, columns, pupils, errors)
+            _read_row(number, row, columns, pupils)
     except csv.Error as exc:
         raise CtfRefused(f"The file is not valid CSV: {type(exc).__name__}") from None
-    return AttendanceFile(columns=headings, pupils=pupils, errors=errors)
+    pupils.read.columns = headings
+    return pupils.read
 
 
-def _read_row(
-    number: int,
-    row: dict[str, str],
-    columns: dict[str, str],
-    pupils: dict[str, _Pupil],
-    errors: list[Problem],
-) -> None:
+def _read_row(number: int, row: dict[str, str], columns: dict[str, str], pupils: _Pupils) -> None:
     raw_upn = (row.get(columns["upn"]) or "").strip()
     check = Checker(None, raw_upn)
     upn = check.unique_pupil_number(f"row {number}, column {columns['upn']}", raw_upn)
@@ -235,15 +221,15 @@ def _read_row(
             check.error(f"row {number}, column {columns[name]}", f"“{value}” is not a code")
             marks.append(None)
     if upn is None:
-        errors += check.errors
+        pupils.problems(check.errors, None)
         return
-    pupil = pupils.setdefault(upn.value, _Pupil(upn=upn.value, first_row=number))
+    pupil, index = pupils.of(upn.value, number)
     if day is not None and day in pupil.sessions and pupil.sessions[day] != tuple(marks):
         check.error(f"row {number}", f"{day:%-d %B %Y} is also on another row, with other marks")
     if not check.errors and day is not None:
         pupil.sessions[day] = (marks[0], marks[1])
     pupil.errors += check.errors
-    errors += check.errors
+    pupils.problems(check.errors, index)
 
 
 def _describe(problem: Problem, *, referred: bool, upn_column: str) -> str:
@@ -323,110 +309,36 @@ def attendance_csv_import(
         file_name=file_name, school=school.name, version="MIS attendance CSV",
         pupils=len(parsed.pupils),
     )  # fmt: skip
-    students = importable_by_upn(school, actor, parsed.pupils)
-    referred_upns = set(students)
-    for problem in parsed.errors:
-        report.rejected.append(
-            _describe(problem, referred=problem.upn in referred_upns, upn_column=mapping["upn"])
-        )
-    if refused_for_errors(
-        report, sum(bool(p.errors) for p in parsed.pupils.values()), valid_only=valid_only
-    ):
-        return report
 
-    def apply() -> None:
+    def remember() -> None:
         if columns is not None:
             column_mapping_save(
                 school=school, kind=MappingKind.ATTENDANCE, columns=columns, actor=actor
             )
-        _apply(parsed, students, school, file_name, actor, report, valid_only, progress)
 
-    return apply_atomically(
-        report,
+    return import_facts(
+        parsed,
+        fmt=csv_format(MappingKind.ATTENDANCE, mapping, file_name, lambda: [SessionsPart()]),
         school=school,
         actor=actor,
-        action="imports.csv",
+        report=report,
         detail={"kind": MappingKind.ATTENDANCE, "valid_only": valid_only},
-        apply=apply,
+        valid_only=valid_only,
+        progress=progress,
+        before=remember,
     )
 
 
-def _apply(
-    parsed: AttendanceFile,
-    students: dict[str, Student],
-    school: School,
-    file_name: str,
-    actor: User,
-    report: ImportReport,
-    valid_only: bool,
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    restricted = restricted_among(list(students.values()))
-    existing: dict[int, dict[int, str]] = defaultdict(dict)
-    for row in AttendanceYear.objects.filter(
-        student__in=list(students.values()), school=school
-    ).only("student_id", "academic_year", "marks"):
-        existing[row.student_id][row.academic_year] = row.marks
-    total = len(parsed.pupils)
-    for done, pupil in enumerate(parsed.pupils.values(), 1):
-        student = students.get(pupil.upn)
-        if pupil.errors:
-            report.counts[Outcome.REJECTED] += 1
-        elif student is None:
-            report.counts[Outcome.NOT_REFERRED] += 1
-        elif student.pk in restricted:
-            report.not_imported(f"Row {pupil.first_row} (UPN {pupil.upn})")
-        else:
-            changed = _changed(pupil, existing[student.pk])
-            if not changed:
-                report.counts[Outcome.UNCHANGED] += 1
-            else:
-                try:
-                    with transaction.atomic():
-                        report.warnings += [
-                            f"Row {pupil.first_row} (UPN {pupil.upn}): {warning}"
-                            for warning in attendance_record_sessions(
-                                student=student,
-                                school=school,
-                                marks=changed,
-                                source_kind=SourceKind.SCHOOL_IMPORT,
-                                source_note=f"MIS CSV {file_name}"[:200],
-                                source_organisation=school.organisation,
-                                obtained_on=timezone.localdate(),
-                                actor=actor,
-                            )
-                        ][:5]
-                except (ValidationError, PermissionDenied, IntegrityError) as exc:
-                    reasons = [
-                        f"Row {pupil.first_row} (UPN {pupil.upn}): {message}"
-                        for message in getattr(exc, "messages", [str(exc)])
-                    ]
-                    if not valid_only:
-                        raise Rollback(reasons) from None
-                    report.rejected += reasons
-                    report.counts[Outcome.REJECTED] += 1
-                else:
-                    outcome = Outcome.UPDATED if existing[student.pk] else Outcome.IMPORTED
-                    report.counts[outcome] += 1
-        if progress is not None:
-            progress(done, total)
-
-
-def _changed(pupil: _Pupil, years: dict[int, str]) -> dict[dt.date, tuple[str | None, str | None]]:
-    """The sessions whose mark differs from what is stored (None leaves a session as it
-    is), so the same file twice writes nothing."""
-    changed: dict[dt.date, tuple[str | None, str | None]] = {}
-    for day, marks in pupil.sessions.items():
-        year = academic_year_of(day)
-        stored = years.get(year)
-        wanted: list[str | None] = []
-        for session, code in enumerate(marks):
-            if code is None:
-                wanted.append(None)
-                continue
-            char = encode(lookup(code))
-            same = stored is not None and stored[slot(year, day, session)] == char
-            wanted.append(None if same else code)
-        if wanted != [None, None]:
-            changed[day] = (wanted[0], wanted[1])
-    return changed
+def csv_format(
+    kind: str, mapping: dict[str, str], file_name: str, parts: Callable[[], list[Part]]
+) -> Format:
+    """How the pipeline reports and sources an MIS CSV of ``kind``."""
+    return Format(
+        action="imports.csv",
+        parts=parts,
+        describe=lambda problem, referred: _describe(
+            problem, referred=referred, upn_column=mapping["upn"]
+        ),
+        note=f"MIS CSV {file_name}",
+        kind=kind,
+    )

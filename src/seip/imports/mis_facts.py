@@ -9,10 +9,12 @@ The rules are those of the attendance CSV (:mod:`seip.imports.mis`) and the CTF 
 - the whole file is read and checked first, and each problem names its row and column;
   a file with problems changes nothing unless ``valid_only``, and then each pupil is all
   or nothing (one savepoint per pupil);
-- a row's pupil is matched by UPN only; a pupil who is not referred is counted and
-  dropped, and nothing about them is stored, logged or reported (P25);
+- the reader turns each row into a typed fact (:mod:`seip.imports.facts`) and the one
+  pipeline (:mod:`seip.imports.pipeline`) does the rest: a row's pupil is matched by UPN
+  only; a pupil who is not referred is counted and dropped, and nothing about them is
+  stored, logged or reported (P25);
 - every fact goes through the behaviour app's services with the school, the file name
-  and the date as its source (P11);
+  and the date as its source (P11) (:class:`seip.imports.applier.FactsPart`);
 - a fact already imported is recognised by its key (an incident by all its values; a
   suspension by its school, start date and type; a result by its subject and assessment
   point), so the same file twice changes nothing, and a newer file corrects a suspension
@@ -21,54 +23,35 @@ The rules are those of the attendance CSV (:mod:`seip.imports.mis`) and the CTF 
 
 import datetime as dt
 import os
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils import timezone
 
 from seip.accounts.models import User
 from seip.behaviour.codes import GRADES_BY_CODE, MAX_SUSPENSION_SESSIONS, REASONS_BY_CODE
-from seip.behaviour.models import (
-    AttainmentResult,
-    Exclusion,
-    ExclusionKind,
-    GradeScale,
-    Incident,
-    IncidentCategory,
-    Severity,
-    Subject,
-)
-from seip.behaviour.services import (
-    exclusion_correct,
-    exclusion_record,
-    incident_record,
-    result_correct,
-    result_record,
-)
+from seip.behaviour.models import ExclusionKind, GradeScale, IncidentCategory, Severity, Subject
+from seip.imports.applier import EXCLUSIONS, INCIDENTS, RESULTS, FactKind, FactsPart
 from seip.imports.ctf import DEFAULT_MAX_BYTES
-from seip.imports.mis import _date, _rows, column_mapping_save, mapping_for, opened
+from seip.imports.facts import ExclusionFact, FileFacts, IncidentFact, PupilFacts, ResultFact
+from seip.imports.mis import (
+    _date,
+    _Pupils,
+    _rows,
+    column_mapping_save,
+    csv_format,
+    mapping_for,
+    opened,
+)
 from seip.imports.models import MappingKind
 from seip.imports.permissions import ensure_can_import
-from seip.imports.selectors import importable_by_upn, restricted_among
-from seip.imports.services import (
-    ImportReport,
-    Outcome,
-    Rollback,
-    apply_atomically,
-    refused_for_errors,
-)
-from seip.imports.validation import Checker, CtfRefused, Problem
-from seip.keys.crypto import preload
-from seip.notifications.services import exclusions_imported_alert
+from seip.imports.pipeline import import_facts
+from seip.imports.report import ImportReport
+from seip.imports.selectors import importable_by_upn
+from seip.imports.validation import Checker, CtfRefused
 from seip.organisations.models import School
 from seip.students.models import Student
-from seip.students.sources import SourceKind
 
 #: The kinds this module imports, and what the report calls them.
 KINDS: dict[str, str] = {
@@ -97,28 +80,6 @@ def _choice(value: str, choices: type[Any]) -> str | None:
         if wanted in (str(choice_value).casefold(), str(label).casefold()):
             return str(choice_value)
     return None
-
-
-@dataclass
-class _Fact:
-    row: int
-    values: dict[str, Any]
-
-
-@dataclass
-class _Pupil:
-    upn: str
-    first_row: int
-    facts: list[_Fact] = field(default_factory=list)
-    errors: list[Problem] = field(default_factory=list)
-
-
-@dataclass
-class FactsFile:
-    kind: str
-    columns: list[str]
-    pupils: dict[str, _Pupil]
-    errors: list[Problem]
 
 
 class _Row:
@@ -235,23 +196,43 @@ _READERS: dict[str, Callable[[_Row, dt.date], dict[str, Any]]] = {
 }
 
 
+def _add_incident(pupil: PupilFacts, values: dict[str, Any]) -> None:
+    pupil.incidents.append(IncidentFact(**values))
+
+
+def _add_exclusion(pupil: PupilFacts, values: dict[str, Any]) -> None:
+    pupil.exclusions.append(ExclusionFact(**values))
+
+
+def _add_result(pupil: PupilFacts, values: dict[str, Any]) -> None:
+    pupil.results.append(ResultFact(**values))
+
+
+#: Each kind's typed fact, and how the applier writes it.
+_FACTS: dict[str, tuple[Callable[[PupilFacts, dict[str, Any]], None], FactKind]] = {
+    MappingKind.BEHAVIOUR: (_add_incident, INCIDENTS),
+    MappingKind.EXCLUSIONS: (_add_exclusion, EXCLUSIONS),
+    MappingKind.ASSESSMENTS: (_add_result, RESULTS),
+}
+
+
 def read_facts_csv(
     source: str | os.PathLike[str] | IO[bytes],
     *,
     kind: str,
     columns: dict[str, str],
     max_bytes: int = DEFAULT_MAX_BYTES,
-) -> FactsFile:
+) -> FileFacts:
     """Read and check a behaviour, exclusions or assessments CSV: one fact a row."""
     with opened(source, max_bytes) as stream:
         return _read(stream, kind, columns, max_bytes)
 
 
-def _read(stream: IO[bytes], kind: str, columns: dict[str, str], max_bytes: int) -> FactsFile:
+def _read(stream: IO[bytes], kind: str, columns: dict[str, str], max_bytes: int) -> FileFacts:
     import csv
 
-    pupils: dict[str, _Pupil] = {}
-    errors: list[Problem] = []
+    pupils = _Pupils(kind)
+    add, _ = _FACTS[kind]
     headings: list[str] = []
     today = timezone.localdate()
     try:
@@ -272,16 +253,17 @@ def _read(stream: IO[bytes], kind: str, columns: dict[str, str], max_bytes: int)
                 row.check.pupil_upn = upn.value
             values = _READERS[kind](row, today)
             if upn is None:
-                errors += row.check.errors
+                pupils.problems(row.check.errors, None)
                 continue
-            pupil = pupils.setdefault(upn.value, _Pupil(upn=upn.value, first_row=number))
+            pupil, index = pupils.of(upn.value, number)
             if not row.check.errors:
-                pupil.facts.append(_Fact(number, values))
+                add(pupil, values)
             pupil.errors += row.check.errors
-            errors += row.check.errors
+            pupils.problems(row.check.errors, index)
     except csv.Error as exc:
         raise CtfRefused(f"The file is not valid CSV: {type(exc).__name__}") from None
-    return FactsFile(kind=kind, columns=headings, pupils=pupils, errors=errors)
+    pupils.read.columns = headings
+    return pupils.read
 
 
 def _referred(school: School, actor: User, upns: list[str]) -> dict[str, Student]:
@@ -358,201 +340,20 @@ def facts_csv_import(
     report = ImportReport(
         file_name=file_name, school=school.name, version=KINDS[kind], pupils=len(parsed.pupils)
     )
-    students = _referred(school, actor, list(parsed.pupils))
-    upn_path = f"column {mapping['upn']}"
-    for problem in parsed.errors:
-        if problem.upn in students:
-            report.rejected.append(f"{problem.path} (UPN {problem.upn}): {problem.message}")
-        elif problem.path.endswith(upn_path):
-            report.rejected.append(f"{problem.path}: this value is not valid")
-        else:
-            report.rejected.append(f"{problem.path}: {problem.message}")
-    if refused_for_errors(
-        report, sum(bool(p.errors) for p in parsed.pupils.values()), valid_only=valid_only
-    ):
-        return report
 
-    def apply() -> None:
+    def remember() -> None:
         if columns is not None:
             column_mapping_save(school=school, kind=kind, columns=columns, actor=actor)
-        _apply(parsed, students, school, file_name, actor, report, valid_only, progress)
 
-    return apply_atomically(
-        report,
+    fact_kind = _FACTS[kind][1]
+    return import_facts(
+        parsed,
+        fmt=csv_format(kind, mapping, file_name, lambda: [FactsPart(fact_kind)]),
         school=school,
         actor=actor,
-        action="imports.csv",
+        report=report,
         detail={"kind": kind, "valid_only": valid_only},
-        apply=apply,
+        valid_only=valid_only,
+        progress=progress,
+        before=remember,
     )
-
-
-@dataclass
-class _Writer:
-    """How one kind of fact is found again and written through the behaviour services."""
-
-    model: type[Model]
-    key: Callable[[dict[str, Any]], tuple[Any, ...]]
-    same: Callable[[Any, dict[str, Any]], bool]
-    create: Callable[..., Any]
-    correct: Callable[[Any, dict[str, Any], User], Any] | None
-
-
-def _incident_values(fact: Incident) -> dict[str, Any]:
-    return {
-        "occurred_on": fact.occurred_on,
-        "category": fact.category,
-        "severity": fact.severity,
-        "description": fact.description,
-    }
-
-
-_WRITERS: dict[str, _Writer] = {
-    MappingKind.BEHAVIOUR: _Writer(
-        model=Incident,
-        # An MIS export carries no stable incident id, so an incident is its values: the
-        # same row again is unchanged; a changed row is a new incident.
-        key=lambda v: (v["occurred_on"], v["category"], v["severity"], v["description"]),
-        same=lambda fact, v: True,
-        create=incident_record,
-        correct=None,
-    ),
-    MappingKind.EXCLUSIONS: _Writer(
-        model=Exclusion,
-        key=lambda v: (v["start_date"], v["kind"]),
-        same=lambda fact, v: (fact.sessions, fact.reason_codes) == (v["sessions"], v["reasons"]),
-        create=exclusion_record,
-        correct=lambda fact, v, actor: exclusion_correct(
-            exclusion=fact,
-            changes={"sessions": v["sessions"], "reasons": v["reasons"]},
-            actor=actor,
-        ),
-    ),
-    MappingKind.ASSESSMENTS: _Writer(
-        model=AttainmentResult,
-        key=lambda v: (v["subject"], v["subject_other"].casefold(), v["assessment_label"]),
-        same=lambda fact, v: (
-            (fact.assessed_on, fact.scale, fact.grade, fact.target_grade)
-            == (v["assessed_on"], v["scale"], v["grade"], v["target_grade"])
-        ),
-        create=result_record,
-        correct=lambda fact, v, actor: result_correct(
-            result=fact,
-            changes={
-                "assessed_on": v["assessed_on"],
-                "scale": v["scale"],
-                "grade": v["grade"],
-                "target_grade": v["target_grade"],
-            },
-            actor=actor,
-        ),
-    ),
-}
-
-
-def _stored_key(kind: str, fact: Any) -> tuple[Any, ...]:
-    if kind == MappingKind.BEHAVIOUR:
-        return _WRITERS[kind].key(_incident_values(fact))
-    if kind == MappingKind.EXCLUSIONS:
-        return (fact.start_date, fact.kind)
-    return (fact.subject, fact.subject_other.casefold(), fact.assessment_label)
-
-
-def _apply(
-    parsed: FactsFile,
-    students: dict[str, Student],
-    school: School,
-    file_name: str,
-    actor: User,
-    report: ImportReport,
-    valid_only: bool,
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    writer = _WRITERS[parsed.kind]
-    restricted = restricted_among(list(students.values()))
-    # Only facts this school's imports wrote are matched again: a fact a key worker typed
-    # in stays theirs, and an import never corrects it.
-    existing: dict[int, dict[tuple[Any, ...], Any]] = defaultdict(dict)
-    stored = writer.model._default_manager.filter(
-        student__in=list(students.values()),
-        source_kind=SourceKind.SCHOOL_IMPORT,
-        source_organisation=school.organisation,
-    )
-    if parsed.kind == MappingKind.EXCLUSIONS:
-        stored = stored.filter(school=school)
-    fact: Any
-    # An incident's description is sealed under its student's key: open the file's keys
-    # with one query and give each fact its student, so reading it costs no query.
-    preload(student.referral_id for student in students.values())
-    by_id = {student.pk: student for student in students.values()}
-    for fact in stored:
-        fact.student = by_id[fact.student_id]
-        existing[fact.student_id][_stored_key(parsed.kind, fact)] = fact
-    before = {fact.pk for facts in existing.values() for fact in facts.values()}
-    source = {
-        "source_kind": SourceKind.SCHOOL_IMPORT,
-        "source_organisation": school.organisation,
-        "source_note": f"MIS CSV {file_name}"[:200],
-        "obtained_on": timezone.localdate(),
-    }
-    total = len(parsed.pupils)
-    for done, pupil in enumerate(parsed.pupils.values(), 1):
-        student = students.get(pupil.upn)
-        if pupil.errors:
-            report.counts[Outcome.REJECTED] += 1
-        elif student is None:
-            report.counts[Outcome.NOT_REFERRED] += 1
-        elif student.pk in restricted:
-            report.not_imported(f"Row {pupil.first_row} (UPN {pupil.upn})")
-        else:
-            try:
-                with transaction.atomic():
-                    outcome = _apply_pupil(
-                        pupil, student, school, existing[student.pk], writer, source, actor
-                    )
-            except (ValidationError, PermissionDenied, IntegrityError) as exc:
-                messages = getattr(exc, "messages", None) or [str(exc)]
-                reasons = [
-                    f"Row {pupil.first_row} (UPN {pupil.upn}): {message}" for message in messages
-                ]
-                if not valid_only:
-                    raise Rollback(reasons) from None
-                report.rejected += reasons
-                outcome = Outcome.REJECTED
-            report.counts[outcome] += 1
-        if progress is not None:
-            progress(done, total)
-    if parsed.kind == MappingKind.EXCLUSIONS:
-        # Key workers hear of new exclusions once this import commits (issue 19); a
-        # pupil's rolled-back row is not found again, so is not counted.
-        new = {fact.pk for facts in existing.values() for fact in facts.values()} - before
-        exclusions_imported_alert(exclusion_ids=new)
-
-
-def _apply_pupil(
-    pupil: _Pupil,
-    student: Student,
-    school: School,
-    existing: dict[tuple[Any, ...], Any],
-    writer: _Writer,
-    source: dict[str, Any],
-    actor: User,
-) -> Outcome:
-    before = bool(existing)
-    changes = 0
-    for fact in pupil.facts:
-        key = writer.key(fact.values)
-        found = existing.get(key)
-        if found is not None:
-            if writer.correct is not None and not writer.same(found, fact.values):
-                existing[key] = writer.correct(found, fact.values, actor)
-                changes += 1
-            continue
-        extra = {"school": school} if writer.model is Exclusion else {}
-        existing[key] = writer.create(
-            student=student, **fact.values, **extra, **source, actor=actor
-        )
-        changes += 1
-    if not changes:
-        return Outcome.UNCHANGED
-    return Outcome.UPDATED if before else Outcome.IMPORTED

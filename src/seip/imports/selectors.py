@@ -27,8 +27,8 @@ def importable_students(school: School, actor: User) -> QuerySet[Student]:
     """The students a pupil of ``school``'s file may be, for ``actor`` (P25).
 
     For anyone but the partnership's whole-record writers, the family's consent for
-    schools must also be live: a school contact may write only then
-    (``students.permissions.school_import``, P07), and a refusal at write time would tell
+    schools must also be live: a school contact may write only then (under the import's
+    ``students.permissions.ImportGrant``, P07), and a refusal at write time would tell
     them that the pupil is referred.
     """
     students = Student.objects.filter(

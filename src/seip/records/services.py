@@ -46,7 +46,12 @@ from seip.records.models import (
 from seip.records.permissions import access_for
 from seip.referrals.models import Referral, Tier
 from seip.students.models import Case, Student
-from seip.students.permissions import ensure_can_write, ensure_case_staff
+from seip.students.permissions import (
+    ImportGrant,
+    ensure_can_write,
+    ensure_case_staff,
+    grant_detail,
+)
 from seip.students.services import case_open
 from seip.students.sources import SourceKind
 
@@ -135,14 +140,21 @@ def _replace(old: Need | None, new: Need) -> Need:
 
 @transaction.atomic
 def need_record(
-    *, student: Student, kind: str, code: str, detail: str = "", source: Source, actor: User
+    *,
+    student: Student,
+    kind: str,
+    code: str,
+    detail: str = "",
+    source: Source,
+    actor: User,
+    grant: ImportGrant | None = None,
 ) -> Need:
     """Record the current value of one kind of need, with its source (P01, P11).
 
     A new value for a kind that already has one is a change of circumstances: the earlier
-    value is kept as history, not overwritten (P12).
+    value is kept as history, not overwritten (P12). ``grant`` is a school import's.
     """
-    ensure_can_write(actor, student)
+    ensure_can_write(actor, student, grant=grant)
     _check_source(source)
     need_code = _code(kind, code)
     current = (
@@ -165,7 +177,7 @@ def need_record(
         actor=actor,
         action="records.need.record",
         obj=need,
-        detail={"kind": kind, "replaces": current.pk if current else None},
+        detail={"kind": kind, "replaces": current.pk if current else None, **grant_detail(grant)},
     )
     return need
 
@@ -653,7 +665,12 @@ responsibility_changed: Hook[ResponsibilityChanged] = Hook("contact responsibili
 
 @transaction.atomic
 def contact_update(
-    *, contact: Contact, changes: dict[str, Any], source: Source, actor: User
+    *,
+    contact: Contact,
+    changes: dict[str, Any],
+    source: Source,
+    actor: User,
+    grant: ImportGrant | None = None,
 ) -> list[str]:
     """Bring a contact's details up to date from a newer source (an import, P11).
 
@@ -662,7 +679,7 @@ def contact_update(
     verification date become the new source's. Returns the fields changed (none: nothing
     is written); the audit event names the fields, never their values.
     """
-    ensure_can_write(actor, contact.student)
+    ensure_can_write(actor, contact.student, grant=grant)
     editable = {"parental_responsibility", "phone", "email", "address", "priority"}
     refused = set(changes) - editable
     if refused:
@@ -683,7 +700,7 @@ def contact_update(
         actor=actor,
         action="records.contact.import_update",
         obj=contact,
-        detail={"fields": changed},
+        detail={"fields": changed, **grant_detail(grant)},
     )
     if {"parental_responsibility", "email"} & set(changed):
         # Portal access follows parental responsibility, in this same transaction (P03).
@@ -700,6 +717,7 @@ def facts_create(
     years: list[AttendanceYear],
     detail: dict[str, Any],
     actor: User,
+    grant: ImportGrant | None = None,
 ) -> None:
     """Insert a pupil's first imported values (issue 7) in bulk: needs with no current
     value, new contacts and new attendance years, validated as the services validate them
@@ -707,7 +725,7 @@ def facts_create(
     event that lists what was added. A plain loop over the services takes about 70 ms a
     pupil, nearly two minutes for a large school's file. Must run inside the caller's
     transaction."""
-    ensure_can_write(actor, student)
+    ensure_can_write(actor, student, grant=grant)
     # Foreign keys are objects the caller already holds, so they are not looked up again.
     for need in needs:
         need.clean_fields(exclude=["student", "code", "recorded_by", "source_organisation"])
@@ -733,6 +751,7 @@ def facts_create(
         obj=student,
         detail={
             **detail,
+            **grant_detail(grant),
             "needs": sorted(need.kind for need in needs),
             "contacts": len(contacts),
             "attendance_years": sorted(year.academic_year for year in years),

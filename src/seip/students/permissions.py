@@ -5,9 +5,8 @@ partnership; a key worker only to their own caseload, the students whose open ca
 hold (P08); no one may change an archived one (P17).
 """
 
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -39,29 +38,40 @@ def holds_case(user: User, student: Student) -> bool:
     )
 
 
-#: The school whose own file is being imported, while ``school_import`` runs.
-_importing_school: ContextVar[int | None] = ContextVar("importing_school", default=None)
+@dataclass(frozen=True)
+class ImportGrant:
+    """The right to write one school's facts about its own pupils, for one import run.
+
+    A school is the source of most of the record (P11), so while its own file is imported
+    its contacts may write what the file says; no page ever holds a grant, so a school
+    contact still cannot change a record by hand. The import issues one grant per run
+    (``imports.pipeline.import_grant``, which audits it) and passes it to every service it
+    calls; the service checks it (:func:`ensure_can_write`) and records :meth:`audit` in
+    its own event, so each write names the run that made it. Consent still rules: the
+    student must be on the grant's school's roll and the family's consent for schools
+    live (P07)."""
+
+    #: The run's reference, also in the import's own audit event.
+    run: str
+    school_id: int
+    school_urn: str
+    actor_id: int
+
+    def audit(self) -> dict[str, object]:
+        """What an audit event records about the grant: the run and the school, no pupil."""
+        return {"import": self.run, "import_school": self.school_urn}
 
 
-@contextmanager
-def school_import(school_id: int) -> Iterator[None]:
-    """While a school's own file is imported, its contacts may write the school's facts
-    about its pupils: the school is the source of most of the record (P11). Only the
-    import services open this; no page does, so a school contact still cannot change a
-    record by hand. Consent still rules: the student must be on that school's roll and
-    the family's consent for schools live (P07)."""
-    token = _importing_school.set(school_id)
-    try:
-        yield
-    finally:
-        _importing_school.reset(token)
+def grant_detail(grant: ImportGrant | None) -> dict[str, object]:
+    """The audit detail a service adds for a write made under ``grant`` (none by hand)."""
+    return grant.audit() if grant is not None else {}
 
 
-def _school_importing_for(user: User, student: Student) -> bool:
-    school_id = _importing_school.get()
+def _granted(grant: ImportGrant | None, user: User, student: Student) -> bool:
     return (
-        school_id is not None
-        and student.school_id == school_id
+        grant is not None
+        and grant.actor_id == user.pk
+        and student.school_id == grant.school_id
         and has_role(user, [Role.SCHOOL_CONTACT], organisation=student.school.organisation)
         and live_grants()
         .filter(referral=student.referral_id, category=OrganisationType.SCHOOL)
@@ -102,10 +112,8 @@ def refuse_write(user: User, student: Student) -> None:
 
 
 def can_write(user: User, student: Student) -> bool:
-    refusal = write_refusal(user, student)
-    if refusal is None:
-        return True
-    return refusal != ARCHIVED and _school_importing_for(user, student)
+    """Whether ``user`` may change ``student``'s record by hand (pages ask; no grant)."""
+    return write_refusal(user, student) is None
 
 
 def ensure_case_staff(user: User, student: Student) -> None:
@@ -117,13 +125,13 @@ def ensure_case_staff(user: User, student: Student) -> None:
         raise PermissionDenied(NOT_CASE_STAFF)
 
 
-def ensure_can_write(user: User, student: Student) -> None:
+def ensure_can_write(user: User, student: Student, *, grant: ImportGrant | None = None) -> None:
     """Raise ValidationError for an archived record, PermissionDenied for a wrong role or,
     for a key worker, a student who is not on their caseload, with the reason from
-    :func:`refusal_for`."""
+    :func:`refusal_for`. A school's own import writes under its :class:`ImportGrant`."""
     if student.is_archived:
         raise ValidationError(ARCHIVED)
-    if _school_importing_for(user, student):
+    if _granted(grant, user, student):
         return
     ensure_case_staff(user, student)
     refusal = write_refusal(user, student)

@@ -17,7 +17,7 @@ from seip.core.upn import clean_upn
 from seip.organisations.models import School
 from seip.referrals.models import Referral, ReferralStatus, Tier
 from seip.students.models import Case, CaseStatus, Destination, Outcome, PaperFile, Student
-from seip.students.permissions import ensure_can_write
+from seip.students.permissions import ImportGrant, ensure_can_write, grant_detail
 
 #: The case lifecycle. The referral's own "signed" status is the "referred" stage.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -227,6 +227,7 @@ def student_identity_update(
     nc_year: int | None = None,
     ethnicity: str | None = None,
     actor: User,
+    grant: ImportGrant | None = None,
 ) -> list[str]:
     """Bring a student's UPN, NC year and ethnicity up to date from the school's data
     (issue 7, P11).
@@ -236,7 +237,7 @@ def student_identity_update(
     make). Names and date of birth stay as the signed referral gave them. Returns the
     fields changed; the audit event names the fields, never their values.
     """
-    ensure_can_write(actor, student)
+    ensure_can_write(actor, student, grant=grant)
     changed: list[str] = []
     if upn is not None and upn != student.upn and student.upn_is_temporary:
         cleaned = clean_upn(upn)
@@ -255,6 +256,9 @@ def student_identity_update(
         # The UPN's blind index follows it (ADR 0034); it is not a fact the audit names.
         student.save(update_fields=[*changed, *(["upn_index"] if "upn" in changed else [])])
         audit_record(
-            actor=actor, action="students.identity.import", obj=student, detail={"fields": changed}
+            actor=actor,
+            action="students.identity.import",
+            obj=student,
+            detail={"fields": changed, **grant_detail(grant)},
         )
     return changed

@@ -220,20 +220,32 @@ def test_a_school_writes_only_through_its_own_import_and_only_with_consent(
     from django.core.exceptions import PermissionDenied
 
     from seip.referrals.services import consent_withdraw
-    from seip.students.permissions import ensure_can_write, school_import
+    from seip.students.permissions import ImportGrant, ensure_can_write
 
     student = active_case.student
     school_contact = personas["school_contact"]
+
+    def grant(school_id, actor=school_contact):
+        return ImportGrant(run="run", school_id=school_id, school_urn="1", actor_id=actor.pk)
+
     with pytest.raises(PermissionDenied):
         ensure_can_write(school_contact, student)  # by hand: never
-    with school_import(county.school_b.pk), pytest.raises(PermissionDenied):
-        ensure_can_write(school_contact, student)  # another school's file: no
-    with school_import(student.school_id):
-        ensure_can_write(school_contact, student)  # its own file, schools consent live
-        with pytest.raises(PermissionDenied):
-            ensure_can_write(personas["school_b"], student)
+    with pytest.raises(PermissionDenied):
+        # another school's file: no
+        ensure_can_write(school_contact, student, grant=grant(county.school_b.pk))
+    ensure_can_write(school_contact, student, grant=grant(student.school_id))  # its own file
+    with pytest.raises(PermissionDenied):
+        # a grant is its actor's alone: no one else can borrow it
+        ensure_can_write(personas["school_b"], student, grant=grant(student.school_id))
+    with pytest.raises(PermissionDenied):
+        # another school's contact, even with a grant of their own naming this school
+        ensure_can_write(
+            personas["school_b"],
+            student,
+            grant=grant(student.school_id, personas["school_b"]),
+        )
     consent_withdraw(
         referral=student.referral, categories={"school"}, actor=personas["coordinator"]
     )
-    with school_import(student.school_id), pytest.raises(PermissionDenied):
-        ensure_can_write(school_contact, student)
+    with pytest.raises(PermissionDenied):
+        ensure_can_write(school_contact, student, grant=grant(student.school_id))
