@@ -18,7 +18,8 @@ def frame():
 
 
 def _same(a: Prepared | None, b: Prepared | None) -> None:
-    assert a is not None and b is not None
+    assert a is not None
+    assert b is not None
     assert a.design.matrix.tobytes() == b.design.matrix.tobytes()
     assert a.design.terms == b.design.terms
     assert a.design.references == b.design.references
@@ -40,9 +41,11 @@ def test_another_follow_up_on_the_same_rows_reuses_the_support(frame):
     _same(first, prepare(frame))
     _same(again, prepare(other, extra=("cost",)))
     # The change is the caller's own, not the first request's.
-    assert again is not None and first is not None
+    assert again is not None
+    assert first is not None
     assert np.array_equal(again.change, first.change + 1.0)
-    assert "cost" in again.frame and "cost" not in first.frame
+    assert "cost" in again.frame
+    assert "cost" not in first.frame
 
 
 @pytest.mark.parametrize(
@@ -71,11 +74,13 @@ def test_categories_that_are_not_all_strings_are_never_shared(frame):
     they match and hand one frame the other's levels. Such a frame is not shared."""
     ints = frame.assign(year_group=[2 + (i % 3) for i in range(len(frame))])
     floats = ints.assign(year_group=ints["year_group"].astype(float))
-    assert Shared.key(ints) is None and Shared.key(floats) is None
+    assert Shared.key(ints) is None
+    assert Shared.key(floats) is None
     shared = Shared()
     a, b = prepare(ints, shared=shared), prepare(floats, shared=shared)
     assert shared.reused == 0
-    assert a is not None and b is not None
+    assert a is not None
+    assert b is not None
     assert {level for name, level in a.design.terms if name == "year_group"} != {
         level for name, level in b.design.terms if name == "year_group"
     }
@@ -87,7 +92,7 @@ def test_a_shared_support_cannot_be_changed_by_one_of_its_users(frame):
     shared = Shared()
     prepared = prepare(frame, shared=shared)
     assert prepared is not None
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="read-only"):
         prepared.design.matrix[0, 0] = 2.0
 
 
