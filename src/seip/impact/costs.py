@@ -38,7 +38,7 @@ import numpy.typing as npt
 
 from .blas import single_threaded
 from .design import Array, column, outcome_of, residualise, too_few_events
-from .estimate import MIN_PARTICIPANTS, Interval, Verdict, benjamini_hochberg, prepare
+from .estimate import MIN_PARTICIPANTS, Interval, Shared, Verdict, benjamini_hochberg, prepare
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,9 @@ class _Ready:
     values: Array  # per student: t~y~, t~^2, cost if a participant, 1 if a participant
 
 
-def _ready(request: CostRequest, bench: Benchmarks) -> CostPerOutcome | _Ready:
+def _ready(
+    request: CostRequest, bench: Benchmarks, shared: Shared | None = None
+) -> CostPerOutcome | _Ready:
     spec = MEASURES[request.measure]
     outcome_of(spec.outcome)  # fail early on a misconfigured measure
     name = request.name
@@ -211,7 +213,7 @@ def _ready(request: CostRequest, bench: Benchmarks) -> CostPerOutcome | _Ready:
     if min(n1, n0) < minimum:
         why = f"{min(n1, n0)} students in the smaller group; at least {minimum} are needed"
         return CostPerOutcome(name, spec, n1, n0, Verdict.TOO_FEW, why, benchmarks=bench)
-    prepared = prepare(frame, extra=("cost",))
+    prepared = prepare(frame, extra=("cost",), shared=shared)
     if prepared is None:  # pragma: no cover - guarded by the counts above
         return CostPerOutcome(name, spec, n1, n0, Verdict.TOO_FEW, "nothing to compare")
     t = prepared.treated
@@ -279,6 +281,7 @@ def costs_per_outcome(
     *,
     benchmarks: Benchmarks | None = None,
     seed: int = 0,
+    shared: Shared | None = None,
 ) -> list[CostPerOutcome]:
     """£ per unit of each request's measure, with bootstrap intervals (P06).
 
@@ -288,9 +291,10 @@ def costs_per_outcome(
     the same resamples of students, matched by that index: one draw of counts serves
     every intervention and measure (each interval is still an ordinary bootstrap
     interval, and comparisons between interventions see the same resampled county).
+    ``shared``: supports to reuse, the effects' among them (see ``estimate.Shared``).
     """
     bench = benchmarks or Benchmarks()
-    prepared = [_ready(r, bench) for r in requests]
+    prepared = [_ready(r, bench, shared) for r in requests]
     ready = [p for p in prepared if isinstance(p, _Ready)]
     if not ready:
         return [p for p in prepared if isinstance(p, CostPerOutcome)]

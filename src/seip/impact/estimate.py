@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd  # type: ignore[import-untyped]
 import statsmodels.api as sm  # type: ignore[import-untyped]
 from scipy import stats  # type: ignore[import-untyped]
 
@@ -330,28 +331,102 @@ class Prepared:
     overlap: Overlap
 
 
-def prepare(frame: Any, *, extra: Sequence[str] = ()) -> Prepared | None:
-    """Clean the frame, fit the propensity model and keep the common support.
+@dataclass(frozen=True)
+class _Support:
+    """What ``prepare`` works out from the covariates and the treatment alone: the
+    propensity scores, the common support and the design of the rows kept."""
 
-    Returns ``None`` when either group is empty (nothing to compare).
+    design: Design
+    score: Array
+    overlap: Overlap
+    keep: npt.NDArray[np.bool_] | None  # None: every row kept
+
+
+class Shared:
+    """Supports worked out once and handed to every request with the same inputs.
+
+    The design, the propensity model and the common support depend on the rows'
+    treatment, baseline and covariates, not on the follow-up or the cost: the effect on
+    attendance and the cost per attendance point of one group, say, fit the same model
+    to the same rows. A support is reused only when every one of those inputs is equal,
+    value for value and in the same order (compared whole, not by a hash), so a reused
+    support is the very result a fresh fit would give (ADR 0053). One per report
+    section: it holds every support it was asked for.
     """
-    frame = frame.loc[:, [*REQUIRED, *extra]].dropna()
-    treated = column(frame, "treated")
-    if not np.isin(treated, (0.0, 1.0)).all():
-        raise ValueError("treated must be 0 or 1")
+
+    def __init__(self) -> None:
+        self._supports: dict[tuple[Any, ...], _Support | None] = {}
+        self.reused = 0
+
+    @staticmethod
+    def key(frame: Any) -> tuple[Any, ...] | None:
+        """The inputs of a support, exactly; ``None`` when they cannot be compared
+        exactly cheaply (a categorical column of anything but strings: 2 and 2.0 are
+        equal and label differently)."""
+        parts: list[Any] = [len(frame)]
+        for name in ("treated", "baseline", *NUMERIC_COVARIATES):
+            parts.append(column(frame, name).tobytes())
+        for name in CATEGORICAL_COVARIATES:
+            values = frame[name]
+            if pd.api.types.infer_dtype(values, skipna=False) != "string":
+                return None
+            parts.append(tuple(values.tolist()))
+        return tuple(parts)
+
+    def support(self, frame: Any, treated: Array) -> _Support | None:
+        key = self.key(frame)
+        if key is None:
+            return _support(frame, treated)
+        if key in self._supports:
+            self.reused += 1
+            return self._supports[key]
+        found = self._supports[key] = _support(frame, treated)
+        return found
+
+
+def _support(frame: Any, treated: Array) -> _Support | None:
     if treated.sum() < 2 or (1 - treated).sum() < 2:
         return None
     numeric = ("baseline", *NUMERIC_COVARIATES)
     design = build_design(frame, numeric, CATEGORICAL_COVARIATES)
     score = logistic_propensity(design.matrix, treated)
     overlap, keep = _overlap(score, treated)
-    if not keep.all():
-        frame = frame.loc[keep]
-        treated = treated[keep]
-        score = score[keep]
-        design = build_design(frame, numeric, CATEGORICAL_COVARIATES)
+    if keep.all():
+        support = _Support(design, score, overlap, None)
+    else:
+        kept = build_design(frame.loc[keep], numeric, CATEGORICAL_COVARIATES)
+        support = _Support(kept, score[keep], overlap, keep)
+    # Shared between requests: read only, so no caller can change another's.
+    for array in (support.design.matrix, support.score, support.keep):
+        if array is not None:
+            array.flags.writeable = False
+    return support
+
+
+def prepare(
+    frame: Any, *, extra: Sequence[str] = (), shared: Shared | None = None
+) -> Prepared | None:
+    """Clean the frame, fit the propensity model and keep the common support.
+
+    Returns ``None`` when either group is empty (nothing to compare). With ``shared``,
+    a support already fitted to exactly the same inputs is reused.
+    """
+    return _prepare(frame.loc[:, [*REQUIRED, *extra]].dropna(), shared)
+
+
+def _prepare(frame: Any, shared: Shared | None) -> Prepared | None:
+    """``prepare`` of a frame already cut to its columns, with no missing value."""
+    treated = column(frame, "treated")
+    if not np.isin(treated, (0.0, 1.0)).all():
+        raise ValueError("treated must be 0 or 1")
+    support = shared.support(frame, treated) if shared else _support(frame, treated)
+    if support is None:
+        return None
+    if support.keep is not None:
+        frame = frame.loc[support.keep]
+        treated = treated[support.keep]
     change = column(frame, "followup") - column(frame, "baseline")
-    return Prepared(frame, change, treated, design, score, overlap)
+    return Prepared(frame, change, treated, support.design, support.score, support.overlap)
 
 
 def _doubly_robust(prepared: Prepared) -> tuple[float, Interval]:
@@ -405,6 +480,7 @@ def estimate_effect(
     *,
     name: str = "",
     min_participants: int = MIN_PARTICIPANTS,
+    shared: Shared | None = None,
 ) -> Effect:
     """Estimate the association of one intervention with one outcome (P05).
 
@@ -413,7 +489,7 @@ def estimate_effect(
     0 for students of the partnership who did not receive it), ``baseline`` and
     ``followup`` of ``outcome``, and the covariates. Deterministic: no random numbers.
     The label is for this result alone; pass every result shown together through
-    ``apply_benjamini_hochberg``.
+    ``apply_benjamini_hochberg``. ``shared``: supports to reuse (see ``Shared``).
     """
     spec = outcome_of(outcome)
     raw = frame.loc[:, list(REQUIRED)].dropna()
@@ -430,7 +506,7 @@ def estimate_effect(
             min_participants,
             f"{count} students {who}; at least {min_participants} are needed",
         )
-    prepared = prepare(raw)
+    prepared = _prepare(raw, shared)
     if prepared is None:  # pragma: no cover - guarded by the counts above
         return _too_few(name, spec, n1, n0, min_participants, "nothing to compare")
     t = prepared.treated

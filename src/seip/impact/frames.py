@@ -42,18 +42,20 @@ import bisect
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import math
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd  # type: ignore[import-untyped]
 from django.db.models import FloatField, Min, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from seip.attendance.calculations import Counts, tally_between
+from seip.attendance.calculations import tally_between
 from seip.attendance.marks import year_start
 from seip.attendance.models import AttendanceYear
 from seip.behaviour.codes import GRADES_BY_CODE
@@ -138,9 +140,9 @@ class Person:
         return term_of(self.referred_on)
 
 
-@dataclass(frozen=True)
-class Window:
-    """The outcomes of one window (``nan`` where there is nothing to measure)."""
+class Window(NamedTuple):
+    """The outcomes of one window (``nan`` where there is nothing to measure), in the
+    order of ``OUTCOMES``: a tuple, so a frame's columns are one ``zip`` (ADR 0053)."""
 
     attendance: float
     behaviour: float
@@ -176,6 +178,14 @@ class Records:
     _wide: dict[str, Any] = field(default_factory=dict)
     _frames: dict[tuple[str, str], Any] = field(default_factory=dict)
     _last_complete: dt.date | None = None
+    _terms: dict[dt.date, str] = field(default_factory=dict)
+
+    def term(self, day: dt.date) -> str:
+        """``term_of(day)``, worked out once per date: students share referral dates,
+        and every frame asks for each of its students' terms."""
+        if (found := self._terms.get(day)) is None:
+            found = self._terms[day] = term_of(day)
+        return found
 
     def complete(self, start: dt.date) -> bool:
         """Has the follow-up window from ``start`` ended by today?"""
@@ -190,16 +200,20 @@ class Records:
         key = (student, first, last)
         if (cached := self._cache.get(key)) is not None:
             return cached
-        counts = Counts()
+        # Whole numbers of sessions, summed over the years the window touches: the same
+        # integers whichever way they are added.
+        possible = attended = 0
         for year, marks in self.attendance.get(student, ()):
             # A year the window misses counts nothing: skip slicing it.
-            if first < year_start(year + 1) and last >= year_start(year):
-                counts += tally_between(year, marks, first, last)
+            if first < _year_start(year + 1) and last >= _year_start(year):
+                counts = tally_between(year, marks, first, last)
+                possible += counts.possible
+                attended += counts.attended
         suspensions = _between(self.suspensions.get(student, ()), first, last)
-        if counts.possible:
-            attendance = 100.0 * counts.attended / counts.possible
+        if possible:
+            attendance = 100.0 * attended / possible
             incidents = _between(self.incidents.get(student, ()), first, last)
-            behaviour = 100.0 * (incidents + suspensions) / counts.possible
+            behaviour = 100.0 * (incidents + suspensions) / possible
         else:
             attendance = behaviour = math.nan
         ratings = [v for day, v in self.attitude.get(student, ()) if first <= day <= last]
@@ -217,6 +231,12 @@ class Records:
         )
         self._cache[key] = result
         return result
+
+
+@functools.cache
+def _year_start(year: int) -> dt.date:
+    # Asked twice for every year of every window: worked out once per year.
+    return year_start(year)
 
 
 def _between(days: Iterable[dt.date], first: dt.date, last: dt.date) -> int:
@@ -444,14 +464,19 @@ def _wide(records: Records, starts: Mapping[int, dt.date]) -> Any:
     people = [records.people[student] for student in index]
     before = [records.window(s, *baseline(starts[s])) for s in index]
     after = [records.window(s, *followup(starts[s])) for s in index]
-    # Column by column, in the order the frame has always had them.
+    # Column by column, in the order the frame has always had them; each a transpose
+    # of the rows (the same values, without a lookup per cell).
+    empty: list[tuple[Any, ...]] = [()] * len(COVARIATES)
+    covariates = list(zip(*map(_covariates, people), strict=True)) or empty
     columns: dict[str, list[Any]] = {
-        name: [getattr(person, name) for person in people] for name in COVARIATES
+        name: list(values) for name, values in zip(COVARIATES, covariates, strict=True)
     }
-    columns["referral_term"] = [person.referral_term for person in people]
-    for outcome in OUTCOMES:
-        columns[f"baseline_{outcome}"] = [getattr(w, outcome) for w in before]
-        columns[f"followup_{outcome}"] = [getattr(w, outcome) for w in after]
+    columns["referral_term"] = [records.term(person.referred_on) for person in people]
+    outcomes = list(zip(*before, strict=True)) or [()] * len(OUTCOMES)
+    later = list(zip(*after, strict=True)) or [()] * len(OUTCOMES)
+    for outcome, was, now in zip(OUTCOMES, outcomes, later, strict=True):
+        columns[f"baseline_{outcome}"] = list(was)
+        columns[f"followup_{outcome}"] = list(now)
     frame = pd.DataFrame(columns, index=pd.Index(index, name="student", dtype="int64"))
     if frame.empty:
         return pd.DataFrame(
@@ -463,6 +488,9 @@ def _wide(records: Records, starts: Mapping[int, dt.date]) -> Any:
             index=pd.Index([], name="student", dtype="int64"),
         )
     return frame
+
+
+_covariates = operator.attrgetter(*COVARIATES)
 
 
 def _cached(records: Records, key: str, starts: Mapping[int, dt.date]) -> Any:

@@ -329,14 +329,18 @@ def _varies(frame: Any) -> bool:
     return len(change) > 2 and float(change.std()) > 0 and float(frame["followup"].std()) > 0
 
 
-def _effect(frame: Any, outcome: str, name: str, minimum: int) -> estimate.Effect:
+def _effect(
+    frame: Any, outcome: str, name: str, minimum: int, shared: estimate.Shared
+) -> estimate.Effect:
     if not _varies(frame):
         return dataclasses.replace(
             _too_few_effect(name, outcome, minimum),
             reason=f"{outcome_of(outcome).name} did not change for anyone, so there is "
             "nothing to compare",
         )
-    effect = estimate.estimate_effect(frame, outcome, name=name, min_participants=minimum)
+    effect = estimate.estimate_effect(
+        frame, outcome, name=name, min_participants=minimum, shared=shared
+    )
     if effect.p_value is not None and not math.isfinite(effect.p_value):
         return dataclasses.replace(
             _too_few_effect(name, outcome, minimum),
@@ -359,11 +363,14 @@ def _estimate(
     ]
     too_few = [_label(g) for g in records.groups if g not in eligible]
     effects: list[estimate.Effect] = []
+    # The effect on attendance and the cost per attendance point of a group fit the
+    # same propensity model to the same rows: fitted once (ADR 0053).
+    shared = estimate.Shared()
     for outcome in EFFECT_OUTCOMES:
         for group in records.groups:
             if group in eligible:
                 frame = outcome_frame(records, group, outcome)
-                effects.append(_effect(frame, outcome, _label(group), minimum))
+                effects.append(_effect(frame, outcome, _label(group), minimum, shared))
             else:
                 effects.append(_too_few_effect(_label(group), outcome, minimum))
     effects = estimate.apply_benjamini_hochberg(effects)
@@ -373,7 +380,9 @@ def _estimate(
         for group in eligible
     ]
     value = costs.apply_benjamini_hochberg(
-        costs.costs_per_outcome(requests, benchmarks=context.benchmarks, seed=context.seed)
+        costs.costs_per_outcome(
+            requests, benchmarks=context.benchmarks, seed=context.seed, shared=shared
+        )
     )
     found: dict[str, list[factors.Factor]] = {}
     for outcome in FACTOR_OUTCOMES:
