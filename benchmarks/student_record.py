@@ -9,7 +9,7 @@ second factor), and times, through Django's test client:
   for the one with the fewest;
 - the caseload list ``/students/`` as the co-ordinator (``coordinator@seip.example``) and
   as the key worker (``keyworker@seip.example``), both in Wreake and Soar SEIP;
-- the search ``/students/?q=`` as the co-ordinator, by part of a surname (names are
+- the search ``/students/?q=`` as the co-ordinator, by a first name and part of a surname (names are
   sealed, so it opens the names of every student the co-ordinator may see) and by a UPN
   (through the blind index);
 - the progress PDF ``/students/<pk>/progress.pdf`` for the same two students.
@@ -572,7 +572,9 @@ def run(args: argparse.Namespace, engine: str, reuse: bool) -> int:
     # Search: names are sealed (ADR 0034), so a name search opens the names of every
     # student the reader may see; a UPN search goes through the blind index.
     wanted = students[long_pk]
-    fragment = wanted.last_name[:4]
+    # A first name and part of a surname, as a co-ordinator types it: at county scale a
+    # surname's first letters alone match more students than one page shows.
+    fragment = f"{wanted.first_name} {wanted.last_name[:4]}"
     # The list shows open and closed cases unless asked for more, and the longest history
     # may be archived: search every status, the widest (slowest) search the reader can ask.
     every = "".join(f"&status={status}" for status in ("open", "closed", "archived"))
