@@ -93,7 +93,7 @@ from seip.reports.disclosure import (
     linked_cells,
     protect,
 )
-from seip.reports.lp import Audit, Interval, Link, LinkedCell, _columns, remember_columns
+from seip.reports.lp import Audit, Interval, Link, LinkedCell, _columns
 from seip.reports.lp import _matrix as lp_matrix
 from seip.reports.tables import TOTAL, Cell, CellKey, CellKind, Symbol, Table
 
@@ -476,22 +476,9 @@ class AtomSpace:
         base = self._among(codes, SCHOOL, pop.schools) & self._among(codes, TERM, pop.terms)
         if COHORT in codes and cohorts:
             base &= self._among(codes, COHORT, cohorts)
-        # The population's atoms once, then each cell picks among them: the same atoms,
-        # in the same (ascending) order, as masking the whole block per cell, for the
-        # atoms of the population rather than of the block (ADR 0054).
-        inside = np.flatnonzero(base)
-        atoms = inside + block.offset
-        local: dict[str, np.ndarray] = {}
-
-        def codes_of(dim: str) -> np.ndarray:
-            if dim not in local:
-                local[dim] = codes[dim][inside]
-            return local[dim]
-
-        in_group: dict[tuple[str, str], np.ndarray] = {}
         result = []
         for cell in entry.cells:
-            mask: np.ndarray | None = None
+            mask = base.copy()
             schools, terms = set(pop.schools), set(pop.terms)
             categories = []
             for breakdown, label in zip(entry.breakdowns, (cell.row, cell.column), strict=False):
@@ -501,29 +488,19 @@ class AtomSpace:
                     # A group of schools (a partnership): the sum over its schools' atoms,
                     # never a free category (every reader knows which school is in which).
                     group = pop.school_groups[breakdown][label]
-                    if (breakdown, label) not in in_group:
-                        in_group[(breakdown, label)] = self._among(
-                            {SCHOOL: codes_of(SCHOOL)}, SCHOOL, group
-                        )
-                    picked = in_group[(breakdown, label)]
+                    mask &= self._among(codes, SCHOOL, group)
                     schools &= group
                 else:
-                    picked = codes_of(breakdown) == self._code(breakdown, label)
+                    mask &= codes[breakdown] == self._code(breakdown, label)
                     if breakdown == SCHOOL:
                         schools &= {label}
                     elif breakdown == TERM:
                         terms &= {label}
                     else:
                         categories.append((breakdown, label))
-                mask = picked if mask is None else mask & picked
             seen_as = tuple(sorted(cohorts)) if COHORT in codes else ()
             what = Counts(frozenset(schools), frozenset(terms), seen_as, frozenset(categories))
-            chosen = atoms if mask is None else atoms[mask]
-            members = frozenset(chosen.tolist())
-            # The sorted array the LP's rows are built from (``lp._columns``), already
-            # made: ``chosen`` is ascending.
-            remember_columns(members, chosen)
-            result.append((members, what))
+            result.append((frozenset((block.offset + np.flatnonzero(mask)).tolist()), what))
         return result
 
 

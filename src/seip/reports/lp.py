@@ -466,18 +466,6 @@ def _columns(members: frozenset[int]) -> np.ndarray:
     return found
 
 
-def remember_columns(members: frozenset[int], ascending: np.ndarray) -> None:
-    """Keep ``ascending`` (``members`` sorted, as the caller already has them) as
-    ``_columns(members)``, so it is not sorted again from the set."""
-    known: dict[frozenset[int], np.ndarray] = getattr(_local, "columns", {})
-    if members in known:
-        return
-    if len(known) >= _COLUMNS:
-        known.clear()
-    known[members] = ascending.astype(np.int32)
-    _local.columns = known
-
-
 class _Spreads:
     """How far apart the audit's witnesses put each target: the running minimum and
     maximum of its sum over them, brought up to date with the points found since (one
