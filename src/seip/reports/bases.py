@@ -27,6 +27,7 @@ not published (``publishes_bases``).
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Sequence
 
 from seip.disclosure.control import Policy, ProtectedTable, Reason
@@ -36,9 +37,7 @@ from seip.reports.measures import (
     Accrual,
     Breakdown,
     Measure,
-    Obs,
     Observed,
-    category_of,
     period_atoms,
 )
 
@@ -88,8 +87,11 @@ def companion(
     counted = {id(o.fact) for o in observed.of(measure)}
     keys = [(r, c) for r in rows.categories for c in (IN, OUT)]
     counts = dict.fromkeys(keys, 0.0)
+    # A student's own category (``category_of`` of an observation with no categories of
+    # its own), read straight from the facts rather than through an ``Obs`` per student.
+    category = operator.attrgetter(rows.name)
     for fact in observed.facts:
-        key = (category_of(Obs(fact), rows.name), IN if id(fact) in counted else OUT)
+        key = (str(category(fact)), IN if id(fact) in counted else OUT)
         if key in counts:
             counts[key] += 1
     table = Table(

@@ -144,12 +144,13 @@ def gather(*, scope: Scope, period: Period, today: dt.date | None = None) -> lis
         # measured before and after the day the parent signed the referral form.
         accepted = created.astimezone(zone).date()
         referred = min(signed_on or accepted, accepted)
-        if term_of(accepted) not in TERMS or term_of(accepted) not in period.terms:
+        term = term_of(accepted)  # once: it walks the calendar's half terms
+        if term not in TERMS or term not in period.terms:
             continue
         facts[pk] = StudentFacts(
             school=str(school),
             partnership=str(partnership),
-            term=term_of(accepted),
+            term=term,
             year_group=year_group(nc_year),
             sex="Female" if sex == "F" else "Male",
             ethnicity=ethnic_group(ethnicity),

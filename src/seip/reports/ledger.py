@@ -965,18 +965,27 @@ def _differences(
         tuple[frozenset[str], frozenset[tuple[str, str]]], list[tuple[frozenset[str], float]]
     ]
     shown = {}
+    # Per place, the earlier cells there, once: the new cells of a table by partnership
+    # all share one place (ADR 0054).
+    there: dict[
+        tuple[frozenset[str], frozenset[tuple[str, str]]], list[tuple[Entry, StoredCell, Counts]]
+    ] = {}
     for key, ours in new_what.items():
         place = (ours.terms, ours.categories)
         if place not in shown:
-            shown[place] = [
-                (theirs.schools, cell.value)
-                for _, cell, theirs in (earlier[p] for p in group.by_place.get(place, ()))
-                if not cell.suppressed
-            ]
-        parts = sorted(shown[place], key=lambda p: len(p[0]))
+            there[place] = [earlier[p] for p in group.by_place.get(place, ())]
+            shown[place] = sorted(
+                (
+                    (theirs.schools, cell.value)
+                    for _, cell, theirs in there[place]
+                    if not cell.suppressed
+                ),
+                key=lambda p: len(p[0]),
+            )
+        parts = shown[place]
         wider = [(new, new_cells[key], ours, None)] + [
             (entry, cell, theirs, key)
-            for entry, cell, theirs in (earlier[p] for p in group.by_place.get(place, ()))
+            for entry, cell, theirs in there[place]
             if ours.schools < theirs.schools
         ]
         for wide, cell, counts, inside in wider:
