@@ -30,7 +30,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--src", type=Path, default=BENCH_DIR.parent / "src")
-    parser.add_argument("--snapshot", type=Path, default=Path("/work/perf/snap"))
+    parser.add_argument("--snapshot", type=Path, required=True, help="report_check.py's snapshot")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--year", type=int, default=2025)
     args = parser.parse_args()

@@ -10,7 +10,7 @@ process CPU time and wall time of each run and the median of the runs after the 
 (which also pays Django's first queries). ``--src`` runs another checkout's code, so the
 code before and after a change can be timed in turn on the same data.
 
-    uv run python benchmarks/outcome_tables.py --snapshot /work/perf/snap [--src OTHER/src] [-n 3]
+    uv run python benchmarks/outcome_tables.py --snapshot /tmp/snap [--src OTHER/src] [-n 3]
 
 This is a script, not a test: pytest does not collect it.
 """
