@@ -20,6 +20,7 @@ seconds.
 """
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -93,18 +94,23 @@ class Change:
     before: bool = False
 
 
-class Part:
+class Part(ABC):
     """One kind of fact. ``load`` runs once before the first pupil, ``write`` once a
     matched pupil inside their savepoint, ``finish`` once after the last."""
 
     def load(self, students: list[Student], run: Run) -> None:
-        """Read the students' current values of this kind, once for the file."""
+        """Read the students' current values of this kind, once for the file. Optional:
+        a part that reads nothing ahead keeps this default."""
+        return None
 
+    @abstractmethod
     def write(self, student: Student, pupil: PupilFacts, run: Run, pending: Pending) -> Change:
-        raise NotImplementedError
+        """Write this kind of fact for one matched pupil through its owning service."""
 
     def finish(self, run: Run) -> None:
-        """Anything that follows the whole file (inside its transaction)."""
+        """Anything that follows the whole file (inside its transaction). Optional: a
+        part with nothing to finish keeps this default."""
+        return None
 
 
 def _source_fields(source: Source) -> dict[str, Any]:
