@@ -18,13 +18,13 @@ import argparse
 import dataclasses
 import hashlib
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+from snapshot_setup import on_snapshot  # noqa: E402  (the benchmarks folder, put on the path above)
 
 
 def main() -> None:
@@ -34,16 +34,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--year", type=int, default=2025)
     args = parser.parse_args()
-    sys.path.insert(0, str(args.src.resolve()))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "seip.settings"
-    os.environ.setdefault("SEIP_LOG_LEVEL", "WARNING")
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data"
-        shutil.copytree(args.snapshot / "sqlite", data)
-        os.environ["SEIP_DATA_DIR"] = str(data)
-        import django
-
-        django.setup()
+    with on_snapshot(args.snapshot, args.src):
         run(args)
 
 
