@@ -54,7 +54,10 @@ def test_key_worker_records_todays_overdue_review_from_the_home_page(
 ) -> None:
     url = live_server.url
     student = open_case.student
-    Case.objects.filter(student=student).update(opened_at=timezone.now() - dt.timedelta(days=45))
+    # Noon, local time, 45 local days ago: `now() - 45 days` crosses the clocks going back
+    # in October, so late in the evening it lands on the next local day (a day less overdue).
+    opened = dt.datetime.combine(timezone.localdate() - dt.timedelta(days=45), dt.time(12))
+    Case.objects.filter(student=student).update(opened_at=timezone.make_aware(opened))
     today = timezone.localdate()
 
     sign_in(page, url, key_worker)

@@ -43,7 +43,9 @@ TODAY = dt.date(2026, 12, 7)
 
 def _opened_days_ago(case: Case, days: int) -> None:
     """The case was opened ``days`` ago: its first review is due six weeks after that."""
-    Case.objects.filter(pk=case.pk).update(opened_at=timezone.now() - dt.timedelta(days=days))
+    # Noon on a local date: `now() - days` can cross a clock change into the next local day.
+    opened = dt.datetime.combine(timezone.localdate() - dt.timedelta(days=days), dt.time(12))
+    Case.objects.filter(pk=case.pk).update(opened_at=timezone.make_aware(opened))
 
 
 def _kinds(tasks):

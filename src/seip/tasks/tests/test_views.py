@@ -18,8 +18,15 @@ HOME = reverse("core:home")
 NAME = "Jordan Example"
 
 
+def _opened_days_ago(case: Case, days: int) -> None:
+    # Noon, local time, on a local date: `now() - days` can cross a clock change and land on
+    # the next local day late in the evening, which moves the due date by one.
+    opened = dt.datetime.combine(timezone.localdate() - dt.timedelta(days=days), dt.time(12))
+    Case.objects.filter(pk=case.pk).update(opened_at=timezone.make_aware(opened))
+
+
 def _overdue(case: Case) -> None:
-    Case.objects.filter(pk=case.pk).update(opened_at=timezone.now() - dt.timedelta(days=45))
+    _opened_days_ago(case, 45)
 
 
 def _last_read(part: str) -> AuditEvent:
@@ -78,7 +85,7 @@ def test_a_role_without_tasks_is_told_so(login, personas, active_case):
 @pytest.mark.promise("P12")
 def test_the_calendar_puts_the_review_in_its_week(login, personas, active_case):
     # Opened four weeks ago: due in two weeks, inside the next half term's horizon.
-    Case.objects.filter(pk=active_case.pk).update(opened_at=timezone.now() - dt.timedelta(days=28))
+    _opened_days_ago(active_case, 28)
     due = timezone.localdate() + dt.timedelta(days=14)
     monday = due - dt.timedelta(days=due.weekday())
     body = login(personas["key_worker"]).get(CALENDAR).content.decode()
