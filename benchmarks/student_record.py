@@ -86,11 +86,11 @@ class Row:
     min_ms: float
     max_ms: float
     queries: int
+    target_ms: float
     #: Median CPU time of this process per request: the test client serves in-process, and
     #: SQLite answers in-process too, so on a busy machine this moves far less than the
     #: wall time (the figure to compare code before and after a change).
     cpu_median_ms: float = 0.0
-    target_ms: float
     history_rows: int | None = None
     response_bytes: int = 0
     repeated_sql: dict[str, int] = field(default_factory=dict)
