@@ -34,6 +34,7 @@ from seip.reports.bases import (
 )
 from seip.reports.document import Chart, Figure, Hidden, ReportDocument, Section, Shown, Unit
 from seip.reports.facts import StudentFacts, gather
+from seip.reports.heap import older_objects_frozen
 from seip.reports.ledger import Population
 from seip.reports.measures import (
     MEASURES,
@@ -504,6 +505,7 @@ def organisation_of(scope: Scope) -> str:
 
 
 @transaction.atomic
+@older_objects_frozen()
 def outcome_report(
     *,
     scope: Scope,
@@ -519,7 +521,8 @@ def outcome_report(
 
     One transaction, as the report task (``runs``) and the ``report`` command already
     run it: the report's releases are recorded together or not at all, and a direct
-    call pays one commit rather than one per table (ADR 0038)."""
+    call pays one commit rather than one per table (ADR 0038). The collector leaves the
+    process's older objects alone meanwhile (``heap``, ADR 0056)."""
     facts = Observed(gather(scope=scope, period=period, today=today))
     population = population_of(scope=scope, period=period)
     horizon = reached(period, today)
