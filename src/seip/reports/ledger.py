@@ -653,6 +653,9 @@ class _Group:
     def __init__(self, space: AtomSpace) -> None:
         self.entries: list[Entry] = []
         self.linked: list[LinkedCell] = []
+        #: The cells of ``linked`` that need protection (``_guarded``), in the same order:
+        #: every round of every audit of the group looks for them (ADR 0056).
+        self.guarded: list[LinkedCell] = []
         self.what: dict[Hashable, Counts] = {}
         self.secret: set[Counts] = set()
         self.earlier: list[tuple[Entry, StoredCell, Counts]] = []
@@ -702,6 +705,8 @@ class _Group:
                     lower=cell.lower,
                 )
                 self.linked.append(linked)
+                if _guarded(linked):
+                    self.guarded.append(linked)
                 rows.append(_columns(members))
                 self.what[ref] = counts
                 position = len(self.earlier)
@@ -789,6 +794,13 @@ def audit_release(
             virtuals.append(virtual)
             what[virtual.ref] = counts
     linked_old = [*dropouts, *state.linked, *virtuals]
+    # The earlier cells never change between rounds (suppressing acts on the new table):
+    # which of them need protection is worked out once, in ``linked_old``'s order.
+    guarded_old = [
+        *(c for c in dropouts if _guarded(c)),
+        *state.guarded,
+        *(c for c in virtuals if _guarded(c)),
+    ]
     suppressed = dict(protected.suppressed)
     for key, counts in new_what.items():
         if (
@@ -820,9 +832,10 @@ def audit_release(
             reader = Audit(linked, space.size, space.links, matrix=rows)
         for key in added:
             reader.suppress((NEW, *key))
-        targets = [c for c in linked if _guarded(c) and (pending is None or c.ref in pending)]
+        guarded = guarded_old + [c for c in linked_new if _guarded(c)]
+        targets = [c for c in guarded if pending is None or c.ref in pending]
         audit.update(reader.intervals(targets, exact=False))
-        failing = [c for c in linked if _guarded(c) and not audit[c.ref].ok]
+        failing = [c for c in guarded if not audit[c.ref].ok]
         if not failing:
             break
         failing.sort(key=lambda c: (c.ref[0] != NEW, c.value))  # type: ignore[index]
