@@ -68,7 +68,11 @@ def release_record(
     policy = policy or Policy()
     if school_groups is not None:
         population = dataclasses.replace(population, school_groups=dict(school_groups))
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (a report's): nothing here is caught and
+    # carried on from (``Withheld`` is raised once the block has ended), so a failure
+    # ends the caller's transaction as it would anyway, and a report of 52 releases
+    # saves 104 statements, each a round trip on PostgreSQL (ADR 0056).
+    with transaction.atomic(savepoint=False):
         # Serialise releases of one measure: the audit must see every earlier release.
         locked = Release.objects.select_for_update().filter(measure=table.measure)
         if ledger is None:
