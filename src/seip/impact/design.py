@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped]
+from scipy import stats  # type: ignore[import-untyped]
 
 Array = npt.NDArray[np.float64]
 
@@ -237,3 +238,52 @@ def logistic_propensity(matrix: Array, treated: Array, *, ridge: float = 1.0) ->
             break
     result: Array = 1.0 / (1.0 + np.exp(-(x @ beta)))
     return result
+
+
+@dataclass(frozen=True)
+class Fit:
+    """An OLS fit with HC3 (heteroscedasticity-robust) standard errors and t intervals."""
+
+    params: Array
+    bse: Array  # HC3 standard errors
+    df_resid: float  # observations minus the rank of the design
+
+    def conf_int(self, alpha: float = 0.05) -> Array:
+        """Lower and upper bound of each coefficient, one row each (t quantiles)."""
+        q = stats.t.ppf(1 - alpha / 2, self.df_resid)
+        result: Array = np.column_stack([self.params - q * self.bse, self.params + q * self.bse])
+        return result
+
+    @property
+    def pvalues(self) -> Array:
+        result: Array = 2 * stats.t.sf(np.abs(self.params / self.bse), self.df_resid)
+        return result
+
+
+def ols_hc3(matrix: Array, y: Array) -> Fit:
+    """OLS of ``y`` on ``matrix`` with HC3 standard errors: statsmodels'
+    ``OLS(y, matrix).fit(cov_type="HC3", use_t=True)``, by the same method and rules, in a
+    third of the time.
+
+    The same estimator: the minimum-norm least-squares solution through the SVD (singular
+    values under 1e-15 of the largest count as zero, as statsmodels' pseudo-inverse
+    does, so a rank-deficient design gives the same coefficients), HC3's
+    ``(X⁺)ᵀ diag(e²/(1-h)²) X⁺`` and t intervals on ``n - rank`` degrees of freedom (the
+    rank with numpy's ``matrix_rank`` tolerance). What is cheaper is how it is worked
+    out: one SVD instead of two, and each leverage ``h`` as the squared norm of a row
+    of U rather than statsmodels' three-operand ``einsum`` over ``X (XᵀX)⁻¹ Xᵀ``. The
+    sums run in another order, so the last bits differ (about 1e-15 relative); every
+    published figure is the same (ADR 0055; ``tests/test_ols.py`` checks both).
+    """
+    u, s, vt = np.linalg.svd(matrix, full_matrices=False)
+    largest = float(s.max()) if s.size else 0.0
+    used = s > 1e-15 * largest
+    u, kept, vt = u[:, used], s[used], vt[used]
+    pinv = (vt.T / kept) @ u.T  # X⁺ = V S⁻¹ Uᵀ
+    params = pinv @ y
+    residuals = y - matrix @ params
+    leverage = np.einsum("ij,ij->i", u, u)  # diag(U Uᵀ) = diag(X X⁺)
+    scale = (residuals / (1 - leverage)) ** 2
+    covariance = (pinv * scale) @ pinv.T
+    rank = int((s > largest * max(matrix.shape) * np.finfo(np.float64).eps).sum())
+    return Fit(params, np.sqrt(np.diag(covariance)), float(len(y) - rank))

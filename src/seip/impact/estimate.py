@@ -39,7 +39,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped]
-import statsmodels.api as sm  # type: ignore[import-untyped]
 from scipy import stats  # type: ignore[import-untyped]
 
 from .blas import single_threaded
@@ -53,6 +52,7 @@ from .design import (
     build_design,
     column,
     logistic_propensity,
+    ols_hc3,
     outcome_of,
     too_few_events,
 )
@@ -529,7 +529,7 @@ def estimate_effect(
 
     y = prepared.change
     x = np.column_stack([t, prepared.design.matrix])
-    fit = sm.OLS(y, x).fit(cov_type="HC3", use_t=True)
+    fit = ols_hc3(x, y)
     estimate = float(fit.params[0])
     low, high = (float(v) for v in fit.conf_int(alpha=0.05)[0])
     ci = Interval(low, high)
