@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import pandas as pd  # type: ignore[import-untyped]
-from django.db.models import FloatField, Min, OuterRef, Subquery
+from django.db.models import CharField, FloatField, Min, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -179,12 +179,25 @@ class Records:
     _frames: dict[tuple[str, str], Any] = field(default_factory=dict)
     _last_complete: dt.date | None = None
     _terms: dict[dt.date, str] = field(default_factory=dict)
+    _spans: dict[dt.date, tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]]] = field(
+        default_factory=dict
+    )
 
     def term(self, day: dt.date) -> str:
         """``term_of(day)``, worked out once per date: students share referral dates,
         and every frame asks for each of its students' terms."""
         if (found := self._terms.get(day)) is None:
             found = self._terms[day] = term_of(day)
+        return found
+
+    def spans(self, start: dt.date) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]]:
+        """The baseline and follow-up windows of ``start``, worked out once per date:
+        starts are shared by many students (a referral day, a programme's first day)."""
+        if (found := self._spans.get(start)) is None:
+            found = self._spans[start] = (
+                self.windows.baseline(start),
+                self.windows.followup(start),
+            )
         return found
 
     def complete(self, start: dt.date) -> bool:
@@ -335,35 +348,59 @@ def _tiers(changes: dict[int, dict[str, Any]], ids: Any) -> None:
 
 
 def _events(records: Records, ids: Any, earliest: dt.date, until: dt.date) -> None:
-    for student, day in (
+    day = _Days()
+    for student, text in (
         IncidentRow.objects.filter(student__in=ids, occurred_on__range=(earliest, until))
         .order_by("occurred_on")
-        .values_list("student_id", "occurred_on")
+        .values_list("student_id", _as_text("occurred_on"))
     ):
-        records.incidents[student].append(day)
-    for student, kind, day in (
+        records.incidents[student].append(day(text))
+    for student, kind, text in (
         Exclusion.objects.filter(student__in=ids, start_date__range=(earliest, until))
         .order_by("start_date")
-        .values_list("student_id", "kind", "start_date")
+        .values_list("student_id", "kind", _as_text("start_date"))
     ):
         kept = records.exclusions if kind == ExclusionKind.PERMANENT else records.suspensions
-        kept[student].append(day)
-    for student, day, *scores in (
+        kept[student].append(day(text))
+    for student, text, *scores in (
         AttitudeRating.objects.filter(student__in=ids, rated_on__range=(earliest, until))
         .order_by("rated_on", "pk")
-        .values_list("student_id", "rated_on", *ATTITUDE_AREAS)
+        .values_list("student_id", _as_text("rated_on"), *ATTITUDE_AREAS)
     ):
-        records.attitude[student].append((day, sum(scores) / len(scores)))
-    for student, day, subject, scale, grade, target in (
+        records.attitude[student].append((day(text), sum(scores) / len(scores)))
+    for student, text, subject, scale, grade, target in (
         AttainmentResult.objects.filter(student__in=ids, assessed_on__range=(earliest, until))
         .exclude(target_grade="")
         .order_by("assessed_on", "pk")
-        .values_list("student_id", "assessed_on", "subject", "scale", "grade", "target_grade")
+        .values_list(
+            "student_id", _as_text("assessed_on"), "subject", "scale", "grade", "target_grade"
+        )
     ):
         grades = GRADES_BY_CODE.get(scale, {})
         if grade in grades and target in grades:
             gap = float(grades[grade].ordinal - grades[target].ordinal)
-            records.results[student].append((day, subject, gap))
+            records.results[student].append((day(text), subject, gap))
+
+
+def _as_text(name: str) -> Cast:
+    """A date column read as its ISO text (``YYYY-MM-DD`` on SQLite and PostgreSQL).
+
+    The event tables are 100,000s of rows, and a date read as a date is parsed by the
+    driver and then again by Django's converter, one value at a time; as text it is
+    parsed once per distinct date by ``_Days`` (school days repeat across students)."""
+    return Cast(name, CharField())
+
+
+class _Days:
+    """ISO text to ``date``, each distinct text parsed once."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, dt.date] = {}
+
+    def __call__(self, text: str) -> dt.date:
+        if (found := self._parsed.get(text)) is None:
+            found = self._parsed[text] = dt.date.fromisoformat(text)
+        return found
 
 
 def _attendance(records: Records, ids: Any, earliest: dt.date, until: dt.date) -> None:
@@ -460,10 +497,10 @@ def _wide(records: Records, starts: Mapping[int, dt.date]) -> Any:
     """One row per student: covariates, and ``baseline_<o>`` / ``followup_<o>`` for every
     outcome, around each student's own start."""
     index = list(starts)
-    baseline, followup = records.windows.baseline, records.windows.followup
     people = [records.people[student] for student in index]
-    before = [records.window(s, *baseline(starts[s])) for s in index]
-    after = [records.window(s, *followup(starts[s])) for s in index]
+    spans = [records.spans(starts[s]) for s in index]
+    before = [records.window(s, *span[0]) for s, span in zip(index, spans, strict=True)]
+    after = [records.window(s, *span[1]) for s, span in zip(index, spans, strict=True)]
     # Column by column, in the order the frame has always had them; each a transpose
     # of the rows (the same values, without a lookup per cell).
     empty: list[tuple[Any, ...]] = [()] * len(COVARIATES)
