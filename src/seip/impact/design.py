@@ -151,6 +151,40 @@ def _levels(frame: Any, name: str) -> tuple[list[str], npt.NDArray[np.intp], lis
     return levels, inverse, counts
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """A frame's covariates read once, for designs of it and of subsets of its rows:
+    each numeric column's values, and each categorical column's levels (in order) with
+    each row's position among them (``_levels``)."""
+
+    rows: int
+    numeric: tuple[tuple[str, Array], ...]
+    categorical: tuple[tuple[str, list[str], npt.NDArray[np.intp]], ...]
+
+    def subset(self, keep: npt.NDArray[np.bool_]) -> Encoded:
+        """The rows where ``keep`` is true, as ``encode`` of those rows would read them:
+        the same values, and only the levels still present, in the same order (so a
+        design of the subset is the design of the smaller frame, without reading the
+        frame again: the common support's design, ADR 0055)."""
+        categorical = []
+        for name, levels, inverse in self.categorical:
+            chosen = inverse[keep]
+            present = np.bincount(chosen, minlength=len(levels)) > 0
+            position = np.cumsum(present) - 1
+            kept = [level for level, here in zip(levels, present.tolist(), strict=True) if here]
+            categorical.append((name, kept, position[chosen]))
+        numeric = tuple((name, values[keep]) for name, values in self.numeric)
+        return Encoded(int(keep.sum()), numeric, tuple(categorical))
+
+
+def encode(frame: Any, numeric: Sequence[str], categorical: Sequence[str]) -> Encoded:
+    return Encoded(
+        len(frame),
+        tuple((name, column(frame, name)) for name in numeric),
+        tuple((name, *_levels(frame, name)[:2]) for name in categorical),
+    )
+
+
 def build_design(frame: Any, numeric: Sequence[str], categorical: Sequence[str]) -> Design:
     """Intercept, numeric columns, then one indicator per non-reference category.
 
@@ -162,20 +196,23 @@ def build_design(frame: Any, numeric: Sequence[str], categorical: Sequence[str])
     student fits that student exactly (leverage 1), which makes the HC3 variance
     infinite, and says nothing anyway.
     """
-    n = len(frame)
-    columns: list[Array] = [np.ones(n)]
+    return design_of(encode(frame, numeric, categorical))
+
+
+def design_of(encoded: Encoded) -> Design:
+    """``build_design`` of covariates already read (``encode``)."""
+    columns: list[Array] = [np.ones(encoded.rows)]
     terms: list[tuple[str, str | None]] = []
     references: dict[str, str] = {}
     level_counts: dict[tuple[str, str], int] = {}
     merged: list[tuple[str, str]] = []
-    for name in numeric:
-        numbers = column(frame, name)
+    for name, numbers in encoded.numeric:
         if np.ptp(numbers) == 0 or any(np.array_equal(numbers, c) for c in columns[1:]):
             continue
         columns.append(numbers)
         terms.append((name, None))
-    for name in categorical:
-        levels, inverse, counts = _levels(frame, name)
+    for name, levels, inverse in encoded.categorical:
+        counts = np.bincount(inverse, minlength=len(levels)).tolist()
         reference = _reference(levels, counts, name)
         references[name] = reference
         for i, (level, count) in enumerate(zip(levels, counts, strict=True)):

@@ -49,8 +49,9 @@ from .design import (
     Array,
     Design,
     Outcome,
-    build_design,
     column,
+    design_of,
+    encode,
     logistic_propensity,
     ols_hc3,
     outcome_of,
@@ -387,15 +388,15 @@ class Shared:
 def _support(frame: Any, treated: Array) -> _Support | None:
     if treated.sum() < 2 or (1 - treated).sum() < 2:
         return None
-    numeric = ("baseline", *NUMERIC_COVARIATES)
-    design = build_design(frame, numeric, CATEGORICAL_COVARIATES)
+    encoded = encode(frame, ("baseline", *NUMERIC_COVARIATES), CATEGORICAL_COVARIATES)
+    design = design_of(encoded)
     score = logistic_propensity(design.matrix, treated)
     overlap, keep = _overlap(score, treated)
     if keep.all():
         support = _Support(design, score, overlap, None)
     else:
-        kept = build_design(frame.loc[keep], numeric, CATEGORICAL_COVARIATES)
-        support = _Support(kept, score[keep], overlap, keep)
+        # The design of the rows kept, from the covariates already read.
+        support = _Support(design_of(encoded.subset(keep)), score[keep], overlap, keep)
     # Shared between requests: read only, so no caller can change another's.
     for array in (support.design.matrix, support.score, support.keep):
         if array is not None:
