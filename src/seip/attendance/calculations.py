@@ -116,6 +116,29 @@ def tally(marks: str) -> Counts:
     )
 
 
+_ATTENDED = "\x06"
+# Present and approved educational activity, the categories ``Counts.attended`` adds, as
+# one marker (a marker already in the input is blanked, as for the others).
+_BY_ATTENDED = (_BLANK | {ord(_ATTENDED): "\x00"}) | str.maketrans(
+    {
+        ENCODING[c.code]: _ATTENDED
+        if c.category in (Category.PRESENT, Category.APPROVED)
+        else "\x00"
+        for c in CODES
+    }
+)
+
+
+def possible_and_attended(marks: str) -> tuple[int, int]:
+    """``tally(marks)``'s possible and attended sessions, and nothing else: for a caller
+    that counts tens of thousands of windows and reads only the attendance rate (the
+    impact engine). Two passes instead of ``tally``'s six, and no ``Counts`` made."""
+    return (
+        marks.translate(_BY_POSSIBLE).count(_POSSIBLE),
+        marks.translate(_BY_ATTENDED).count(_ATTENDED),
+    )
+
+
 def tally_between(
     academic_year: int, marks: str, start: dt.date | None, end: dt.date | None
 ) -> Counts:

@@ -55,8 +55,8 @@ from django.db.models import CharField, FloatField, Min, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from seip.attendance.calculations import tally_between
-from seip.attendance.marks import year_start
+from seip.attendance.calculations import possible_and_attended
+from seip.attendance.marks import slice_for, year_start
 from seip.attendance.models import AttendanceYear
 from seip.behaviour.codes import GRADES_BY_CODE
 from seip.behaviour.models import AttainmentResult, AttitudeRating, Exclusion, ExclusionKind
@@ -219,9 +219,9 @@ class Records:
         for year, marks in self.attendance.get(student, ()):
             # A year the window misses counts nothing: skip slicing it.
             if first < _year_start(year + 1) and last >= _year_start(year):
-                counts = tally_between(year, marks, first, last)
-                possible += counts.possible
-                attended += counts.attended
+                some, present = possible_and_attended(marks[slice_for(year, first, last)])
+                possible += some
+                attended += present
         suspensions = _between(self.suspensions.get(student, ()), first, last)
         if possible:
             attendance = 100.0 * attended / possible
