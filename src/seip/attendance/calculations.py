@@ -139,6 +139,30 @@ def possible_and_attended(marks: str) -> tuple[int, int]:
     )
 
 
+def possible_and_attended_flags(marks: str) -> tuple[bytes, bytes]:
+    """One byte per session of ``marks``: 1 where ``possible_and_attended`` counts the
+    session as possible (the first) or attended (the second), else 0.
+
+    For a caller that keeps running totals over many windows of the same strings (the
+    impact engine joins every year string it read and calls this once): the same
+    translation tables, so the same sessions are counted."""
+    return (
+        _flags(marks.translate(_BY_POSSIBLE), _POSSIBLE),
+        _flags(marks.translate(_BY_ATTENDED), _ATTENDED),
+    )
+
+
+def _flags(translated: str, marker: str) -> bytes:
+    # After a ``_BY_*`` table a string holds its marker, NUL, or a character no table maps
+    # (never a valid mark; "?" once encoded): only the marker becomes 1.
+    return translated.encode("latin-1", "replace").translate(_ONE[marker])
+
+
+_ONE = {
+    marker: bytes(int(i == ord(marker)) for i in range(256)) for marker in (_POSSIBLE, _ATTENDED)
+}
+
+
 def tally_between(
     academic_year: int, marks: str, start: dt.date | None, end: dt.date | None
 ) -> Counts:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from seip.attendance.calculations import (
     Counts,
     possible_and_attended,
+    possible_and_attended_flags,
     tally,
     tally_between,
     tally_years,
@@ -142,3 +143,16 @@ def test_possible_and_attended_are_the_tallys_two(marks):
     # Codes, no marks and characters that are not codes (the markers among them).
     counts = tally(marks)
     assert possible_and_attended(marks) == (counts.possible, counts.attended)
+
+
+@given(st.one_of(stored_characters, st.text(max_size=300)))
+def test_the_flags_are_the_same_sessions_one_byte_each(marks):
+    # Any character, outside Latin-1 too: one byte per session, 1 only where counted.
+    possible, attended = possible_and_attended_flags(marks)
+    assert len(possible) == len(attended) == len(marks)
+    assert set(possible) | set(attended) <= {0, 1}
+    assert (possible.count(1), attended.count(1)) == possible_and_attended(marks)
+    # Each session on its own, so the totals of any slice are the slice's counts.
+    assert all(
+        (possible[i], attended[i]) == possible_and_attended(ch) for i, ch in enumerate(marks)
+    )
