@@ -228,15 +228,14 @@ class Records:
         attitude = np.full(len(students), np.nan)
         attainment = np.full(len(students), np.nan)
         ratings, results = totals.ratings, totals.results
-        rated = zip(*totals.between("ratings", students, firsts, lasts), strict=True)
-        for i, (lo, hi) in enumerate(rated):
-            if hi > lo:
-                attitude[i] = sum(ratings[lo:hi]) / (hi - lo)
-        assessed = zip(*totals.between("results", students, firsts, lasts), strict=True)
-        for i, (lo, hi) in enumerate(assessed):
-            if hi > lo:
-                latest = dict(results[lo:hi])  # in date order: the latest per subject wins
-                attainment[i] = sum(latest.values()) / len(latest)
+        some, firsts_of, ends = totals.between("ratings", students, firsts, lasts)
+        attitude[some] = [sum(ratings[a:b]) / (b - a) for a, b in zip(firsts_of, ends, strict=True)]
+        some, firsts_of, ends = totals.between("results", students, firsts, lasts)
+        attainment[some] = [
+            # In date order: the latest result per subject wins.
+            sum(latest.values()) / len(latest)
+            for latest in (dict(results[a:b]) for a, b in zip(firsts_of, ends, strict=True))
+        ]
         return {
             "attendance": attendance,
             "behaviour": behaviour,
@@ -418,15 +417,15 @@ class _Totals:
 
     def between(
         self, name: str, students: np.ndarray, firsts: np.ndarray, lasts: np.ndarray
-    ) -> tuple[list[int], list[int]]:
-        """Where each window's events of ``name`` (first to last day inclusive) begin and
-        end in ``events[name]``."""
+    ) -> tuple[np.ndarray, list[int], list[int]]:
+        """The windows with any event of ``name`` (first to last day inclusive), and where
+        their events begin and end in ``events[name]``."""
         keys = self.events[name]
         base = students * _DAYS
-        return (
-            np.searchsorted(keys, base + firsts, "left").tolist(),
-            np.searchsorted(keys, base + lasts, "right").tolist(),
-        )
+        begin = np.searchsorted(keys, base + firsts, "left")
+        end = np.searchsorted(keys, base + lasts, "right")
+        some = np.flatnonzero(end > begin)
+        return some, begin[some].tolist(), end[some].tolist()
 
     def count(
         self, name: str, students: np.ndarray, firsts: np.ndarray, lasts: np.ndarray
