@@ -7,6 +7,9 @@ snapshot, releases the five partnerships' annual reports and then the county rep
 ``outcome_report.py`` does, and prints one hash of each of:
 
 - ``document``: every published document (``document.to_json``, without the release time);
+- ``shown``: the same documents with every cell as a reader sees it (``present``: rounded
+  to its unit's precision, or its symbol): what ADR 0055 keeps equal when ``document``
+  may move by the last bits of a number no reader is shown;
 - ``releases``: every ``Release`` row (measure, kind, breakdowns, population, policy,
   cells with their true values and suppression, ``compared_with``, recipient);
 - ``audit``: every ``report.*`` audit event (action, object and detail).
@@ -61,6 +64,21 @@ def _admin(url: str, *statements: str) -> None:
 def _digest(value: object) -> str:
     text = json.dumps(value, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _as_shown(document: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (the document's JSON) with every cell as a reader sees it (``present``:
+    rounded to its unit's precision, or its symbol) instead of the number kept."""
+    from seip.reports.present import present
+
+    shown = json.loads(json.dumps(data, default=str))
+    for section, kept in zip(document.sections, shown["sections"], strict=True):
+        for figure, out in zip(section.figures, kept["figures"], strict=True):
+            out["cells"] = [
+                [row, column, present(cell, figure.unit).text]
+                for (row, column), cell in figure.cells.items()
+            ]
+    return shown
 
 
 def main() -> None:
@@ -195,10 +213,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     outcome_s = max((t for done, total, t, _ in marks if done < total), default=start) - start
 
     published = []
+    shown = []
     for document in documents:
         data = to_json(document)
         data.pop("released_at", None)
         published.append(data)
+        shown.append(_as_shown(document, data))
     releases = [
         {
             "measure": r.measure,
@@ -240,6 +260,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "releases": len(releases),
         "audit_events": len(events),
         "document": _digest(published),
+        "shown": _digest(shown),
         "releases_hash": _digest(releases),
         "audit": _digest(events),
     }

@@ -116,6 +116,53 @@ def tally(marks: str) -> Counts:
     )
 
 
+_ATTENDED = "\x06"
+# Present and approved educational activity, the categories ``Counts.attended`` adds, as
+# one marker (a marker already in the input is blanked, as for the others).
+_BY_ATTENDED = (_BLANK | {ord(_ATTENDED): "\x00"}) | str.maketrans(
+    {
+        ENCODING[c.code]: _ATTENDED
+        if c.category in (Category.PRESENT, Category.APPROVED)
+        else "\x00"
+        for c in CODES
+    }
+)
+
+
+def possible_and_attended(marks: str) -> tuple[int, int]:
+    """``tally(marks)``'s possible and attended sessions, and nothing else: for a caller
+    that counts tens of thousands of windows and reads only the attendance rate (the
+    impact engine). Two passes instead of ``tally``'s six, and no ``Counts`` made."""
+    return (
+        marks.translate(_BY_POSSIBLE).count(_POSSIBLE),
+        marks.translate(_BY_ATTENDED).count(_ATTENDED),
+    )
+
+
+def possible_and_attended_flags(marks: str) -> tuple[bytes, bytes]:
+    """One byte per session of ``marks``: 1 where ``possible_and_attended`` counts the
+    session as possible (the first) or attended (the second), else 0.
+
+    For a caller that keeps running totals over many windows of the same strings (the
+    impact engine joins every year string it read and calls this once): the same
+    translation tables, so the same sessions are counted."""
+    return (
+        _flags(marks.translate(_BY_POSSIBLE), _POSSIBLE),
+        _flags(marks.translate(_BY_ATTENDED), _ATTENDED),
+    )
+
+
+def _flags(translated: str, marker: str) -> bytes:
+    # After a ``_BY_*`` table a string holds its marker, NUL, or a character no table maps
+    # (never a valid mark; "?" once encoded): only the marker becomes 1.
+    return translated.encode("latin-1", "replace").translate(_ONE[marker])
+
+
+_ONE = {
+    marker: bytes(int(i == ord(marker)) for i in range(256)) for marker in (_POSSIBLE, _ATTENDED)
+}
+
+
 def tally_between(
     academic_year: int, marks: str, start: dt.date | None, end: dt.date | None
 ) -> Counts:

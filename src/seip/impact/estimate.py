@@ -39,7 +39,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped]
-import statsmodels.api as sm  # type: ignore[import-untyped]
 from scipy import stats  # type: ignore[import-untyped]
 
 from .blas import single_threaded
@@ -50,9 +49,11 @@ from .design import (
     Array,
     Design,
     Outcome,
-    build_design,
     column,
+    design_of,
+    encode,
     logistic_propensity,
+    ols_hc3,
     outcome_of,
     too_few_events,
 )
@@ -278,26 +279,30 @@ def apply_benjamini_hochberg(effects: Sequence[Effect], q: float = 0.05) -> list
 # --- the estimate -----------------------------------------------------------------
 
 
-def _smd(x: Array, treated: Array, weights: Array) -> tuple[float, float]:
-    """Standardised mean difference, unweighted and with ATT weights on the comparison.
-
-    Both use the unweighted pooled SD as denominator, so they are comparable (Austin 2011).
-    """
-    t = treated == 1
-    spread = math.sqrt((x[t].var(ddof=1) + x[~t].var(ddof=1)) / 2)
-    if spread == 0 or not math.isfinite(spread):
-        return 0.0, 0.0
-    before = (x[t].mean() - x[~t].mean()) / spread
-    after = (x[t].mean() - np.average(x[~t], weights=weights[~t])) / spread
-    return float(before), float(after)
-
-
 def _balance(design: Design, treated: Array, weights: Array) -> tuple[Balance, ...]:
+    """Standardised mean difference of every covariate, unweighted and with ATT weights
+    on the comparison, all columns at once.
+
+    Both use the unweighted pooled SD as denominator, so they are comparable (Austin
+    2011). Not published (ADR 0055): the column-wise sums may differ from a loop's in the
+    last bits."""
+    x = design.matrix[:, 1:]
+    t = treated == 1
+    spread = np.sqrt((x[t].var(axis=0, ddof=1) + x[~t].var(axis=0, ddof=1)) / 2)
+    treated_mean = x[t].mean(axis=0)
+    before = (treated_mean - x[~t].mean(axis=0)) / np.where(spread == 0, 1.0, spread)
+    after = (treated_mean - np.average(x[~t], axis=0, weights=weights[~t])) / np.where(
+        spread == 0, 1.0, spread
+    )
+    # A covariate with no spread (or none to measure) is balanced by definition.
+    level = (spread == 0) | ~np.isfinite(spread)
+    before, after = np.where(level, 0.0, before), np.where(level, 0.0, after)
     rows = []
-    for i, (variable, level) in enumerate(design.terms, start=1):
-        name = variable if level is None else f"{variable}: {level}"
-        before, after = _smd(design.matrix[:, i], treated, weights)
-        rows.append(Balance(name, before, after))
+    for (variable, level_name), b, a in zip(
+        design.terms, before.tolist(), after.tolist(), strict=True
+    ):
+        name = variable if level_name is None else f"{variable}: {level_name}"
+        rows.append(Balance(name, b, a))
     return tuple(rows)
 
 
@@ -387,15 +392,15 @@ class Shared:
 def _support(frame: Any, treated: Array) -> _Support | None:
     if treated.sum() < 2 or (1 - treated).sum() < 2:
         return None
-    numeric = ("baseline", *NUMERIC_COVARIATES)
-    design = build_design(frame, numeric, CATEGORICAL_COVARIATES)
+    encoded = encode(frame, ("baseline", *NUMERIC_COVARIATES), CATEGORICAL_COVARIATES)
+    design = design_of(encoded)
     score = logistic_propensity(design.matrix, treated)
     overlap, keep = _overlap(score, treated)
     if keep.all():
         support = _Support(design, score, overlap, None)
     else:
-        kept = build_design(frame.loc[keep], numeric, CATEGORICAL_COVARIATES)
-        support = _Support(kept, score[keep], overlap, keep)
+        # The design of the rows kept, from the covariates already read.
+        support = _Support(design_of(encoded.subset(keep)), score[keep], overlap, keep)
     # Shared between requests: read only, so no caller can change another's.
     for array in (support.design.matrix, support.score, support.keep):
         if array is not None:
@@ -529,7 +534,7 @@ def estimate_effect(
 
     y = prepared.change
     x = np.column_stack([t, prepared.design.matrix])
-    fit = sm.OLS(y, x).fit(cov_type="HC3", use_t=True)
+    fit = ols_hc3(x, y)
     estimate = float(fit.params[0])
     low, high = (float(v) for v in fit.conf_int(alpha=0.05)[0])
     ci = Interval(low, high)

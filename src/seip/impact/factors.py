@@ -15,10 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import statsmodels.api as sm  # type: ignore[import-untyped]
-
 from .blas import single_threaded
-from .design import build_design, column, outcome_of
+from .design import build_design, column, ols_hc3, outcome_of
 from .estimate import MIN_PARTICIPANTS, Interval, Verdict, benjamini_hochberg
 
 FACTOR_NUMERIC = ("baseline", "disadvantaged", "looked_after")
@@ -82,7 +80,7 @@ def progress_factors(
     progress = column(frame, "followup") - column(frame, "baseline")
     if n <= design.matrix.shape[1] + 1:
         return []
-    fit = sm.OLS(progress, design.matrix).fit(cov_type="HC3", use_t=True)
+    fit = ols_hc3(design.matrix, progress)
     intervals = fit.conf_int(alpha=0.05)
 
     factors: list[Factor] = []

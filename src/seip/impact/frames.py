@@ -50,13 +50,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
-from django.db.models import FloatField, Min, OuterRef, Subquery
+from django.db.models import CharField, FloatField, Min, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from seip.attendance.calculations import tally_between
-from seip.attendance.marks import year_start
+from seip.attendance.calculations import possible_and_attended, possible_and_attended_flags
+from seip.attendance.marks import NO_MARK, slice_for, year_length, year_start
 from seip.attendance.models import AttendanceYear
 from seip.behaviour.codes import GRADES_BY_CODE
 from seip.behaviour.models import AttainmentResult, AttitudeRating, Exclusion, ExclusionKind
@@ -179,6 +180,7 @@ class Records:
     _frames: dict[tuple[str, str], Any] = field(default_factory=dict)
     _last_complete: dt.date | None = None
     _terms: dict[dt.date, str] = field(default_factory=dict)
+    _totals: _Totals | None = None
 
     def term(self, day: dt.date) -> str:
         """``term_of(day)``, worked out once per date: students share referral dates,
@@ -196,7 +198,56 @@ class Records:
             self._last_complete = self.until - span
         return start <= self._last_complete
 
+    def windows_of(
+        self, students: np.ndarray, firsts: np.ndarray, lasts: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """``window`` of every (student, first day, last day) at once, days as ordinals:
+        one array per outcome, the same values (a property test checks it).
+
+        A frame is thousands of windows; one at a time in Python they were the frames'
+        largest cost (ADR 0055). Sessions and events are whole numbers, summed here from
+        running totals, so the counts, and the rates divided from them, are the same."""
+        if self._totals is None:
+            self._totals = _Totals.of(self)
+        totals = self._totals
+        possible, attended = totals.sessions(students, firsts, lasts)
+        suspensions = totals.count("suspensions", students, firsts, lasts)
+        incidents = totals.count("incidents", students, firsts, lasts)
+        exclusions = totals.count("exclusions", students, firsts, lasts)
+        some = possible > 0
+        attendance = np.full(len(students), np.nan)
+        behaviour = np.full(len(students), np.nan)
+        # float * int / int, as ``window`` divides: the same roundings.
+        attendance[some] = 100.0 * attended[some].astype(float) / possible[some].astype(float)
+        behaviour[some] = (
+            100.0 * (incidents[some] + suspensions[some]).astype(float) / possible[some]
+        )
+        # The mean rating and attainment are float sums in date order: each window's
+        # ratings and results are one slice of a student's, found by binary search and
+        # summed in that order, as ``window`` sums them.
+        attitude = np.full(len(students), np.nan)
+        attainment = np.full(len(students), np.nan)
+        ratings, results = totals.ratings, totals.results
+        some, firsts_of, ends = totals.between("ratings", students, firsts, lasts)
+        attitude[some] = [sum(ratings[a:b]) / (b - a) for a, b in zip(firsts_of, ends, strict=True)]
+        some, firsts_of, ends = totals.between("results", students, firsts, lasts)
+        attainment[some] = [
+            # In date order: the latest result per subject wins.
+            sum(latest.values()) / len(latest)
+            for latest in (dict(results[a:b]) for a, b in zip(firsts_of, ends, strict=True))
+        ]
+        return {
+            "attendance": attendance,
+            "behaviour": behaviour,
+            "suspensions": suspensions.astype(float),
+            "permanent_exclusion": (exclusions > 0).astype(float),
+            "attitude": attitude,
+            "attainment": attainment,
+        }
+
     def window(self, student: int, first: dt.date, last: dt.date) -> Window:
+        """The outcomes of one student's window from ``first`` to ``last`` inclusive: the
+        definition ``windows_of`` works out for many windows at once."""
         key = (student, first, last)
         if (cached := self._cache.get(key)) is not None:
             return cached
@@ -206,9 +257,9 @@ class Records:
         for year, marks in self.attendance.get(student, ()):
             # A year the window misses counts nothing: skip slicing it.
             if first < _year_start(year + 1) and last >= _year_start(year):
-                counts = tally_between(year, marks, first, last)
-                possible += counts.possible
-                attended += counts.attended
+                some, present = possible_and_attended(marks[slice_for(year, first, last)])
+                possible += some
+                attended += present
         suspensions = _between(self.suspensions.get(student, ()), first, last)
         if possible:
             attendance = 100.0 * attended / possible
@@ -221,16 +272,202 @@ class Records:
         for day, subject, gap in self.results.get(student, ()):
             if first <= day <= last:
                 latest[subject] = gap  # in date order: the latest per subject wins
+        attitude = sum(ratings) / len(ratings) if ratings else math.nan
+        attainment = sum(latest.values()) / len(latest) if latest else math.nan
         result = Window(
             attendance=attendance,
             behaviour=behaviour,
             suspensions=float(suspensions),
             permanent_exclusion=float(_between(self.exclusions.get(student, ()), first, last) > 0),
-            attitude=sum(ratings) / len(ratings) if ratings else math.nan,
-            attainment=sum(latest.values()) / len(latest) if latest else math.nan,
+            attitude=attitude,
+            attainment=attainment,
         )
         self._cache[key] = result
         return result
+
+
+#: Days are ordinals below this (year 9999 is about 3.65 million): a student's events
+#: are keyed ``student * _DAYS + day``, so one sorted array holds every student's.
+_DAYS = 1 << 22
+
+
+@dataclass(frozen=True)
+class _Totals:
+    """Every student's sessions and events, arranged for many windows at once.
+
+    Each stored year string read is a segment of one long run of school days (only the
+    days some frame's window can reach); running totals of their possible and attended
+    sessions give any window's counts by two subtractions. Events are sorted keys
+    (``student * _DAYS + day``), so a window's count is two binary searches."""
+
+    #: The first and last day (ordinals) any window asked of these totals may cover.
+    lowest: int
+    highest: int
+    #: Per segment, ordered by student: the student, the ordinal of its first day kept,
+    #: the days kept, and where it starts in the run.
+    student: np.ndarray
+    opens: np.ndarray
+    days: np.ndarray
+    offset: np.ndarray
+    #: Running totals over the run's days, with a leading 0: days [a, b) of the run hold
+    #: ``possible[b] - possible[a]`` possible sessions.
+    possible: np.ndarray
+    attended: np.ndarray
+    events: dict[str, np.ndarray]
+    #: Every attitude rating's mean, and every result's (subject, grade minus target),
+    #: in the order of ``events["ratings"]`` and ``events["results"]``.
+    ratings: list[float]
+    results: list[tuple[str, float]]
+
+    @classmethod
+    def of(cls, records: Records) -> _Totals:
+        # Every window a frame asks for is around a group's start or a referral of the
+        # cohort (the comparison and the progress frame).
+        starts = [d for group in records.groups for d in group.starts.values()]
+        starts += [records.people[s].referred_on for s in records.cohort]
+        windows = records.windows
+        lowest = min(starts, default=records.until) - dt.timedelta(weeks=windows.baseline_weeks)
+        highest = max(starts, default=records.until) + dt.timedelta(weeks=windows.followup_weeks)
+        segments = [
+            (student, year, marks)
+            for student in sorted(records.attendance)
+            for year, marks in records.attendance[student]
+        ]
+        years = [year for _, year, _ in segments]
+        year_opens = np.array([_opens(year) for year in years], dtype=np.int64)
+        year_days = np.array([_days(year) for year in years], dtype=np.int64)
+        # ``slice_for(year, lowest, highest)`` of every segment at once: the slots of the
+        # days a window can be asked for.
+        first = np.clip(lowest.toordinal() - year_opens, 0, year_days)
+        after = np.maximum(first, np.clip(highest.toordinal() - year_opens + 1, 0, year_days))
+        # Sliced as Python slices (clipped to the string); an odd string (never a valid
+        # one) is padded with no mark, which nothing counts, so each window is whole days.
+        kept = [
+            part + NO_MARK * (len(part) % 2)
+            for part in (
+                marks[2 * a : 2 * b]
+                for (_, _, marks), a, b in zip(
+                    segments, first.tolist(), after.tolist(), strict=True
+                )
+            )
+        ]
+        days = np.array([len(part) // 2 for part in kept], dtype=np.int64)
+        possible, attended = possible_and_attended_flags("".join(kept))
+        return cls(
+            lowest=lowest.toordinal(),
+            highest=highest.toordinal(),
+            student=np.array([student for student, _, _ in segments], dtype=np.int64),
+            opens=year_opens + first,
+            days=days,
+            offset=np.cumsum(days) - days,
+            possible=_running(possible),
+            attended=_running(attended),
+            events={
+                name: np.sort(
+                    np.array(
+                        [s * _DAYS + day.toordinal() for s, days in kept.items() for day in days],
+                        dtype=np.int64,
+                    )
+                )
+                for name, kept in (
+                    ("incidents", records.incidents),
+                    ("suspensions", records.suspensions),
+                    ("exclusions", records.exclusions),
+                )
+            }
+            | {
+                # By student, then in the order read (date order): already sorted.
+                "ratings": _keys(records.attitude),
+                "results": _keys(records.results),
+            },
+            ratings=[v for s in sorted(records.attitude) for _, v in records.attitude[s]],
+            results=[
+                (subject, gap)
+                for s in sorted(records.results)
+                for _, subject, gap in records.results[s]
+            ],
+        )
+
+    def sessions(
+        self, students: np.ndarray, firsts: np.ndarray, lasts: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Possible and attended sessions of each window, over every year string of its
+        student (``slice_for``'s slice of each)."""
+        if len(students) and (firsts.min() < self.lowest or lasts.max() > self.highest):
+            raise ValueError("a window reaches days these totals did not keep")
+        lo = np.searchsorted(self.student, students, "left")
+        hi = np.searchsorted(self.student, students, "right")
+        per_window = hi - lo
+        # One row per (window, segment of its student).
+        window = np.repeat(np.arange(len(students)), per_window)
+        within = np.arange(len(window)) - np.repeat(np.cumsum(per_window) - per_window, per_window)
+        segment = np.repeat(lo, per_window) + within
+        days, opens, offset = self.days[segment], self.opens[segment], self.offset[segment]
+        first_day = np.clip(firsts[window] - opens, 0, days)
+        after_day = np.maximum(first_day, np.clip(lasts[window] - opens + 1, 0, days))
+        start, stop = offset + first_day, offset + after_day
+        n = len(students)
+        # Differences of the wrapped totals, in their own unsigned type: exact (``_running``).
+        possible = (self.possible[stop] - self.possible[start]).astype(np.int64)
+        attended = (self.attended[stop] - self.attended[start]).astype(np.int64)
+        return (
+            np.bincount(window, possible, n).astype(np.int64),
+            np.bincount(window, attended, n).astype(np.int64),
+        )
+
+    def between(
+        self, name: str, students: np.ndarray, firsts: np.ndarray, lasts: np.ndarray
+    ) -> tuple[np.ndarray, list[int], list[int]]:
+        """The windows with any event of ``name`` (first to last day inclusive), and where
+        their events begin and end in ``events[name]``."""
+        keys = self.events[name]
+        base = students * _DAYS
+        begin = np.searchsorted(keys, base + firsts, "left")
+        end = np.searchsorted(keys, base + lasts, "right")
+        some = np.flatnonzero(end > begin)
+        return some, begin[some].tolist(), end[some].tolist()
+
+    def count(
+        self, name: str, students: np.ndarray, firsts: np.ndarray, lasts: np.ndarray
+    ) -> np.ndarray:
+        """Events of ``name`` from each window's first to last day inclusive."""
+        keys = self.events[name]
+        base = students * _DAYS
+        counted: np.ndarray = np.searchsorted(keys, base + lasts, "right") - np.searchsorted(
+            keys, base + firsts, "left"
+        )
+        return counted
+
+
+def _keys(rows: Mapping[int, list[Any]]) -> np.ndarray:
+    """``student * _DAYS + day`` of each row (the date first), by student and then in
+    the order read."""
+    return np.array(
+        [s * _DAYS + row[0].toordinal() for s in sorted(rows) for row in rows[s]], dtype=np.int64
+    )
+
+
+@functools.cache
+def _opens(year: int) -> int:
+    return year_start(year).toordinal()
+
+
+@functools.cache
+def _days(year: int) -> int:
+    return year_length(year) // 2
+
+
+def _running(flags: bytes) -> np.ndarray:
+    """Running totals of the flagged sessions per day (AM and PM), with a leading 0.
+
+    Kept modulo 2**16: a window's count is a difference of two totals, and the sessions
+    of one segment's window are fewer than 2**16 (at most 732), so unsigned wrap-around
+    gives it exactly; the run is millions of days, and a quarter of the memory of 64-bit
+    totals is most of its cost (fresh pages)."""
+    per_day = np.frombuffer(flags, dtype=np.uint8).reshape(-1, 2).sum(axis=1, dtype=np.uint16)
+    totals = np.zeros(len(per_day) + 1, dtype=np.uint16)
+    np.cumsum(per_day, out=totals[1:])
+    return totals
 
 
 @functools.cache
@@ -335,35 +572,59 @@ def _tiers(changes: dict[int, dict[str, Any]], ids: Any) -> None:
 
 
 def _events(records: Records, ids: Any, earliest: dt.date, until: dt.date) -> None:
-    for student, day in (
+    day = _Days()
+    for student, text in (
         IncidentRow.objects.filter(student__in=ids, occurred_on__range=(earliest, until))
         .order_by("occurred_on")
-        .values_list("student_id", "occurred_on")
+        .values_list("student_id", _as_text("occurred_on"))
     ):
-        records.incidents[student].append(day)
-    for student, kind, day in (
+        records.incidents[student].append(day(text))
+    for student, kind, text in (
         Exclusion.objects.filter(student__in=ids, start_date__range=(earliest, until))
         .order_by("start_date")
-        .values_list("student_id", "kind", "start_date")
+        .values_list("student_id", "kind", _as_text("start_date"))
     ):
         kept = records.exclusions if kind == ExclusionKind.PERMANENT else records.suspensions
-        kept[student].append(day)
-    for student, day, *scores in (
+        kept[student].append(day(text))
+    for student, text, *scores in (
         AttitudeRating.objects.filter(student__in=ids, rated_on__range=(earliest, until))
         .order_by("rated_on", "pk")
-        .values_list("student_id", "rated_on", *ATTITUDE_AREAS)
+        .values_list("student_id", _as_text("rated_on"), *ATTITUDE_AREAS)
     ):
-        records.attitude[student].append((day, sum(scores) / len(scores)))
-    for student, day, subject, scale, grade, target in (
+        records.attitude[student].append((day(text), sum(scores) / len(scores)))
+    for student, text, subject, scale, grade, target in (
         AttainmentResult.objects.filter(student__in=ids, assessed_on__range=(earliest, until))
         .exclude(target_grade="")
         .order_by("assessed_on", "pk")
-        .values_list("student_id", "assessed_on", "subject", "scale", "grade", "target_grade")
+        .values_list(
+            "student_id", _as_text("assessed_on"), "subject", "scale", "grade", "target_grade"
+        )
     ):
         grades = GRADES_BY_CODE.get(scale, {})
         if grade in grades and target in grades:
             gap = float(grades[grade].ordinal - grades[target].ordinal)
-            records.results[student].append((day, subject, gap))
+            records.results[student].append((day(text), subject, gap))
+
+
+def _as_text(name: str) -> Cast:
+    """A date column read as its ISO text (``YYYY-MM-DD`` on SQLite and PostgreSQL).
+
+    The event tables are 100,000s of rows, and a date read as a date is parsed by the
+    driver and then again by Django's converter, one value at a time; as text it is
+    parsed once per distinct date by ``_Days`` (school days repeat across students)."""
+    return Cast(name, CharField())
+
+
+class _Days:
+    """ISO text to ``date``, each distinct text parsed once."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, dt.date] = {}
+
+    def __call__(self, text: str) -> dt.date:
+        if (found := self._parsed.get(text)) is None:
+            found = self._parsed[text] = dt.date.fromisoformat(text)
+        return found
 
 
 def _attendance(records: Records, ids: Any, earliest: dt.date, until: dt.date) -> None:
@@ -460,23 +721,24 @@ def _wide(records: Records, starts: Mapping[int, dt.date]) -> Any:
     """One row per student: covariates, and ``baseline_<o>`` / ``followup_<o>`` for every
     outcome, around each student's own start."""
     index = list(starts)
-    baseline, followup = records.windows.baseline, records.windows.followup
     people = [records.people[student] for student in index]
-    before = [records.window(s, *baseline(starts[s])) for s in index]
-    after = [records.window(s, *followup(starts[s])) for s in index]
+    students = np.array(index, dtype=np.int64)
+    opens = np.array([starts[s].toordinal() for s in index], dtype=np.int64)
+    windows = records.windows
+    # ``Windows.baseline`` and ``followup`` in ordinals: whole weeks either side.
+    before = records.windows_of(students, opens - 7 * windows.baseline_weeks, opens - 1)
+    after = records.windows_of(students, opens, opens + 7 * windows.followup_weeks - 1)
     # Column by column, in the order the frame has always had them; each a transpose
     # of the rows (the same values, without a lookup per cell).
     empty: list[tuple[Any, ...]] = [()] * len(COVARIATES)
     covariates = list(zip(*map(_covariates, people), strict=True)) or empty
-    columns: dict[str, list[Any]] = {
+    columns: dict[str, Any] = {
         name: list(values) for name, values in zip(COVARIATES, covariates, strict=True)
     }
     columns["referral_term"] = [records.term(person.referred_on) for person in people]
-    outcomes = list(zip(*before, strict=True)) or [()] * len(OUTCOMES)
-    later = list(zip(*after, strict=True)) or [()] * len(OUTCOMES)
-    for outcome, was, now in zip(OUTCOMES, outcomes, later, strict=True):
-        columns[f"baseline_{outcome}"] = list(was)
-        columns[f"followup_{outcome}"] = list(now)
+    for outcome in OUTCOMES:
+        columns[f"baseline_{outcome}"] = before[outcome]
+        columns[f"followup_{outcome}"] = after[outcome]
     frame = pd.DataFrame(columns, index=pd.Index(index, name="student", dtype="int64"))
     if frame.empty:
         return pd.DataFrame(

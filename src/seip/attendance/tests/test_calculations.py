@@ -6,7 +6,14 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from seip.attendance.calculations import Counts, tally, tally_between, tally_years
+from seip.attendance.calculations import (
+    Counts,
+    possible_and_attended,
+    possible_and_attended_flags,
+    tally,
+    tally_between,
+    tally_years,
+)
 from seip.attendance.codes import BY_CODE
 from seip.attendance.marks import DECODING, NO_MARK, encode
 from seip.attendance.tests.factories import year_marks
@@ -129,3 +136,23 @@ def test_characters_that_are_not_codes_are_never_counted(text):
 @given(stored_characters, stored_characters)
 def test_counts_add_over_concatenation(a, b):
     assert tally(a + b) == tally(a) + tally(b)
+
+
+@given(st.one_of(stored_characters, st.text(max_size=300)))
+def test_possible_and_attended_are_the_tallys_two(marks):
+    # Codes, no marks and characters that are not codes (the markers among them).
+    counts = tally(marks)
+    assert possible_and_attended(marks) == (counts.possible, counts.attended)
+
+
+@given(st.one_of(stored_characters, st.text(max_size=300)))
+def test_the_flags_are_the_same_sessions_one_byte_each(marks):
+    # Any character, outside Latin-1 too: one byte per session, 1 only where counted.
+    possible, attended = possible_and_attended_flags(marks)
+    assert len(possible) == len(attended) == len(marks)
+    assert set(possible) | set(attended) <= {0, 1}
+    assert (possible.count(1), attended.count(1)) == possible_and_attended(marks)
+    # Each session on its own, so the totals of any slice are the slice's counts.
+    assert all(
+        (possible[i], attended[i]) == possible_and_attended(ch) for i, ch in enumerate(marks)
+    )
